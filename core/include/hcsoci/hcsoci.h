@@ -1,0 +1,116 @@
+/* libhcsoci: create Windows-host containers the way hcsshim's internal/hcsoci does, with
+ * loadable backends. This is the API a program uses; module authors also read plugin.h. */
+#ifndef HCSOCI_HCSOCI_H
+#define HCSOCI_HCSOCI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#include <hcsoci/error.h>
+#include <hcsoci/host.h>
+#include <hcsoci/log.h>
+#include <hcsoci/plugin.h>
+#include <hcsoci/resources.h>
+#include <hcsoci/schema.h>
+#include <hcsoci/spec.h>
+#include <hcsoci/uvm.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Runtime: the loaded modules and the host they talk to ---- */
+
+typedef struct hcsoci_runtime_options {
+    hcsoci_host *host;                       /* borrowed; must outlive the runtime */
+    const char *const *plugin_directories;   /* NULL-terminated; searched after
+                                                HCSOCI_PLUGIN_PATH, before the installed dir */
+    const char *const *plugin_files;         /* NULL-terminated; extra module files to load */
+    bool skip_environment;                   /* ignore HCSOCI_PLUGIN_PATH */
+    bool skip_installed_directory;           /* do not search the installed module directory */
+    const char *program_name;                /* default Owner; NULL: this process's name */
+} hcsoci_runtime_options;
+
+/* Loads the modules (see DESIGN.md for the discovery order and what is refused) and makes a
+ * runtime. A refused module fails the whole call with an error naming the file and the reason.
+ * The caller owns *runtime and frees it with hcsoci_runtime_free. */
+int hcsoci_runtime_new(const hcsoci_runtime_options *options, hcsoci_runtime **runtime,
+                       hcsoci_error **error);
+
+/* Unloads the modules and frees the runtime; NULL is allowed. */
+void hcsoci_runtime_free(hcsoci_runtime *runtime);
+
+/* The host the runtime was made with (borrowed). */
+hcsoci_host *hcsoci_runtime_host(const hcsoci_runtime *runtime);
+
+/* What was loaded: [{"name","version","kind","path","description","matches":[...]}] in load
+ * order, where matches lists each (spec, schema, hosting) triple the builder takes with its
+ * priority. New reference. */
+json_t *hcsoci_runtime_plugins(const hcsoci_runtime *runtime);
+
+/* The builder chosen for a key: its descriptor (borrowed) or NULL with an error naming the
+ * key (no match) or both modules (equal priorities). */
+const hcsoci_plugin_descriptor *hcsoci_runtime_select_builder(const hcsoci_runtime *runtime,
+                                                              const hcsoci_match_key *key,
+                                                              hcsoci_error **error);
+
+/* The module of a non-builder kind (borrowed) or NULL with "no plugin for ..." in *error. */
+const hcsoci_plugin_descriptor *hcsoci_runtime_module(const hcsoci_runtime *runtime,
+                                                      hcsoci_plugin_kind kind,
+                                                      hcsoci_error **error);
+
+/* The installed module directory compiled into the library (static string). */
+const char *hcsoci_installed_plugin_directory(void);
+
+/* ---- CreateContainer ---- */
+
+typedef struct hcsoci_create_options {
+    const char *id;                         /* NULL or "": a random GUID */
+    const char *owner;                      /* NULL or "": the program name */
+    const json_t *spec;                     /* the OCI runtime spec (borrowed, not changed) */
+    const hcsoci_schema_version *schema_version; /* requested; NULL: by host build */
+    hcsoci_uvm *hosting_system;             /* NULL: process isolated */
+    const char *network_namespace;          /* NULL or "": create one when the spec asks */
+    bool do_not_release_resources_on_failure;
+    bool scale_cpu_limits_to_sandbox;
+    bool documents_only;                    /* build the documents, release everything and
+                                               create nothing (`hcsoci doc`) */
+} hcsoci_create_options;
+
+/* A created (or, with documents_only, described) container. */
+typedef struct hcsoci_container {
+    char *id;
+    char *owner;
+    hcsoci_schema_version schema;
+    char *hosting_system_id;        /* NULL when process isolated */
+    json_t *document;               /* what was sent to HCS, or to the hosting system */
+    json_t *spec;                   /* the spec as the backend left it */
+} hcsoci_container;
+
+/* Creates a container. *resources receives the ledger in every case where one was opened
+ * (also on failure; with do_not_release_resources_on_failure it still holds what was
+ * allocated), and the caller owns it. *container is set only on success; the caller frees it
+ * with hcsoci_container_free. */
+int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options *options,
+                            hcsoci_container **container, hcsoci_resources **resources,
+                            hcsoci_error **error);
+
+/* Frees a container description; NULL is allowed. */
+void hcsoci_container_free(hcsoci_container *container);
+
+/* Releases what a ledger holds, in reverse order. With all false only what the reference
+ * always releases is released (network namespaces hcsoci created, credential guard
+ * instances); uvm is the hosting system (NULL when process isolated). Releasing continues
+ * past failures; the error reports that one or more failed. Released entries leave the ledger. */
+int hcsoci_release_resources(hcsoci_runtime *runtime, hcsoci_resources *resources, hcsoci_uvm *uvm,
+                             bool all, hcsoci_error **error);
+
+/* The HNS endpoint records of a network namespace, in the order HNS lists them (new array). */
+int hcsoci_get_namespace_endpoints(hcsoci_runtime *runtime, const char *namespace_id,
+                                   json_t **endpoints, hcsoci_error **error);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

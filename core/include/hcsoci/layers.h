@@ -1,0 +1,49 @@
+/* Image layers: the layer-storage calls the reference's wclayer and layers packages make, for
+ * every backend. Layer folders are in the spec's order: base first, ..., scratch last. */
+#ifndef HCSOCI_LAYERS_H
+#define HCSOCI_LAYERS_H
+
+#include <stdbool.h>
+#include <jansson.h>
+
+#include <hcsoci/error.h>
+#include <hcsoci/host.h>
+#include <hcsoci/uvm.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The GUID of a layer folder: NameToGuid of its last path element. *guid is the caller's. */
+int hcsoci_layer_id(hcsoci_host *host, const char *layer_path, char **guid, hcsoci_error **error);
+
+/* [{"LayerId","Flags":0,"Path"}] for the first count folders of layer_folders (new array). */
+int hcsoci_layer_descriptors(hcsoci_host *host, const json_t *layer_folders, size_t count,
+                             json_t **descriptors, hcsoci_error **error);
+
+/* Creates <scratch_folder>\sandbox.vhdx from the parent layers (all folders but the last) with
+ * CreateSandboxLayer. Errors read as the reference's wclayer errors. */
+int hcsoci_layers_create_scratch(hcsoci_host *host, const json_t *layer_folders,
+                                 hcsoci_error **error);
+
+/* Mounts the layers. Without a utility VM (uvm NULL): ActivateLayer, PrepareLayer and
+ * GetLayerMountPath on the scratch folder, undoing what was done on failure; *root_path is
+ * the volume path. Mounting into a utility VM is added with the UVM model. *root_path is the
+ * caller's. */
+int hcsoci_layers_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
+                        const char *container_root_in_uvm, char **root_path,
+                        hcsoci_error **error);
+
+/* Unmounts layers mounted by hcsoci_layers_mount: on the host, UnprepareLayer then
+ * DeactivateLayer of the scratch folder (all must be true there, as in the reference). */
+int hcsoci_layers_unmount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
+                          const char *container_root_in_uvm, bool all, hcsoci_error **error);
+
+/* The error text the reference's wclayer functions produce for a failed host call:
+ * "hcsshim::<Operation> - failed failed in Win32: <text> (0x<code>)". Rewrites error. */
+void hcsoci_layers_wrap_host_error(hcsoci_error *error, const char *operation);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,26 @@
+/* Replaying a conformance case: one CreateContainer call in a fresh simulated world, and the
+ * trace of host calls it made (the format of the corpus's expected/ files). */
+#ifndef HCSOCI_REPLAY_H
+#define HCSOCI_REPLAY_H
+
+#include <jansson.h>
+
+#include <hcsoci/error.h>
+#include <hcsoci/hcsoci.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Runs test_case (a parsed cases/NNN-*.json) in a new sim host built from its "host" part, with
+ * the modules runtime_options names (its host field is ignored; NULL: defaults), then, when the
+ * create succeeded, releases everything. *trace receives {"calls", "error", "releaseCalls",
+ * "releaseError"} (new reference). Returns -1 only when the case itself is unusable or the
+ * modules cannot be loaded; a failing create is part of the trace. */
+int hcsoci_replay_case(const json_t *test_case, const hcsoci_runtime_options *runtime_options,
+                       json_t **trace, hcsoci_error **error);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
