@@ -1,0 +1,248 @@
+/* CreateContainer, step by step in the reference's order (DESIGN.md "Create, step by step"). */
+#include "runtime_internal.h"
+
+#include <hcsoci/layers.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* What one create works with; everything here is owned by the create. */
+typedef struct create_state {
+    char id[128];
+    const char *owner;
+    hcsoci_schema_version schema;
+    json_t *spec;
+    hcsoci_resources *resources;
+    hcsoci_build_output output;
+} create_state;
+
+static hcsoci_match_key key_for(const json_t *spec, hcsoci_schema_version schema,
+                                const hcsoci_uvm *uvm)
+{
+    hcsoci_match_key key = {
+        .spec_kind = json_is_object(json_object_get(spec, "linux")) ? HCSOCI_SPEC_LINUX
+                                                                    : HCSOCI_SPEC_WINDOWS,
+        .schema = schema,
+        .hosting = HCSOCI_HOSTING_NONE,
+    };
+    if (uvm != NULL)
+        key.hosting = hcsoci_uvm_get_os(uvm) == HCSOCI_UVM_LINUX ? HCSOCI_HOSTING_LINUX
+                                                                 : HCSOCI_HOSTING_WINDOWS;
+    return key;
+}
+
+/* The container's root inside its utility VM: /run/gcs/c/<id> for Linux containers,
+ * C:\c\<hex of the VM's container counter> for Windows containers. */
+static int set_container_root(create_state *state, hcsoci_uvm *uvm, const char *requested_id,
+                              hcsoci_error **error)
+{
+    char root[192];
+    if (json_is_object(json_object_get(state->spec, "linux")))
+        snprintf(root, sizeof root, "/run/gcs/c/%s", requested_id);
+    else
+        snprintf(root, sizeof root, "C:\\c\\%" PRIx64, hcsoci_uvm_next_container_number(uvm));
+    return hcsoci_resources_set_container_root_in_uvm(state->resources, root, error);
+}
+
+/* Networking for schema 2.1 when the spec has a windows.network section: adopt the given
+ * namespace or have the network module create one. */
+static int set_up_network(hcsoci_runtime *runtime, create_state *state,
+                          hcsoci_build_context *context, const hcsoci_create_options *options,
+                          hcsoci_error **error)
+{
+    json_t *windows = json_object_get(state->spec, "windows");
+    if (!json_is_object(json_object_get(windows, "network")) || !hcsoci_schema_is_v21(state->schema))
+        return 0;
+    if (options->network_namespace != NULL && options->network_namespace[0] != '\0') {
+        if (hcsoci_resources_set_network_namespace(state->resources, options->network_namespace,
+                                                   false, error) != 0)
+            return -1;
+    } else {
+        const loaded_module *network = runtime_module_of_kind(runtime, HCSOCI_PLUGIN_NETWORK, error);
+        if (network == NULL || network->ops.network.create_namespace(context, error) != 0)
+            return -1;
+    }
+    context->network_namespace = hcsoci_resources_network_namespace(state->resources);
+    if (options->hosting_system != NULL)
+        return hcsoci_not_supported(error, "adding a network namespace to a utility VM");
+    return 0;
+}
+
+/* HcsCreateComputeSystem with the reference's error text: the id, the host's message and the
+ * document that was refused. */
+static int create_compute_system(hcsoci_host *host, const char *id, const json_t *document,
+                                 hcsoci_error **error)
+{
+    hcsoci_error *host_error = NULL;
+    if (host->ops->create_compute_system(host, id, document, &host_error) == 0)
+        return 0;
+    char *text = json_dumps(document, JSON_COMPACT);
+    hcsoci_error_prefix(host_error, "hcsshim::CreateComputeSystem %s: ", id);
+    hcsoci_error_suffix(host_error, "\n(extra info: %s)", text != NULL ? text : "");
+    free(text);
+    if (error != NULL)
+        *error = host_error;
+    else
+        hcsoci_error_free(host_error);
+    return -1;
+}
+
+static int build_and_create(hcsoci_runtime *runtime, create_state *state,
+                            const hcsoci_create_options *options, hcsoci_error **error)
+{
+    hcsoci_host *host = runtime->host;
+    if (options->hosting_system != NULL) {
+        /* By definition a hosted container is a schema 2.1 container. */
+        state->schema = (hcsoci_schema_version){2, 1};
+    } else {
+        state->schema = hcsoci_schema_determine(host, options->schema_version);
+    }
+    hcsoci_log(HCSOCI_LOG_DEBUG,
+               json_pack("{s:s,s:o}", "id", state->id, "schema", hcsoci_schema_to_json(state->schema)),
+               "hcsoci::CreateContainer");
+
+    /* The builder is chosen before anything is allocated: choosing makes no host call. */
+    hcsoci_match_key key = key_for(state->spec, state->schema, options->hosting_system);
+    const loaded_module *builder = runtime_builder_for(runtime, &key, error);
+    if (builder == NULL)
+        return -1;
+
+    if (options->hosting_system != NULL &&
+        set_container_root(state, options->hosting_system,
+                           options->id != NULL ? options->id : "", error) != 0)
+        return -1;
+
+    hcsoci_build_context context = {
+        .size = sizeof context,
+        .runtime = runtime,
+        .host = host,
+        .id = state->id,
+        .owner = state->owner,
+        .schema = state->schema,
+        .spec = state->spec,
+        .hosting_system = options->hosting_system,
+        .network_namespace = "",
+        .scale_cpu_limits_to_sandbox = options->scale_cpu_limits_to_sandbox,
+        .resources = state->resources,
+    };
+    if (set_up_network(runtime, state, &context, options, error) != 0)
+        return -1;
+    if (builder->ops.builder.build(&context, &state->output, error) != 0)
+        return -1;
+    bool has_compute_system = state->output.compute_system_document != NULL;
+    bool has_hosted_system = state->output.hosted_system_document != NULL;
+    if (has_compute_system == has_hosted_system)
+        return hcsoci_fail(error, HCSOCI_E_PLUGIN,
+                           "module %s returned %s document; it must return exactly one",
+                           builder->descriptor->name, has_compute_system ? "more than one" : "no");
+    if (options->documents_only)
+        return 0;
+    if (has_hosted_system)
+        return hcsoci_not_supported(error, "creating a container inside a utility VM");
+    return create_compute_system(host, state->id, state->output.compute_system_document, error);
+}
+
+static int make_container(const create_state *state, const hcsoci_create_options *options,
+                          hcsoci_container **container, hcsoci_error **error)
+{
+    hcsoci_container *made = calloc(1, sizeof *made);
+    if (made == NULL)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    made->id = strdup(state->id);
+    made->owner = strdup(state->owner);
+    made->schema = state->schema;
+    if (options->hosting_system != NULL)
+        made->hosting_system_id = strdup(hcsoci_uvm_id(options->hosting_system));
+    made->document = json_incref(state->output.compute_system_document != NULL
+                                     ? state->output.compute_system_document
+                                     : state->output.hosted_system_document);
+    made->spec = json_incref(state->spec);
+    if (made->id == NULL || made->owner == NULL ||
+        (options->hosting_system != NULL && made->hosting_system_id == NULL)) {
+        hcsoci_container_free(made);
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    }
+    *container = made;
+    return 0;
+}
+
+int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options *options,
+                            hcsoci_container **container, hcsoci_resources **resources,
+                            hcsoci_error **error)
+{
+    *container = NULL;
+    *resources = NULL;
+    if (runtime == NULL || options == NULL)
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "a runtime and create options are required");
+
+    create_state state = {.owner = options->owner};
+    if (options->id != NULL && options->id[0] != '\0') {
+        if (strlen(options->id) >= sizeof state.id)
+            return hcsoci_fail(error, HCSOCI_E_INVALID,
+                               "invalid container id: longer than %zu characters",
+                               sizeof state.id - 1);
+        strcpy(state.id, options->id);
+    } else {
+        runtime->host->ops->new_guid(runtime->host, state.id);
+    }
+    if (state.owner == NULL || state.owner[0] == '\0')
+        state.owner = runtime->program_name;
+    if (options->spec == NULL)
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "Spec must be supplied");
+    if (hcsoci_spec_validate(options->spec, error) != 0)
+        return -1;
+
+    state.spec = json_deep_copy(options->spec);
+    state.resources = hcsoci_resources_new(state.id);
+    if (state.spec == NULL || state.resources == NULL) {
+        json_decref(state.spec);
+        hcsoci_resources_free(state.resources);
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    }
+
+    int result = build_and_create(runtime, &state, options, error);
+    if (result == 0)
+        result = make_container(&state, options, container, error);
+    if (result == 0 && options->documents_only) {
+        /* Nothing was created, so nothing may stay allocated. */
+        hcsoci_error *release_error = NULL;
+        if (hcsoci_release_resources(runtime, state.resources, options->hosting_system, true,
+                                     &release_error) != 0) {
+            hcsoci_container_free(*container);
+            *container = NULL;
+            if (error != NULL)
+                *error = release_error;
+            else
+                hcsoci_error_free(release_error);
+            result = -1;
+        }
+    } else if (result != 0 && !options->do_not_release_resources_on_failure) {
+        hcsoci_error *release_error = NULL;
+        if (hcsoci_release_resources(runtime, state.resources, options->hosting_system, true,
+                                     &release_error) != 0) {
+            hcsoci_log(HCSOCI_LOG_ERROR,
+                       json_pack("{s:s,s:s}", "id", state.id, "error", release_error->message),
+                       "failed to release resources after a failed create");
+            hcsoci_error_free(release_error);
+        }
+    }
+    json_decref(state.spec);
+    json_decref(state.output.compute_system_document);
+    json_decref(state.output.hosted_system_document);
+    *resources = state.resources;
+    return result;
+}
+
+void hcsoci_container_free(hcsoci_container *container)
+{
+    if (container == NULL)
+        return;
+    free(container->id);
+    free(container->owner);
+    free(container->hosting_system_id);
+    json_decref(container->document);
+    json_decref(container->spec);
+    free(container);
+}

@@ -1,0 +1,41 @@
+/* Loading backend modules with libltdl and checking them before use (internal to the core). */
+#ifndef HCSOCI_PLUGIN_LOADER_H
+#define HCSOCI_PLUGIN_LOADER_H
+
+#include <ltdl.h>
+
+#include <hcsoci/plugin.h>
+
+/* One loaded module. The ops are copied into full-size tables so that ops a module built
+ * against an older minor does not have read as NULL. */
+typedef struct loaded_module {
+    lt_dlhandle handle;
+    char *path;
+    const hcsoci_plugin_descriptor *descriptor;
+    union {
+        hcsoci_builder_ops builder;
+        hcsoci_network_ops network;
+        hcsoci_devices_ops devices;
+    } ops;
+} loaded_module;
+
+/* Checks that a module file, and the directory holding it, are not writable by group or
+ * others and that the file is a regular file. The error names the path and the reason. */
+int plugin_check_permissions(const char *path, hcsoci_error **error);
+
+/* Checks a descriptor: ABI major and minor, sizes, kind, name, version and the ops every module
+ * of its kind must have. The error names path and the reason. */
+int plugin_check_descriptor(const hcsoci_plugin_descriptor *descriptor, const char *path,
+                            hcsoci_error **error);
+
+/* Opens an absolute module path, finds and checks its descriptor and fills module. On failure
+ * nothing stays loaded. */
+int plugin_load(const char *path, loaded_module *module, hcsoci_error **error);
+
+/* Unloads a module loaded by plugin_load and frees its path. */
+void plugin_unload(loaded_module *module);
+
+/* "builder", "network", "devices" or "unknown". */
+const char *plugin_kind_name(uint32_t kind);
+
+#endif

@@ -1,0 +1,98 @@
+/* Replaying one conformance case in a fresh simulated world. */
+#include <hcsoci/replay.h>
+
+#include <hcsoci/spec.h>
+
+#include <string.h>
+
+/* The create options a case's "options" member describes; strings are borrowed from it. */
+static int read_case_options(const json_t *options, hcsoci_create_options *create,
+                             hcsoci_schema_version *schema, hcsoci_error **error)
+{
+    if (!json_is_object(options))
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "invalid case: 'options' must be an object");
+    json_t *requested = json_object_get(options, "schemaVersion");
+    if (requested != NULL && !json_is_null(requested)) {
+        if (hcsoci_schema_from_json(requested, "options.schemaVersion", schema, error) != 0)
+            return -1;
+        create->schema_version = schema;
+    }
+    if (hcsoci_json_string(options, "id", "options.id", &create->id, error) ||
+        hcsoci_json_string(options, "owner", "options.owner", &create->owner, error) ||
+        hcsoci_json_string(options, "networkNamespace", "options.networkNamespace",
+                           &create->network_namespace, error) ||
+        hcsoci_json_bool(options, "doNotReleaseResourcesOnFailure",
+                         "options.doNotReleaseResourcesOnFailure",
+                         &create->do_not_release_resources_on_failure, error) ||
+        hcsoci_json_bool(options, "scaleCPULimitsToSandbox", "options.scaleCPULimitsToSandbox",
+                         &create->scale_cpu_limits_to_sandbox, error))
+        return -1;
+    return 0;
+}
+
+static json_t *error_text(const hcsoci_error *error)
+{
+    return error != NULL ? json_string(error->message) : json_null();
+}
+
+int hcsoci_replay_case(const json_t *test_case, const hcsoci_runtime_options *runtime_options,
+                       json_t **trace, hcsoci_error **error)
+{
+    *trace = NULL;
+    if (!json_is_object(test_case))
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "invalid case: must be an object");
+    hcsoci_create_options create = {0};
+    hcsoci_schema_version schema;
+    if (read_case_options(json_object_get(test_case, "options"), &create, &schema, error) != 0)
+        return -1;
+    create.spec = json_object_get(test_case, "spec");
+
+    hcsoci_host *host = NULL;
+    hcsoci_runtime *runtime = NULL;
+    hcsoci_uvm *uvm = NULL;
+    if (hcsoci_sim_host_new(json_object_get(test_case, "host"), &host, error) != 0)
+        return -1;
+    hcsoci_runtime_options options = {0};
+    if (runtime_options != NULL)
+        options = *runtime_options;
+    options.host = host;
+    int result = hcsoci_runtime_new(&options, &runtime, error);
+    json_t *hosting = json_object_get(test_case, "hostingSystem");
+    if (result == 0 && hosting != NULL && !json_is_null(hosting)) {
+        hcsoci_uvm_properties properties;
+        result = hcsoci_uvm_properties_from_json(hosting, &properties, error);
+        if (result == 0)
+            result = hcsoci_uvm_new(host, &properties, &uvm, error);
+    }
+    if (result != 0) {
+        hcsoci_runtime_free(runtime);
+        hcsoci_host_destroy(host);
+        return -1;
+    }
+    create.hosting_system = uvm;
+
+    hcsoci_container *container = NULL;
+    hcsoci_resources *resources = NULL;
+    hcsoci_error *create_error = NULL, *release_error = NULL;
+    int created = hcsoci_create_container(runtime, &create, &container, &resources, &create_error);
+    json_t *calls = json_deep_copy(hcsoci_sim_host_journal(host));
+    json_t *release_calls = json_null();
+    if (created == 0) {
+        hcsoci_sim_host_journal_clear(host);
+        hcsoci_release_resources(runtime, resources, uvm, true, &release_error);
+        json_decref(release_calls);
+        release_calls = json_deep_copy(hcsoci_sim_host_journal(host));
+    }
+    *trace = json_pack("{s:o,s:o,s:o,s:o}", "calls", calls, "error", error_text(create_error),
+                       "releaseCalls", release_calls, "releaseError", error_text(release_error));
+    hcsoci_error_free(create_error);
+    hcsoci_error_free(release_error);
+    hcsoci_container_free(container);
+    hcsoci_resources_free(resources);
+    hcsoci_uvm_free(uvm);
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
+    if (*trace == NULL)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    return 0;
+}

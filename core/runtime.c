@@ -1,0 +1,355 @@
+/* The runtime: module discovery, loading order and dispatch. */
+#include "runtime_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#ifndef HCSOCI_PLUGIN_DIR
+#define HCSOCI_PLUGIN_DIR "/usr/local/lib/hcsoci/plugins"
+#endif
+
+/* The file name suffix of loadable modules on this platform. */
+#ifndef HCSOCI_MODULE_SUFFIX
+#define HCSOCI_MODULE_SUFFIX ".so"
+#endif
+
+const char *hcsoci_installed_plugin_directory(void)
+{
+    return HCSOCI_PLUGIN_DIR;
+}
+
+hcsoci_host *hcsoci_runtime_host(const hcsoci_runtime *runtime)
+{
+    return runtime->host;
+}
+
+static const loaded_module *module_named(const hcsoci_runtime *runtime, const char *name)
+{
+    for (size_t i = 0; i < runtime->module_count; i++) {
+        if (strcmp(runtime->modules[i].descriptor->name, name) == 0)
+            return &runtime->modules[i];
+    }
+    return NULL;
+}
+
+/* Loads one module file into the runtime. A module whose name is already loaded (from a place
+ * earlier in the discovery order) is skipped, so that earlier places shadow later ones. */
+static int add_module_file(hcsoci_runtime *runtime, const char *path, hcsoci_error **error)
+{
+    char absolute[PATH_MAX];
+    if (realpath(path, absolute) == NULL)
+        return hcsoci_fail(error, HCSOCI_E_PLUGIN, "refusing module %s: %s", path,
+                           strerror(errno));
+    loaded_module module;
+    if (plugin_load(absolute, &module, error) != 0)
+        return -1;
+    const loaded_module *earlier = module_named(runtime, module.descriptor->name);
+    if (earlier != NULL) {
+        hcsoci_log(HCSOCI_LOG_INFO,
+                   json_pack("{s:s,s:s,s:s}", "module", module.descriptor->name, "skipped",
+                             absolute, "loaded", earlier->path),
+                   "module shadowed by one found earlier");
+        plugin_unload(&module);
+        return 0;
+    }
+    loaded_module *grown =
+        realloc(runtime->modules, (runtime->module_count + 1) * sizeof *runtime->modules);
+    if (grown == NULL) {
+        plugin_unload(&module);
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    }
+    runtime->modules = grown;
+    runtime->modules[runtime->module_count++] = module;
+    return 0;
+}
+
+static int compare_names(const void *left, const void *right)
+{
+    return strcmp(*(char *const *)left, *(char *const *)right);
+}
+
+/* Loads every *.so in a directory, in name order. A missing directory is an error only when
+ * required (one the caller named); the installed directory may be absent. */
+static int add_module_directory(hcsoci_runtime *runtime, const char *directory, bool required,
+                                hcsoci_error **error)
+{
+    struct stat status;
+    if (stat(directory, &status) != 0) {
+        if (!required && errno == ENOENT)
+            return 0;
+        return hcsoci_fail(error, HCSOCI_E_PLUGIN, "cannot use module directory %s: %s",
+                           directory, strerror(errno));
+    }
+    if (!S_ISDIR(status.st_mode))
+        return hcsoci_fail(error, HCSOCI_E_PLUGIN,
+                           "cannot use module directory %s: not a directory", directory);
+    if (status.st_mode & (S_IWGRP | S_IWOTH))
+        return hcsoci_fail(error, HCSOCI_E_PLUGIN,
+                           "refusing module directory %s: it is writable by %s", directory,
+                           (status.st_mode & S_IWOTH) ? "others" : "its group");
+    DIR *stream = opendir(directory);
+    if (stream == NULL)
+        return hcsoci_fail(error, HCSOCI_E_PLUGIN, "cannot read module directory %s: %s",
+                           directory, strerror(errno));
+    char **names = NULL;
+    size_t count = 0;
+    int result = 0;
+    struct dirent *entry;
+    size_t suffix_length = strlen(HCSOCI_MODULE_SUFFIX);
+    while ((entry = readdir(stream)) != NULL) {
+        size_t length = strlen(entry->d_name);
+        if (entry->d_name[0] == '.' || length <= suffix_length ||
+            strcmp(entry->d_name + length - suffix_length, HCSOCI_MODULE_SUFFIX) != 0)
+            continue;
+        char **grown = realloc(names, (count + 1) * sizeof *names);
+        char *name = strdup(entry->d_name);
+        if (grown != NULL)
+            names = grown;
+        if (grown == NULL || name == NULL) {
+            free(name);
+            result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            break;
+        }
+        names[count++] = name;
+    }
+    closedir(stream);
+    if (result == 0)
+        qsort(names, count, sizeof *names, compare_names);
+    for (size_t i = 0; i < count; i++) {
+        if (result == 0) {
+            char path[PATH_MAX];
+            if (snprintf(path, sizeof path, "%s/%s", directory, names[i]) >= (int)sizeof path)
+                result = hcsoci_fail(error, HCSOCI_E_PLUGIN, "module path too long in %s",
+                                     directory);
+            else
+                result = add_module_file(runtime, path, error);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return result;
+}
+
+/* Loads the directories of a colon-separated list (empty elements are skipped). */
+static int add_module_path_list(hcsoci_runtime *runtime, const char *list, hcsoci_error **error)
+{
+    char *copy = strdup(list);
+    if (copy == NULL)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    int result = 0;
+    char *state = NULL;
+    for (char *directory = strtok_r(copy, ":", &state); directory != NULL && result == 0;
+         directory = strtok_r(NULL, ":", &state))
+        result = add_module_directory(runtime, directory, true, error);
+    free(copy);
+    if (result != 0)
+        hcsoci_error_prefix(error != NULL ? *error : NULL, "HCSOCI_PLUGIN_PATH: ");
+    return result;
+}
+
+/* Checks that no two builders claim one key with the same (highest) priority. */
+static int check_builder_conflicts(const hcsoci_runtime *runtime, hcsoci_error **error);
+
+int hcsoci_runtime_new(const hcsoci_runtime_options *options, hcsoci_runtime **runtime,
+                       hcsoci_error **error)
+{
+    *runtime = NULL;
+    if (options == NULL || options->host == NULL)
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "a runtime needs a host");
+    hcsoci_runtime *made = calloc(1, sizeof *made);
+    if (made == NULL)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    made->host = options->host;
+    const char *program = options->program_name;
+    if (program == NULL || program[0] == '\0')
+        program = program_invocation_short_name;
+    made->program_name = strdup(program);
+    int result = made->program_name == NULL
+                     ? hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory")
+                     : 0;
+
+    const char *environment = options->skip_environment ? NULL : getenv("HCSOCI_PLUGIN_PATH");
+    if (result == 0 && environment != NULL && environment[0] != '\0')
+        result = add_module_path_list(made, environment, error);
+    for (const char *const *directory = options->plugin_directories;
+         result == 0 && directory != NULL && *directory != NULL; directory++)
+        result = add_module_directory(made, *directory, true, error);
+    for (const char *const *file = options->plugin_files;
+         result == 0 && file != NULL && *file != NULL; file++)
+        result = add_module_file(made, *file, error);
+    if (result == 0 && !options->skip_installed_directory)
+        result = add_module_directory(made, HCSOCI_PLUGIN_DIR, false, error);
+    if (result == 0)
+        result = check_builder_conflicts(made, error);
+    if (result != 0) {
+        hcsoci_runtime_free(made);
+        return -1;
+    }
+    *runtime = made;
+    return 0;
+}
+
+void hcsoci_runtime_free(hcsoci_runtime *runtime)
+{
+    if (runtime == NULL)
+        return;
+    for (size_t i = 0; i < runtime->module_count; i++)
+        plugin_unload(&runtime->modules[i]);
+    free(runtime->modules);
+    free(runtime->program_name);
+    free(runtime);
+}
+
+static const char *spec_kind_name(hcsoci_spec_kind kind)
+{
+    return kind == HCSOCI_SPEC_LINUX ? "linux" : "windows";
+}
+
+static const char *hosting_kind_name(hcsoci_hosting_kind kind)
+{
+    switch (kind) {
+    case HCSOCI_HOSTING_WINDOWS: return "windows";
+    case HCSOCI_HOSTING_LINUX: return "linux";
+    default: return "none";
+    }
+}
+
+void runtime_describe_key(const hcsoci_match_key *key, char *buffer, size_t size)
+{
+    snprintf(buffer, size, "spec %s, schema %u.%u, hosting system %s",
+             spec_kind_name(key->spec_kind), key->schema.major, key->schema.minor,
+             hosting_kind_name(key->hosting));
+}
+
+const loaded_module *runtime_builder_for(const hcsoci_runtime *runtime,
+                                         const hcsoci_match_key *key, hcsoci_error **error)
+{
+    const loaded_module *best = NULL, *tied = NULL;
+    unsigned best_priority = 0;
+    for (size_t i = 0; i < runtime->module_count; i++) {
+        const loaded_module *module = &runtime->modules[i];
+        if (module->descriptor->kind != HCSOCI_PLUGIN_BUILDER)
+            continue;
+        unsigned priority = module->descriptor->match(key);
+        if (priority == 0)
+            continue;
+        if (priority > best_priority) {
+            best = module;
+            best_priority = priority;
+            tied = NULL;
+        } else if (priority == best_priority) {
+            tied = module;
+        }
+    }
+    char described[128];
+    runtime_describe_key(key, described, sizeof described);
+    if (best == NULL) {
+        hcsoci_fail(error, HCSOCI_E_PLUGIN, "no plugin for %s", described);
+        return NULL;
+    }
+    if (tied != NULL) {
+        hcsoci_fail(error, HCSOCI_E_PLUGIN,
+                    "modules %s (%s) and %s (%s) both claim %s with priority %u",
+                    best->descriptor->name, best->path, tied->descriptor->name, tied->path,
+                    described, best_priority);
+        return NULL;
+    }
+    return best;
+}
+
+const hcsoci_plugin_descriptor *hcsoci_runtime_select_builder(const hcsoci_runtime *runtime,
+                                                              const hcsoci_match_key *key,
+                                                              hcsoci_error **error)
+{
+    const loaded_module *module = runtime_builder_for(runtime, key, error);
+    return module != NULL ? module->descriptor : NULL;
+}
+
+const loaded_module *runtime_module_of_kind(const hcsoci_runtime *runtime, hcsoci_plugin_kind kind,
+                                            hcsoci_error **error)
+{
+    for (size_t i = 0; i < runtime->module_count; i++) {
+        if (runtime->modules[i].descriptor->kind == (uint32_t)kind)
+            return &runtime->modules[i];
+    }
+    hcsoci_fail(error, HCSOCI_E_PLUGIN, "no plugin for %s", plugin_kind_name(kind));
+    return NULL;
+}
+
+const hcsoci_plugin_descriptor *hcsoci_runtime_module(const hcsoci_runtime *runtime,
+                                                      hcsoci_plugin_kind kind,
+                                                      hcsoci_error **error)
+{
+    const loaded_module *module = runtime_module_of_kind(runtime, kind, error);
+    return module != NULL ? module->descriptor : NULL;
+}
+
+/* Calls visit for every key a builder could be asked about. */
+static const hcsoci_match_key every_key[] = {
+#define KEYS_FOR(spec)                                                                         \
+    {spec, {1, 0}, HCSOCI_HOSTING_NONE}, {spec, {1, 0}, HCSOCI_HOSTING_WINDOWS},               \
+        {spec, {1, 0}, HCSOCI_HOSTING_LINUX}, {spec, {2, 1}, HCSOCI_HOSTING_NONE},             \
+        {spec, {2, 1}, HCSOCI_HOSTING_WINDOWS}, {spec, {2, 1}, HCSOCI_HOSTING_LINUX}
+    KEYS_FOR(HCSOCI_SPEC_WINDOWS),
+    KEYS_FOR(HCSOCI_SPEC_LINUX),
+#undef KEYS_FOR
+};
+
+static int check_builder_conflicts(const hcsoci_runtime *runtime, hcsoci_error **error)
+{
+    for (size_t k = 0; k < sizeof every_key / sizeof every_key[0]; k++) {
+        hcsoci_error *selection_error = NULL;
+        if (runtime_builder_for(runtime, &every_key[k], &selection_error) == NULL &&
+            strstr(selection_error->message, "both claim") != NULL) {
+            if (error != NULL)
+                *error = selection_error;
+            else
+                hcsoci_error_free(selection_error);
+            return -1;
+        }
+        hcsoci_error_free(selection_error);
+    }
+    return 0;
+}
+
+json_t *hcsoci_runtime_plugins(const hcsoci_runtime *runtime)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; list != NULL && i < runtime->module_count; i++) {
+        const loaded_module *module = &runtime->modules[i];
+        const hcsoci_plugin_descriptor *descriptor = module->descriptor;
+        json_t *matches = json_array();
+        for (size_t k = 0; matches != NULL && descriptor->kind == HCSOCI_PLUGIN_BUILDER &&
+                           k < sizeof every_key / sizeof every_key[0];
+             k++) {
+            unsigned priority = descriptor->match(&every_key[k]);
+            if (priority == 0)
+                continue;
+            char schema[24];
+            snprintf(schema, sizeof schema, "%u.%u", every_key[k].schema.major,
+                     every_key[k].schema.minor);
+            json_array_append_new(
+                matches, json_pack("{s:s,s:s,s:s,s:I}", "spec",
+                                   spec_kind_name(every_key[k].spec_kind), "schema", schema,
+                                   "hostingSystem", hosting_kind_name(every_key[k].hosting),
+                                   "priority", (json_int_t)priority));
+        }
+        char abi[24];
+        snprintf(abi, sizeof abi, "%u.%u", descriptor->abi_major, descriptor->abi_minor);
+        json_t *item = json_pack(
+            "{s:s,s:s,s:s,s:s,s:s,s:s,s:o*}", "name", descriptor->name, "version",
+            descriptor->version, "kind", plugin_kind_name(descriptor->kind), "abi", abi, "path",
+            module->path, "description",
+            descriptor->description != NULL ? descriptor->description : "", "matches", matches);
+        if (item == NULL || json_array_append_new(list, item) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    return list;
+}

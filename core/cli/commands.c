@@ -1,0 +1,566 @@
+/* The container commands: create, doc, delete, state and list. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli.h"
+
+/* ---- create and doc: reading the request ---- */
+
+typedef struct create_request {
+    const char *bundle;
+    const char *spec_path;
+    bool has_schema;
+    hcsoci_schema_version schema;
+    const char *owner;
+    const char *network_namespace;
+    bool keep_resources_on_failure;
+    bool scale_cpu_limits;
+    const char *id;
+} create_request;
+
+enum {
+    OPTION_SPEC = 256,
+    OPTION_SCHEMA,
+    OPTION_OWNER,
+    OPTION_NETNS,
+    OPTION_KEEP,
+    OPTION_SCALE,
+};
+
+static const char create_spec_options_help[] =
+    "  -b, --bundle DIR              read the OCI runtime spec from DIR/config.json\n"
+    "                                (default: the current directory)\n"
+    "  --spec FILE                   read the OCI runtime spec from FILE instead\n"
+    "  --schema VERSION              request HCS schema 1.0 or 2.1 (default: chosen by the\n"
+    "                                host's build; a version the host lacks is ignored)\n"
+    "  --owner NAME                  the compute system's owner (default: hcsoci)\n"
+    "  --netns ID                    use this existing HNS network namespace instead of\n"
+    "                                creating one when the spec asks for networking\n";
+
+static const char create_more_options_help[] =
+    "  --keep-resources-on-failure   when the create fails, keep what it allocated and save\n"
+    "                                the state with status \"failed\" so that 'delete' can\n"
+    "                                release it later\n";
+
+static const char create_last_options_help[] =
+    "  --scale-cpu-limits            scale the CPU limit to the hosting system's processors\n"
+    "                                (hosted containers)\n"
+    "  -h, --help                    print this help\n";
+
+static void print_create_help(void)
+{
+    printf("Usage: %s create [OPTIONS] [ID]\n\n"
+           "Creates a container in the simulated host from an OCI runtime spec, saves its state\n"
+           "to ROOT/containers/ID.json and prints {\"id\", \"document\"} (the HCS document sent).\n"
+           "Without ID a random GUID is used. An ID may hold letters, digits, '_', '-', '.' and\n"
+           "'+' (at most %d, not starting with '.').\n\nOptions:\n%s%s%s",
+           CLI_PROGRAM_NAME, CLI_MAX_ID_LENGTH, create_spec_options_help,
+           create_more_options_help, create_last_options_help);
+}
+
+static void print_doc_help(void)
+{
+    printf("Usage: %s doc [OPTIONS] [ID]\n\n"
+           "Prints the HCS document a create would send, without creating the container: what\n"
+           "it allocates is released again and no state is saved (the host calls still appear\n"
+           "in ROOT/journal.jsonl).\n\nOptions:\n%s%s",
+           CLI_PROGRAM_NAME, create_spec_options_help, create_last_options_help);
+}
+
+/* Parses the options of create (with_keep) or doc; returns -1 to go on, else an exit status. */
+static int parse_create_request(const char *command, bool with_keep, int argc, char **argv,
+                                create_request *request)
+{
+    const struct option options[] = {
+        {"bundle", required_argument, NULL, 'b'},
+        {"spec", required_argument, NULL, OPTION_SPEC},
+        {"schema", required_argument, NULL, OPTION_SCHEMA},
+        {"owner", required_argument, NULL, OPTION_OWNER},
+        {"netns", required_argument, NULL, OPTION_NETNS},
+        {"scale-cpu-limits", no_argument, NULL, OPTION_SCALE},
+        {"help", no_argument, NULL, 'h'},
+        {with_keep ? "keep-resources-on-failure" : NULL, no_argument, NULL, OPTION_KEEP},
+        {NULL, 0, NULL, 0},
+    };
+    int result;
+    while ((result = getopt_long(argc, argv, ":b:h", options, NULL)) != -1) {
+        switch (result) {
+        case 'b':
+            request->bundle = optarg;
+            break;
+        case OPTION_SPEC:
+            request->spec_path = optarg;
+            break;
+        case OPTION_SCHEMA:
+            request->has_schema = true;
+            if (strcmp(optarg, "1.0") == 0)
+                request->schema = (hcsoci_schema_version){1, 0};
+            else if (strcmp(optarg, "2.1") == 0)
+                request->schema = (hcsoci_schema_version){2, 1};
+            else
+                return cli_usage_error(command, "unknown schema version '%s' (1.0, 2.1)",
+                                       optarg);
+            break;
+        case OPTION_OWNER:
+            request->owner = optarg;
+            break;
+        case OPTION_NETNS:
+            request->network_namespace = optarg;
+            break;
+        case OPTION_KEEP:
+            request->keep_resources_on_failure = true;
+            break;
+        case OPTION_SCALE:
+            request->scale_cpu_limits = true;
+            break;
+        case 'h':
+            if (with_keep)
+                print_create_help();
+            else
+                print_doc_help();
+            return CLI_EXIT_SUCCESS;
+        default:
+            return cli_option_error(command, result, argv);
+        }
+    }
+    if (request->bundle != NULL && request->spec_path != NULL)
+        return cli_usage_error(command, "give either --bundle or --spec, not both");
+    if (argc - optind > 1)
+        return cli_usage_error(command, "unexpected argument '%s'", argv[optind + 1]);
+    if (argc - optind == 1)
+        request->id = argv[optind];
+    if (request->id != NULL && with_keep) {
+        hcsoci_error *error = NULL;
+        if (cli_validate_container_id(request->id, &error) != 0) {
+            cli_usage_error(command, "%s", error->message);
+            hcsoci_error_free(error);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
+/* Reads the spec named by --spec, or DIR/config.json of the bundle. */
+static int load_spec(const create_request *request, json_t **spec, hcsoci_error **error)
+{
+    if (request->spec_path != NULL)
+        return cli_load_json_object(request->spec_path, "spec", spec, error);
+    const char *bundle = request->bundle != NULL ? request->bundle : ".";
+    struct stat status;
+    if (stat(bundle, &status) != 0 || !S_ISDIR(status.st_mode))
+        return hcsoci_fail(error, HCSOCI_E_NOT_FOUND, "bundle '%s' is not a directory", bundle);
+    char *path = NULL;
+    if (asprintf(&path, "%s/config.json", bundle) < 0)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    int result = cli_load_json_object(path, "spec", spec, error);
+    free(path);
+    return result;
+}
+
+static hcsoci_create_options create_options(const create_request *request, const json_t *spec,
+                                            bool documents_only)
+{
+    hcsoci_create_options options = {
+        .id = request->id,
+        .owner = request->owner,
+        .spec = spec,
+        .schema_version = request->has_schema ? &request->schema : NULL,
+        .hosting_system = NULL,
+        .network_namespace = request->network_namespace,
+        .do_not_release_resources_on_failure = request->keep_resources_on_failure,
+        .scale_cpu_limits_to_sandbox = request->scale_cpu_limits,
+        .documents_only = documents_only,
+    };
+    return options;
+}
+
+/* ---- create ---- */
+
+static json_t *timestamp_now(void)
+{
+    char text[32];
+    time_t now = time(NULL);
+    struct tm utc;
+    if (gmtime_r(&now, &utc) == NULL || strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0)
+        return json_null();
+    return json_string(text);
+}
+
+/* True when a ledger still holds something to release. */
+static bool resources_hold_anything(const hcsoci_resources *resources)
+{
+    return resources != NULL &&
+           (hcsoci_resources_count(resources) > 0 || hcsoci_resources_layers(resources) != NULL ||
+            hcsoci_resources_network_namespace(resources)[0] != '\0');
+}
+
+static json_t *string_or_null(const char *text)
+{
+    return text != NULL ? json_string(text) : json_null();
+}
+
+/* The saved state of a created container. */
+static json_t *created_state(const hcsoci_container *container,
+                             const hcsoci_resources *resources)
+{
+    return json_pack("{s:s, s:s, s:o, s:s?, s:o, s:o, s:O?, s:O?, s:o}",
+                     "id", container->id,
+                     "status", "created",
+                     "created", timestamp_now(),
+                     "owner", container->owner,
+                     "schema", hcsoci_schema_to_json(container->schema),
+                     "hostingSystemId", string_or_null(container->hosting_system_id),
+                     "document", container->document,
+                     "spec", container->spec,
+                     "resources", hcsoci_resources_to_json(resources));
+}
+
+/* The saved state of a failed create whose resources were kept. */
+static json_t *failed_state(const char *id, const create_request *request, const json_t *spec,
+                            const hcsoci_resources *resources, const hcsoci_error *error)
+{
+    return json_pack("{s:s, s:s, s:o, s:o, s:n, s:n, s:n, s:O, s:o, s:s}",
+                     "id", id,
+                     "status", "failed",
+                     "created", timestamp_now(),
+                     "owner", json_string(request->owner != NULL && request->owner[0] != '\0'
+                                              ? request->owner : CLI_PROGRAM_NAME),
+                     "schema",
+                     "hostingSystemId",
+                     "document",
+                     "spec", spec,
+                     "resources", hcsoci_resources_to_json(resources),
+                     "error", error->message);
+}
+
+/* Saves the state of a created container (its id must be new and valid). */
+static int save_created(const cli_globals *globals, const hcsoci_container *container,
+                        const hcsoci_resources *resources, hcsoci_error **error)
+{
+    if (cli_validate_container_id(container->id, error) != 0)
+        return -1;
+    if (cli_state_exists(globals->root, container->id))
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "container '%s' already exists",
+                           container->id);
+    json_t *state = created_state(container, resources);
+    if (state == NULL)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    int result = cli_state_save(globals->root, container->id, state, error);
+    json_decref(state);
+    return result;
+}
+
+/* After a failed create with --keep-resources-on-failure: saves what the ledger holds so that
+ * `delete` can release it. Returns the id it was saved under (borrowed from resources), or
+ * NULL after logging why it could not be saved; the create's error is what gets reported. */
+static const char *save_failed(const cli_globals *globals, const create_request *request,
+                               const json_t *spec, const hcsoci_resources *resources,
+                               const hcsoci_error *create_error)
+{
+    const char *id = hcsoci_resources_container_id(resources);
+    hcsoci_error *error = NULL;
+    if (cli_validate_container_id(id, &error) == 0) {
+        if (cli_state_exists(globals->root, id)) {
+            hcsoci_fail(&error, HCSOCI_E_INVALID, "container '%s' already exists", id);
+        } else {
+            json_t *state = failed_state(id, request, spec, resources, create_error);
+            if (state == NULL)
+                hcsoci_fail(&error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            else
+                cli_state_save(globals->root, id, state, &error);
+            json_decref(state);
+        }
+    }
+    if (error == NULL)
+        return id;
+    cli_warn("the kept resources of container '%s' could not be saved: %s", id, error->message);
+    hcsoci_error_free(error);
+    return NULL;
+}
+
+int cli_command_create(const cli_globals *globals, int argc, char **argv)
+{
+    create_request request = {0};
+    int status = parse_create_request("create", true, argc, argv, &request);
+    if (status >= 0)
+        return status;
+
+    hcsoci_error *error = NULL;
+    json_t *spec = NULL, *output = NULL;
+    cli_session session;
+    if (load_spec(&request, &spec, &error) != 0)
+        return cli_report_error(error);
+    if (cli_session_open(globals, &session, &error) != 0) {
+        json_decref(spec);
+        return cli_report_error(error);
+    }
+
+    hcsoci_container *container = NULL;
+    hcsoci_resources *resources = NULL;
+    hcsoci_create_options options = create_options(&request, spec, false);
+    const char *kept_id = NULL;
+    if (request.id != NULL && cli_state_exists(globals->root, request.id)) {
+        hcsoci_fail(&error, HCSOCI_E_INVALID, "container '%s' already exists", request.id);
+    } else if (hcsoci_create_container(session.runtime, &options, &container, &resources,
+                                       &error) != 0) {
+        if (request.keep_resources_on_failure && resources_hold_anything(resources))
+            kept_id = save_failed(globals, &request, spec, resources, error);
+    } else if (save_created(globals, container, resources, &error) != 0) {
+        /* Without a state file nobody could release what was allocated: undo it now. */
+        hcsoci_error *release_error = NULL;
+        if (hcsoci_release_resources(session.runtime, resources, NULL, true, &release_error) != 0)
+            cli_warn("releasing the resources of container '%s' failed: %s", container->id,
+                     release_error->message);
+        hcsoci_error_free(release_error);
+    } else {
+        output = json_pack("{s:s, s:O}", "id", container->id, "document", container->document);
+        if (output == NULL)
+            hcsoci_fail(&error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    }
+
+    cli_session_close(globals, &session, &error);
+    if (error == NULL)
+        cli_print_json(output, &error);
+    if (error != NULL) {
+        status = cli_report_error(error);
+        if (kept_id != NULL)
+            cli_warn("the resources of the failed create were kept: run '%s delete %s' to "
+                     "release them", CLI_PROGRAM_NAME, kept_id);
+    } else {
+        status = CLI_EXIT_SUCCESS;
+    }
+    json_decref(output);
+    hcsoci_container_free(container);
+    hcsoci_resources_free(resources);
+    json_decref(spec);
+    return status;
+}
+
+/* ---- doc ---- */
+
+int cli_command_doc(const cli_globals *globals, int argc, char **argv)
+{
+    create_request request = {0};
+    int status = parse_create_request("doc", false, argc, argv, &request);
+    if (status >= 0)
+        return status;
+
+    hcsoci_error *error = NULL;
+    json_t *spec = NULL;
+    cli_session session;
+    if (load_spec(&request, &spec, &error) != 0)
+        return cli_report_error(error);
+    if (cli_session_open(globals, &session, &error) != 0) {
+        json_decref(spec);
+        return cli_report_error(error);
+    }
+    hcsoci_container *container = NULL;
+    hcsoci_resources *resources = NULL;
+    hcsoci_create_options options = create_options(&request, spec, true);
+    hcsoci_create_container(session.runtime, &options, &container, &resources, &error);
+
+    cli_session_close(globals, &session, &error);
+    if (error == NULL)
+        cli_print_json(container->document, &error);
+    hcsoci_container_free(container);
+    hcsoci_resources_free(resources);
+    json_decref(spec);
+    return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
+}
+
+/* ---- delete ---- */
+
+static void print_delete_help(void)
+{
+    printf("Usage: %s delete [OPTIONS] ID\n\n"
+           "Releases everything the container's saved ledger holds (layers, shares, network\n"
+           "namespaces, ...) and removes its state file.\n\nOptions:\n"
+           "  -f, --force   remove the state file even when releasing fails; what could not be\n"
+           "                released is reported as a warning and forgotten\n"
+           "  -h, --help    print this help\n",
+           CLI_PROGRAM_NAME);
+}
+
+/* Validates an id given on the command line; returns -1 to go on, else an exit status. */
+static int check_id_operand(const char *command, const char *id)
+{
+    hcsoci_error *error = NULL;
+    if (cli_validate_container_id(id, &error) == 0)
+        return -1;
+    cli_usage_error(command, "%s", error->message);
+    hcsoci_error_free(error);
+    return CLI_EXIT_USAGE;
+}
+
+/* Releases what a loaded state's ledger holds; on failure the state keeps what is left. */
+static int release_state(cli_session *session, json_t *state, hcsoci_error **error)
+{
+    const json_t *hosting_system = json_object_get(state, "hostingSystemId");
+    if (json_is_string(hosting_system))
+        return hcsoci_fail(error, HCSOCI_E_NOT_SUPPORTED,
+                           "the container is hosted in utility VM '%s'; releasing hosted "
+                           "containers is not supported by this build of hcsoci",
+                           json_string_value(hosting_system));
+    hcsoci_resources *resources = NULL;
+    if (hcsoci_resources_from_json(json_object_get(state, "resources"), &resources, error) != 0) {
+        hcsoci_error_prefix(error ? *error : NULL, "invalid resources in the saved state: ");
+        return -1;
+    }
+    int result = hcsoci_release_resources(session->runtime, resources, NULL, true, error);
+    if (result != 0)
+        json_object_set_new(state, "resources", hcsoci_resources_to_json(resources));
+    hcsoci_resources_free(resources);
+    return result;
+}
+
+int cli_command_delete(const cli_globals *globals, int argc, char **argv)
+{
+    const struct option options[] = {
+        {"force", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool force = false;
+    int result;
+    while ((result = getopt_long(argc, argv, ":fh", options, NULL)) != -1) {
+        if (result == 'f') {
+            force = true;
+        } else if (result == 'h') {
+            print_delete_help();
+            return CLI_EXIT_SUCCESS;
+        } else {
+            return cli_option_error("delete", result, argv);
+        }
+    }
+    int status = cli_expect_operands("delete", argc, argv, 1, "the container ID");
+    if (status != 0)
+        return status;
+    const char *id = argv[optind];
+    status = check_id_operand("delete", id);
+    if (status >= 0)
+        return status;
+
+    hcsoci_error *error = NULL;
+    cli_session session;
+    json_t *state = NULL;
+    /* An unknown container is reported as such, even where no simulated host exists yet. */
+    if (!cli_state_exists(globals->root, id)) {
+        cli_state_load(globals->root, id, &state, &error);
+        return cli_report_error(error);
+    }
+    if (cli_session_open(globals, &session, &error) != 0)
+        return cli_report_error(error);
+    if (cli_state_load(globals->root, id, &state, &error) == 0) {
+        if (release_state(&session, state, &error) == 0) {
+            cli_state_remove(globals->root, id, &error);
+        } else if (force) {
+            cli_warn("container '%s': %s; its state is removed anyway (--force)", id,
+                     error->message);
+            hcsoci_error_free(error);
+            error = NULL;
+            cli_state_remove(globals->root, id, &error);
+        } else {
+            hcsoci_error *save_error = NULL;
+            if (cli_state_save(globals->root, id, state, &save_error) != 0)
+                cli_report_error(save_error);
+        }
+    }
+    cli_session_close(globals, &session, &error);
+    json_decref(state);
+    return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
+}
+
+/* ---- state and list ---- */
+
+int cli_command_state(const cli_globals *globals, int argc, char **argv)
+{
+    const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int result;
+    while ((result = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        if (result != 'h')
+            return cli_option_error("state", result, argv);
+        printf("Usage: %s state ID\n\n"
+               "Prints the container's saved state: id, status (\"created\", or \"failed\" for a\n"
+               "failed create whose resources were kept), created (UTC), owner, schema,\n"
+               "hostingSystemId, document, spec and resources (the ledger 'delete' releases).\n"
+               "\nOptions:\n  -h, --help   print this help\n",
+               CLI_PROGRAM_NAME);
+        return CLI_EXIT_SUCCESS;
+    }
+    int status = cli_expect_operands("state", argc, argv, 1, "the container ID");
+    if (status != 0)
+        return status;
+    status = check_id_operand("state", argv[optind]);
+    if (status >= 0)
+        return status;
+    hcsoci_error *error = NULL;
+    json_t *state = NULL;
+    if (cli_state_load(globals->root, argv[optind], &state, &error) == 0)
+        cli_print_json(state, &error);
+    json_decref(state);
+    return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
+}
+
+/* The list entry of one container, or NULL (with a warning) when its state is unreadable. */
+static json_t *list_entry(const char *root, const char *id)
+{
+    hcsoci_error *error = NULL;
+    json_t *state = NULL;
+    if (cli_state_load(root, id, &state, &error) != 0) {
+        cli_warn("skipping container '%s': %s", id, error->message);
+        hcsoci_error_free(error);
+        return NULL;
+    }
+    json_t *entry = json_pack("{s:s, s:O?, s:O?, s:O?}", "id", id,
+                              "status", json_object_get(state, "status"),
+                              "owner", json_object_get(state, "owner"),
+                              "created", json_object_get(state, "created"));
+    json_decref(state);
+    return entry;
+}
+
+int cli_command_list(const cli_globals *globals, int argc, char **argv)
+{
+    const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int result;
+    while ((result = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        if (result != 'h')
+            return cli_option_error("list", result, argv);
+        printf("Usage: %s list\n\n"
+               "Prints [{\"id\", \"status\", \"owner\", \"created\"}] for every container with\n"
+               "saved state in ROOT/containers, sorted by id.\n\n"
+               "Options:\n  -h, --help   print this help\n",
+               CLI_PROGRAM_NAME);
+        return CLI_EXIT_SUCCESS;
+    }
+    int status = cli_expect_operands("list", argc, argv, 0, "nothing");
+    if (status != 0)
+        return status;
+    hcsoci_error *error = NULL;
+    json_t *ids = NULL, *list = json_array();
+    if (list == NULL)
+        return cli_report_error(hcsoci_error_new(HCSOCI_E_OUT_OF_MEMORY, "out of memory"));
+    if (cli_state_list_ids(globals->root, &ids, &error) == 0) {
+        size_t index;
+        json_t *id;
+        json_array_foreach(ids, index, id) {
+            json_t *entry = list_entry(globals->root, json_string_value(id));
+            if (entry != NULL)
+                json_array_append_new(list, entry);
+        }
+        cli_print_json(list, &error);
+    }
+    json_decref(ids);
+    json_decref(list);
+    return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
+}

@@ -1,0 +1,210 @@
+/* The `hcsoci` command: global options, the command table and dispatch. */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_command commands[] = {
+    {"create", "create a container from an OCI bundle and save its state", cli_command_create},
+    {"delete", "release a container's resources and forget it", cli_command_delete},
+    {"state", "print a container's saved state", cli_command_state},
+    {"list", "print the containers with saved state", cli_command_list},
+    {"doc", "print the HCS document a create would send, creating nothing", cli_command_doc},
+    {"replay", "run one conformance case in a fresh simulated host and print its trace",
+     cli_command_replay},
+    {"plugins", "print the loaded modules and what they match", cli_command_plugins},
+    {"netns", "query network namespaces ('netns endpoints NS')", cli_command_netns},
+};
+
+static void print_global_help(const char *default_root)
+{
+    printf("Usage: %s [OPTIONS] COMMAND [ARGS]\n\n", CLI_PROGRAM_NAME);
+    printf("Creates Windows-host containers the way hcsshim's internal/hcsoci does, against the\n"
+           "embedded simulated host.\n\nCommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        printf("  %-9s %s\n", commands[i].name, commands[i].summary);
+    printf("\nOptions:\n"
+           "  --root DIR         state directory (default: $XDG_RUNTIME_DIR/hcsoci if set, else\n"
+           "                     /run/hcsoci for root, else /tmp/hcsoci-UID; here: %s)\n"
+           "  --plugin-dir DIR   load modules from DIR too (repeatable); searched after\n"
+           "                     $HCSOCI_PLUGIN_PATH and before %s\n"
+           "  --world FILE       the simulated host's world (a conformance case's \"host\" part);\n"
+           "                     used when the state directory holds no world yet\n"
+           "  --log-level LEVEL  error, warn (default), info or debug\n"
+           "  --log-format FMT   text (default) or json; logs and errors go to stderr\n"
+           "  -h, --help         print this help\n"
+           "  --version          print the version\n\n"
+           "Machine output is JSON on stdout. Exit status: 0 success, 1 the operation failed,\n"
+           "2 usage error. Run '%s COMMAND --help' for a command's options.\n",
+           default_root, hcsoci_installed_plugin_directory(), CLI_PROGRAM_NAME);
+}
+
+int cli_usage_error(const char *command, const char *format, ...)
+{
+    va_list arguments;
+    fprintf(stderr, "%s%s%s: ", CLI_PROGRAM_NAME, command ? " " : "", command ? command : "");
+    va_start(arguments, format);
+    vfprintf(stderr, format, arguments);
+    va_end(arguments);
+    fprintf(stderr, "; try '%s%s%s --help'\n", CLI_PROGRAM_NAME, command ? " " : "",
+            command ? command : "");
+    return CLI_EXIT_USAGE;
+}
+
+int cli_option_error(const char *command, int result, char **argv)
+{
+    /* getopt leaves optind past the offending element; optopt is the short option (0 for a
+     * long one). */
+    const char *element = optind > 0 ? argv[optind - 1] : "?";
+    if (result == ':')
+        return cli_usage_error(command, "option '%s' needs an argument", element);
+    if (optopt != 0 && strncmp(element, "--", 2) != 0)
+        return cli_usage_error(command, "unknown option '-%c'", optopt);
+    return cli_usage_error(command, "unknown option '%s'", element);
+}
+
+int cli_expect_operands(const char *command, int argc, char **argv, int count, const char *what)
+{
+    int given = argc - optind;
+    if (given < count)
+        return cli_usage_error(command, "missing %s", what);
+    if (given > count)
+        return cli_usage_error(command, "unexpected argument '%s'", argv[optind + count]);
+    return 0;
+}
+
+enum {
+    OPTION_ROOT = 256,
+    OPTION_PLUGIN_DIR,
+    OPTION_WORLD,
+    OPTION_LOG_LEVEL,
+    OPTION_LOG_FORMAT,
+    OPTION_VERSION,
+};
+
+static const struct option global_options[] = {
+    {"root", required_argument, NULL, OPTION_ROOT},
+    {"plugin-dir", required_argument, NULL, OPTION_PLUGIN_DIR},
+    {"world", required_argument, NULL, OPTION_WORLD},
+    {"log-level", required_argument, NULL, OPTION_LOG_LEVEL},
+    {"log-format", required_argument, NULL, OPTION_LOG_FORMAT},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPTION_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+/* Parses the global options up to the command; returns -1 to go on, else an exit status.
+ * plugin_directories has room for argc + 1 entries. */
+static int parse_global_options(int argc, char **argv, cli_globals *globals,
+                                const char **plugin_directories, const char *default_root)
+{
+    size_t directory_count = 0;
+    int result;
+    opterr = 0;
+    while ((result = getopt_long(argc, argv, "+:h", global_options, NULL)) != -1) {
+        switch (result) {
+        case OPTION_ROOT:
+            if (optarg[0] == '\0')
+                return cli_usage_error(NULL, "--root needs a directory");
+            globals->root = optarg;
+            break;
+        case OPTION_PLUGIN_DIR:
+            plugin_directories[directory_count++] = optarg;
+            break;
+        case OPTION_WORLD:
+            globals->world_path = optarg;
+            break;
+        case OPTION_LOG_LEVEL: {
+            int level = hcsoci_log_level_parse(optarg);
+            if (level < 0)
+                return cli_usage_error(NULL, "unknown log level '%s' (error, warn, info, debug)",
+                                       optarg);
+            globals->log_level = (hcsoci_log_level)level;
+            break;
+        }
+        case OPTION_LOG_FORMAT:
+            if (strcmp(optarg, "text") == 0)
+                globals->log_format = CLI_LOG_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                globals->log_format = CLI_LOG_JSON;
+            else
+                return cli_usage_error(NULL, "unknown log format '%s' (text, json)", optarg);
+            break;
+        case 'h':
+            print_global_help(default_root);
+            return CLI_EXIT_SUCCESS;
+        case OPTION_VERSION:
+            printf("%s %s (plugin ABI %d.%d)\n", CLI_PROGRAM_NAME, PACKAGE_VERSION,
+                   HCSOCI_PLUGIN_ABI_MAJOR, HCSOCI_PLUGIN_ABI_MINOR);
+            return CLI_EXIT_SUCCESS;
+        default:
+            return cli_option_error(NULL, result, argv);
+        }
+    }
+    plugin_directories[directory_count] = NULL;
+    return -1;
+}
+
+static int run(int argc, char **argv)
+{
+    char *default_root = cli_default_root();
+    if (default_root == NULL) {
+        fprintf(stderr, "%s: out of memory\n", CLI_PROGRAM_NAME);
+        return CLI_EXIT_FAILURE;
+    }
+    const char **plugin_directories = calloc((size_t)argc + 1, sizeof *plugin_directories);
+    if (plugin_directories == NULL) {
+        free(default_root);
+        fprintf(stderr, "%s: out of memory\n", CLI_PROGRAM_NAME);
+        return CLI_EXIT_FAILURE;
+    }
+    cli_globals globals = {
+        .root = default_root,
+        .plugin_directories = plugin_directories,
+        .world_path = NULL,
+        .log_level = HCSOCI_LOG_WARN,
+        .log_format = CLI_LOG_TEXT,
+    };
+    int status = parse_global_options(argc, argv, &globals, plugin_directories, default_root);
+    if (status < 0) {
+        if (optind >= argc) {
+            status = cli_usage_error(NULL, "no command given");
+        } else {
+            const char *name = argv[optind];
+            const cli_command *command = NULL;
+            for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+                if (strcmp(commands[i].name, name) == 0)
+                    command = &commands[i];
+            if (command == NULL) {
+                status = cli_usage_error(NULL, "unknown command '%s'", name);
+            } else {
+                cli_log_install(globals.log_format, globals.log_level);
+                int command_argc = argc - optind;
+                char **command_argv = argv + optind;
+                optind = 0; /* makes glibc's getopt start afresh for the command */
+                status = command->run(&globals, command_argc, command_argv);
+            }
+        }
+    }
+    free(plugin_directories);
+    free(default_root);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    int status = run(argc, argv);
+    /* Output that could not be written is a failure, not a silent truncation. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: cannot write to standard output\n", CLI_PROGRAM_NAME);
+        if (status == CLI_EXIT_SUCCESS)
+            status = CLI_EXIT_FAILURE;
+    }
+    hcsoci_log_set_sink(NULL, NULL, HCSOCI_LOG_ERROR);
+    return status;
+}

@@ -1,0 +1,172 @@
+/* The command's output: JSON on stdout, errors and log records on stderr, and reading the JSON
+ * files the user names. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static cli_log_format log_format = CLI_LOG_TEXT;
+
+/* Writes text as a logfmt value: bare when it is a plain word, else quoted with escapes. */
+static void write_logfmt_value(FILE *stream, const char *text)
+{
+    bool plain = text[0] != '\0';
+    for (const char *c = text; *c != '\0' && plain; c++)
+        if (*c == ' ' || *c == '=' || *c == '"' || *c == '\\' || (unsigned char)*c < 0x20 ||
+            *c == 0x7f)
+            plain = false;
+    if (plain) {
+        fputs(text, stream);
+        return;
+    }
+    fputc('"', stream);
+    for (const char *c = text; *c != '\0'; c++) {
+        unsigned char byte = (unsigned char)*c;
+        if (byte == '"' || byte == '\\')
+            fprintf(stream, "\\%c", byte);
+        else if (byte == '\n')
+            fputs("\\n", stream);
+        else if (byte == '\t')
+            fputs("\\t", stream);
+        else if (byte < 0x20 || byte == 0x7f)
+            fprintf(stream, "\\x%02x", byte);
+        else
+            fputc(byte, stream);
+    }
+    fputc('"', stream);
+}
+
+static void write_text_record(const char *level, const char *message, const json_t *fields)
+{
+    fprintf(stderr, "level=%s msg=", level);
+    write_logfmt_value(stderr, message);
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)fields, key, value) {
+        fputc(' ', stderr);
+        write_logfmt_value(stderr, key);
+        fputc('=', stderr);
+        if (json_is_string(value)) {
+            write_logfmt_value(stderr, json_string_value(value));
+        } else {
+            char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+            write_logfmt_value(stderr, text ? text : "?");
+            free(text);
+        }
+    }
+    fputc('\n', stderr);
+}
+
+static void write_json_record(const char *level, const char *message, const json_t *fields)
+{
+    json_t *record = json_pack("{s:s, s:s}", "level", level, "msg", message);
+    char *text = NULL;
+    if (record != NULL) {
+        const char *key;
+        json_t *value;
+        /* A field never hides the record's own level and message. */
+        json_object_foreach((json_t *)fields, key, value) {
+            if (json_object_get(record, key) == NULL)
+                json_object_set(record, key, value);
+        }
+        text = json_dumps(record, JSON_COMPACT);
+        json_decref(record);
+    }
+    if (text != NULL)
+        fprintf(stderr, "%s\n", text);
+    else
+        fprintf(stderr, "{\"level\":\"error\",\"msg\":\"out of memory writing a log record\"}\n");
+    free(text);
+}
+
+static void write_record(const char *level, const char *message, const json_t *fields)
+{
+    if (log_format == CLI_LOG_JSON)
+        write_json_record(level, message, fields);
+    else
+        write_text_record(level, message, fields);
+}
+
+static void log_sink(void *context, hcsoci_log_level level, const char *message,
+                     const json_t *fields)
+{
+    (void)context;
+    write_record(hcsoci_log_level_name(level), message, fields);
+}
+
+void cli_log_install(cli_log_format format, hcsoci_log_level max_level)
+{
+    log_format = format;
+    hcsoci_log_set_sink(log_sink, NULL, max_level);
+}
+
+int cli_print_json(const json_t *value, hcsoci_error **error)
+{
+    if (json_dumpf(value, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY) != 0 ||
+        fputc('\n', stdout) == EOF || fflush(stdout) != 0)
+        return hcsoci_fail(error, HCSOCI_E_IO, "cannot write to standard output");
+    return 0;
+}
+
+int cli_report_error(hcsoci_error *error)
+{
+    const char *message = error != NULL ? error->message : "unknown error";
+    if (log_format == CLI_LOG_JSON) {
+        json_t *fields = json_object();
+        if (fields != NULL && error != NULL) {
+            char code[16];
+            snprintf(code, sizeof code, "0x%08x", (unsigned)error->code);
+            json_object_set_new(fields, "code", json_string(code));
+        }
+        write_json_record("error", message, fields);
+        json_decref(fields);
+    } else {
+        fprintf(stderr, "%s: error: %s\n", CLI_PROGRAM_NAME, message);
+    }
+    hcsoci_error_free(error);
+    return CLI_EXIT_FAILURE;
+}
+
+void cli_warn(const char *format, ...)
+{
+    char message[1024];
+    va_list arguments;
+    va_start(arguments, format);
+    vsnprintf(message, sizeof message, format, arguments);
+    va_end(arguments);
+    hcsoci_log(HCSOCI_LOG_WARN, NULL, "%s", message);
+}
+
+int cli_load_json_object(const char *path, const char *what, json_t **value,
+                         hcsoci_error **error)
+{
+    *value = NULL;
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return hcsoci_fail(error, HCSOCI_E_NOT_FOUND, "cannot open %s file '%s': %s", what, path,
+                           strerror(errno));
+    json_error_t parse_error;
+    errno = 0;
+    json_t *parsed = json_loadf(file, JSON_REJECT_DUPLICATES, &parse_error);
+    int read_errno = ferror(file) ? errno : 0;
+    fclose(file);
+    if (parsed == NULL) {
+        if (read_errno != 0)
+            return hcsoci_fail(error, HCSOCI_E_IO, "cannot read %s file '%s': %s", what, path,
+                               strerror(read_errno));
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "invalid JSON in %s file '%s' at line %d, column %d: %s", what, path,
+                           parse_error.line, parse_error.column, parse_error.text);
+    }
+    if (!json_is_object(parsed)) {
+        hcsoci_fail(error, HCSOCI_E_INVALID, "%s file '%s' must hold a JSON object, not %s",
+                    what, path, hcsoci_json_kind(parsed));
+        json_decref(parsed);
+        return -1;
+    }
+    *value = parsed;
+    return 0;
+}

@@ -1,0 +1,834 @@
+/* The embedded simulated host ("sim"): answers every host call from a world description,
+ * records the calls in a journal, and fails the call that failCall names.
+ *
+ * World members are documented in sim_internal.h. Two extras beyond the corpus's `host` part:
+ * "seed" (integer >= 0, seeds the GUID generator) and "guestProcessOutputs"
+ * ({"<vm id>": {"<command line>": "<output>"}}, run_guest_process's answers).
+ *
+ * GUIDs: new_guid draws 128 bits from splitmix64 seeded with "seed" and marks them version 4.
+ * NameToGuid for a name no layerIds path ends in answers a GUID derived from the name: the
+ * FNV-1a 64-bit hash of the lower-cased name, then FNV-1a 64 of the same bytes continued from
+ * that hash, as 16 bytes (big endian), marked version 8 (custom, RFC 9562), variant 10. */
+#include "sim_internal.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/types.h>
+
+#include <hcsoci/log.h>
+
+static const char *const call_names[] = {
+    "HcsCreateComputeSystem", "HcsModifyComputeSystem", "HcsModifyServiceSettings",
+    "HcsGetServiceProperties", "GrantVmAccess", "RunGuestProcess", "HNSCall", "NameToGuid",
+    "ActivateLayer", "PrepareLayer", "GetLayerMountPath", "UnprepareLayer", "DeactivateLayer",
+    "CreateSandboxLayer",
+};
+
+bool sim_call_name_known(const char *name)
+{
+    for (size_t i = 0; i < sizeof call_names / sizeof call_names[0]; i++) {
+        if (strcmp(call_names[i], name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static const hcsoci_host_ops sim_ops;
+
+sim_host *sim_host_from(hcsoci_host *host)
+{
+    if (host == NULL || host->ops != &sim_ops)
+        return NULL;
+    return (sim_host *)host;
+}
+
+static sim_host *lock_host(hcsoci_host *host)
+{
+    sim_host *sim = (sim_host *)host;
+    pthread_mutex_lock(&sim->lock);
+    return sim;
+}
+
+static void unlock_host(sim_host *sim)
+{
+    pthread_mutex_unlock(&sim->lock);
+}
+
+/* ---- recording and fault injection ---- */
+
+/* A deep copy of value, or JSON null when value is NULL. */
+static json_t *copy_or_null(const json_t *value)
+{
+    return value != NULL ? json_deep_copy(value) : json_null();
+}
+
+/* Counts a call of this name, records {"call": name, "args": args} (args is stolen) and
+ * applies failCall: returns -1 with the injected error when this is the call to fail. */
+static int begin_call(sim_host *sim, const char *name, json_t *args, hcsoci_error **error)
+{
+    json_int_t count = json_integer_value(json_object_get(sim->call_counts, name)) + 1;
+    if (json_object_set_new(sim->call_counts, name, json_integer(count)) != 0) {
+        json_decref(args);
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    }
+    if (args == NULL)
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "sim host: cannot record %s: an argument is not valid UTF-8 or "
+                           "memory ran out",
+                           name);
+    json_t *call = json_pack("{s:s, s:o}", "call", name, "args", args);
+    if (call == NULL || json_array_append(sim->journal_section, call) != 0 ||
+        json_array_append(sim->journal_unsaved, call) != 0) {
+        json_decref(call);
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    }
+    json_decref(call);
+
+    const sim_fail_call *fail_call = &sim->world.fail_call;
+    if (fail_call->call != NULL && strcmp(fail_call->call, name) == 0 &&
+        count == fail_call->nth) {
+        hcsoci_log(HCSOCI_LOG_DEBUG,
+                   json_pack("{s:s, s:I}", "call", name, "nth", (json_int_t)count),
+                   "sim host: failing %s as failCall asks", name);
+        return hcsoci_fail(error, fail_call->hresult, "%s",
+                           hcsoci_hresult_text(fail_call->hresult));
+    }
+    return 0;
+}
+
+/* A failure the host itself reports: the HRESULT and its system text only. */
+static int host_failure(hcsoci_error **error, int32_t hresult)
+{
+    return hcsoci_fail(error, hresult, "%s", hcsoci_hresult_text(hresult));
+}
+
+static int missing_argument(hcsoci_error **error, const char *call, const char *argument)
+{
+    return hcsoci_fail(error, HCSOCI_E_INVALID, "sim host: %s: %s is NULL", call, argument);
+}
+
+/* ---- HCS ---- */
+
+static int sim_create_compute_system(hcsoci_host *host, const char *id,
+                                     const json_t *configuration, hcsoci_error **error)
+{
+    if (id == NULL)
+        return missing_argument(error, "HcsCreateComputeSystem", "id");
+    sim_host *sim = lock_host(host);
+    int result = begin_call(sim, "HcsCreateComputeSystem",
+                            json_pack("{s:s, s:o}", "id", id, "configuration",
+                                      copy_or_null(configuration)),
+                            error);
+    if (result == 0)
+        sim->held.compute_systems++;
+    unlock_host(sim);
+    return result;
+}
+
+/* Keeps the Add/Remove balance of the request's ResourcePath for the held counts. */
+static int track_modify_request(sim_host *sim, const char *id, const json_t *configuration,
+                                hcsoci_error **error)
+{
+    const char *resource_path = json_string_value(json_object_get(configuration, "ResourcePath"));
+    const char *request_type = json_string_value(json_object_get(configuration, "RequestType"));
+    if (resource_path == NULL || resource_path[0] == '\0' || request_type == NULL)
+        return 0;
+    int64_t delta = 0;
+    if (strcmp(request_type, "Add") == 0)
+        delta = 1;
+    else if (strcmp(request_type, "Remove") == 0)
+        delta = -1;
+    if (delta != 0 && sim_held_modify(&sim->held, id, resource_path, delta) != 0)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    return 0;
+}
+
+static int sim_modify_compute_system(hcsoci_host *host, const char *id,
+                                     const json_t *configuration, hcsoci_error **error)
+{
+    if (id == NULL)
+        return missing_argument(error, "HcsModifyComputeSystem", "id");
+    sim_host *sim = lock_host(host);
+    int result = begin_call(sim, "HcsModifyComputeSystem",
+                            json_pack("{s:s, s:o}", "computeSystem", id, "configuration",
+                                      copy_or_null(configuration)),
+                            error);
+    if (result == 0)
+        result = track_modify_request(sim, id, configuration, error);
+    unlock_host(sim);
+    return result;
+}
+
+/* The index of the remembered credential-guard instance with this id, or -1. */
+static ssize_t find_credential_guard_instance(const sim_host *sim, const char *id)
+{
+    size_t index;
+    json_t *instance;
+    json_array_foreach(sim->credential_guard_instances, index, instance) {
+        if (strcasecmp(json_string_value(json_object_get(instance, "Id")), id) == 0)
+            return (ssize_t)index;
+    }
+    return -1;
+}
+
+static int bad_settings(hcsoci_error **error, const char *field)
+{
+    return hcsoci_fail(error, HCSOCI_E_INVALID,
+                       "sim host: HcsModifyServiceSettings: field '%s' is missing or not a "
+                       "string",
+                       field);
+}
+
+/* Applies a ContainerCredentialGuard AddInstance or RemoveInstance; other settings are
+ * accepted and change nothing. */
+static int apply_service_settings(sim_host *sim, const json_t *settings, hcsoci_error **error)
+{
+    const char *property_type = json_string_value(json_object_get(settings, "PropertyType"));
+    if (property_type == NULL || strcmp(property_type, "ContainerCredentialGuard") != 0)
+        return 0;
+    const json_t *operation_request = json_object_get(settings, "Settings");
+    const char *operation = json_string_value(json_object_get(operation_request, "Operation"));
+    const json_t *details = json_object_get(operation_request, "OperationDetails");
+    const char *id = json_string_value(json_object_get(details, "Id"));
+    if (operation == NULL)
+        return bad_settings(error, "Settings.Operation");
+    if (id == NULL)
+        return bad_settings(error, "Settings.OperationDetails.Id");
+
+    if (strcmp(operation, "AddInstance") == 0) {
+        const char *transport = json_string_value(json_object_get(details, "Transport"));
+        if (transport == NULL)
+            return bad_settings(error, "Settings.OperationDetails.Transport");
+        json_t *instance = json_pack("{s:s, s:s}", "Id", id, "Transport", transport);
+        ssize_t existing = find_credential_guard_instance(sim, id);
+        int failed = existing >= 0
+                         ? json_array_set_new(sim->credential_guard_instances, (size_t)existing,
+                                              instance)
+                         : json_array_append_new(sim->credential_guard_instances, instance);
+        if (failed != 0)
+            return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        if (existing < 0)
+            sim->held.credential_guard_instances++;
+        return 0;
+    }
+    if (strcmp(operation, "RemoveInstance") == 0) {
+        ssize_t existing = find_credential_guard_instance(sim, id);
+        if (existing < 0) {
+            hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "id", id),
+                       "sim host: no credential guard instance with this id to remove");
+            return host_failure(error, HCSOCI_E_NOT_FOUND);
+        }
+        json_array_remove(sim->credential_guard_instances, (size_t)existing);
+        sim->held.credential_guard_instances--;
+        return 0;
+    }
+    return hcsoci_fail(error, HCSOCI_E_INVALID,
+                       "sim host: HcsModifyServiceSettings: credential guard operation '%s' is "
+                       "not simulated (AddInstance, RemoveInstance)",
+                       operation);
+}
+
+static int sim_modify_service_settings(hcsoci_host *host, const json_t *settings,
+                                       hcsoci_error **error)
+{
+    sim_host *sim = lock_host(host);
+    int result = begin_call(sim, "HcsModifyServiceSettings",
+                            json_pack("{s:o}", "settings", copy_or_null(settings)), error);
+    if (result == 0)
+        result = apply_service_settings(sim, settings, error);
+    unlock_host(sim);
+    return result;
+}
+
+/* What HCS answers about one remembered credential-guard instance. */
+static json_t *credential_guard_instance_properties(const json_t *instance)
+{
+    return json_pack(
+        "{s:O, s:{s:s, s:s, s:O, s:s}, s:{s:s, s:{s:s, s:s, s:b}}}",
+        "Id", json_object_get(instance, "Id"),
+        "CredentialGuard",
+            "Cookie", "Y2NnLWNvb2tpZQ==",
+            "RpcEndpoint", "ccg-rpc-endpoint",
+            "Transport", json_object_get(instance, "Transport"),
+            "CredentialSpec", "",
+        "HvSocketConfig",
+            "ServiceId", "1b2c3d4e-0000-0000-0000-0000000000cc",
+            "ServiceConfig",
+                "BindSecurityDescriptor", "D:P(A;;FA;;;SY)",
+                "ConnectSecurityDescriptor", "D:P(A;;FA;;;SY)",
+                "AllowWildcardBinds", 1);
+}
+
+static int answer_service_properties(sim_host *sim, const json_t *query, json_t **properties,
+                                     hcsoci_error **error)
+{
+    const json_t *types = json_object_get(query, "PropertyTypes");
+    if (!json_is_array(types))
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "sim host: HcsGetServiceProperties: field 'PropertyTypes' must be an "
+                           "array");
+    json_t *answer = json_pack("{s:[]}", "Properties");
+    if (answer == NULL)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    size_t index;
+    json_t *type;
+    json_array_foreach(types, index, type) {
+        const char *name = json_string_value(type);
+        if (name == NULL || strcmp(name, "ContainerCredentialGuard") != 0) {
+            json_decref(answer);
+            return hcsoci_fail(error, HCSOCI_E_NOT_SUPPORTED,
+                               "sim host: HcsGetServiceProperties: property type %s%s%s is not "
+                               "simulated (ContainerCredentialGuard)",
+                               name != NULL ? "'" : "", name != NULL ? name : "(not a string)",
+                               name != NULL ? "'" : "");
+        }
+        json_t *instances = json_array();
+        size_t instance_index;
+        json_t *instance;
+        json_array_foreach(sim->credential_guard_instances, instance_index, instance) {
+            json_array_append_new(instances, credential_guard_instance_properties(instance));
+        }
+        if (json_array_size(instances) != json_array_size(sim->credential_guard_instances) ||
+            json_array_append_new(json_object_get(answer, "Properties"),
+                                  json_pack("{s:o}", "Instances", instances)) != 0) {
+            json_decref(answer);
+            return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        }
+    }
+    *properties = answer;
+    return 0;
+}
+
+static int sim_get_service_properties(hcsoci_host *host, const json_t *property_query,
+                                      json_t **properties, hcsoci_error **error)
+{
+    if (properties == NULL)
+        return missing_argument(error, "HcsGetServiceProperties", "properties");
+    *properties = NULL;
+    sim_host *sim = lock_host(host);
+    int result = begin_call(sim, "HcsGetServiceProperties",
+                            json_pack("{s:o}", "propertyQuery", copy_or_null(property_query)),
+                            error);
+    if (result == 0)
+        result = answer_service_properties(sim, property_query, properties, error);
+    unlock_host(sim);
+    return result;
+}
+
+static int sim_grant_vm_access(hcsoci_host *host, const char *vm_id, const char *file_path,
+                               hcsoci_error **error)
+{
+    if (vm_id == NULL || file_path == NULL)
+        return missing_argument(error, "GrantVmAccess", vm_id == NULL ? "vmid" : "filepath");
+    sim_host *sim = lock_host(host);
+    int result = begin_call(sim, "GrantVmAccess",
+                            json_pack("{s:s, s:s}", "vmid", vm_id, "filepath", file_path), error);
+    unlock_host(sim);
+    return result;
+}
+
+static int answer_guest_process(sim_host *sim, const char *vm_id, const char *command_line,
+                                char **output, hcsoci_error **error)
+{
+    const char *key;
+    json_t *commands;
+    json_object_foreach(sim->world.guest_process_outputs, key, commands) {
+        if (strcasecmp(key, vm_id) != 0)
+            continue;
+        const char *text = json_string_value(json_object_get(commands, command_line));
+        if (text == NULL)
+            break;
+        *output = strdup(text);
+        return *output != NULL ? 0 : hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    }
+    return hcsoci_fail(error, HCSOCI_E_NOT_FOUND,
+                       "sim host: no output for command line '%s' in utility VM '%s' (world "
+                       "member guestProcessOutputs)",
+                       command_line, vm_id);
+}
+
+static int sim_run_guest_process(hcsoci_host *host, const char *vm_id, const char *command_line,
+                                 char **output, hcsoci_error **error)
+{
+    if (vm_id == NULL || command_line == NULL || output == NULL)
+        return missing_argument(error, "RunGuestProcess",
+                                vm_id == NULL ? "vmid"
+                                : command_line == NULL ? "commandLine" : "output");
+    *output = NULL;
+    sim_host *sim = lock_host(host);
+    int result = begin_call(sim, "RunGuestProcess",
+                            json_pack("{s:s, s:s}", "vmid", vm_id, "commandLine", command_line),
+                            error);
+    if (result == 0)
+        result = answer_guest_process(sim, vm_id, command_line, output, error);
+    unlock_host(sim);
+    return result;
+}
+
+/* ---- HNS ---- */
+
+static int sim_hns_call(hcsoci_host *host, const char *method, const char *path,
+                        const json_t *request, json_t **response, hcsoci_error **error)
+{
+    if (method == NULL || path == NULL || response == NULL)
+        return missing_argument(error, "HNSCall",
+                                method == NULL ? "method" : path == NULL ? "path" : "response");
+    *response = NULL;
+    sim_host *sim = lock_host(host);
+    int result = begin_call(sim, "HNSCall",
+                            json_pack("{s:s, s:s, s:o}", "method", method, "path", path,
+                                      "object",
+                                      request != NULL ? json_deep_copy(request) : json_string("")),
+                            error);
+    if (result == 0)
+        result = sim_hns_answer(sim, method, path, request, response, error);
+    unlock_host(sim);
+    return result;
+}
+
+/* ---- layer storage ---- */
+
+static void format_guid(const uint8_t bytes[16], char guid[37])
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t out = 0;
+    for (size_t i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            guid[out++] = '-';
+        guid[out++] = digits[bytes[i] >> 4];
+        guid[out++] = digits[bytes[i] & 0x0f];
+    }
+    guid[out] = '\0';
+}
+
+static void store_big_endian(uint64_t value, uint8_t bytes[8])
+{
+    for (int i = 7; i >= 0; i--) {
+        bytes[i] = (uint8_t)value;
+        value >>= 8;
+    }
+}
+
+static uint64_t fnv1a_lower(const char *text, uint64_t hash)
+{
+    for (const char *c = text; *c != '\0'; c++) {
+        char lower = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : *c;
+        hash ^= (uint8_t)lower;
+        hash *= UINT64_C(0x100000001b3);
+    }
+    return hash;
+}
+
+/* The GUID NameToGuid answers for a name no layer path ends in (see the top of this file). */
+static void name_derived_guid(const char *name, char guid[37])
+{
+    uint8_t bytes[16];
+    uint64_t first = fnv1a_lower(name, UINT64_C(0xcbf29ce484222325));
+    store_big_endian(first, bytes);
+    store_big_endian(fnv1a_lower(name, first), bytes + 8);
+    bytes[6] = (uint8_t)((bytes[6] & 0x0f) | 0x80);
+    bytes[8] = (uint8_t)((bytes[8] & 0x3f) | 0x80);
+    format_guid(bytes, guid);
+}
+
+static int answer_name_to_guid(sim_host *sim, const char *name, char **guid,
+                               hcsoci_error **error)
+{
+    size_t name_length = strlen(name);
+    const char *path;
+    json_t *value;
+    json_object_foreach(sim->world.layer_ids, path, value) {
+        size_t length;
+        const char *last = sim_path_last_element(path, &length);
+        if (length == name_length && strncasecmp(last, name, length) == 0) {
+            *guid = strdup(json_string_value(value));
+            return *guid != NULL ? 0 : hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        }
+    }
+    char derived[37];
+    name_derived_guid(name, derived);
+    *guid = strdup(derived);
+    return *guid != NULL ? 0 : hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+}
+
+static int sim_name_to_guid(hcsoci_host *host, const char *name, char **guid,
+                            hcsoci_error **error)
+{
+    if (name == NULL || guid == NULL)
+        return missing_argument(error, "NameToGuid", name == NULL ? "name" : "guid");
+    *guid = NULL;
+    sim_host *sim = lock_host(host);
+    int result = begin_call(sim, "NameToGuid", json_pack("{s:s}", "name", name), error);
+    if (result == 0)
+        result = answer_name_to_guid(sim, name, guid, error);
+    unlock_host(sim);
+    return result;
+}
+
+/* A layer call with only the layer path ({"id": path}); adds delta to *counter on success. */
+static int layer_call(hcsoci_host *host, const char *call, const char *path, size_t counter,
+                      int64_t delta, hcsoci_error **error)
+{
+    if (path == NULL)
+        return missing_argument(error, call, "id");
+    sim_host *sim = lock_host(host);
+    int result = begin_call(sim, call, json_pack("{s:s}", "id", path), error);
+    if (result == 0 && delta != 0)
+        *(int64_t *)((char *)&sim->held + counter) += delta;
+    unlock_host(sim);
+    return result;
+}
+
+static int sim_activate_layer(hcsoci_host *host, const char *path, hcsoci_error **error)
+{
+    return layer_call(host, "ActivateLayer", path, offsetof(sim_held, activated_layers), 1,
+                      error);
+}
+
+static int sim_deactivate_layer(hcsoci_host *host, const char *path, hcsoci_error **error)
+{
+    return layer_call(host, "DeactivateLayer", path, offsetof(sim_held, activated_layers), -1,
+                      error);
+}
+
+static int sim_unprepare_layer(hcsoci_host *host, const char *path, hcsoci_error **error)
+{
+    return layer_call(host, "UnprepareLayer", path, offsetof(sim_held, prepared_layers), -1,
+                      error);
+}
+
+static int sim_prepare_layer(hcsoci_host *host, const char *path, const json_t *descriptors,
+                             hcsoci_error **error)
+{
+    if (path == NULL)
+        return missing_argument(error, "PrepareLayer", "id");
+    sim_host *sim = lock_host(host);
+    int result = begin_call(sim, "PrepareLayer",
+                            json_pack("{s:s, s:o}", "id", path, "descriptors",
+                                      copy_or_null(descriptors)),
+                            error);
+    if (result == 0)
+        sim->held.prepared_layers++;
+    unlock_host(sim);
+    return result;
+}
+
+static int sim_get_layer_mount_path(hcsoci_host *host, const char *path, char **mount_path,
+                                    hcsoci_error **error)
+{
+    if (path == NULL || mount_path == NULL)
+        return missing_argument(error, "GetLayerMountPath", path == NULL ? "id" : "mount_path");
+    *mount_path = NULL;
+    sim_host *sim = lock_host(host);
+    int result = begin_call(sim, "GetLayerMountPath", json_pack("{s:s}", "id", path), error);
+    if (result == 0) {
+        *mount_path = strdup(sim->world.layer_mount_path);
+        if (*mount_path == NULL)
+            result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    }
+    unlock_host(sim);
+    return result;
+}
+
+/* Adds path to the files as kind ("dir" or "file") unless it is listed already (then the
+ * entry keeps its spelling and becomes kind). */
+static int add_file(sim_host *sim, const char *path, const char *kind, hcsoci_error **error)
+{
+    const char *key = NULL;
+    json_t *existing = sim_files_lookup(sim->world.files, path, &key);
+    int failed = json_object_set_new(sim->world.files, existing != NULL ? key : path,
+                                     json_string(kind));
+    return failed == 0 ? 0 : hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+}
+
+static int sim_create_sandbox_layer(hcsoci_host *host, const char *path,
+                                    const json_t *descriptors, hcsoci_error **error)
+{
+    if (path == NULL)
+        return missing_argument(error, "CreateSandboxLayer", "id");
+    sim_host *sim = lock_host(host);
+    int result = begin_call(sim, "CreateSandboxLayer",
+                            json_pack("{s:s, s:o}", "id", path, "descriptors",
+                                      copy_or_null(descriptors)),
+                            error);
+    if (result == 0) {
+        size_t length = strlen(path);
+        bool separated = length > 0 && (path[length - 1] == '\\' || path[length - 1] == '/');
+        char *file = NULL;
+        if (asprintf(&file, "%s%ssandbox.vhdx", path, separated ? "" : "\\") < 0)
+            result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        else
+            result = add_file(sim, file, "file", error);
+        free(file);
+    }
+    unlock_host(sim);
+    return result;
+}
+
+/* ---- files ---- */
+
+static hcsoci_path_kind kind_of_entry(const json_t *entry, uint64_t *size)
+{
+    if (json_is_string(entry) && strcmp(json_string_value(entry), "dir") == 0)
+        return HCSOCI_PATH_DIRECTORY;
+    if (json_is_object(entry))
+        *size = (uint64_t)json_integer_value(json_object_get(entry, "size"));
+    return HCSOCI_PATH_FILE;
+}
+
+static hcsoci_path_kind sim_stat_path(hcsoci_host *host, const char *path, uint64_t *size)
+{
+    uint64_t ignored;
+    if (size == NULL)
+        size = &ignored;
+    *size = 0;
+    if (path == NULL)
+        return HCSOCI_PATH_MISSING;
+    sim_host *sim = lock_host(host);
+    const json_t *entry = sim_files_lookup(sim->world.files, path, NULL);
+    hcsoci_path_kind kind = entry != NULL ? kind_of_entry(entry, size) : HCSOCI_PATH_MISSING;
+    unlock_host(sim);
+    return kind;
+}
+
+#define HRESULT_PATH_NOT_FOUND ((int32_t)0x80070003)
+#define HRESULT_ALREADY_EXISTS ((int32_t)0x800700B7)
+
+/* Fails when a listed file stands where one of path's parent directories would be. */
+static int check_parents(const sim_host *sim, const char *path, hcsoci_error **error)
+{
+    char *prefix = strdup(path);
+    if (prefix == NULL)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    int result = 0;
+    for (size_t i = 1; prefix[i] != '\0' && result == 0; i++) {
+        if (prefix[i] != '\\' && prefix[i] != '/')
+            continue;
+        char separator = prefix[i];
+        prefix[i] = '\0';
+        uint64_t size;
+        const json_t *entry = sim_files_lookup(sim->world.files, prefix, NULL);
+        if (entry != NULL && kind_of_entry(entry, &size) == HCSOCI_PATH_FILE)
+            result = hcsoci_fail(error, HRESULT_PATH_NOT_FOUND, "mkdir %s: %s", path,
+                                 hcsoci_hresult_text(HRESULT_PATH_NOT_FOUND));
+        prefix[i] = separator;
+    }
+    free(prefix);
+    return result;
+}
+
+static int sim_make_directory(hcsoci_host *host, const char *path, hcsoci_error **error)
+{
+    if (path == NULL || path[0] == '\0')
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "sim host: mkdir: the path is %s",
+                           path == NULL ? "NULL" : "empty");
+    sim_host *sim = lock_host(host);
+    uint64_t size;
+    const json_t *entry = sim_files_lookup(sim->world.files, path, NULL);
+    int result = 0;
+    if (entry != NULL) {
+        if (kind_of_entry(entry, &size) == HCSOCI_PATH_FILE)
+            result = hcsoci_fail(error, HRESULT_ALREADY_EXISTS, "mkdir %s: %s", path,
+                                 hcsoci_hresult_text(HRESULT_ALREADY_EXISTS));
+    } else {
+        result = check_parents(sim, path, error);
+        if (result == 0)
+            result = add_file(sim, path, "dir", error);
+    }
+    unlock_host(sim);
+    return result;
+}
+
+/* ---- facts and randomness ---- */
+
+static uint32_t sim_os_build(hcsoci_host *host)
+{
+    sim_host *sim = lock_host(host);
+    uint32_t build = sim->world.build;
+    unlock_host(sim);
+    return build;
+}
+
+static uint32_t sim_processor_count(hcsoci_host *host)
+{
+    sim_host *sim = lock_host(host);
+    uint32_t count = sim->world.processor_count;
+    unlock_host(sim);
+    return count;
+}
+
+static const char *sim_program_directory(hcsoci_host *host)
+{
+    /* Set once when the host is made and never changed: no lock needed to hand it out. */
+    return ((sim_host *)host)->world.program_directory;
+}
+
+/* splitmix64: a small, well-distributed 64-bit generator with a 64-bit state. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t mixed = (*state += UINT64_C(0x9e3779b97f4a7c15));
+    mixed = (mixed ^ (mixed >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    mixed = (mixed ^ (mixed >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return mixed ^ (mixed >> 31);
+}
+
+static void sim_new_guid(hcsoci_host *host, char guid[37])
+{
+    sim_host *sim = lock_host(host);
+    uint8_t bytes[16];
+    store_big_endian(next_random(&sim->generator_state), bytes);
+    store_big_endian(next_random(&sim->generator_state), bytes + 8);
+    unlock_host(sim);
+    bytes[6] = (uint8_t)((bytes[6] & 0x0f) | 0x40);
+    bytes[8] = (uint8_t)((bytes[8] & 0x3f) | 0x80);
+    format_guid(bytes, guid);
+}
+
+/* ---- life cycle ---- */
+
+static void sim_destroy(hcsoci_host *host)
+{
+    sim_host *sim = (sim_host *)host;
+    sim_world_release(&sim->world);
+    sim_held_release(&sim->held);
+    json_decref(sim->call_counts);
+    json_decref(sim->credential_guard_instances);
+    json_decref(sim->journal_section);
+    json_decref(sim->journal_unsaved);
+    pthread_mutex_destroy(&sim->lock);
+    free(sim);
+}
+
+static const hcsoci_host_ops sim_ops = {
+    .size = sizeof(hcsoci_host_ops),
+    .create_compute_system = sim_create_compute_system,
+    .modify_compute_system = sim_modify_compute_system,
+    .modify_service_settings = sim_modify_service_settings,
+    .get_service_properties = sim_get_service_properties,
+    .grant_vm_access = sim_grant_vm_access,
+    .run_guest_process = sim_run_guest_process,
+    .hns_call = sim_hns_call,
+    .name_to_guid = sim_name_to_guid,
+    .activate_layer = sim_activate_layer,
+    .prepare_layer = sim_prepare_layer,
+    .get_layer_mount_path = sim_get_layer_mount_path,
+    .unprepare_layer = sim_unprepare_layer,
+    .deactivate_layer = sim_deactivate_layer,
+    .create_sandbox_layer = sim_create_sandbox_layer,
+    .stat_path = sim_stat_path,
+    .make_directory = sim_make_directory,
+    .os_build = sim_os_build,
+    .processor_count = sim_processor_count,
+    .program_directory = sim_program_directory,
+    .new_guid = sim_new_guid,
+    .destroy = sim_destroy,
+};
+
+int sim_host_new_from_world(sim_world *world, sim_host **result, hcsoci_error **error)
+{
+    sim_host *sim = calloc(1, sizeof *sim);
+    if (sim == NULL) {
+        sim_world_release(world);
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    }
+    sim->base.ops = &sim_ops;
+    sim->world = *world;
+    memset(world, 0, sizeof *world);
+    sim->generator_state = sim->world.seed;
+    sim->call_counts = json_object();
+    sim->credential_guard_instances = json_array();
+    sim->held.modifications = json_object();
+    sim->journal_section = json_array();
+    sim->journal_unsaved = json_array();
+    if (pthread_mutex_init(&sim->lock, NULL) != 0) {
+        sim_world_release(&sim->world);
+        sim_held_release(&sim->held);
+        json_decref(sim->call_counts);
+        json_decref(sim->credential_guard_instances);
+        json_decref(sim->journal_section);
+        json_decref(sim->journal_unsaved);
+        free(sim);
+        return hcsoci_fail(error, HCSOCI_E_FAIL, "sim host: cannot initialise its lock");
+    }
+    if (sim->call_counts == NULL || sim->credential_guard_instances == NULL ||
+        sim->held.modifications == NULL || sim->journal_section == NULL ||
+        sim->journal_unsaved == NULL) {
+        sim_destroy(&sim->base);
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    }
+    *result = sim;
+    return 0;
+}
+
+/* ---- the sim's public functions (host.h) ---- */
+
+int hcsoci_sim_host_new(const json_t *world, hcsoci_host **host, hcsoci_error **error)
+{
+    if (host == NULL)
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "sim host: no place for the host given");
+    *host = NULL;
+    sim_world parsed;
+    if (sim_world_parse(world, &parsed, error) != 0)
+        return -1;
+    sim_host *sim = NULL;
+    if (sim_host_new_from_world(&parsed, &sim, error) != 0)
+        return -1;
+    *host = &sim->base;
+    return 0;
+}
+
+const json_t *hcsoci_sim_host_journal(hcsoci_host *host)
+{
+    sim_host *sim = sim_host_from(host);
+    if (sim == NULL)
+        return NULL;
+    pthread_mutex_lock(&sim->lock);
+    const json_t *journal = sim->journal_section;
+    pthread_mutex_unlock(&sim->lock);
+    return journal;
+}
+
+void hcsoci_sim_host_journal_clear(hcsoci_host *host)
+{
+    sim_host *sim = sim_host_from(host);
+    if (sim == NULL)
+        return;
+    pthread_mutex_lock(&sim->lock);
+    json_t *fresh = json_array();
+    if (fresh != NULL) {
+        json_decref(sim->journal_section);
+        sim->journal_section = fresh;
+    } else {
+        json_array_clear(sim->journal_section);
+    }
+    pthread_mutex_unlock(&sim->lock);
+}
+
+json_t *hcsoci_sim_host_world(hcsoci_host *host)
+{
+    sim_host *sim = sim_host_from(host);
+    if (sim == NULL)
+        return NULL;
+    pthread_mutex_lock(&sim->lock);
+    json_t *world = sim_world_describe(&sim->world);
+    if (world != NULL && json_object_set_new(world, "held", sim_held_describe(&sim->held)) != 0) {
+        json_decref(world);
+        world = NULL;
+    }
+    pthread_mutex_unlock(&sim->lock);
+    return world;
+}
+
+json_t *hcsoci_sim_host_held(hcsoci_host *host)
+{
+    sim_host *sim = sim_host_from(host);
+    if (sim == NULL)
+        return NULL;
+    pthread_mutex_lock(&sim->lock);
+    json_t *held = sim_held_describe(&sim->held);
+    pthread_mutex_unlock(&sim->lock);
+    return held;
+}

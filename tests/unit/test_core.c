@@ -1,0 +1,422 @@
+/* Core modules: errors, logging, spec access, schema choice, the ledger and its release. */
+#include "test_support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const argon_world =
+    "{\"build\": 20348, \"processorCount\": 8,"
+    " \"files\": {\"C:\\\\l\\\\base\": \"dir\", \"C:\\\\l\\\\scratch\": \"dir\","
+    "            \"C:\\\\l\\\\scratch\\\\sandbox.vhdx\": \"file\"},"
+    " \"layerIds\": {\"C:\\\\l\\\\base\": \"8d2a4c6e-1111-4a5b-9c3d-000000000001\"},"
+    " \"layerMountPath\": \"\\\\\\\\?\\\\Volume{3f9e8d7c-6b5a-4c3d-8e1f-0a1b2c3d4e5f}\\\\\","
+    " \"hnsEndpoints\": [], \"hnsNamespaces\": {}, \"hnsNewNamespaceIds\": [],"
+    " \"failCall\": null, \"programDir\": \"C:\\\\hcsoci\"}";
+
+static const char *const argon_spec =
+    "{\"windows\": {\"layerFolders\": [\"C:\\\\l\\\\base\", \"C:\\\\l\\\\scratch\"]}}";
+
+/* ---- errors ---- */
+
+static void test_error_context_reads_outer_to_inner(void)
+{
+    hcsoci_error *error = hcsoci_error_new(HCSOCI_E_ACCESS_DENIED, "Access is %s.", "denied");
+    hcsoci_error_prefix(error, "failed to add %s: ", "SCSI scratch VHD");
+    hcsoci_error_prefix(error, "failed to mount container storage: ");
+    hcsoci_error_suffix(error, " (0x%x)", 5);
+    CU_ASSERT_STRING_EQUAL(error->message, "failed to mount container storage: failed to add SCSI "
+                                           "scratch VHD: Access is denied. (0x5)");
+    CU_ASSERT_EQUAL(error->code, HCSOCI_E_ACCESS_DENIED);
+    hcsoci_error_free(error);
+}
+
+static void test_fail_tolerates_null_out_parameter(void)
+{
+    CU_ASSERT_EQUAL(hcsoci_fail(NULL, HCSOCI_E_FAIL, "ignored %d", 1), -1);
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_fail(&error, HCSOCI_E_INVALID, "bad %s", "thing"), -1);
+    CU_ASSERT_STRING_EQUAL(error->message, "bad thing");
+    hcsoci_error_free(error);
+    hcsoci_error_prefix(NULL, "nothing happens");
+    hcsoci_error_free(NULL);
+}
+
+static void test_hresult_text(void)
+{
+    CU_ASSERT_STRING_EQUAL(hcsoci_hresult_text((int32_t)0x80070005), "Access is denied.");
+    CU_ASSERT_STRING_EQUAL(hcsoci_hresult_text(0x12345), "The operation failed.");
+}
+
+/* ---- logging ---- */
+
+typedef struct captured_log {
+    int count;
+    hcsoci_log_level level;
+    char message[256];
+    char fields[256];
+} captured_log;
+
+static void capture_sink(void *context, hcsoci_log_level level, const char *message,
+                         const json_t *fields)
+{
+    captured_log *captured = context;
+    captured->count++;
+    captured->level = level;
+    snprintf(captured->message, sizeof captured->message, "%s", message);
+    char *text = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
+    snprintf(captured->fields, sizeof captured->fields, "%s", text != NULL ? text : "");
+    free(text);
+}
+
+static void test_log_levels_and_fields(void)
+{
+    captured_log captured = {0};
+    hcsoci_log_set_sink(capture_sink, &captured, HCSOCI_LOG_WARN);
+    hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:i}", "x", 1), "hidden");
+    CU_ASSERT_EQUAL(captured.count, 0);
+    hcsoci_log(HCSOCI_LOG_WARN, json_pack("{s:i,s:i}", "requested", 16, "assigned", 8), "clamped %s",
+               "count");
+    CU_ASSERT_EQUAL(captured.count, 1);
+    CU_ASSERT_EQUAL(captured.level, HCSOCI_LOG_WARN);
+    CU_ASSERT_STRING_EQUAL(captured.message, "clamped count");
+    CU_ASSERT_STRING_EQUAL(captured.fields, "{\"assigned\":8,\"requested\":16}");
+    hcsoci_log_set_sink(NULL, NULL, HCSOCI_LOG_DEBUG);
+    hcsoci_log(HCSOCI_LOG_ERROR, NULL, "dropped");
+    CU_ASSERT_EQUAL(captured.count, 1);
+    CU_ASSERT_EQUAL(hcsoci_log_level_parse("Warning"), HCSOCI_LOG_WARN);
+    CU_ASSERT_EQUAL(hcsoci_log_level_parse("loud"), -1);
+}
+
+/* ---- spec access ---- */
+
+static void test_json_getters_name_the_field(void)
+{
+    json_t *object = test_json("{\"s\": 5, \"n\": 3000000000, \"a\": [\"x\", 1], \"b\": \"yes\","
+                               " \"ok\": \"fine\", \"missing\": null}");
+    const char *text = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_json_string(object, "s", "windows.s", &text, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "'windows.s': must be a string, not an integer");
+    CU_ASSERT_EQUAL(hcsoci_json_string(object, "ok", "ok", &text, NULL), 0);
+    CU_ASSERT_STRING_EQUAL(text, "fine");
+    CU_ASSERT_EQUAL(hcsoci_json_string(object, "missing", "missing", &text, NULL), 0);
+    CU_ASSERT_PTR_NULL(text);
+
+    int64_t number = 0;
+    bool present = true;
+    CU_ASSERT_EQUAL(hcsoci_json_integer(object, "n", "cpu.count", 0, INT32_MAX, &number, &present,
+                                        &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "'cpu.count': 3000000000 is out of range");
+    CU_ASSERT_EQUAL(hcsoci_json_integer(object, "absent", "x", 0, 1, &number, &present, NULL), 0);
+    CU_ASSERT_FALSE(present);
+
+    json_t *array = NULL;
+    CU_ASSERT_EQUAL(hcsoci_json_string_array(object, "a", "windows.layerFolders", &array, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "'windows.layerFolders[1]': must be a string, not an integer");
+    bool flag;
+    CU_ASSERT_EQUAL(hcsoci_json_bool(object, "b", "root.readonly", &flag, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "'root.readonly': must be true or false, not a string");
+    json_decref(object);
+}
+
+static void test_spec_validate_rejects_bad_shapes(void)
+{
+    static const struct {
+        const char *spec;
+        const char *message;
+    } cases[] = {
+        {"[]", "must be an object, not an array"},
+        {"{\"windows\": []}", "'windows': must be an object"},
+        {"{\"annotations\": {\"a\": 1}}", "'annotations.a': must be a string"},
+        {"{\"mounts\": [1]}", "'mounts[0]': must be an object"},
+        {"{\"root\": {\"path\": 7}}", "'root.path': must be a string"},
+        {"{\"windows\": {\"layerFolders\": \"C:\\\\x\"}}", "'windows.layerFolders': must be an array"},
+        {"{\"windows\": {\"network\": true}}", "'windows.network': must be an object"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *spec = test_json(cases[i].spec);
+        hcsoci_error *error = NULL;
+        CU_ASSERT_EQUAL(hcsoci_spec_validate(spec, &error), -1);
+        TEST_ASSERT_ERROR_CONTAINS(error, cases[i].message);
+        json_decref(spec);
+    }
+    json_t *good = test_json(argon_spec);
+    CU_ASSERT_EQUAL(hcsoci_spec_validate(good, NULL), 0);
+    json_decref(good);
+}
+
+/* ---- schema ---- */
+
+static hcsoci_host *host_with_build(unsigned build)
+{
+    char world[1024];
+    snprintf(world, sizeof world,
+             "{\"build\": %u, \"processorCount\": 2, \"files\": {}, \"layerIds\": {},"
+             " \"layerMountPath\": \"\", \"hnsEndpoints\": [], \"hnsNamespaces\": {},"
+             " \"hnsNewNamespaceIds\": [], \"failCall\": null, \"programDir\": \"C:\\\\x\"}",
+             build);
+    return test_sim_host(world);
+}
+
+static void test_schema_by_build_and_request(void)
+{
+    captured_log captured = {0};
+    hcsoci_log_set_sink(capture_sink, &captured, HCSOCI_LOG_WARN);
+    hcsoci_host *old_host = host_with_build(17134), *new_host = host_with_build(17763);
+    hcsoci_schema_version v10 = {1, 0}, v21 = {2, 1}, v30 = {3, 0};
+
+    CU_ASSERT_TRUE(hcsoci_schema_is_v10(hcsoci_schema_determine(old_host, NULL)));
+    CU_ASSERT_TRUE(hcsoci_schema_is_v21(hcsoci_schema_determine(new_host, NULL)));
+    CU_ASSERT_TRUE(hcsoci_schema_is_v10(hcsoci_schema_determine(new_host, &v10)));
+    CU_ASSERT_EQUAL(captured.count, 0);
+    /* 2.1 is not supported before RS5: ignored with a warning. */
+    CU_ASSERT_TRUE(hcsoci_schema_is_v10(hcsoci_schema_determine(old_host, &v21)));
+    CU_ASSERT_EQUAL(captured.count, 1);
+    CU_ASSERT_STRING_EQUAL(captured.message, "Ignoring unsupported requested schema version");
+    CU_ASSERT_TRUE(hcsoci_schema_is_v21(hcsoci_schema_determine(new_host, &v30)));
+    CU_ASSERT_EQUAL(captured.count, 2);
+
+    hcsoci_log_set_sink(NULL, NULL, HCSOCI_LOG_WARN);
+    hcsoci_host_destroy(old_host);
+    hcsoci_host_destroy(new_host);
+}
+
+static void test_schema_parsing(void)
+{
+    hcsoci_schema_version version;
+    json_t *object = test_json("{\"Major\": 2, \"Minor\": 1}");
+    CU_ASSERT_EQUAL(hcsoci_schema_from_json(object, "schema", &version, NULL), 0);
+    CU_ASSERT_TRUE(hcsoci_schema_is_v21(version));
+    json_t *text = json_string("1.0");
+    CU_ASSERT_EQUAL(hcsoci_schema_from_json(text, "schema", &version, NULL), 0);
+    CU_ASSERT_TRUE(hcsoci_schema_is_v10(version));
+    json_t *bad = json_string("2.1x");
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_schema_from_json(bad, "--schema", &version, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "'--schema': '2.1x' is not a schema version");
+    json_t *negative = test_json("{\"Major\": -1, \"Minor\": 0}");
+    CU_ASSERT_EQUAL(hcsoci_schema_from_json(negative, "schema", &version, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "'schema.Major': -1 is out of range");
+    json_decref(object);
+    json_decref(text);
+    json_decref(bad);
+    json_decref(negative);
+}
+
+/* ---- the ledger ---- */
+
+static void test_ledger_round_trip(void)
+{
+    hcsoci_resources *resources = hcsoci_resources_new("c1");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(resources);
+    json_t *folders = test_json("[\"C:\\\\l\\\\base\", \"C:\\\\l\\\\scratch\"]");
+    CU_ASSERT_EQUAL(hcsoci_resources_set_layers(resources, folders, NULL, NULL), 0);
+    CU_ASSERT_EQUAL(hcsoci_resources_set_network_namespace(resources, "ns1", true, NULL), 0);
+    CU_ASSERT_EQUAL(hcsoci_resources_add(resources, "network.namespace",
+                                         json_pack("{s:s}", "id", "ns1"), NULL), 0);
+    CU_ASSERT_EQUAL(hcsoci_resources_add(resources, "uvm.vsmb", NULL, NULL), 0);
+    json_t *saved = hcsoci_resources_to_json(resources);
+    hcsoci_resources *loaded = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_resources_from_json(saved, &loaded, NULL), 0);
+    CU_ASSERT_EQUAL(hcsoci_resources_count(loaded), 2);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(hcsoci_resources_entry(loaded, 0), "id")),
+                           "ns1");
+    CU_ASSERT_STRING_EQUAL(hcsoci_resources_network_namespace(loaded), "ns1");
+    CU_ASSERT_TRUE(hcsoci_resources_created_network_namespace(loaded));
+    CU_ASSERT_TRUE(json_equal(hcsoci_resources_layers(loaded), folders));
+    json_t *saved_again = hcsoci_resources_to_json(loaded);
+    CU_ASSERT_TRUE(json_equal(saved, saved_again));
+    hcsoci_resources_pop(loaded);
+    CU_ASSERT_EQUAL(hcsoci_resources_count(loaded), 1);
+    json_decref(saved);
+    json_decref(saved_again);
+    json_decref(folders);
+    hcsoci_resources_free(loaded);
+    hcsoci_resources_free(resources);
+}
+
+static void test_ledger_rejects_malformed_json(void)
+{
+    static const char *const inputs[] = {
+        "[]",
+        "{\"containerId\": 3}",
+        "{\"containerId\": \"c\", \"entries\": [{\"kind\": 1}]}",
+        "{\"containerId\": \"c\", \"layerFolders\": [1]}",
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        json_t *value = test_json(inputs[i]);
+        hcsoci_resources *loaded = (hcsoci_resources *)1;
+        hcsoci_error *error = NULL;
+        CU_ASSERT_EQUAL(hcsoci_resources_from_json(value, &loaded, &error), -1);
+        CU_ASSERT_PTR_NULL(loaded);
+        TEST_ASSERT_ERROR_CONTAINS(error, "resource");
+        json_decref(value);
+    }
+}
+
+/* A runtime with only the failing builder and the recording network module. */
+static hcsoci_runtime *failing_runtime(hcsoci_host *host)
+{
+    static char builder[4096], network[4096];
+    snprintf(builder, sizeof builder, "%s", test_build_path("tests/plugins/.libs/failing_builder.so"));
+    snprintf(network, sizeof network, "%s",
+             test_build_path("tests/plugins/.libs/recording_network.so"));
+    const char *files[] = {builder, network, NULL};
+    hcsoci_runtime_options options = {.host = host, .plugin_files = files, .skip_environment = true,
+                                      .skip_installed_directory = true};
+    hcsoci_runtime *runtime = NULL;
+    hcsoci_error *error = NULL;
+    if (hcsoci_runtime_new(&options, &runtime, &error) != 0) {
+        fprintf(stderr, "%s\n", error->message);
+        abort();
+    }
+    return runtime;
+}
+
+static char *call_names(const json_t *journal)
+{
+    static char names[1024];
+    names[0] = '\0';
+    size_t index;
+    json_t *call;
+    json_array_foreach(journal, index, call) {
+        const char *name = json_string_value(json_object_get(call, "call"));
+        const json_t *args = json_object_get(call, "args");
+        const char *path = json_string_value(json_object_get(args, "path"));
+        size_t used = strlen(names);
+        snprintf(names + used, sizeof names - used, "%s%s%s%s", index > 0 ? "," : "", name,
+                 path != NULL ? " " : "", path != NULL ? path : "");
+    }
+    return names;
+}
+
+static void test_failed_create_releases_in_reverse_order(void)
+{
+    hcsoci_host *host = test_sim_host(argon_world);
+    hcsoci_runtime *runtime = failing_runtime(host);
+    json_t *spec = test_json(argon_spec);
+    hcsoci_create_options options = {.id = "c1", .spec = spec};
+    hcsoci_container *container = NULL;
+    hcsoci_resources *resources = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_create_container(runtime, &options, &container, &resources, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "builder failed on purpose");
+    CU_ASSERT_PTR_NULL(container);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(resources);
+    CU_ASSERT_EQUAL(hcsoci_resources_count(resources), 0);
+    CU_ASSERT_STRING_EQUAL(call_names(hcsoci_sim_host_journal(host)),
+                           "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
+                           "HNSCall /namespaces/ns-test,UnprepareLayer,DeactivateLayer");
+    hcsoci_resources_free(resources);
+    json_decref(spec);
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
+}
+
+static void test_keep_resources_on_failure(void)
+{
+    hcsoci_host *host = test_sim_host(argon_world);
+    hcsoci_runtime *runtime = failing_runtime(host);
+    json_t *spec = test_json(argon_spec);
+    hcsoci_create_options options = {.id = "c1", .spec = spec,
+                                     .do_not_release_resources_on_failure = true};
+    hcsoci_container *container = NULL;
+    hcsoci_resources *resources = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_create_container(runtime, &options, &container, &resources, &error), -1);
+    hcsoci_error_free(error);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(resources);
+    CU_ASSERT_STRING_EQUAL(call_names(hcsoci_sim_host_journal(host)),
+                           "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath");
+    /* The ledger says what is held, and releasing it later releases exactly that. */
+    CU_ASSERT_EQUAL(hcsoci_resources_count(resources), 1);
+    CU_ASSERT_PTR_NOT_NULL(hcsoci_resources_layers(resources));
+    hcsoci_sim_host_journal_clear(host);
+    CU_ASSERT_EQUAL(hcsoci_release_resources(runtime, resources, NULL, true, NULL), 0);
+    CU_ASSERT_STRING_EQUAL(call_names(hcsoci_sim_host_journal(host)),
+                           "HNSCall /namespaces/ns-test,UnprepareLayer,DeactivateLayer");
+    CU_ASSERT_EQUAL(hcsoci_resources_count(resources), 0);
+    CU_ASSERT_PTR_NULL(hcsoci_resources_layers(resources));
+    hcsoci_resources_free(resources);
+    json_decref(spec);
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
+}
+
+static void test_release_without_all_still_unmounts_host_layers(void)
+{
+    hcsoci_host *host = test_sim_host(argon_world);
+    hcsoci_runtime *runtime = failing_runtime(host);
+    json_t *spec = test_json(argon_spec);
+    hcsoci_create_options options = {.id = "c1", .spec = spec,
+                                     .do_not_release_resources_on_failure = true};
+    hcsoci_container *container = NULL;
+    hcsoci_resources *resources = NULL;
+    CU_ASSERT_EQUAL(hcsoci_create_container(runtime, &options, &container, &resources, NULL), -1);
+    hcsoci_sim_host_journal_clear(host);
+    /* With all false the created namespace is still removed, and layers mounted on the host
+     * are always unmounted whole. */
+    CU_ASSERT_EQUAL(hcsoci_release_resources(runtime, resources, NULL, false, NULL), 0);
+    CU_ASSERT_STRING_EQUAL(call_names(hcsoci_sim_host_journal(host)),
+                           "HNSCall /namespaces/ns-test,UnprepareLayer,DeactivateLayer");
+    hcsoci_resources_free(resources);
+    json_decref(spec);
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
+}
+
+static void test_create_defaults_and_input_errors(void)
+{
+    hcsoci_host *host = test_sim_host(argon_world);
+    hcsoci_runtime *runtime = failing_runtime(host);
+    hcsoci_container *container = NULL;
+    hcsoci_resources *resources = NULL;
+    hcsoci_error *error = NULL;
+    hcsoci_create_options no_spec = {.id = "c1"};
+    CU_ASSERT_EQUAL(hcsoci_create_container(runtime, &no_spec, &container, &resources, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "Spec must be supplied");
+    CU_ASSERT_PTR_NULL(resources);
+
+    json_t *bad_spec = test_json("{\"windows\": {\"layerFolders\": [1]}}");
+    hcsoci_create_options bad = {.id = "c1", .spec = bad_spec};
+    CU_ASSERT_EQUAL(hcsoci_create_container(runtime, &bad, &container, &resources, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "'windows.layerFolders[0]'");
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 0);
+    json_decref(bad_spec);
+
+    /* Without an id the container gets a random GUID, which also names the ledger. */
+    json_t *spec = test_json(argon_spec);
+    hcsoci_create_options anonymous = {.spec = spec, .do_not_release_resources_on_failure = true};
+    CU_ASSERT_EQUAL(hcsoci_create_container(runtime, &anonymous, &container, &resources, &error), -1);
+    hcsoci_error_free(error);
+    const char *id = hcsoci_resources_container_id(resources);
+    CU_ASSERT_EQUAL(strlen(id), 36);
+    CU_ASSERT_EQUAL(id[14], '4');
+    hcsoci_resources_free(resources);
+    json_decref(spec);
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
+}
+
+int main(void)
+{
+    static const test_entry tests[] = {
+        {"error context reads outer to inner", test_error_context_reads_outer_to_inner},
+        {"hcsoci_fail tolerates a NULL out-parameter", test_fail_tolerates_null_out_parameter},
+        {"HRESULT texts", test_hresult_text},
+        {"log levels and fields", test_log_levels_and_fields},
+        {"JSON getters name the field", test_json_getters_name_the_field},
+        {"spec validation rejects bad shapes", test_spec_validate_rejects_bad_shapes},
+        {"schema by build and request", test_schema_by_build_and_request},
+        {"schema parsing", test_schema_parsing},
+        {"ledger JSON round trip", test_ledger_round_trip},
+        {"ledger rejects malformed JSON", test_ledger_rejects_malformed_json},
+        {"a failed create releases in reverse order", test_failed_create_releases_in_reverse_order},
+        {"keep resources on failure", test_keep_resources_on_failure},
+        {"release without all", test_release_without_all_still_unmounts_host_layers},
+        {"create defaults and input errors", test_create_defaults_and_input_errors},
+        {NULL, NULL},
+    };
+    return test_run_suite("core", tests);
+}

@@ -1,0 +1,311 @@
+/* Module loading, refusal and dispatch. */
+#include "test_support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const minimal_world =
+    "{\"build\": 20348, \"processorCount\": 8, \"files\": {}, \"layerIds\": {},"
+    " \"layerMountPath\": \"\\\\\\\\?\\\\Volume{3f9e8d7c-6b5a-4c3d-8e1f-0a1b2c3d4e5f}\\\\\","
+    " \"hnsEndpoints\": [], \"hnsNamespaces\": {}, \"hnsNewNamespaceIds\": [],"
+    " \"failCall\": null, \"programDir\": \"C:\\\\hcsoci\"}";
+
+static const char *test_module(const char *name)
+{
+    char relative[256];
+    snprintf(relative, sizeof relative, "tests/plugins/.libs/%s.so", name);
+    return test_build_path(relative);
+}
+
+/* Makes a runtime from explicit module files only (no built-ins, no environment). */
+static int runtime_from_files(hcsoci_host *host, const char *const *files, hcsoci_runtime **runtime,
+                              hcsoci_error **error)
+{
+    hcsoci_runtime_options options = {
+        .host = host,
+        .plugin_files = files,
+        .skip_environment = true,
+        .skip_installed_directory = true,
+        .program_name = "hcsoci",
+    };
+    return hcsoci_runtime_new(&options, runtime, error);
+}
+
+static void expect_refused(const char *module, const char *reason)
+{
+    hcsoci_host *host = test_sim_host(minimal_world);
+    const char *files[] = {test_module(module), NULL};
+    hcsoci_runtime *runtime = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(runtime_from_files(host, files, &runtime, &error), -1);
+    CU_ASSERT_PTR_NULL(runtime);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    CU_ASSERT_PTR_NOT_NULL(strstr(error->message, files[0]));
+    TEST_ASSERT_ERROR_CONTAINS(error, reason);
+    hcsoci_host_destroy(host);
+}
+
+static void test_refuses_other_major(void)
+{
+    expect_refused("wrong_major", "the major version differs");
+}
+
+static void test_refuses_newer_minor(void)
+{
+    expect_refused("newer_minor", "newer than this core's");
+}
+
+static void test_refuses_missing_descriptor(void)
+{
+    expect_refused("no_descriptor", "exports no hcsoci_plugin_descriptor");
+}
+
+static void test_refuses_unknown_kind(void)
+{
+    expect_refused("unknown_kind", "unknown module kind 42");
+}
+
+static void test_refuses_short_ops_table(void)
+{
+    expect_refused("short_ops", "lacks required ops");
+}
+
+/* Copies a test module into a fresh directory and returns the copy's path (static buffer). */
+static const char *copy_module(const char *name, char *directory_template)
+{
+    static char path[4096];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(directory_template));
+    chmod(directory_template, 0755);
+    snprintf(path, sizeof path, "%s/%s.so", directory_template, name);
+    FILE *in = fopen(test_module(name), "rb"), *out = fopen(path, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    char buffer[8192];
+    size_t count;
+    while ((count = fread(buffer, 1, sizeof buffer, in)) > 0)
+        fwrite(buffer, 1, count, out);
+    fclose(in);
+    fclose(out);
+    chmod(path, 0755);
+    return path;
+}
+
+static void remove_copy(const char *path, const char *directory)
+{
+    unlink(path);
+    rmdir(directory);
+}
+
+static void test_refuses_group_writable_file(void)
+{
+    char directory[] = "/tmp/hcsoci-test-XXXXXX";
+    const char *path = copy_module("good_builder", directory);
+    chmod(path, 0775);
+    hcsoci_host *host = test_sim_host(minimal_world);
+    const char *files[] = {path, NULL};
+    hcsoci_runtime *runtime = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(runtime_from_files(host, files, &runtime, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "is writable by its group");
+    remove_copy(path, directory);
+    hcsoci_host_destroy(host);
+}
+
+static void test_refuses_world_writable_directory(void)
+{
+    char directory[] = "/tmp/hcsoci-test-XXXXXX";
+    const char *path = copy_module("good_builder", directory);
+    chmod(directory, 0777);
+    hcsoci_host *host = test_sim_host(minimal_world);
+    const char *directories[] = {directory, NULL};
+    hcsoci_runtime_options options = {.host = host, .plugin_directories = directories,
+                                      .skip_environment = true, .skip_installed_directory = true};
+    hcsoci_runtime *runtime = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_runtime_new(&options, &runtime, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "writable by others");
+    remove_copy(path, directory);
+    hcsoci_host_destroy(host);
+}
+
+static void test_missing_named_directory_is_an_error(void)
+{
+    hcsoci_host *host = test_sim_host(minimal_world);
+    const char *directories[] = {"/nonexistent/hcsoci-modules", NULL};
+    hcsoci_runtime_options options = {.host = host, .plugin_directories = directories,
+                                      .skip_environment = true, .skip_installed_directory = true};
+    hcsoci_runtime *runtime = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_runtime_new(&options, &runtime, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "/nonexistent/hcsoci-modules");
+    hcsoci_host_destroy(host);
+}
+
+static void test_equal_priorities_conflict(void)
+{
+    hcsoci_host *host = test_sim_host(minimal_world);
+    const char *files[] = {test_module("good_builder"), test_module("rival_builder"), NULL};
+    hcsoci_runtime *runtime = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(runtime_from_files(host, files, &runtime, &error), -1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    CU_ASSERT_PTR_NOT_NULL(strstr(error->message, "good_builder"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error->message, "rival_builder"));
+    TEST_ASSERT_ERROR_CONTAINS(error, "both claim");
+    hcsoci_host_destroy(host);
+}
+
+static void test_no_match_names_the_key(void)
+{
+    hcsoci_host *host = test_sim_host(minimal_world);
+    const char *files[] = {test_module("good_builder"), NULL};
+    hcsoci_runtime *runtime = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL_FATAL(runtime_from_files(host, files, &runtime, &error), 0);
+    hcsoci_match_key key = {HCSOCI_SPEC_LINUX, {2, 1}, HCSOCI_HOSTING_WINDOWS};
+    CU_ASSERT_PTR_NULL(hcsoci_runtime_select_builder(runtime, &key, &error));
+    TEST_ASSERT_ERROR_CONTAINS(error, "no plugin for spec linux, schema 2.1, hosting system windows");
+    CU_ASSERT_PTR_NULL(hcsoci_runtime_module(runtime, HCSOCI_PLUGIN_NETWORK, &error));
+    TEST_ASSERT_ERROR_CONTAINS(error, "no plugin for network");
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
+}
+
+static void test_higher_priority_overrides_builtin(void)
+{
+    hcsoci_host *host = test_sim_host(minimal_world);
+    hcsoci_match_key key = {HCSOCI_SPEC_WINDOWS, {2, 1}, HCSOCI_HOSTING_NONE};
+    hcsoci_runtime *builtin = test_runtime(host);
+    const hcsoci_plugin_descriptor *chosen = hcsoci_runtime_select_builder(builtin, &key, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(chosen);
+    CU_ASSERT_STRING_EQUAL(chosen->name, "wcow");
+    hcsoci_runtime_free(builtin);
+
+    const char *files[] = {test_module("override_builder"), NULL};
+    hcsoci_runtime_options options = {
+        .host = host, .plugin_directories = test_builtin_plugin_directories(),
+        .plugin_files = files, .skip_environment = true, .skip_installed_directory = true,
+    };
+    hcsoci_runtime *overridden = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_runtime_new(&options, &overridden, NULL), 0);
+    chosen = hcsoci_runtime_select_builder(overridden, &key, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(chosen);
+    CU_ASSERT_STRING_EQUAL(chosen->name, "override_builder");
+    /* Keys the override does not claim still go to the built-in modules. */
+    hcsoci_match_key linux_key = {HCSOCI_SPEC_LINUX, {2, 1}, HCSOCI_HOSTING_LINUX};
+    chosen = hcsoci_runtime_select_builder(overridden, &linux_key, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(chosen);
+    CU_ASSERT_STRING_EQUAL(chosen->name, "lcow");
+    hcsoci_runtime_free(overridden);
+    hcsoci_host_destroy(host);
+}
+
+static void test_builtins_are_listed(void)
+{
+    hcsoci_host *host = test_sim_host(minimal_world);
+    hcsoci_runtime *runtime = test_runtime(host);
+    json_t *plugins = hcsoci_runtime_plugins(runtime);
+    CU_ASSERT_EQUAL_FATAL(json_array_size(plugins), 4);
+    const char *seen_kinds[4] = {0};
+    size_t index;
+    json_t *plugin;
+    json_array_foreach(plugins, index, plugin) {
+        const char *name = json_string_value(json_object_get(plugin, "name"));
+        const char *path = json_string_value(json_object_get(plugin, "path"));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(name);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+        CU_ASSERT_PTR_NOT_NULL(strstr(path, name));
+        CU_ASSERT_PTR_NOT_NULL(json_object_get(plugin, "version"));
+        seen_kinds[index] = json_string_value(json_object_get(plugin, "kind"));
+        if (strcmp(name, "wcow") == 0) {
+            json_t *matches = json_object_get(plugin, "matches");
+            CU_ASSERT(json_array_size(matches) >= 2);
+            CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(matches, 0),
+                                                                     "hostingSystem")),
+                                   "none");
+        }
+    }
+    CU_ASSERT_STRING_EQUAL(seen_kinds[0], "builder"); /* wcow */
+    CU_ASSERT_STRING_EQUAL(seen_kinds[2], "network");
+    CU_ASSERT_STRING_EQUAL(seen_kinds[3], "devices");
+    json_decref(plugins);
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
+}
+
+static void test_environment_path_comes_first_and_shadows(void)
+{
+    char first[] = "/tmp/hcsoci-test-XXXXXX", second[] = "/tmp/hcsoci-test-XXXXXX";
+    char first_path[4096];
+    snprintf(first_path, sizeof first_path, "%s", copy_module("good_builder", first));
+    const char *second_path = copy_module("good_builder", second);
+    setenv("HCSOCI_PLUGIN_PATH", first, 1);
+    hcsoci_host *host = test_sim_host(minimal_world);
+    const char *directories[] = {second, NULL};
+    hcsoci_runtime_options options = {.host = host, .plugin_directories = directories,
+                                      .skip_installed_directory = true};
+    hcsoci_runtime *runtime = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_runtime_new(&options, &runtime, NULL), 0);
+    json_t *plugins = hcsoci_runtime_plugins(runtime);
+    CU_ASSERT_EQUAL(json_array_size(plugins), 1);
+    const char *loaded_from = json_string_value(json_object_get(json_array_get(plugins, 0), "path"));
+    CU_ASSERT_PTR_NOT_NULL(loaded_from);
+    if (loaded_from != NULL)
+        CU_ASSERT_EQUAL(strncmp(loaded_from, first, strlen(first)), 0);
+    json_decref(plugins);
+    hcsoci_runtime_free(runtime);
+    unsetenv("HCSOCI_PLUGIN_PATH");
+    remove_copy(first_path, first);
+    remove_copy(second_path, second);
+    hcsoci_host_destroy(host);
+}
+
+static void test_create_dispatches_to_chosen_builder(void)
+{
+    hcsoci_host *host = test_sim_host(minimal_world);
+    const char *files[] = {test_module("good_builder"), NULL};
+    hcsoci_runtime *runtime = NULL;
+    CU_ASSERT_EQUAL_FATAL(runtime_from_files(host, files, &runtime, NULL), 0);
+    json_t *spec = test_json("{\"windows\": {\"layerFolders\": [\"C:\\\\a\", \"C:\\\\b\"]}}");
+    hcsoci_create_options options = {.id = "c1", .spec = spec};
+    hcsoci_container *container = NULL;
+    hcsoci_resources *resources = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_create_container(runtime, &options, &container, &resources, NULL), 0);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(container->document, "BuiltBy")),
+                           "good_builder");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(container->document, "Owner")), "hcsoci");
+    const json_t *journal = hcsoci_sim_host_journal(host);
+    CU_ASSERT_EQUAL(json_array_size(journal), 1);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(journal, 0), "call")),
+                           "HcsCreateComputeSystem");
+    hcsoci_container_free(container);
+    hcsoci_resources_free(resources);
+    json_decref(spec);
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
+}
+
+int main(void)
+{
+    static const test_entry tests[] = {
+        {"refuses another ABI major", test_refuses_other_major},
+        {"refuses a newer ABI minor", test_refuses_newer_minor},
+        {"refuses a module without descriptor", test_refuses_missing_descriptor},
+        {"refuses an unknown kind", test_refuses_unknown_kind},
+        {"refuses an ops table without required ops", test_refuses_short_ops_table},
+        {"refuses a group-writable module file", test_refuses_group_writable_file},
+        {"refuses a world-writable module directory", test_refuses_world_writable_directory},
+        {"a named directory that is missing is an error", test_missing_named_directory_is_an_error},
+        {"equal priorities for one key conflict", test_equal_priorities_conflict},
+        {"no match names the key", test_no_match_names_the_key},
+        {"a higher priority overrides a built-in", test_higher_priority_overrides_builtin},
+        {"built-in modules are listed", test_builtins_are_listed},
+        {"HCSOCI_PLUGIN_PATH comes first and shadows", test_environment_path_comes_first_and_shadows},
+        {"create dispatches to the chosen builder", test_create_dispatches_to_chosen_builder},
+        {NULL, NULL},
+    };
+    return test_run_suite("loader", tests);
+}

@@ -113,6 +113,14 @@ void hcsoci_sim_host_journal_clear(hcsoci_host *host);
 /* The world's current state in the form of a world description (new reference). */
 json_t *hcsoci_sim_host_world(hcsoci_host *host);
 
+/* What the host holds now, also the "held" member of hcsoci_sim_host_world (new reference;
+ * NULL for a host that is not a sim host). Each counter is successful acquiring calls minus
+ * releasing ones (0 when all was released): {"activatedLayers", "preparedLayers",
+ * "computeSystems", "hnsNamespaces" (POST minus DELETE), "namespaceEndpoints" (addresource
+ * minus removeresource), "credentialGuardInstances", "modifications": {"<compute system id>":
+ * {"<ResourcePath>": Add minus Remove requests}} (entries at 0 are left out)}. */
+json_t *hcsoci_sim_host_held(hcsoci_host *host);
+
 #ifdef __cplusplus
 }
 #endif

@@ -34,8 +34,9 @@ int hcsoci_layers_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_
                         const char *container_root_in_uvm, char **root_path,
                         hcsoci_error **error);
 
-/* Unmounts layers mounted by hcsoci_layers_mount: on the host, UnprepareLayer then
- * DeactivateLayer of the scratch folder (all must be true there, as in the reference). */
+/* Unmounts layers mounted by hcsoci_layers_mount: on the host (uvm NULL), UnprepareLayer then
+ * DeactivateLayer of the scratch folder whatever all says (host-mounted layers are always
+ * unmounted whole); in a utility VM, all false unmounts only what SCSI holds. */
 int hcsoci_layers_unmount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
                           const char *container_root_in_uvm, bool all, hcsoci_error **error);
 

@@ -83,7 +83,6 @@ typedef struct hcsoci_build_output {
 } hcsoci_build_output;
 
 typedef struct hcsoci_builder_ops {
-    size_t size;
     /* Allocates what the container needs (recording each allocation in context->resources)
      * and builds its document. On failure the core releases what the ledger holds. */
     int (*build)(hcsoci_build_context *context, hcsoci_build_output *output,
@@ -91,7 +90,6 @@ typedef struct hcsoci_builder_ops {
 } hcsoci_builder_ops;
 
 typedef struct hcsoci_network_ops {
-    size_t size;
     /* Creates a namespace for the spec's windows.network section and adds its endpoints,
      * recording both in context->resources ("network." entries and the namespace). */
     int (*create_namespace)(hcsoci_build_context *context, hcsoci_error **error);
@@ -103,7 +101,6 @@ typedef struct hcsoci_network_ops {
 } hcsoci_network_ops;
 
 typedef struct hcsoci_devices_ops {
-    size_t size;
     /* Assigns the spec's windows.devices into context->hosting_system and replaces them with
      * what the container sees; records what it added in context->resources. */
     int (*assign_windows_devices)(hcsoci_build_context *context, hcsoci_error **error);

@@ -1,0 +1,141 @@
+/* The commands that query rather than create: replay, plugins and netns. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <hcsoci/replay.h>
+
+#include "cli.h"
+
+/* Parses a command that takes only --help; returns -1 to go on, else an exit status. */
+static int parse_help_only(const char *command, int argc, char **argv, void (*print_help)(void))
+{
+    const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int result = getopt_long(argc, argv, ":h", options, NULL);
+    if (result == -1)
+        return -1;
+    if (result != 'h')
+        return cli_option_error(command, result, argv);
+    print_help();
+    return CLI_EXIT_SUCCESS;
+}
+
+/* ---- replay ---- */
+
+static void print_replay_help(void)
+{
+    printf("Usage: %s replay CASE.json\n\n"
+           "Runs one conformance case (tests/conformance/cases/) in a fresh simulated host made\n"
+           "from the case's \"host\" part: the create, then, when it succeeds, the release of\n"
+           "everything. Prints the trace in the format of tests/conformance/expected/:\n"
+           "{\"calls\", \"error\", \"releaseCalls\", \"releaseError\"}. --root and --world are not\n"
+           "used. The exit status is 0 when the case ran, whether its create failed or not.\n"
+           "\nOptions:\n  -h, --help   print this help\n",
+           CLI_PROGRAM_NAME);
+}
+
+int cli_command_replay(const cli_globals *globals, int argc, char **argv)
+{
+    int status = parse_help_only("replay", argc, argv, print_replay_help);
+    if (status >= 0)
+        return status;
+    status = cli_expect_operands("replay", argc, argv, 1, "the case file");
+    if (status != 0)
+        return status;
+    hcsoci_error *error = NULL;
+    json_t *test_case = NULL, *trace = NULL;
+    if (cli_load_json_object(argv[optind], "case", &test_case, &error) == 0) {
+        hcsoci_runtime_options options = cli_runtime_options(globals, NULL);
+        if (hcsoci_replay_case(test_case, &options, &trace, &error) == 0)
+            cli_print_json(trace, &error);
+    }
+    json_decref(trace);
+    json_decref(test_case);
+    return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
+}
+
+/* ---- plugins ---- */
+
+static void print_plugins_help(void)
+{
+    printf("Usage: %s plugins\n\n"
+           "Loads the modules (from $HCSOCI_PLUGIN_PATH, the --plugin-dir directories, then\n"
+           "%s) and prints what was loaded:\n"
+           "[{\"name\", \"version\", \"kind\", \"path\", \"description\", \"matches\"}] in load\n"
+           "order. A module that is refused fails the command with the file and the reason.\n"
+           "The state directory is not used.\n\nOptions:\n  -h, --help   print this help\n",
+           CLI_PROGRAM_NAME, hcsoci_installed_plugin_directory());
+}
+
+int cli_command_plugins(const cli_globals *globals, int argc, char **argv)
+{
+    int status = parse_help_only("plugins", argc, argv, print_plugins_help);
+    if (status >= 0)
+        return status;
+    status = cli_expect_operands("plugins", argc, argv, 0, "nothing");
+    if (status != 0)
+        return status;
+    /* Loading modules needs a host; a default simulated one is enough, as nothing calls it. */
+    hcsoci_error *error = NULL;
+    hcsoci_host *host = NULL;
+    hcsoci_runtime *runtime = NULL;
+    json_t *empty_world = json_object();
+    if (empty_world == NULL) {
+        hcsoci_fail(&error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    } else if (hcsoci_sim_host_new(empty_world, &host, &error) == 0) {
+        hcsoci_runtime_options options = cli_runtime_options(globals, host);
+        if (hcsoci_runtime_new(&options, &runtime, &error) == 0) {
+            json_t *plugins = hcsoci_runtime_plugins(runtime);
+            if (plugins == NULL)
+                hcsoci_fail(&error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            else
+                cli_print_json(plugins, &error);
+            json_decref(plugins);
+        }
+    }
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
+    json_decref(empty_world);
+    return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
+}
+
+/* ---- netns ---- */
+
+static void print_netns_help(void)
+{
+    printf("Usage: %s netns endpoints NAMESPACE\n\n"
+           "Prints the HNS endpoint records of a network namespace of the simulated host, in\n"
+           "the order HNS lists them.\n\nOptions:\n  -h, --help   print this help\n",
+           CLI_PROGRAM_NAME);
+}
+
+int cli_command_netns(const cli_globals *globals, int argc, char **argv)
+{
+    int status = parse_help_only("netns", argc, argv, print_netns_help);
+    if (status >= 0)
+        return status;
+    if (optind >= argc)
+        return cli_usage_error("netns", "missing the subcommand ('endpoints')");
+    if (strcmp(argv[optind], "endpoints") != 0)
+        return cli_usage_error("netns", "unknown subcommand '%s' ('endpoints')", argv[optind]);
+    optind++;
+    status = cli_expect_operands("netns", argc, argv, 1, "the namespace id");
+    if (status != 0)
+        return status;
+    const char *namespace_id = argv[optind];
+
+    hcsoci_error *error = NULL;
+    cli_session session;
+    json_t *endpoints = NULL;
+    if (cli_session_open(globals, &session, &error) != 0)
+        return cli_report_error(error);
+    hcsoci_get_namespace_endpoints(session.runtime, namespace_id, &endpoints, &error);
+    cli_session_close(globals, &session, &error);
+    if (error == NULL)
+        cli_print_json(endpoints, &error);
+    json_decref(endpoints);
+    return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
+}

@@ -1,0 +1,103 @@
+/* One command's host and runtime: the simulated host opened from the state directory (or from
+ * --world the first time), the modules loaded, and everything saved again afterwards. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+hcsoci_runtime_options cli_runtime_options(const cli_globals *globals, hcsoci_host *host)
+{
+    hcsoci_runtime_options options = {
+        .host = host,
+        .plugin_directories = globals->plugin_directories,
+        .plugin_files = NULL,
+        .skip_environment = false,
+        .skip_installed_directory = false,
+        .program_name = CLI_PROGRAM_NAME,
+    };
+    return options;
+}
+
+/* True when the state directory already holds a saved simulated world. */
+static bool root_has_world(const char *root)
+{
+    char *path = NULL;
+    if (asprintf(&path, "%s/sim-world.json", root) < 0)
+        return false;
+    struct stat status;
+    bool exists = stat(path, &status) == 0;
+    free(path);
+    return exists;
+}
+
+static int open_host(const cli_globals *globals, hcsoci_host **host, hcsoci_error **error)
+{
+    json_t *world = NULL;
+    if (!root_has_world(globals->root)) {
+        if (globals->world_path == NULL)
+            return hcsoci_fail(error, HCSOCI_E_NOT_FOUND,
+                               "the state directory '%s' holds no simulated host yet: give "
+                               "its world with --world FILE",
+                               globals->root);
+        if (cli_load_json_object(globals->world_path, "world", &world, error) != 0)
+            return -1;
+    } else if (globals->world_path != NULL) {
+        hcsoci_log(HCSOCI_LOG_INFO,
+                   json_pack("{s:s, s:s}", "root", globals->root, "world", globals->world_path),
+                   "the state directory already holds a simulated host; --world is not used");
+    }
+    int result = hcsoci_sim_host_open(globals->root, world, host, error);
+    json_decref(world);
+    if (result != 0)
+        hcsoci_error_prefix(error ? *error : NULL, "cannot open the simulated host: ");
+    return result;
+}
+
+int cli_session_open(const cli_globals *globals, cli_session *session, hcsoci_error **error)
+{
+    session->lock_fd = -1;
+    session->host = NULL;
+    session->runtime = NULL;
+    if (cli_prepare_root(globals->root, error) != 0)
+        return -1;
+    session->lock_fd = cli_lock_root(globals->root, error);
+    if (session->lock_fd < 0)
+        return -1;
+    if (open_host(globals, &session->host, error) != 0)
+        goto fail;
+    hcsoci_runtime_options options = cli_runtime_options(globals, session->host);
+    if (hcsoci_runtime_new(&options, &session->runtime, error) != 0)
+        goto fail;
+    return 0;
+fail:
+    hcsoci_host_destroy(session->host);
+    session->host = NULL;
+    close(session->lock_fd);
+    session->lock_fd = -1;
+    return -1;
+}
+
+int cli_session_close(const cli_globals *globals, cli_session *session, hcsoci_error **error)
+{
+    hcsoci_error *save_error = NULL;
+    if (session->host != NULL &&
+        hcsoci_sim_host_save(session->host, globals->root, &save_error) != 0) {
+        hcsoci_error_prefix(save_error, "cannot save the simulated host: ");
+        if (*error == NULL)
+            *error = save_error;
+        else
+            cli_report_error(save_error);
+    }
+    hcsoci_runtime_free(session->runtime);
+    hcsoci_host_destroy(session->host);
+    if (session->lock_fd >= 0)
+        close(session->lock_fd);
+    session->runtime = NULL;
+    session->host = NULL;
+    session->lock_fd = -1;
+    return *error != NULL ? -1 : 0;
+}
