@@ -92,7 +92,8 @@ static const char *layer_folder_at(const json_t *layer_folders, size_t index,
 {
     const char *path = json_string_value(json_array_get(layer_folders, index));
     if (path == NULL)
-        hcsoci_fail(error, HCSOCI_E_INVALID, "invalid layer folders: element %zu must be a string, not %s", index,
+        hcsoci_fail(error, HCSOCI_E_INVALID,
+                    "invalid layer folders: element %zu must be a string, not %s", index,
                     hcsoci_json_kind(json_array_get(layer_folders, index)));
     return path;
 }
@@ -100,7 +101,8 @@ static const char *layer_folder_at(const json_t *layer_folders, size_t index,
 static int check_layer_folders(const json_t *layer_folders, hcsoci_error **error)
 {
     if (!json_is_array(layer_folders))
-        return hcsoci_fail(error, HCSOCI_E_INVALID, "invalid layer folders: must be an array, not %s",
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "invalid layer folders: must be an array, not %s",
                            hcsoci_json_kind(layer_folders));
     for (size_t i = 0; i < json_array_size(layer_folders); i++) {
         if (layer_folder_at(layer_folders, i, error) == NULL)

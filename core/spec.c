@@ -1,6 +1,8 @@
 /* Typed, field-naming access to JSON input (the OCI spec, case files, saved state). */
 #include <hcsoci/spec.h>
 
+#include <hcsoci/annotations.h>
+
 #include <inttypes.h>
 #include <string.h>
 
@@ -198,5 +200,17 @@ int hcsoci_spec_validate(const json_t *spec, hcsoci_error **error)
         if (hcsoci_json_object(windows, windows_objects[i], path, &section, error) != 0)
             return -1;
     }
-    return 0;
+    /* Networking runs before the backend reads the spec, so its fields are checked here. */
+    json_t *network = member(windows, "network");
+    bool flag;
+    if (hcsoci_json_string_array(network, "endpointList", "windows.network.endpointList", &list,
+                                 error) != 0 ||
+        hcsoci_json_bool(network, "allowUnqualifiedDNSQuery",
+                         "windows.network.allowUnqualifiedDNSQuery", &flag, error) != 0 ||
+        hcsoci_json_string_array(network, "DNSSearchList", "windows.network.DNSSearchList", &list,
+                                 error) != 0 ||
+        hcsoci_json_string(network, "networkSharedContainerName",
+                           "windows.network.networkSharedContainerName", &text, error) != 0)
+        return -1;
+    return hcsoci_annotations_check_windows_resources(spec, error);
 }

@@ -1,21 +1,47 @@
-/* The utility VM model: identity, properties and counters. The resources a VM holds (VSMB,
- * SCSI, vPMEM, Plan 9, vPCI, pipes, NICs) arrive with the hosted backends. */
-#include <hcsoci/uvm.h>
+/* The utility VM model: identity, properties, counters, saving and loading, and releasing
+ * ledger entries. Each kind of resource lives in its own file (uvm_vsmb.c, uvm_scsi.c, ...). */
+#include "uvm_internal.h"
 
 #include <hcsoci/spec.h>
 
-#include <pthread.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-struct hcsoci_uvm {
-    hcsoci_host *host;
-    pthread_mutex_t lock;
-    char *id;
-    char *owner;
-    hcsoci_uvm_properties properties; /* id and owner point at the copies above */
-    uint64_t container_counter;
-};
+/* ---- lists ---- */
+
+int uvm_list_append(uvm_list *list, void *item)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity == 0 ? 4 : list->capacity * 2;
+        void **items = realloc(list->items, capacity * sizeof *items);
+        if (items == NULL)
+            return -1;
+        list->items = items;
+        list->capacity = capacity;
+    }
+    list->items[list->count++] = item;
+    return 0;
+}
+
+void uvm_list_remove(uvm_list *list, size_t index)
+{
+    memmove(&list->items[index], &list->items[index + 1],
+            (list->count - index - 1) * sizeof list->items[0]);
+    list->count--;
+}
+
+void uvm_list_clear(uvm_list *list)
+{
+    free(list->items);
+    list->items = NULL;
+    list->count = 0;
+    list->capacity = 0;
+}
+
+/* ---- identity and properties ---- */
 
 const char *hcsoci_uvm_os_name(hcsoci_uvm_os os)
 {
@@ -34,16 +60,24 @@ int hcsoci_uvm_new(hcsoci_host *host, const hcsoci_uvm_properties *properties, h
         return hcsoci_fail(error, HCSOCI_E_INVALID,
                            "invalid utility VM processor count %d: must be at least 1",
                            (int)properties->processor_count);
+    if (properties->scsi_controller_count > UVM_SCSI_CONTROLLERS)
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "invalid utility VM SCSI controller count %u: at most %d",
+                           (unsigned)properties->scsi_controller_count, UVM_SCSI_CONTROLLERS);
+    if (properties->vpmem_max_count > UVM_VPMEM_DEVICES)
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "invalid utility VM vPMEM device count %u: at most %d",
+                           (unsigned)properties->vpmem_max_count, UVM_VPMEM_DEVICES);
     hcsoci_uvm *made = calloc(1, sizeof *made);
     if (made == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return uvm_out_of_memory(error);
     made->id = strdup(properties->id);
     made->owner = strdup(properties->owner != NULL ? properties->owner : "");
     if (made->id == NULL || made->owner == NULL) {
         free(made->id);
         free(made->owner);
         free(made);
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return uvm_out_of_memory(error);
     }
     pthread_mutex_init(&made->lock, NULL);
     made->host = host;
@@ -106,6 +140,24 @@ void hcsoci_uvm_free(hcsoci_uvm *uvm)
 {
     if (uvm == NULL)
         return;
+    for (size_t i = 0; i < uvm->vsmb_directory_shares.count; i++)
+        uvm_vsmb_share_free(uvm->vsmb_directory_shares.items[i]);
+    for (size_t i = 0; i < uvm->vsmb_file_shares.count; i++)
+        uvm_vsmb_share_free(uvm->vsmb_file_shares.items[i]);
+    uvm_list_clear(&uvm->vsmb_directory_shares);
+    uvm_list_clear(&uvm->vsmb_file_shares);
+    for (size_t controller = 0; controller < UVM_SCSI_CONTROLLERS; controller++) {
+        for (size_t lun = 0; lun < UVM_SCSI_SLOTS; lun++)
+            uvm_scsi_mount_free(uvm->scsi[controller][lun]);
+    }
+    for (size_t i = 0; i < UVM_VPMEM_DEVICES; i++)
+        uvm_vpmem_device_free(uvm->vpmem[i]);
+    for (size_t i = 0; i < uvm->vpci_devices.count; i++)
+        uvm_vpci_device_free(uvm->vpci_devices.items[i]);
+    uvm_list_clear(&uvm->vpci_devices);
+    for (size_t i = 0; i < uvm->namespaces.count; i++)
+        uvm_namespace_free(uvm->namespaces.items[i]);
+    uvm_list_clear(&uvm->namespaces);
     pthread_mutex_destroy(&uvm->lock);
     free(uvm->id);
     free(uvm->owner);
@@ -127,39 +179,289 @@ int32_t hcsoci_uvm_processor_count(const hcsoci_uvm *uvm)
     return uvm->properties.processor_count;
 }
 
+void hcsoci_uvm_set_guest_connection(hcsoci_uvm *uvm, bool connected)
+{
+    uvm_lock(uvm);
+    uvm->guest_connection = connected;
+    uvm_unlock(uvm);
+}
+
+/* ---- counters ---- */
+
 uint64_t hcsoci_uvm_next_container_number(hcsoci_uvm *uvm)
 {
-    pthread_mutex_lock(&uvm->lock);
+    uvm_lock(uvm);
     uint64_t number = ++uvm->container_counter;
-    pthread_mutex_unlock(&uvm->lock);
+    uvm_unlock(uvm);
     return number;
+}
+
+uint64_t hcsoci_uvm_next_mount_number(hcsoci_uvm *uvm)
+{
+    uvm_lock(uvm);
+    uint64_t number = ++uvm->mount_counter;
+    uvm_unlock(uvm);
+    return number;
+}
+
+/* ---- saving and loading ---- */
+
+int uvm_load_string(const json_t *object, const char *key, const char *path, char **value,
+                    hcsoci_error **error)
+{
+    const char *text = NULL;
+    *value = NULL;
+    if (hcsoci_json_string(object, key, path, &text, error) != 0)
+        return -1;
+    if (text == NULL)
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "missing field '%s'", path);
+    *value = strdup(text);
+    return *value != NULL ? 0 : uvm_out_of_memory(error);
 }
 
 json_t *hcsoci_uvm_to_json(const hcsoci_uvm *uvm)
 {
     const hcsoci_uvm_properties *p = &uvm->properties;
-    return json_pack("{s:s,s:s,s:s,s:i,s:I,s:I,s:I,s:b,s:b,s:b,s:I}", "id", uvm->id, "owner",
-                     uvm->owner, "os", hcsoci_uvm_os_name(p->os), "processorCount",
-                     (int)p->processor_count, "scsiControllerCount",
-                     (json_int_t)p->scsi_controller_count, "vpmemMaxCount",
-                     (json_int_t)p->vpmem_max_count, "vpmemMaxSizeBytes",
-                     (json_int_t)p->vpmem_max_size_bytes, "physicallyBacked", p->physically_backed,
-                     "devicesPhysicallyBacked", p->devices_physically_backed,
-                     "namespaceAddRequestSupported", p->namespace_add_request_supported,
-                     "containerCounter", (json_int_t)uvm->container_counter);
+    uvm_lock(uvm);
+    json_t *state = json_pack(
+        "{s:s,s:s,s:s,s:i,s:I,s:I,s:I,s:b,s:b,s:b,s:b,s:I,s:I,s:I,s:I}", "id", uvm->id, "owner",
+        uvm->owner, "os", hcsoci_uvm_os_name(p->os), "processorCount", (int)p->processor_count,
+        "scsiControllerCount", (json_int_t)p->scsi_controller_count, "vpmemMaxCount",
+        (json_int_t)p->vpmem_max_count, "vpmemMaxSizeBytes", (json_int_t)p->vpmem_max_size_bytes,
+        "physicallyBacked", p->physically_backed, "devicesPhysicallyBacked",
+        p->devices_physically_backed, "namespaceAddRequestSupported",
+        p->namespace_add_request_supported, "guestConnection", uvm->guest_connection,
+        "containerCounter", (json_int_t)uvm->container_counter, "mountCounter",
+        (json_int_t)uvm->mount_counter, "vsmbCounter", (json_int_t)uvm->vsmb_counter,
+        "plan9Counter", (json_int_t)uvm->plan9_counter);
+    if (state != NULL &&
+        (uvm_vsmb_save(uvm, state) != 0 || uvm_scsi_save(uvm, state) != 0 ||
+         uvm_vpmem_save(uvm, state) != 0 || uvm_vpci_save(uvm, state) != 0 ||
+         uvm_network_save(uvm, state) != 0)) {
+        json_decref(state);
+        state = NULL;
+    }
+    uvm_unlock(uvm);
+    return state;
+}
+
+static int load_counter(const json_t *value, const char *key, uint64_t *counter,
+                        hcsoci_error **error)
+{
+    char path[64];
+    int64_t number = 0;
+    snprintf(path, sizeof path, "uvm.%s", key);
+    if (hcsoci_json_integer(value, key, path, 0, INT64_MAX, &number, NULL, error) != 0)
+        return -1;
+    *counter = (uint64_t)number;
+    return 0;
 }
 
 int hcsoci_uvm_from_json(hcsoci_host *host, const json_t *value, hcsoci_uvm **uvm,
                          hcsoci_error **error)
 {
     hcsoci_uvm_properties properties;
-    int64_t counter = 0;
+    bool guest_connection = false;
     *uvm = NULL;
     if (hcsoci_uvm_properties_from_json(value, &properties, error) != 0 ||
-        hcsoci_json_integer(value, "containerCounter", "uvm.containerCounter", 0, INT64_MAX,
-                            &counter, NULL, error) != 0 ||
+        hcsoci_json_bool(value, "guestConnection", "uvm.guestConnection", &guest_connection,
+                         error) != 0 ||
         hcsoci_uvm_new(host, &properties, uvm, error) != 0)
         return -1;
-    (*uvm)->container_counter = (uint64_t)counter;
+    hcsoci_uvm *made = *uvm;
+    made->guest_connection = guest_connection;
+    if (load_counter(value, "containerCounter", &made->container_counter, error) != 0 ||
+        load_counter(value, "mountCounter", &made->mount_counter, error) != 0 ||
+        load_counter(value, "vsmbCounter", &made->vsmb_counter, error) != 0 ||
+        load_counter(value, "plan9Counter", &made->plan9_counter, error) != 0 ||
+        uvm_vsmb_load(made, value, error) != 0 || uvm_scsi_load(made, value, error) != 0 ||
+        uvm_vpmem_load(made, value, error) != 0 || uvm_vpci_load(made, value, error) != 0 ||
+        uvm_network_load(made, value, error) != 0) {
+        if (error != NULL)
+            hcsoci_error_prefix(*error, "invalid saved utility VM '%s': ", made->id);
+        hcsoci_uvm_free(made);
+        *uvm = NULL;
+        return -1;
+    }
     return 0;
+}
+
+/* <state_directory>/uvm-<id>.json; an id that could leave the directory is refused. */
+static char *state_file_path(const char *state_directory, const char *id, hcsoci_error **error)
+{
+    if (state_directory == NULL || state_directory[0] == '\0')
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "a state directory is required"), NULL;
+    if (id == NULL || id[0] == '\0' || strchr(id, '/') != NULL || strchr(id, '\\') != NULL ||
+        strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "invalid utility VM id '%s' for a state file name",
+                           id != NULL ? id : ""),
+               NULL;
+    size_t length = strlen(state_directory) + strlen(id) + sizeof "/uvm-.json";
+    char *path = malloc(length);
+    if (path == NULL)
+        return uvm_out_of_memory(error), NULL;
+    snprintf(path, length, "%s/uvm-%s.json", state_directory, id);
+    return path;
+}
+
+int hcsoci_uvm_save(const hcsoci_uvm *uvm, const char *state_directory, hcsoci_error **error)
+{
+    char *path = state_file_path(state_directory, uvm->id, error);
+    if (path == NULL)
+        return -1;
+    size_t temporary_length = strlen(path) + sizeof ".tmp";
+    char *temporary = malloc(temporary_length);
+    json_t *state = hcsoci_uvm_to_json(uvm);
+    int result = 0;
+    if (temporary == NULL || state == NULL) {
+        result = uvm_out_of_memory(error);
+    } else {
+        snprintf(temporary, temporary_length, "%s.tmp", path);
+        if (json_dump_file(state, temporary, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+            result = hcsoci_fail(error, HCSOCI_E_IO, "cannot write utility VM state '%s'",
+                                 temporary);
+            unlink(temporary);
+        } else if (rename(temporary, path) != 0) {
+            result = hcsoci_fail(error, HCSOCI_E_IO, "cannot write utility VM state '%s': %s",
+                                 path, strerror(errno));
+            unlink(temporary);
+        }
+    }
+    json_decref(state);
+    free(temporary);
+    free(path);
+    return result;
+}
+
+int hcsoci_uvm_load(hcsoci_host *host, const char *state_directory, const char *id,
+                    hcsoci_uvm **uvm, hcsoci_error **error)
+{
+    *uvm = NULL;
+    char *path = state_file_path(state_directory, id, error);
+    if (path == NULL)
+        return -1;
+    json_error_t parse_error;
+    json_t *state = json_load_file(path, JSON_REJECT_DUPLICATES, &parse_error);
+    int result;
+    if (state == NULL) {
+        result = hcsoci_fail(error, HCSOCI_E_IO, "cannot read utility VM state '%s': %s", path,
+                             parse_error.text);
+    } else {
+        result = hcsoci_uvm_from_json(host, state, uvm, error);
+        if (result == 0 && strcmp((*uvm)->id, id) != 0) {
+            result = hcsoci_fail(error, HCSOCI_E_INVALID,
+                                 "utility VM state '%s' holds VM '%s', not '%s'", path,
+                                 (*uvm)->id, id);
+            hcsoci_uvm_free(*uvm);
+            *uvm = NULL;
+        }
+    }
+    json_decref(state);
+    free(path);
+    return result;
+}
+
+/* ---- releasing ledger entries ---- */
+
+/* A string member of a ledger entry; error names the kind and the member. */
+static int entry_string(const json_t *entry, const char *kind, const char *key,
+                        const char **value, hcsoci_error **error)
+{
+    char path[96];
+    snprintf(path, sizeof path, "%s.%s", kind, key);
+    if (hcsoci_json_string(entry, key, path, value, error) != 0)
+        return -1;
+    if (*value == NULL)
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "invalid ledger entry: missing field '%s'",
+                           path);
+    return 0;
+}
+
+/* Puts the reference's Release wording in front of a failed release. */
+static int release_failed(hcsoci_error **error, const char *what)
+{
+    if (error != NULL)
+        hcsoci_error_prefix(*error, "failed to remove %s: ", what);
+    return -1;
+}
+
+int hcsoci_uvm_release_entry(hcsoci_uvm *uvm, const json_t *entry, hcsoci_error **error)
+{
+    const char *kind = NULL;
+    const char *value = NULL;
+    const char *second = NULL;
+    if (uvm == NULL)
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "cannot release a utility VM resource: no VM");
+    if (!json_is_object(entry))
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "invalid ledger entry: must be an object, not %s",
+                           hcsoci_json_kind(entry));
+    if (entry_string(entry, "entry", "kind", &kind, error) != 0)
+        return -1;
+    if (strcmp(kind, "uvm.vsmb") == 0) {
+        bool read_only = false;
+        if (entry_string(entry, kind, "hostPath", &value, error) != 0 ||
+            hcsoci_json_bool(entry, "readOnly", "uvm.vsmb.readOnly", &read_only, error) != 0)
+            return -1;
+        if (hcsoci_uvm_remove_vsmb(uvm, value, read_only, error) != 0)
+            return release_failed(error, "VSMB share");
+        return 0;
+    }
+    if (strcmp(kind, "uvm.scsi") == 0) {
+        if (entry_string(entry, kind, "hostPath", &value, error) != 0)
+            return -1;
+        if (hcsoci_uvm_remove_scsi(uvm, value, error) != 0)
+            return release_failed(error, "SCSI device");
+        return 0;
+    }
+    if (strcmp(kind, "uvm.vpmem") == 0) {
+        if (entry_string(entry, kind, "hostPath", &value, error) != 0)
+            return -1;
+        return hcsoci_uvm_remove_vpmem(uvm, value, error);
+    }
+    if (strcmp(kind, "uvm.lcowLayer") == 0) {
+        if (entry_string(entry, kind, "hostPath", &value, error) != 0)
+            return -1;
+        return hcsoci_uvm_remove_lcow_layer(uvm, value, error);
+    }
+    if (strcmp(kind, "uvm.plan9") == 0) {
+        if (entry_string(entry, kind, "name", &value, error) != 0 ||
+            entry_string(entry, kind, "uvmPath", &second, error) != 0)
+            return -1;
+        if (hcsoci_uvm_remove_plan9(uvm, value, second, error) != 0)
+            return release_failed(error, "plan9 share");
+        return 0;
+    }
+    if (strcmp(kind, "uvm.pipe") == 0) {
+        if (entry_string(entry, kind, "hostPath", &value, error) != 0)
+            return -1;
+        if (hcsoci_uvm_remove_pipe(uvm, value, error) != 0)
+            return release_failed(error, "pipe mount");
+        return 0;
+    }
+    if (strcmp(kind, "uvm.vpci") == 0) {
+        if (entry_string(entry, kind, "deviceInstanceId", &value, error) != 0)
+            return -1;
+        if (hcsoci_uvm_remove_device(uvm, value, error) != 0)
+            return release_failed(error, "VPCI device");
+        return 0;
+    }
+    if (strcmp(kind, "uvm.hvsocket") == 0) {
+        if (entry_string(entry, kind, "serviceId", &value, error) != 0)
+            return -1;
+        return hcsoci_uvm_remove_hvsocket_service(uvm, value, error);
+    }
+    if (strcmp(kind, "uvm.networkNamespace") == 0) {
+        if (entry_string(entry, kind, "namespaceId", &value, error) != 0)
+            return -1;
+        return hcsoci_uvm_remove_network_namespace(uvm, value, error);
+    }
+    if (strcmp(kind, "uvm.combinedLayers") == 0) {
+        if (entry_string(entry, kind, "containerRootPath", &value, error) != 0)
+            return -1;
+        return hcsoci_uvm_remove_combined_layers(uvm, value, error);
+    }
+    return hcsoci_fail(error, HCSOCI_E_INVALID,
+                       "cannot release a resource of kind '%s': not a utility VM resource", kind);
 }

@@ -187,6 +187,8 @@ static bool is_volume_guid_path(const char *path)
     if (*cursor != '}')
         return false;
     cursor++;
+    if (*cursor == '}')
+        cursor++;
     if (*cursor == '\\')
         cursor++;
     return *cursor == '\0';

@@ -124,7 +124,7 @@ json_t *wcow_v1_container_config_json(const wcow_container_config *config)
     put_string_omit_empty(document, "Credentials", config->credentials, &failed);
     if (config->processor_set) {
         put_integer_omit_zero(document, "ProcessorCount", config->processor_count, &failed);
-        put_integer_omit_zero(document, "ProcessorWeightX", config->processor_weight, &failed);
+        put_integer_omit_zero(document, "ProcessorWeight", config->processor_weight, &failed);
         put_integer_omit_zero(document, "ProcessorMaximum", config->processor_maximum, &failed);
     }
     if (config->storage_qos_set) {

@@ -1,8 +1,8 @@
 /* The conformance program. Suite "trace_compare" tests the comparator; suite "conformance" has
  * one test per corpus case (tests/conformance/cases, sorted by name) of an enabled area: the
  * case is replayed in the sim host and its trace compared with expected/<same name>. Cases of
- * other areas are listed as skipped (CUnit has no skip). HCSOCI_CONFORMANCE_AREAS (a comma list
- * of areas, or "all") overrides the enabled areas. */
+ * other areas are listed as skipped (CUnit has no skip) unless enabled_cases names them.
+ * HCSOCI_CONFORMANCE_AREAS (a comma list of areas, or "all") overrides the enabled areas. */
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -20,6 +20,15 @@
 
 /* The areas whose cases must pass while the others are still being built. */
 static const char *const default_enabled_areas[] = {"wcow-process", NULL};
+
+/* Cases that must pass although their area is not enabled: the parts of an area already built
+ * (the network area's process-isolated cases). */
+static const char *const enabled_cases[] = {
+    "020-argon-v2-network-create-namespace",
+    "021-argon-v2-network-given-namespace",
+    "047-argon-fail-hns-addresource",
+    NULL,
+};
 
 static const char cases_directory[] = "tests/conformance/cases";
 static const char expected_directory[] = "tests/conformance/expected";
@@ -442,10 +451,14 @@ static json_t *load_case_file(const char *directory, const char *case_name, char
         return NULL;
     json_error_t parse_error;
     json_t *value = json_load_file(test_source_path(relative), 0, &parse_error);
-    if (value == NULL &&
-        asprintf(problem, "cannot read %s: %s (line %d)", relative, parse_error.text,
-                 parse_error.line) < 0)
-        *problem = NULL;
+    if (value == NULL) {
+        int written = parse_error.line > 0
+                          ? asprintf(problem, "cannot read %s: %s (line %d)", relative,
+                                     parse_error.text, parse_error.line)
+                          : asprintf(problem, "cannot read %s: %s", relative, parse_error.text);
+        if (written < 0)
+            *problem = NULL;
+    }
     free(relative);
     return value;
 }
@@ -524,6 +537,15 @@ static bool area_enabled(const char *area)
     return false;
 }
 
+static bool case_enabled(const char *case_name)
+{
+    for (const char *const *enabled = enabled_cases; *enabled != NULL; enabled++) {
+        if (strcmp(*enabled, case_name) == 0)
+            return true;
+    }
+    return false;
+}
+
 typedef struct name_list {
     char **names;
     size_t count;
@@ -590,7 +612,7 @@ static bool register_cases(CU_pSuite suite, const name_list *cases)
         json_t *test_case = load_case_file(cases_directory, case_name, &problem);
         free(problem); /* reported when the case runs */
         const char *area = json_string_value(json_object_get(test_case, "area"));
-        bool enabled = area == NULL || area_enabled(area);
+        bool enabled = area == NULL || area_enabled(area) || case_enabled(case_name);
         if (!enabled) {
             printf("SKIP %s (area %s: not built yet)\n", case_name, area);
             cases_skipped++;

@@ -133,6 +133,12 @@ static void test_spec_validate_rejects_bad_shapes(void)
         {"{\"root\": {\"path\": 7}}", "'root.path': must be a string"},
         {"{\"windows\": {\"layerFolders\": \"C:\\\\x\"}}", "'windows.layerFolders': must be an array"},
         {"{\"windows\": {\"network\": true}}", "'windows.network': must be an object"},
+        {"{\"windows\": {\"network\": {\"endpointList\": [5]}}}",
+         "'windows.network.endpointList[0]': must be a string"},
+        {"{\"windows\": {\"network\": {\"allowUnqualifiedDNSQuery\": 1}}}",
+         "'windows.network.allowUnqualifiedDNSQuery': must be true or false"},
+        {"{\"windows\": {\"resources\": {\"cpu\": {\"count\": 2147483648}}}}",
+         "windows.resources.cpu.count"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *spec = test_json(cases[i].spec);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <CUnit/Basic.h>
 
@@ -31,7 +32,10 @@ static const char *tree_path(const char *variable, const char *relative)
     static unsigned next;
     char *buffer = buffers[next++ % 8];
     const char *root = getenv(variable);
-    snprintf(buffer, sizeof buffers[0], "%s/%s", root != NULL ? root : ".", relative);
+    char working_directory[2048];
+    if (root == NULL)
+        root = getcwd(working_directory, sizeof working_directory) != NULL ? working_directory : ".";
+    snprintf(buffer, sizeof buffers[0], "%s/%s", root, relative);
     return buffer;
 }
 

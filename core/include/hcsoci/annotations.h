@@ -56,8 +56,8 @@ extern "C" {
  * otherwise default_value is returned. They fail (-1) only for a spec field of the wrong JSON
  * type or out of its range, with an error naming the field and the value. */
 
-/* The annotation as an unsigned 64-bit integer, or default_value when absent or unparsable
- * (logged). Never fails; a spec whose annotation is not a string counts as absent. */
+/* The annotation as an unsigned 64-bit integer, or default_value when absent, unparsable or
+ * not a string (the last two logged). Never fails; spec may be NULL. */
 uint64_t hcsoci_annotation_uint64(const json_t *spec, const char *annotation,
                                   uint64_t default_value);
 
@@ -68,7 +68,8 @@ bool hcsoci_annotation_bool(const json_t *spec, const char *annotation, bool def
 int hcsoci_annotations_cpu_count(const json_t *spec, const char *annotation,
                                  int32_t default_value, int32_t *value, hcsoci_error **error);
 
-/* Processor limit (1..10000 = percent times 100): annotation, else windows.resources.cpu.maximum. */
+/* Processor limit (1..10000 = percent times 100): annotation, else
+ * windows.resources.cpu.maximum. */
 int hcsoci_annotations_cpu_limit(const json_t *spec, const char *annotation,
                                  int32_t default_value, int32_t *value, hcsoci_error **error);
 

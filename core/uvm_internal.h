@@ -1,0 +1,170 @@
+/* The utility VM model's private state and the helpers its resource files share. Every
+ * resource file (uvm_vsmb.c, uvm_scsi.c, ...) works on this one structure under its lock. */
+#ifndef HCSOCI_UVM_INTERNAL_H
+#define HCSOCI_UVM_INTERNAL_H
+
+#include <hcsoci/uvm.h>
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Hyper-V's limits: 4 SCSI controllers of 64 slots each, 128 vPMEM devices. */
+#define UVM_SCSI_CONTROLLERS 4
+#define UVM_SCSI_SLOTS 64
+#define UVM_VPMEM_DEVICES 128
+
+/* The guest path prefix of every VSMB share. */
+#define UVM_VSMB_SHARE_PREFIX "\\\\?\\VMSMB\\VSMB-{dcc079ae-60ba-4d07-847c-3493609c0870}\\"
+
+/* A growable array of owned pointers. */
+typedef struct uvm_list {
+    void **items;
+    size_t count;
+    size_t capacity;
+} uvm_list;
+
+typedef struct uvm_vsmb_share {
+    char *host_path;      /* the shared directory, cleaned */
+    char *name;           /* "s<hex counter>" */
+    char *guest_path;     /* UVM_VSMB_SHARE_PREFIX + name */
+    bool read_only;
+    uint32_t ref_count;
+    json_t *allowed_files; /* array of the single files mapped through this share */
+} uvm_vsmb_share;
+
+typedef struct uvm_scsi_mount {
+    char *host_path;
+    char *uvm_path; /* "" when attached without a guest mount */
+    uint32_t controller;
+    uint32_t lun;
+    uint32_t ref_count;
+} uvm_scsi_mount;
+
+typedef struct uvm_vpmem_device {
+    char *host_path;
+    char *uvm_path;
+    uint32_t ref_count;
+} uvm_vpmem_device;
+
+typedef struct uvm_vpci_device {
+    char *device_instance_id;
+    char *vmbus_guid;
+    uint32_t ref_count;
+} uvm_vpci_device;
+
+typedef struct uvm_nic {
+    char *endpoint_id;
+    char *nic_id;   /* the adapter GUID handed out when the NIC was added */
+    json_t *endpoint; /* the HNS endpoint record in the reference's shape */
+} uvm_nic;
+
+typedef struct uvm_namespace {
+    char *id;
+    uvm_list nics; /* uvm_nic, in the order they were added */
+} uvm_namespace;
+
+struct hcsoci_uvm {
+    hcsoci_host *host;
+    pthread_mutex_t lock;
+    char *id;
+    char *owner;
+    hcsoci_uvm_properties properties; /* id and owner point at the copies above */
+    bool guest_connection;
+    uint64_t container_counter;
+    uint64_t mount_counter;
+    uint64_t vsmb_counter;
+    uint64_t plan9_counter;
+    uvm_list vsmb_directory_shares; /* uvm_vsmb_share */
+    uvm_list vsmb_file_shares;      /* uvm_vsmb_share */
+    uvm_scsi_mount *scsi[UVM_SCSI_CONTROLLERS][UVM_SCSI_SLOTS];
+    uvm_vpmem_device *vpmem[UVM_VPMEM_DEVICES];
+    uvm_list vpci_devices; /* uvm_vpci_device */
+    uvm_list namespaces;   /* uvm_namespace */
+};
+
+/* ---- lists ---- */
+
+/* Appends item; returns -1 when memory runs out (item is then not added). */
+int uvm_list_append(uvm_list *list, void *item);
+
+/* Removes item index, keeping the order of the others. */
+void uvm_list_remove(uvm_list *list, size_t index);
+
+/* Frees the array (not the items). */
+void uvm_list_clear(uvm_list *list);
+
+/* ---- locking ---- */
+
+void uvm_lock(const hcsoci_uvm *uvm);
+void uvm_unlock(const hcsoci_uvm *uvm);
+
+/* ---- requests (uvm_modify.c) ---- */
+
+/* A ModifySettingRequest in the reference's field order: ResourcePath, RequestType, Settings,
+ * GuestRequest, each left out when NULL or empty. settings and guest_request are stolen. */
+json_t *uvm_request(const char *resource_path, const char *request_type, json_t *settings,
+                    json_t *guest_request);
+
+/* A guest request {RequestType, ResourceType, Settings}; settings is stolen (may be NULL). */
+json_t *uvm_guest_request(const char *request_type, const char *resource_type, json_t *settings);
+
+/* Sends request (borrowed; NULL means memory ran out) with the modify semantics; the lock
+ * must be held. Errors read as the reference's. */
+int uvm_modify_locked(hcsoci_uvm *uvm, const json_t *request, hcsoci_error **error);
+
+/* Grants the VM access to a host file as access asks (individual access: GrantVmAccess). */
+int uvm_grant_access(hcsoci_uvm *uvm, const char *host_path, hcsoci_vm_access access,
+                     hcsoci_error **error);
+
+/* The error the reference returns for a path os.Stat cannot find. */
+int uvm_stat_error(hcsoci_uvm *uvm, const char *path, hcsoci_error **error);
+
+/* "not supported" for an operation the VM's operating system does not offer. */
+int uvm_not_supported(hcsoci_error **error);
+
+/* Stores an out-of-memory error and returns -1. */
+int uvm_out_of_memory(hcsoci_error **error);
+
+/* Adds a ledger entry of kind with details (stolen) when resources is not NULL. */
+int uvm_record(hcsoci_resources *resources, const char *kind, json_t *details,
+               hcsoci_error **error);
+
+/* ---- Windows paths (uvm_paths.c), as Go's path/filepath does them on Windows ---- */
+
+/* Clean: one separator, no "." elements, ".." resolved; NULL when memory runs out. */
+char *uvm_path_clean(const char *path);
+
+/* The directory part, cleaned (filepath.Dir). */
+char *uvm_path_dir(const char *path);
+
+/* Index just past the last separator (filepath.Split: dir is path[:i], file path[i:]). */
+size_t uvm_path_split_index(const char *path);
+
+/* ---- per-resource state for save, load and free ---- */
+
+void uvm_vsmb_share_free(uvm_vsmb_share *share);
+void uvm_scsi_mount_free(uvm_scsi_mount *mount);
+void uvm_vpmem_device_free(uvm_vpmem_device *device);
+void uvm_vpci_device_free(uvm_vpci_device *device);
+void uvm_namespace_free(uvm_namespace *namespace_info);
+
+/* Each adds its resources' state to state (an object) or reads it back; loading checks
+ * every field and names the bad one. */
+int uvm_vsmb_save(const hcsoci_uvm *uvm, json_t *state);
+int uvm_vsmb_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error);
+int uvm_scsi_save(const hcsoci_uvm *uvm, json_t *state);
+int uvm_scsi_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error);
+int uvm_vpmem_save(const hcsoci_uvm *uvm, json_t *state);
+int uvm_vpmem_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error);
+int uvm_vpci_save(const hcsoci_uvm *uvm, json_t *state);
+int uvm_vpci_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error);
+int uvm_network_save(const hcsoci_uvm *uvm, json_t *state);
+int uvm_network_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error);
+
+/* A copy of a string member that loading requires; error names path. */
+int uvm_load_string(const json_t *object, const char *key, const char *path, char **value,
+                    hcsoci_error **error);
+
+#endif
