@@ -139,9 +139,21 @@ static int build_and_create(hcsoci_runtime *runtime, create_state *state,
                            builder->descriptor->name, has_compute_system ? "more than one" : "no");
     if (options->documents_only)
         return 0;
-    if (has_hosted_system)
-        return hcsoci_not_supported(error, "creating a container inside a utility VM");
-    return create_compute_system(host, state->id, state->output.compute_system_document, error);
+    if (!has_hosted_system)
+        return create_compute_system(host, state->id, state->output.compute_system_document, error);
+    /* Without a guest connection a hosted container is an HCS compute system that names its
+     * hosting system and carries the hosted document, owned by the VM's owner. */
+    hcsoci_uvm *uvm = options->hosting_system;
+    json_t *document = json_pack("{s:s,s:o,s:s,s:O,s:b}", "Owner", hcsoci_uvm_owner(uvm),
+                                 "SchemaVersion", hcsoci_schema_to_json(state->schema),
+                                 "HostingSystemId", hcsoci_uvm_id(uvm), "HostedSystem",
+                                 state->output.hosted_system_document,
+                                 "ShouldTerminateOnLastHandleClosed", true);
+    if (document == NULL)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    int result = create_compute_system(host, state->id, document, error);
+    json_decref(document);
+    return result;
 }
 
 static int make_container(const create_state *state, const hcsoci_create_options *options,

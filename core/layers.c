@@ -1,6 +1,6 @@
 /* Image layers on the host: the layer-storage calls of the reference's wclayer and layers
  * packages, with their error texts and their rollback order (see layers.h). */
-#include <hcsoci/layers.h>
+#include "layers_internal.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -238,15 +238,16 @@ int hcsoci_layers_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_
                         const char *container_root_in_uvm, char **root_path,
                         hcsoci_error **error)
 {
-    (void)container_root_in_uvm; /* used when mounting into a utility VM */
     *root_path = NULL;
-    if (uvm != NULL)
-        return hcsoci_not_supported(error, "mounting layers into a utility VM");
     if (check_layer_folders(layer_folders, error) != 0)
         return -1;
     size_t count = json_array_size(layer_folders);
     if (count < 2)
         return hcsoci_fail(error, HCSOCI_E_INVALID, "need at least two layers - base and scratch");
+    if (uvm != NULL)
+        return layers_uvm_mount(host, uvm, layer_folders,
+                                container_root_in_uvm != NULL ? container_root_in_uvm : "",
+                                root_path, error);
     const char *scratch = json_string_value(json_array_get(layer_folders, count - 1));
 
     if (activate(host, scratch, error) != 0)
@@ -266,12 +267,13 @@ int hcsoci_layers_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_
 int hcsoci_layers_unmount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
                           const char *container_root_in_uvm, bool all, hcsoci_error **error)
 {
-    (void)container_root_in_uvm; /* used when unmounting from a utility VM */
-    (void)all;                   /* host-mounted layers are always unmounted whole */
-    if (uvm != NULL)
-        return hcsoci_not_supported(error, "unmounting layers from a utility VM");
     if (check_layer_folders(layer_folders, error) != 0)
         return -1;
+    if (uvm != NULL)
+        return layers_uvm_unmount(host, uvm, layer_folders,
+                                  container_root_in_uvm != NULL ? container_root_in_uvm : "", all,
+                                  error);
+    /* Host-mounted layers are always unmounted whole, whatever all says. */
     size_t count = json_array_size(layer_folders);
     if (count < 1)
         return hcsoci_fail(error, HCSOCI_E_INVALID, "need at least one layer for Unmount");
@@ -279,4 +281,16 @@ int hcsoci_layers_unmount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *laye
     if (unprepare(host, scratch, error) != 0)
         return -1;
     return deactivate(host, scratch, error);
+}
+
+int hcsoci_layers_in_uvm(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
+                         size_t count, json_t **layers, hcsoci_error **error)
+{
+    *layers = NULL;
+    if (check_layer_folders(layer_folders, error) != 0)
+        return -1;
+    if (count > json_array_size(layer_folders))
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "asked for %zu layers of %zu", count,
+                           json_array_size(layer_folders));
+    return layers_uvm_hcs_layers(host, uvm, layer_folders, count, layers, error);
 }

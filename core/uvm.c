@@ -169,6 +169,11 @@ const char *hcsoci_uvm_id(const hcsoci_uvm *uvm)
     return uvm->id;
 }
 
+const char *hcsoci_uvm_owner(const hcsoci_uvm *uvm)
+{
+    return uvm->owner;
+}
+
 hcsoci_uvm_os hcsoci_uvm_get_os(const hcsoci_uvm *uvm)
 {
     return uvm->properties.os;
@@ -286,21 +291,26 @@ int hcsoci_uvm_from_json(hcsoci_host *host, const json_t *value, hcsoci_uvm **uv
     return 0;
 }
 
-/* <state_directory>/uvm-<id>.json; an id that could leave the directory is refused. */
+/* <state_directory>/uvm-<id>.json; an id that could leave the directory is refused. Returns
+ * NULL with *error set on failure. */
 static char *state_file_path(const char *state_directory, const char *id, hcsoci_error **error)
 {
-    if (state_directory == NULL || state_directory[0] == '\0')
-        return hcsoci_fail(error, HCSOCI_E_INVALID, "a state directory is required"), NULL;
+    if (state_directory == NULL || state_directory[0] == '\0') {
+        hcsoci_fail(error, HCSOCI_E_INVALID, "a state directory is required");
+        return NULL;
+    }
     if (id == NULL || id[0] == '\0' || strchr(id, '/') != NULL || strchr(id, '\\') != NULL ||
-        strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-        return hcsoci_fail(error, HCSOCI_E_INVALID,
-                           "invalid utility VM id '%s' for a state file name",
-                           id != NULL ? id : ""),
-               NULL;
+        strcmp(id, ".") == 0 || strcmp(id, "..") == 0) {
+        hcsoci_fail(error, HCSOCI_E_INVALID, "invalid utility VM id '%s' for a state file name",
+                    id != NULL ? id : "");
+        return NULL;
+    }
     size_t length = strlen(state_directory) + strlen(id) + sizeof "/uvm-.json";
     char *path = malloc(length);
-    if (path == NULL)
-        return uvm_out_of_memory(error), NULL;
+    if (path == NULL) {
+        uvm_out_of_memory(error);
+        return NULL;
+    }
     snprintf(path, length, "%s/uvm-%s.json", state_directory, id);
     return path;
 }

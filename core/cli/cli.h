@@ -67,6 +67,14 @@ int cli_option_error(const char *command, int result, char **argv);
 int cli_expect_operands(const char *command, int argc, char **argv, int count,
                         const char *what);
 
+/* Parses the options of a command whose only option is --help (printed by print_help);
+ * returns -1 to go on, else an exit status. */
+int cli_parse_help_only(const char *command, int argc, char **argv, void (*print_help)(void));
+
+/* Checks a container id given on the command line (cli_validate_container_id); returns -1 to
+ * go on, else reports the usage error and returns CLI_EXIT_USAGE. */
+int cli_check_id_operand(const char *command, const char *id);
+
 /* ---- output.c: stdout, stderr and the log sink ---- */
 
 /* Installs the log sink writing records to stderr in the chosen format up to max_level. */

@@ -71,8 +71,9 @@ static void print_doc_help(void)
            CLI_PROGRAM_NAME, create_spec_options_help, create_last_options_help);
 }
 
-/* Parses the options of create (with_keep) or doc; returns -1 to go on, else an exit status. */
-static int parse_create_request(const char *command, bool with_keep, int argc, char **argv,
+/* Parses the options of create (is_create) or doc, which has all but
+ * --keep-resources-on-failure; returns -1 to go on, else an exit status. */
+static int parse_create_request(const char *command, bool is_create, int argc, char **argv,
                                 create_request *request)
 {
     const struct option options[] = {
@@ -83,7 +84,7 @@ static int parse_create_request(const char *command, bool with_keep, int argc, c
         {"netns", required_argument, NULL, OPTION_NETNS},
         {"scale-cpu-limits", no_argument, NULL, OPTION_SCALE},
         {"help", no_argument, NULL, 'h'},
-        {with_keep ? "keep-resources-on-failure" : NULL, no_argument, NULL, OPTION_KEEP},
+        {is_create ? "keep-resources-on-failure" : NULL, no_argument, NULL, OPTION_KEEP},
         {NULL, 0, NULL, 0},
     };
     int result;
@@ -118,7 +119,7 @@ static int parse_create_request(const char *command, bool with_keep, int argc, c
             request->scale_cpu_limits = true;
             break;
         case 'h':
-            if (with_keep)
+            if (is_create)
                 print_create_help();
             else
                 print_doc_help();
@@ -133,14 +134,9 @@ static int parse_create_request(const char *command, bool with_keep, int argc, c
         return cli_usage_error(command, "unexpected argument '%s'", argv[optind + 1]);
     if (argc - optind == 1)
         request->id = argv[optind];
-    if (request->id != NULL && with_keep) {
-        hcsoci_error *error = NULL;
-        if (cli_validate_container_id(request->id, &error) != 0) {
-            cli_usage_error(command, "%s", error->message);
-            hcsoci_error_free(error);
-            return CLI_EXIT_USAGE;
-        }
-    }
+    /* create names its state file after the id; doc saves nothing. */
+    if (request->id != NULL && is_create)
+        return cli_check_id_operand(command, request->id);
     return -1;
 }
 
@@ -185,7 +181,8 @@ static json_t *timestamp_now(void)
     char text[32];
     time_t now = time(NULL);
     struct tm utc;
-    if (gmtime_r(&now, &utc) == NULL || strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0)
+    if (gmtime_r(&now, &utc) == NULL ||
+        strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0)
         return json_null();
     return json_string(text);
 }
@@ -379,21 +376,10 @@ static void print_delete_help(void)
     printf("Usage: %s delete [OPTIONS] ID\n\n"
            "Releases everything the container's saved ledger holds (layers, shares, network\n"
            "namespaces, ...) and removes its state file.\n\nOptions:\n"
-           "  -f, --force   remove the state file even when releasing fails; what could not be\n"
-           "                released is reported as a warning and forgotten\n"
+           "  -f, --force   remove the state file even when it cannot be read or releasing\n"
+           "                fails; the problem is reported as a warning and the rest forgotten\n"
            "  -h, --help    print this help\n",
            CLI_PROGRAM_NAME);
-}
-
-/* Validates an id given on the command line; returns -1 to go on, else an exit status. */
-static int check_id_operand(const char *command, const char *id)
-{
-    hcsoci_error *error = NULL;
-    if (cli_validate_container_id(id, &error) == 0)
-        return -1;
-    cli_usage_error(command, "%s", error->message);
-    hcsoci_error_free(error);
-    return CLI_EXIT_USAGE;
 }
 
 /* Releases what a loaded state's ledger holds; on failure the state keeps what is left. */
@@ -440,7 +426,7 @@ int cli_command_delete(const cli_globals *globals, int argc, char **argv)
     if (status != 0)
         return status;
     const char *id = argv[optind];
-    status = check_id_operand("delete", id);
+    status = cli_check_id_operand("delete", id);
     if (status >= 0)
         return status;
 
@@ -454,20 +440,21 @@ int cli_command_delete(const cli_globals *globals, int argc, char **argv)
     }
     if (cli_session_open(globals, &session, &error) != 0)
         return cli_report_error(error);
-    if (cli_state_load(globals->root, id, &state, &error) == 0) {
-        if (release_state(&session, state, &error) == 0) {
-            cli_state_remove(globals->root, id, &error);
-        } else if (force) {
-            cli_warn("container '%s': %s; its state is removed anyway (--force)", id,
-                     error->message);
-            hcsoci_error_free(error);
-            error = NULL;
-            cli_state_remove(globals->root, id, &error);
-        } else {
-            hcsoci_error *save_error = NULL;
-            if (cli_state_save(globals->root, id, state, &save_error) != 0)
-                cli_report_error(save_error);
-        }
+    bool loaded = cli_state_load(globals->root, id, &state, &error) == 0;
+    if (loaded && release_state(&session, state, &error) == 0) {
+        cli_state_remove(globals->root, id, &error);
+    } else if (force && error->code != HCSOCI_E_NOT_FOUND) {
+        /* An unreadable state or a failed release: forget the container all the same. */
+        cli_warn("container '%s': %s; its state is removed anyway (--force)", id,
+                 error->message);
+        hcsoci_error_free(error);
+        error = NULL;
+        cli_state_remove(globals->root, id, &error);
+    } else if (loaded) {
+        /* The ledger now holds only what could not be released. */
+        hcsoci_error *save_error = NULL;
+        if (cli_state_save(globals->root, id, state, &save_error) != 0)
+            cli_report_error(save_error);
     }
     cli_session_close(globals, &session, &error);
     json_decref(state);
@@ -476,28 +463,25 @@ int cli_command_delete(const cli_globals *globals, int argc, char **argv)
 
 /* ---- state and list ---- */
 
+static void print_state_help(void)
+{
+    printf("Usage: %s state ID\n\n"
+           "Prints the container's saved state: id, status (\"created\", or \"failed\" for a\n"
+           "failed create whose resources were kept), created (UTC), owner, schema,\n"
+           "hostingSystemId, document, spec and resources (the ledger 'delete' releases).\n"
+           "\nOptions:\n  -h, --help   print this help\n",
+           CLI_PROGRAM_NAME);
+}
+
 int cli_command_state(const cli_globals *globals, int argc, char **argv)
 {
-    const struct option options[] = {
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int result;
-    while ((result = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        if (result != 'h')
-            return cli_option_error("state", result, argv);
-        printf("Usage: %s state ID\n\n"
-               "Prints the container's saved state: id, status (\"created\", or \"failed\" for a\n"
-               "failed create whose resources were kept), created (UTC), owner, schema,\n"
-               "hostingSystemId, document, spec and resources (the ledger 'delete' releases).\n"
-               "\nOptions:\n  -h, --help   print this help\n",
-               CLI_PROGRAM_NAME);
-        return CLI_EXIT_SUCCESS;
-    }
-    int status = cli_expect_operands("state", argc, argv, 1, "the container ID");
+    int status = cli_parse_help_only("state", argc, argv, print_state_help);
+    if (status >= 0)
+        return status;
+    status = cli_expect_operands("state", argc, argv, 1, "the container ID");
     if (status != 0)
         return status;
-    status = check_id_operand("state", argv[optind]);
+    status = cli_check_id_operand("state", argv[optind]);
     if (status >= 0)
         return status;
     hcsoci_error *error = NULL;
@@ -526,24 +510,21 @@ static json_t *list_entry(const char *root, const char *id)
     return entry;
 }
 
+static void print_list_help(void)
+{
+    printf("Usage: %s list\n\n"
+           "Prints [{\"id\", \"status\", \"owner\", \"created\"}] for every container with\n"
+           "saved state in ROOT/containers, sorted by id.\n\n"
+           "Options:\n  -h, --help   print this help\n",
+           CLI_PROGRAM_NAME);
+}
+
 int cli_command_list(const cli_globals *globals, int argc, char **argv)
 {
-    const struct option options[] = {
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int result;
-    while ((result = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        if (result != 'h')
-            return cli_option_error("list", result, argv);
-        printf("Usage: %s list\n\n"
-               "Prints [{\"id\", \"status\", \"owner\", \"created\"}] for every container with\n"
-               "saved state in ROOT/containers, sorted by id.\n\n"
-               "Options:\n  -h, --help   print this help\n",
-               CLI_PROGRAM_NAME);
-        return CLI_EXIT_SUCCESS;
-    }
-    int status = cli_expect_operands("list", argc, argv, 0, "nothing");
+    int status = cli_parse_help_only("list", argc, argv, print_list_help);
+    if (status >= 0)
+        return status;
+    status = cli_expect_operands("list", argc, argv, 0, "nothing");
     if (status != 0)
         return status;
     hcsoci_error *error = NULL;

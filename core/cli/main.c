@@ -78,6 +78,31 @@ int cli_expect_operands(const char *command, int argc, char **argv, int count, c
     return 0;
 }
 
+int cli_parse_help_only(const char *command, int argc, char **argv, void (*print_help)(void))
+{
+    const struct option options[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int result = getopt_long(argc, argv, ":h", options, NULL);
+    if (result == -1)
+        return -1;
+    if (result != 'h')
+        return cli_option_error(command, result, argv);
+    print_help();
+    return CLI_EXIT_SUCCESS;
+}
+
+int cli_check_id_operand(const char *command, const char *id)
+{
+    hcsoci_error *error = NULL;
+    if (cli_validate_container_id(id, &error) == 0)
+        return -1;
+    cli_usage_error(command, "%s", error->message);
+    hcsoci_error_free(error);
+    return CLI_EXIT_USAGE;
+}
+
 enum {
     OPTION_ROOT = 256,
     OPTION_PLUGIN_DIR,
@@ -200,10 +225,9 @@ int main(int argc, char **argv)
 {
     int status = run(argc, argv);
     /* Output that could not be written is a failure, not a silent truncation. */
-    if (fflush(stdout) != 0 || ferror(stdout)) {
+    if ((fflush(stdout) != 0 || ferror(stdout)) && status == CLI_EXIT_SUCCESS) {
         fprintf(stderr, "%s: cannot write to standard output\n", CLI_PROGRAM_NAME);
-        if (status == CLI_EXIT_SUCCESS)
-            status = CLI_EXIT_FAILURE;
+        status = CLI_EXIT_FAILURE;
     }
     hcsoci_log_set_sink(NULL, NULL, HCSOCI_LOG_ERROR);
     return status;

@@ -7,22 +7,6 @@
 
 #include "cli.h"
 
-/* Parses a command that takes only --help; returns -1 to go on, else an exit status. */
-static int parse_help_only(const char *command, int argc, char **argv, void (*print_help)(void))
-{
-    const struct option options[] = {
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int result = getopt_long(argc, argv, ":h", options, NULL);
-    if (result == -1)
-        return -1;
-    if (result != 'h')
-        return cli_option_error(command, result, argv);
-    print_help();
-    return CLI_EXIT_SUCCESS;
-}
-
 /* ---- replay ---- */
 
 static void print_replay_help(void)
@@ -31,15 +15,15 @@ static void print_replay_help(void)
            "Runs one conformance case (tests/conformance/cases/) in a fresh simulated host made\n"
            "from the case's \"host\" part: the create, then, when it succeeds, the release of\n"
            "everything. Prints the trace in the format of tests/conformance/expected/:\n"
-           "{\"calls\", \"error\", \"releaseCalls\", \"releaseError\"}. --root and --world are not\n"
-           "used. The exit status is 0 when the case ran, whether its create failed or not.\n"
+           "{\"calls\", \"error\", \"releaseCalls\", \"releaseError\"}. --root and --world are\n"
+           "not used. The exit status is 0 when the case ran, whether its create failed or not.\n"
            "\nOptions:\n  -h, --help   print this help\n",
            CLI_PROGRAM_NAME);
 }
 
 int cli_command_replay(const cli_globals *globals, int argc, char **argv)
 {
-    int status = parse_help_only("replay", argc, argv, print_replay_help);
+    int status = cli_parse_help_only("replay", argc, argv, print_replay_help);
     if (status >= 0)
         return status;
     status = cli_expect_operands("replay", argc, argv, 1, "the case file");
@@ -72,7 +56,7 @@ static void print_plugins_help(void)
 
 int cli_command_plugins(const cli_globals *globals, int argc, char **argv)
 {
-    int status = parse_help_only("plugins", argc, argv, print_plugins_help);
+    int status = cli_parse_help_only("plugins", argc, argv, print_plugins_help);
     if (status >= 0)
         return status;
     status = cli_expect_operands("plugins", argc, argv, 0, "nothing");
@@ -114,7 +98,7 @@ static void print_netns_help(void)
 
 int cli_command_netns(const cli_globals *globals, int argc, char **argv)
 {
-    int status = parse_help_only("netns", argc, argv, print_netns_help);
+    int status = cli_parse_help_only("netns", argc, argv, print_netns_help);
     if (status >= 0)
         return status;
     if (optind >= argc)

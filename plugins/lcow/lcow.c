@@ -1,6 +1,9 @@
-/* The LCOW document builder module. This build carries its descriptor and dispatch only:
- * Linux containers arrive with the LCOW issue, and until then every create is refused with a
- * clear error rather than a wrong document. */
+/* The LCOW document builder module. This build carries its descriptor, its dispatch and the
+ * guest document (gcs_document.h), but not yet the storage allocation that must come before
+ * it, so every create is still refused with a clear error rather than a wrong document. When
+ * allocation lands, build normalises the spec first (so that a mistyped spec fails before any
+ * host call, as it would in the reference where the spec is typed), allocates, and then calls
+ * lcow_hosted_system_document with the container root in the utility VM. */
 #include <hcsoci/plugin.h>
 
 static unsigned lcow_match(const hcsoci_match_key *key)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hcsoci/credentials.h>
 #include <hcsoci/layers.h>
 #include <hcsoci/log.h>
 #include <hcsoci/resources.h>
@@ -125,15 +126,32 @@ static int allocate_mounts(wcow_build *build, hcsoci_error **error)
     return 0;
 }
 
-/* A string credential spec asks a schema 2.1 container for a credential guard instance. */
+/* A string credential spec asks a schema 2.1 container for a credential guard instance, whose
+ * state goes into the document. */
 static int allocate_credentials(wcow_build *build, hcsoci_error **error)
 {
     if (build->spec.credential_spec == NULL || !build->is_v2)
         return 0;
-    /* The credential guard instance (HcsModifyServiceSettings AddInstance, then its state in
-     * build->credential_guard_state, and its ledger entry) comes with the core's credential
-     * guard service. */
-    return hcsoci_not_supported(error, "a container credential guard (credentialSpec)");
+    hcsoci_build_context *context = build->context;
+    bool hypervisor_isolated = context->hosting_system != NULL;
+    hcsoci_credential_guard guard;
+    if (hcsoci_credential_guard_create(context->host, context->resources, context->id,
+                                       build->spec.credential_spec, hypervisor_isolated, &guard,
+                                       error) != 0)
+        return -1;
+    json_decref(build->credential_guard_state);
+    build->credential_guard_state = guard.state;
+    guard.state = NULL;
+    hcsoci_credential_guard_clear(&guard);
+    if (hypervisor_isolated) {
+        /* The utility VM needs an HvSocket service entry (guard.hvsocket_config) so that the
+         * container can reach the instance on the host; added with the hosted WCOW builder.
+         * The instance is already in the ledger, so the rollback removes it. */
+        return hcsoci_not_supported(error,
+                                    "the hvsocket service entry for the credential guard in a "
+                                    "utility VM");
+    }
+    return 0;
 }
 
 int wcow_allocate(wcow_build *build, hcsoci_error **error)

@@ -224,6 +224,35 @@ hcsoci --root "$scratch/fail-keep" delete kept
 check "delete releases the kept resources" \
     eval 'exits 0 && [ "$(count_calls "$scratch/fail-keep" UnprepareLayer)" -eq 1 ] && [ "$(count_calls "$scratch/fail-keep" DeactivateLayer)" -eq 1 ]'
 
+# ---- a release that fails, and states that cannot be read ----
+sed 's/"failCall": null/"failCall": {"call": "UnprepareLayer", "nth": 1}/' \
+    "$examples/world.json" >"$scratch/unprepare-world.json"
+hcsoci --world "$scratch/unprepare-world.json" --root "$scratch/release" create \
+    --bundle "$examples/argon" stuck
+check "create in a world whose first UnprepareLayer fails" exits 0
+hcsoci --root "$scratch/release" delete stuck
+check "a failed release exits 1 and keeps the state" \
+    eval 'exits 1 && err_has "UnprepareLayer" && [ -f "$scratch/release/containers/stuck.json" ]'
+hcsoci --root "$scratch/release" delete stuck
+check "deleting again releases what was left" \
+    eval 'exits 0 && [ ! -e "$scratch/release/containers/stuck.json" ] && [ "$(count_calls "$scratch/release" UnprepareLayer)" -eq 2 ] && [ "$(count_calls "$scratch/release" DeactivateLayer)" -eq 1 ]'
+
+echo 'garbage' >"$scratch/release/containers/junk.json"
+hcsoci --root "$scratch/release" list
+check "list skips an unreadable state with a warning" \
+    eval 'exits 0 && [ "$(tr -d " \n" <"$scratch/out")" = "[]" ] && err_has "junk.json"'
+hcsoci --root "$scratch/release" state junk
+check "state of an unreadable state exits 1 naming the file and line" \
+    eval 'exits 1 && err_has "junk.json" && err_has "line 1"'
+hcsoci --root "$scratch/release" delete junk
+check "delete of an unreadable state exits 1 and keeps it" \
+    eval 'exits 1 && [ -f "$scratch/release/containers/junk.json" ]'
+hcsoci --root "$scratch/release" delete --force junk
+check "delete --force removes an unreadable state" \
+    eval 'exits 0 && [ ! -e "$scratch/release/containers/junk.json" ] && err_has "--force"'
+hcsoci --root "$scratch/release" delete --force never-was
+check "delete --force of an unknown id exits 1" eval 'exits 1 && err_has "does not exist"'
+
 # ---- logging ----
 sed 's/"2048"/"lots"/' "$examples/argon/config.json" >"$scratch/bad-annotation.json"
 hcsoci --world "$examples/world.json" --root "$scratch/log" doc --spec "$scratch/bad-annotation.json"
@@ -272,6 +301,10 @@ else
 fi
 hcsoci --root "$scratch/net" netns endpoints 9b8a7c6d-0000-4000-8000-00000000ffff
 check "netns endpoints of an unknown namespace exits 1" eval 'exits 1 && [ ! -s "$scratch/out" ]'
+if [ "$network_supported" = yes ]; then
+    check "netns endpoints names the unknown namespace" \
+        eval 'err_has "network namespace 9b8a7c6d-0000-4000-8000-00000000ffff not found"'
+fi
 
 # ---- replay ----
 hcsoci --root /nonexistent/hcsoci replay "$corpus/cases/001-argon-v2-basic.json"

@@ -22,11 +22,12 @@
 static const char *const default_enabled_areas[] = {"wcow-process", NULL};
 
 /* Cases that must pass although their area is not enabled: the parts of an area already built
- * (the network area's process-isolated cases). */
+ * (the process-isolated cases of the network and credentials areas). */
 static const char *const enabled_cases[] = {
     "020-argon-v2-network-create-namespace",
     "021-argon-v2-network-given-namespace",
     "047-argon-fail-hns-addresource",
+    "036-argon-v2-credential-spec",
     NULL,
 };
 
@@ -537,6 +538,7 @@ static bool area_enabled(const char *area)
     return false;
 }
 
+/* Whether enabled_cases names the case. */
 static bool case_enabled(const char *case_name)
 {
     for (const char *const *enabled = enabled_cases; *enabled != NULL; enabled++) {

@@ -694,28 +694,6 @@ static void test_deactivate_failure_on_release_keeps_reference_wording(void)
     run_result_free(&result);
 }
 
-static void test_layer_service_in_a_utility_vm_is_not_supported_yet(void)
-{
-    hcsoci_host *host = test_sim_host("{}");
-    hcsoci_uvm_properties properties = {.id = "uvm", .owner = "o", .os = HCSOCI_UVM_WINDOWS,
-                                        .processor_count = 2, .scsi_controller_count = 1};
-    hcsoci_uvm *uvm = NULL;
-    hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL_FATAL(hcsoci_uvm_new(host, &properties, &uvm, &error), 0);
-    json_t *folders = json_pack("[s,s]", BASE, SCRATCH);
-    char *root = NULL;
-    CU_ASSERT_EQUAL(hcsoci_layers_mount(host, uvm, folders, "C:\\c\\1", &root, &error), -1);
-    CU_ASSERT_PTR_NULL(root);
-    TEST_ASSERT_ERROR_CONTAINS(error, "mounting layers into a utility VM");
-    error = NULL;
-    CU_ASSERT_EQUAL(hcsoci_layers_unmount(host, uvm, folders, "C:\\c\\1", true, &error), -1);
-    TEST_ASSERT_ERROR_CONTAINS(error, "utility VM");
-    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 0u);
-    json_decref(folders);
-    hcsoci_uvm_free(uvm);
-    hcsoci_host_destroy(host);
-}
-
 static void test_layer_id_uses_the_last_path_element(void)
 {
     hcsoci_host *host =
@@ -1047,14 +1025,18 @@ static void test_credential_spec(void)
     CU_ASSERT_PTR_NULL(json_object_get(container_of(&result), "ContainerCredentialGuard"));
     run_result_free(&result);
 
-    /* Schema 2.1 needs a credential guard instance, which this build does not make yet: the
-     * create fails cleanly after mounting, and the layers are released. */
+    /* Schema 2.1 gets a credential guard instance after mounting: its state goes into the
+     * document, and releasing removes it before the layers. */
     spec = make_spec();
     set_path(spec, "windows.credentialSpec", json_string("{}"));
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR_CONTAINS(result, "credential guard");
+    ASSERT_SUCCESS(result);
     ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
-                               "UnprepareLayer,DeactivateLayer");
+                               "HcsModifyServiceSettings,HcsGetServiceProperties,NameToGuid,"
+                               "HcsCreateComputeSystem");
+    ASSERT_JSON(json_object_get(container_of(&result), "ContainerCredentialGuard"),
+                "{'Cookie':'Y2NnLWNvb2tpZQ==','RpcEndpoint':'ccg-rpc-endpoint','Transport':'LRPC'}");
+    ASSERT_CALLS(result.release_calls, "HcsModifyServiceSettings,UnprepareLayer,DeactivateLayer");
     run_result_free(&result);
 }
 
@@ -1642,7 +1624,6 @@ int main(void)
         {"a given root path mounts nothing", test_root_path_given_mounts_nothing},
         {"UnprepareLayer failure on release", test_unprepare_failure_on_release},
         {"DeactivateLayer failure on release", test_deactivate_failure_on_release_keeps_reference_wording},
-        {"layer service in a utility VM: not supported yet", test_layer_service_in_a_utility_vm_is_not_supported_yet},
         {"layer id from the last path element", test_layer_id_uses_the_last_path_element},
         {"missing windows section or layer folders", test_missing_windows_section_or_layer_folders},
         {"not enough layer folders for the document", test_not_enough_layer_folders_for_the_document},

@@ -27,8 +27,11 @@ int hcsoci_layers_create_scratch(hcsoci_host *host, const json_t *layer_folders,
                                  hcsoci_error **error);
 
 /* Mounts the layers. Without a utility VM (uvm NULL): ActivateLayer, PrepareLayer and
- * GetLayerMountPath on the scratch folder, undoing what was done on failure; *root_path is
- * the volume path. Mounting into a utility VM is added with the UVM model. *root_path is the
+ * GetLayerMountPath on the scratch folder; *root_path is the volume path. In a utility VM:
+ * each read-only layer as a VSMB share with backup privilege (Windows) or its layer.vhd on
+ * vPMEM or SCSI (Linux), the scratch's sandbox.vhdx on SCSI at container_root_in_uvm, then the
+ * combined-layers request; *root_path is where the root file system is (the root itself for
+ * Windows, <root>/rootfs for Linux). What was done is undone on failure. *root_path is the
  * caller's. */
 int hcsoci_layers_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
                         const char *container_root_in_uvm, char **root_path,
@@ -39,6 +42,11 @@ int hcsoci_layers_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_
  * unmounted whole); in a utility VM, all false unmounts only what SCSI holds. */
 int hcsoci_layers_unmount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
                           const char *container_root_in_uvm, bool all, hcsoci_error **error);
+
+/* [{"Id", "Path"}] of the first count layer folders with their paths inside the VM's VSMB
+ * shares (the reference's GetHCSLayers; NameToGuid per layer). *layers is the caller's. */
+int hcsoci_layers_in_uvm(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
+                         size_t count, json_t **layers, hcsoci_error **error);
 
 /* The error text the reference's wclayer functions produce for a failed host call:
  * "hcsshim::<Operation> - failed failed in Win32: <text> (0x<code>)". Rewrites error. */

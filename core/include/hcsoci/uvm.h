@@ -52,6 +52,9 @@ void hcsoci_uvm_free(hcsoci_uvm *uvm);
 /* The VM's id (borrowed). */
 const char *hcsoci_uvm_id(const hcsoci_uvm *uvm);
 
+/* The VM's owner (borrowed); containers created in the VM are created under it. */
+const char *hcsoci_uvm_owner(const hcsoci_uvm *uvm);
+
 /* The VM's operating system. */
 hcsoci_uvm_os hcsoci_uvm_get_os(const hcsoci_uvm *uvm);
 
@@ -152,7 +155,8 @@ json_t *hcsoci_vsmb_options_to_json(const hcsoci_vsmb_options *options);
 /* Shares host_path into the VM. A directory is shared whole; a file shares its directory
  * restricted to the files mapped so far (RestrictFileAccess, SingleFileMapping, AllowedFiles,
  * sent as an Update when the directory is already shared for files). Shares are keyed by path
- * and read-only and ref-counted; names are "s<hex counter>". */
+ * and read-only and ref-counted; names are "s<hex counter>". options NULL: the read-write
+ * defaults. */
 int hcsoci_uvm_add_vsmb(hcsoci_uvm *uvm, const char *host_path, const hcsoci_vsmb_options *options,
                         hcsoci_resources *resources, hcsoci_error **error);
 

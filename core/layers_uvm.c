@@ -1,0 +1,270 @@
+/* Image layers inside a utility VM (the reference's layers package, hosted branch): read-only
+ * layers as VSMB shares (Windows) or vPMEM/SCSI devices (Linux), the scratch on SCSI, and the
+ * combined-layers request that makes the container's root file system. */
+#include "layers_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hcsoci/log.h>
+
+/* "<folder>\<file>" as the reference's filepath.Join writes it on Windows. */
+static char *join_windows_path(const char *folder, const char *file)
+{
+    size_t length = strlen(folder);
+    while (length > 0 && (folder[length - 1] == '\\' || folder[length - 1] == '/'))
+        length--;
+    char *joined = NULL;
+    if (asprintf(&joined, "%.*s\\%s", (int)length, folder, file) < 0)
+        return NULL;
+    return joined;
+}
+
+/* The host path of a read-only layer as the VM mounts it: the folder itself for Windows, its
+ * layer.vhd for Linux. */
+static char *layer_host_path(hcsoci_uvm *uvm, const char *folder)
+{
+    if (hcsoci_uvm_get_os(uvm) == HCSOCI_UVM_WINDOWS)
+        return strdup(folder);
+    return join_windows_path(folder, "layer.vhd");
+}
+
+/* The scratch disk: <scratch folder>\sandbox.vhdx, which must exist (the reference resolves
+ * symbolic links here and fails on a missing file). */
+static int scratch_disk_path(hcsoci_host *host, const json_t *layer_folders, char **path,
+                             hcsoci_error **error)
+{
+    const char *scratch =
+        json_string_value(json_array_get(layer_folders, json_array_size(layer_folders) - 1));
+    *path = join_windows_path(scratch, "sandbox.vhdx");
+    if (*path == NULL)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    if (host->ops->stat_path(host, *path, NULL) == HCSOCI_PATH_MISSING) {
+        hcsoci_fail(error, (int32_t)0x80070002,
+                    "failed to eval symlinks: CreateFile %s: The system cannot find the file "
+                    "specified.",
+                    *path);
+        free(*path);
+        *path = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Where the container's root file system is combined: the root itself for Windows,
+ * <root>/rootfs for Linux. */
+static char *rootfs_path(hcsoci_uvm *uvm, const char *container_root)
+{
+    if (hcsoci_uvm_get_os(uvm) == HCSOCI_UVM_WINDOWS)
+        return strdup(container_root);
+    char *path = NULL;
+    if (asprintf(&path, "%s/rootfs", container_root) < 0)
+        return NULL;
+    return path;
+}
+
+static int remove_read_only_layer(hcsoci_uvm *uvm, const char *host_path, hcsoci_error **error)
+{
+    if (hcsoci_uvm_get_os(uvm) == HCSOCI_UVM_WINDOWS)
+        return hcsoci_uvm_remove_vsmb(uvm, host_path, true, error);
+    return hcsoci_uvm_remove_lcow_layer(uvm, host_path, error);
+}
+
+/* Removes the first count read-only layers again, best effort (rollback of a failed mount). */
+static void remove_added_layers(hcsoci_uvm *uvm, const json_t *layer_folders, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        char *host_path = layer_host_path(uvm, json_string_value(json_array_get(layer_folders, i)));
+        hcsoci_error *error = NULL;
+        if (host_path == NULL || remove_read_only_layer(uvm, host_path, &error) != 0)
+            hcsoci_log(HCSOCI_LOG_WARN,
+                       json_pack("{s:s?,s:s?}", "layer", host_path, "error",
+                                 error != NULL ? error->message : NULL),
+                       "failed to remove layer on cleanup");
+        hcsoci_error_free(error);
+        free(host_path);
+    }
+}
+
+/* Adds read-only layer `index`; for Linux, *guest_path receives where the VM sees it. */
+static int add_read_only_layer(hcsoci_uvm *uvm, const char *folder, char **guest_path,
+                               hcsoci_error **error)
+{
+    char *host_path = layer_host_path(uvm, folder);
+    if (host_path == NULL)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    int status;
+    if (hcsoci_uvm_get_os(uvm) == HCSOCI_UVM_WINDOWS) {
+        hcsoci_vsmb_options options = hcsoci_uvm_default_vsmb_options(uvm, true);
+        options.take_backup_privilege = true;
+        status = hcsoci_uvm_add_vsmb(uvm, host_path, &options, NULL, error);
+        if (status != 0)
+            hcsoci_error_prefix(error != NULL ? *error : NULL, "failed to add VSMB layer: ");
+    } else {
+        status = hcsoci_uvm_add_lcow_layer(uvm, host_path, guest_path, NULL, error);
+        if (status != 0)
+            hcsoci_error_prefix(error != NULL ? *error : NULL, "failed to add LCOW layer: ");
+    }
+    free(host_path);
+    return status;
+}
+
+int layers_uvm_hcs_layers(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
+                          size_t count, json_t **layers, hcsoci_error **error)
+{
+    *layers = json_array();
+    if (*layers == NULL)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    for (size_t i = 0; i < count; i++) {
+        const char *folder = json_string_value(json_array_get(layer_folders, i));
+        char *guest_path = NULL, *guid = NULL;
+        int status = hcsoci_uvm_vsmb_guest_path(uvm, folder, true, &guest_path, error);
+        if (status == 0)
+            status = hcsoci_layer_id(host, folder, &guid, error);
+        json_t *layer = status == 0 ? json_pack("{s:s,s:s}", "Id", guid, "Path", guest_path) : NULL;
+        free(guest_path);
+        free(guid);
+        if (status == 0 && (layer == NULL || json_array_append_new(*layers, layer) != 0))
+            status = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        if (status != 0) {
+            json_decref(*layers);
+            *layers = NULL;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int layers_uvm_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
+                     const char *container_root_in_uvm, char **root_path, hcsoci_error **error)
+{
+    size_t read_only_count = json_array_size(layer_folders) - 1;
+    json_t *lcow_guest_paths = json_array();
+    char *scratch = NULL, *rootfs = NULL;
+    size_t added = 0;
+    bool scratch_added = false;
+    int status = lcow_guest_paths != NULL ? 0
+                                          : hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    for (; status == 0 && added < read_only_count; added++) {
+        char *guest_path = NULL;
+        status = add_read_only_layer(uvm, json_string_value(json_array_get(layer_folders, added)),
+                                     &guest_path, error);
+        if (status != 0)
+            break;
+        if (guest_path != NULL && json_array_append_new(lcow_guest_paths, json_string(guest_path)) != 0)
+            status = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        free(guest_path);
+    }
+    if (status == 0 && scratch_disk_path(host, layer_folders, &scratch, error) != 0) {
+        hcsoci_error_prefix(error != NULL ? *error : NULL,
+                            "failed to get scratch VHD path in layer folders: ");
+        status = -1;
+    }
+    char *scratch_guest_path = NULL;
+    if (status == 0) {
+        status = hcsoci_uvm_add_scsi(uvm, scratch, container_root_in_uvm, false,
+                                     HCSOCI_VM_ACCESS_INDIVIDUAL, NULL, NULL, error);
+        if (status != 0)
+            hcsoci_error_prefix(error != NULL ? *error : NULL, "failed to add SCSI scratch VHD: ");
+        else
+            scratch_added = true;
+    }
+    if (status == 0)
+        status = hcsoci_uvm_scsi_guest_path(uvm, scratch, &scratch_guest_path, error);
+    if (status == 0) {
+        rootfs = rootfs_path(uvm, container_root_in_uvm);
+        if (rootfs == NULL)
+            status = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    }
+    if (status == 0 && hcsoci_uvm_get_os(uvm) == HCSOCI_UVM_WINDOWS) {
+        json_t *layers = NULL;
+        status = layers_uvm_hcs_layers(host, uvm, layer_folders, read_only_count, &layers, error);
+        /* Deviation D1: a failed combine fails the mount (the reference ignored it). */
+        if (status == 0)
+            status = hcsoci_uvm_combine_layers_wcow(uvm, layers, scratch_guest_path, NULL, error);
+        json_decref(layers);
+    } else if (status == 0) {
+        status = hcsoci_uvm_combine_layers_lcow(uvm, lcow_guest_paths, scratch_guest_path, rootfs,
+                                                NULL, error);
+    }
+    if (status != 0) {
+        if (scratch_added) {
+            hcsoci_error *cleanup_error = NULL;
+            if (hcsoci_uvm_remove_scsi(uvm, scratch, &cleanup_error) != 0)
+                hcsoci_log(HCSOCI_LOG_WARN, json_pack("{s:s}", "error", cleanup_error->message),
+                           "failed to remove scratch on cleanup");
+            hcsoci_error_free(cleanup_error);
+        }
+        remove_added_layers(uvm, layer_folders, added);
+        free(rootfs);
+        rootfs = NULL;
+    }
+    free(scratch);
+    free(scratch_guest_path);
+    json_decref(lcow_guest_paths);
+    *root_path = rootfs;
+    return status;
+}
+
+/* Keeps the first error and puts each later one in front of it, as the reference wraps. */
+static void collect_error(hcsoci_error **collected, hcsoci_error *next)
+{
+    if (next == NULL)
+        return;
+    if (*collected == NULL) {
+        *collected = next;
+        return;
+    }
+    hcsoci_error_prefix(*collected, "%s: ", next->message);
+    hcsoci_error_free(next);
+}
+
+int layers_uvm_unmount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
+                       const char *container_root_in_uvm, bool all, hcsoci_error **error)
+{
+    if (json_array_size(layer_folders) < 2)
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "at least two layers are required for unmount");
+    hcsoci_error *collected = NULL, *step_error = NULL;
+    char *rootfs = rootfs_path(uvm, container_root_in_uvm);
+    if (rootfs == NULL)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    if (hcsoci_uvm_remove_combined_layers(uvm, rootfs, &step_error) != 0)
+        collect_error(&collected, step_error);
+    free(rootfs);
+
+    step_error = NULL;
+    char *scratch = NULL;
+    if (scratch_disk_path(host, layer_folders, &scratch, &step_error) != 0) {
+        hcsoci_error_prefix(step_error, "failed to get scratch VHD path in layer folders: ");
+        hcsoci_error_free(collected);
+        if (error != NULL)
+            *error = step_error;
+        else
+            hcsoci_error_free(step_error);
+        return -1;
+    }
+    if (hcsoci_uvm_remove_scsi(uvm, scratch, &step_error) != 0)
+        collect_error(&collected, step_error);
+    free(scratch);
+
+    for (size_t i = 0; all && i + 1 < json_array_size(layer_folders); i++) {
+        char *host_path = layer_host_path(uvm, json_string_value(json_array_get(layer_folders, i)));
+        step_error = NULL;
+        if (host_path == NULL)
+            step_error = hcsoci_error_new(HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        else if (remove_read_only_layer(uvm, host_path, &step_error) != 0 &&
+                 hcsoci_uvm_get_os(uvm) == HCSOCI_UVM_LINUX)
+            hcsoci_error_prefix(step_error, "failed to remove %s layer: ", "LCOW");
+        collect_error(&collected, step_error);
+        free(host_path);
+    }
+    (void)host;
+    if (collected == NULL)
+        return 0;
+    if (error != NULL)
+        *error = collected;
+    else
+        hcsoci_error_free(collected);
+    return -1;
+}

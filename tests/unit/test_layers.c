@@ -1,0 +1,245 @@
+/* The layer service inside a utility VM: what mounting and unmounting send, and rollback. */
+#include "test_support.h"
+
+#include <hcsoci/layers.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BASE "C:\\\\l\\\\base"
+#define MIDDLE "C:\\\\l\\\\mid"
+#define SCRATCH "C:\\\\l\\\\scratch"
+
+static const char *const world =
+    "{\"files\": {\"" BASE "\": \"dir\", \"" MIDDLE "\": \"dir\", \"" SCRATCH "\": \"dir\","
+    " \"" SCRATCH "\\\\sandbox.vhdx\": \"file\","
+    " \"" BASE "\\\\layer.vhd\": {\"size\": 1000}, \"" MIDDLE "\\\\layer.vhd\": {\"size\": 1000}},"
+    " \"layerIds\": {\"" BASE "\": \"8d2a4c6e-1111-4a5b-9c3d-000000000001\","
+    "               \"" MIDDLE "\": \"8d2a4c6e-2222-4a5b-9c3d-000000000002\"}}";
+
+typedef struct fixture {
+    hcsoci_host *host;
+    hcsoci_uvm *uvm;
+    json_t *folders;
+} fixture;
+
+static fixture make_fixture(const char *world_json, hcsoci_uvm_os os)
+{
+    fixture made = {.host = test_sim_host(world_json)};
+    hcsoci_uvm_properties properties = {.id = "uvm-1", .owner = "o", .os = os,
+                                        .processor_count = 2, .scsi_controller_count = 1,
+                                        .vpmem_max_count = 4, .vpmem_max_size_bytes = 4096};
+    CU_ASSERT_EQUAL_FATAL(hcsoci_uvm_new(made.host, &properties, &made.uvm, NULL), 0);
+    made.folders = test_json("[\"" BASE "\", \"" MIDDLE "\", \"" SCRATCH "\"]");
+    return made;
+}
+
+static void free_fixture(fixture *used)
+{
+    json_decref(used->folders);
+    hcsoci_uvm_free(used->uvm);
+    hcsoci_host_destroy(used->host);
+}
+
+/* "Call ResourcePath|ResourceType RequestType" per journal entry, joined by ", ". */
+static const char *journal_summary(hcsoci_host *host)
+{
+    static char summary[4096];
+    summary[0] = '\0';
+    size_t index;
+    json_t *call;
+    json_array_foreach(hcsoci_sim_host_journal(host), index, call) {
+        const char *name = json_string_value(json_object_get(call, "call"));
+        const json_t *configuration = json_object_get(json_object_get(call, "args"), "configuration");
+        const char *what = json_string_value(json_object_get(configuration, "ResourcePath"));
+        const char *request = json_string_value(json_object_get(configuration, "RequestType"));
+        if (what == NULL) {
+            const json_t *guest = json_object_get(configuration, "GuestRequest");
+            what = json_string_value(json_object_get(guest, "ResourceType"));
+            request = json_string_value(json_object_get(guest, "RequestType"));
+        }
+        size_t used = strlen(summary);
+        snprintf(summary + used, sizeof summary - used, "%s%s%s%s%s%s", index > 0 ? ", " : "",
+                 name, what != NULL ? " " : "", what != NULL ? what : "", request != NULL ? " " : "",
+                 request != NULL ? request : "");
+    }
+    return summary;
+}
+
+static void test_windows_mount_and_unmount(void)
+{
+    fixture used = make_fixture(world, HCSOCI_UVM_WINDOWS);
+    char *root = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_layers_mount(used.host, used.uvm, used.folders, "C:\\c\\1", &root,
+                                              NULL), 0);
+    CU_ASSERT_STRING_EQUAL(root, "C:\\c\\1");
+    CU_ASSERT_STRING_EQUAL(journal_summary(used.host),
+                           "HcsModifyComputeSystem VirtualMachine/Devices/VirtualSmb/Shares Add, "
+                           "HcsModifyComputeSystem VirtualMachine/Devices/VirtualSmb/Shares Add, "
+                           "GrantVmAccess, "
+                           "HcsModifyComputeSystem VirtualMachine/Devices/Scsi/0/Attachments/0 Add, "
+                           "NameToGuid, NameToGuid, HcsModifyComputeSystem CombinedLayers Add");
+    /* Layers are shared read-only with backup privilege. */
+    const json_t *first = json_array_get(hcsoci_sim_host_journal(used.host), 0);
+    const json_t *options = json_object_get(
+        json_object_get(json_object_get(json_object_get(first, "args"), "configuration"), "Settings"),
+        "Options");
+    CU_ASSERT_TRUE(json_is_true(json_object_get(options, "TakeBackupPrivilege")));
+    CU_ASSERT_TRUE(json_is_true(json_object_get(options, "ReadOnly")));
+
+    json_t *layers = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_layers_in_uvm(used.host, used.uvm, used.folders, 2, &layers, NULL), 0);
+    CU_ASSERT_EQUAL(json_array_size(layers), 2);
+    const char *path = json_string_value(json_object_get(json_array_get(layers, 1), "Path"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    CU_ASSERT_PTR_NOT_NULL(strstr(path, "\\s2"));
+    json_decref(layers);
+
+    hcsoci_sim_host_journal_clear(used.host);
+    CU_ASSERT_EQUAL(hcsoci_layers_unmount(used.host, used.uvm, used.folders, "C:\\c\\1", true, NULL), 0);
+    CU_ASSERT_STRING_EQUAL(journal_summary(used.host),
+                           "HcsModifyComputeSystem CombinedLayers Remove, "
+                           "HcsModifyComputeSystem VirtualMachine/Devices/Scsi/0/Attachments/0 Remove, "
+                           "HcsModifyComputeSystem VirtualMachine/Devices/VirtualSmb/Shares Remove, "
+                           "HcsModifyComputeSystem VirtualMachine/Devices/VirtualSmb/Shares Remove");
+    free(root);
+    free_fixture(&used);
+}
+
+static void test_unmount_without_all_keeps_shares(void)
+{
+    fixture used = make_fixture(world, HCSOCI_UVM_WINDOWS);
+    char *root = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_layers_mount(used.host, used.uvm, used.folders, "C:\\c\\1", &root,
+                                              NULL), 0);
+    hcsoci_sim_host_journal_clear(used.host);
+    CU_ASSERT_EQUAL(hcsoci_layers_unmount(used.host, used.uvm, used.folders, "C:\\c\\1", false, NULL), 0);
+    CU_ASSERT_STRING_EQUAL(journal_summary(used.host),
+                           "HcsModifyComputeSystem CombinedLayers Remove, "
+                           "HcsModifyComputeSystem VirtualMachine/Devices/Scsi/0/Attachments/0 Remove");
+    free(root);
+    free_fixture(&used);
+}
+
+static void test_linux_mount_uses_vpmem_and_rootfs(void)
+{
+    fixture used = make_fixture(world, HCSOCI_UVM_LINUX);
+    char *root = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_layers_mount(used.host, used.uvm, used.folders, "/run/gcs/c/c1",
+                                              &root, NULL), 0);
+    CU_ASSERT_STRING_EQUAL(root, "/run/gcs/c/c1/rootfs");
+    const char *summary = journal_summary(used.host);
+    CU_ASSERT_PTR_NOT_NULL(strstr(summary, "VirtualMachine/Devices/VirtualPMem/Devices/0 Add"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(summary, "VirtualMachine/Devices/VirtualPMem/Devices/1 Add"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(summary, "CombinedLayers Add"));
+    /* The combined-layers request names the rootfs under the container root. */
+    const json_t *journal = hcsoci_sim_host_journal(used.host);
+    const json_t *last = json_array_get(journal, json_array_size(journal) - 1);
+    const json_t *settings = json_object_get(
+        json_object_get(json_object_get(json_object_get(last, "args"), "configuration"),
+                        "GuestRequest"),
+        "Settings");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(settings, "ContainerRootPath")),
+                           "/run/gcs/c/c1/rootfs");
+    hcsoci_sim_host_journal_clear(used.host);
+    CU_ASSERT_EQUAL(hcsoci_layers_unmount(used.host, used.uvm, used.folders, "/run/gcs/c/c1", true,
+                                          NULL), 0);
+    summary = journal_summary(used.host);
+    CU_ASSERT_PTR_NOT_NULL(strstr(summary, "VirtualPMem/Devices/0 Remove"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(summary, "VirtualPMem/Devices/1 Remove"));
+    free(root);
+    free_fixture(&used);
+}
+
+static void test_missing_scratch_rolls_back_the_shares(void)
+{
+    static const char *const no_scratch =
+        "{\"files\": {\"" BASE "\": \"dir\", \"" MIDDLE "\": \"dir\", \"" SCRATCH "\": \"dir\"}}";
+    fixture used = make_fixture(no_scratch, HCSOCI_UVM_WINDOWS);
+    char *root = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_layers_mount(used.host, used.uvm, used.folders, "C:\\c\\1", &root,
+                                        &error), -1);
+    CU_ASSERT_PTR_NULL(root);
+    TEST_ASSERT_ERROR_CONTAINS(error, "failed to get scratch VHD path in layer folders: "
+                                      "failed to eval symlinks");
+    CU_ASSERT_STRING_EQUAL(journal_summary(used.host),
+                           "HcsModifyComputeSystem VirtualMachine/Devices/VirtualSmb/Shares Add, "
+                           "HcsModifyComputeSystem VirtualMachine/Devices/VirtualSmb/Shares Add, "
+                           "HcsModifyComputeSystem VirtualMachine/Devices/VirtualSmb/Shares Remove, "
+                           "HcsModifyComputeSystem VirtualMachine/Devices/VirtualSmb/Shares Remove");
+    free_fixture(&used);
+}
+
+static void test_failed_combine_removes_scratch_then_shares(void)
+{
+    static const char *const failing_combine =
+        "{\"files\": {\"" BASE "\": \"dir\", \"" MIDDLE "\": \"dir\", \"" SCRATCH "\": \"dir\","
+        " \"" SCRATCH "\\\\sandbox.vhdx\": \"file\"},"
+        " \"failCall\": {\"call\": \"HcsModifyComputeSystem\", \"nth\": 4}}";
+    fixture used = make_fixture(failing_combine, HCSOCI_UVM_WINDOWS);
+    char *root = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_layers_mount(used.host, used.uvm, used.folders, "C:\\c\\1", &root,
+                                        &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "Access is denied.");
+    const char *summary = journal_summary(used.host);
+    CU_ASSERT_PTR_NOT_NULL(strstr(summary, "CombinedLayers Add, "
+                                           "HcsModifyComputeSystem VirtualMachine/Devices/Scsi/0/"
+                                           "Attachments/0 Remove, "
+                                           "HcsModifyComputeSystem VirtualMachine/Devices/"
+                                           "VirtualSmb/Shares Remove"));
+    free_fixture(&used);
+}
+
+static void test_unmount_continues_and_collects_errors(void)
+{
+    static const char *const failing_remove =
+        "{\"files\": {\"" BASE "\": \"dir\", \"" MIDDLE "\": \"dir\", \"" SCRATCH "\": \"dir\","
+        " \"" SCRATCH "\\\\sandbox.vhdx\": \"file\"},"
+        " \"failCall\": {\"call\": \"HcsModifyComputeSystem\", \"nth\": 5}}";
+    fixture used = make_fixture(failing_remove, HCSOCI_UVM_WINDOWS);
+    char *root = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_layers_mount(used.host, used.uvm, used.folders, "C:\\c\\1", &root,
+                                              NULL), 0);
+    hcsoci_sim_host_journal_clear(used.host);
+    hcsoci_error *error = NULL;
+    /* The combined-layers removal (5th modify) fails; the rest is still removed. */
+    CU_ASSERT_EQUAL(hcsoci_layers_unmount(used.host, used.uvm, used.folders, "C:\\c\\1", true, &error),
+                    -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "Access is denied.");
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(used.host)), 4);
+    free(root);
+    free_fixture(&used);
+}
+
+static void test_too_few_layers(void)
+{
+    fixture used = make_fixture(world, HCSOCI_UVM_WINDOWS);
+    json_t *one = test_json("[\"" SCRATCH "\"]");
+    char *root = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_layers_mount(used.host, used.uvm, one, "C:\\c\\1", &root, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "need at least two layers - base and scratch");
+    CU_ASSERT_EQUAL(hcsoci_layers_unmount(used.host, used.uvm, one, "C:\\c\\1", true, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "at least two layers are required for unmount");
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(used.host)), 0);
+    json_decref(one);
+    free_fixture(&used);
+}
+
+int main(void)
+{
+    static const test_entry tests[] = {
+        {"Windows VM: mount and unmount", test_windows_mount_and_unmount},
+        {"unmount without all keeps the shares", test_unmount_without_all_keeps_shares},
+        {"Linux VM: vPMEM layers and rootfs", test_linux_mount_uses_vpmem_and_rootfs},
+        {"a missing scratch rolls back the shares", test_missing_scratch_rolls_back_the_shares},
+        {"a failed combine removes scratch then shares", test_failed_combine_removes_scratch_then_shares},
+        {"unmount continues past failures", test_unmount_continues_and_collects_errors},
+        {"too few layers", test_too_few_layers},
+        {NULL, NULL},
+    };
+    return test_run_suite("layers in a utility VM", tests);
+}
