@@ -1,6 +1,8 @@
 /* CreateContainer, step by step in the reference's order (DESIGN.md "Create, step by step"). */
 #include "runtime_internal.h"
 
+#include "hcs_errors.h"
+
 #include <hcsoci/layers.h>
 
 #include <inttypes.h>
@@ -78,15 +80,7 @@ static int create_compute_system(hcsoci_host *host, const char *id, const json_t
     hcsoci_error *host_error = NULL;
     if (host->ops->create_compute_system(host, id, document, &host_error) == 0)
         return 0;
-    char *text = json_dumps(document, JSON_COMPACT);
-    hcsoci_error_prefix(host_error, "hcsshim::CreateComputeSystem %s: ", id);
-    hcsoci_error_suffix(host_error, "\n(extra info: %s)", text != NULL ? text : "");
-    free(text);
-    if (error != NULL)
-        *error = host_error;
-    else
-        hcsoci_error_free(host_error);
-    return -1;
+    return hcs_call_failed(host_error, "hcsshim::CreateComputeSystem", id, document, error);
 }
 
 static int build_and_create(hcsoci_runtime *runtime, create_state *state,

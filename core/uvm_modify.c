@@ -2,6 +2,8 @@
  * them with the host-then-guest semantics, and the errors the reference words for them. */
 #include "uvm_internal.h"
 
+#include "hcs_errors.h"
+
 #include <hcsoci/layers.h>
 #include <hcsoci/log.h>
 #include <hcsoci/spec.h>
@@ -100,38 +102,6 @@ json_t *uvm_request(const char *resource_path, const char *request_type, json_t 
     return request;
 }
 
-/* The request as Go's encoding/json writes it: compact, with &, < and > escaped. */
-static char *go_json_text(const json_t *request)
-{
-    char *text = json_dumps(request, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (text == NULL)
-        return NULL;
-    size_t extra = 0;
-    for (const char *c = text; *c != '\0'; c++) {
-        if (*c == '&' || *c == '<' || *c == '>')
-            extra += 5;
-    }
-    if (extra == 0)
-        return text;
-    char *escaped = malloc(strlen(text) + extra + 1);
-    if (escaped != NULL) {
-        char *out = escaped;
-        for (const char *c = text; *c != '\0'; c++) {
-            const char *replacement = *c == '&' ? "\\u0026" : *c == '<' ? "\\u003c"
-                                                : *c == '>' ? "\\u003e" : NULL;
-            if (replacement != NULL) {
-                memcpy(out, replacement, 6);
-                out += 6;
-            } else {
-                *out++ = *c;
-            }
-        }
-        *out = '\0';
-    }
-    free(text);
-    return escaped;
-}
-
 /* HcsModifyComputeSystem with the reference's error: the operation, the VM id, the host's
  * text and the request that was refused. */
 static int host_modify(hcsoci_uvm *uvm, const json_t *request, hcsoci_error **error)
@@ -139,17 +109,7 @@ static int host_modify(hcsoci_uvm *uvm, const json_t *request, hcsoci_error **er
     hcsoci_error *host_error = NULL;
     if (uvm->host->ops->modify_compute_system(uvm->host, uvm->id, request, &host_error) == 0)
         return 0;
-    if (host_error == NULL)
-        host_error = hcsoci_error_new(HCSOCI_E_FAIL, "%s", hcsoci_hresult_text(HCSOCI_E_FAIL));
-    char *text = go_json_text(request);
-    hcsoci_error_prefix(host_error, "hcsshim::System::Modify %s: ", uvm->id);
-    hcsoci_error_suffix(host_error, "\n(extra info: %s)", text != NULL ? text : "");
-    free(text);
-    if (error != NULL)
-        *error = host_error;
-    else
-        hcsoci_error_free(host_error);
-    return -1;
+    return hcs_call_failed(host_error, "hcsshim::System::Modify", uvm->id, request, error);
 }
 
 /* The guest part over the guest connection. The host boundary has one channel into a VM, so

@@ -288,6 +288,32 @@ static void test_create_dispatches_to_chosen_builder(void)
     hcsoci_host_destroy(host);
 }
 
+static void test_failed_create_reads_like_the_reference(void)
+{
+    hcsoci_host *host = test_sim_host(
+        "{\"failCall\": {\"call\": \"HcsCreateComputeSystem\", \"nth\": 1}}");
+    const char *files[] = {test_module("good_builder"), NULL};
+    hcsoci_runtime *runtime = NULL;
+    CU_ASSERT_EQUAL_FATAL(runtime_from_files(host, files, &runtime, NULL), 0);
+    json_t *spec = test_json("{\"windows\": {}}");
+    hcsoci_create_options options = {.id = "c1", .owner = "a&b<c>", .spec = spec};
+    hcsoci_container *container = NULL;
+    hcsoci_resources *resources = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_create_container(runtime, &options, &container, &resources, &error), -1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    CU_ASSERT_EQUAL(error->code, HCSOCI_E_ACCESS_DENIED);
+    /* The refused document is shown as Go marshals it: &, < and > escaped. */
+    CU_ASSERT_STRING_EQUAL(error->message,
+                           "hcsshim::CreateComputeSystem c1: Access is denied.\n(extra info: "
+                           "{\"BuiltBy\":\"good_builder\",\"Owner\":\"a\\u0026b\\u003cc\\u003e\"})");
+    hcsoci_error_free(error);
+    hcsoci_resources_free(resources);
+    json_decref(spec);
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
+}
+
 int main(void)
 {
     static const test_entry tests[] = {
@@ -305,6 +331,7 @@ int main(void)
         {"built-in modules are listed", test_builtins_are_listed},
         {"HCSOCI_PLUGIN_PATH comes first and shadows", test_environment_path_comes_first_and_shadows},
         {"create dispatches to the chosen builder", test_create_dispatches_to_chosen_builder},
+        {"a failed create reads like the reference", test_failed_create_reads_like_the_reference},
         {NULL, NULL},
     };
     return test_run_suite("loader", tests);

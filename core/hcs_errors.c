@@ -1,0 +1,54 @@
+/* The reference's wording for failed HCS calls. */
+#include "hcs_errors.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+char *hcs_go_json_text(const json_t *document)
+{
+    char *text = json_dumps(document, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (text == NULL)
+        return NULL;
+    size_t extra = 0;
+    for (const char *c = text; *c != '\0'; c++) {
+        if (*c == '&' || *c == '<' || *c == '>')
+            extra += 5;
+    }
+    if (extra == 0)
+        return text;
+    char *escaped = malloc(strlen(text) + extra + 1);
+    if (escaped != NULL) {
+        char *out = escaped;
+        for (const char *c = text; *c != '\0'; c++) {
+            const char *replacement = *c == '&'   ? "\\u0026"
+                                      : *c == '<' ? "\\u003c"
+                                      : *c == '>' ? "\\u003e"
+                                                  : NULL;
+            if (replacement != NULL) {
+                memcpy(out, replacement, 6);
+                out += 6;
+            } else {
+                *out++ = *c;
+            }
+        }
+        *out = '\0';
+    }
+    free(text);
+    return escaped;
+}
+
+int hcs_call_failed(hcsoci_error *host_error, const char *operation, const char *id,
+                    const json_t *document, hcsoci_error **error)
+{
+    if (host_error == NULL)
+        host_error = hcsoci_error_new(HCSOCI_E_FAIL, "%s", hcsoci_hresult_text(HCSOCI_E_FAIL));
+    char *text = hcs_go_json_text(document);
+    hcsoci_error_prefix(host_error, "%s %s: ", operation, id);
+    hcsoci_error_suffix(host_error, "\n(extra info: %s)", text != NULL ? text : "");
+    free(text);
+    if (error != NULL)
+        *error = host_error;
+    else
+        hcsoci_error_free(host_error);
+    return -1;
+}
