@@ -3,6 +3,7 @@
 
 #include "hcs_errors.h"
 
+#include <hcsoci/annotations.h>
 #include <hcsoci/layers.h>
 
 #include <inttypes.h>
@@ -48,8 +49,50 @@ static int set_container_root(create_state *state, hcsoci_uvm *uvm, const char *
     return hcsoci_resources_set_container_root_in_uvm(state->resources, root, error);
 }
 
+/* Brings the container's network namespace into its utility VM: the namespace, then a NIC for
+ * each of its HNS endpoints. Only a standalone container or a pod's sandbox does this; a
+ * workload container of a pod uses the namespace its sandbox already brought. When adding the
+ * NICs fails the namespace leaves the VM again at once; on success the ledger's flag makes
+ * releasing it remove the namespace (and its NICs) from the VM first. */
+static int add_network_to_hosting_system(hcsoci_runtime *runtime, create_state *state,
+                                         hcsoci_uvm *uvm, const char *namespace_id,
+                                         hcsoci_error **error)
+{
+    hcsoci_kubernetes_container_type container_type = HCSOCI_KUBERNETES_CONTAINER_TYPE_NONE;
+    const char *sandbox_id = NULL;
+    if (hcsoci_annotations_sandbox_type_and_id(state->spec, &container_type, &sandbox_id,
+                                               error) != 0)
+        return -1;
+    if (container_type == HCSOCI_KUBERNETES_CONTAINER_TYPE_CONTAINER)
+        return 0;
+    json_t *endpoints = NULL;
+    if (hcsoci_get_namespace_endpoints(runtime, namespace_id, &endpoints, error) != 0)
+        return -1;
+    /* No ledger entry for the namespace: the flag below stands for it, as the reference has it. */
+    int result = hcsoci_uvm_add_network_namespace(uvm, namespace_id, NULL, error);
+    if (result == 0) {
+        result = hcsoci_uvm_add_endpoints_to_namespace(uvm, namespace_id, endpoints, error);
+        if (result == 0) {
+            hcsoci_resources_set_namespace_added_to_uvm(state->resources, true);
+        } else {
+            hcsoci_error *remove_error = NULL;
+            if (hcsoci_uvm_remove_network_namespace(uvm, namespace_id, &remove_error) != 0) {
+                hcsoci_log(HCSOCI_LOG_WARN,
+                           json_pack("{s:s,s:s}", "netID", namespace_id, "error",
+                                     remove_error != NULL ? remove_error->message : ""),
+                           "failed to remove the network namespace from the utility VM after "
+                           "adding its endpoints failed");
+                hcsoci_error_free(remove_error);
+            }
+        }
+    }
+    json_decref(endpoints);
+    return result;
+}
+
 /* Networking for schema 2.1 when the spec has a windows.network section: adopt the given
- * namespace or have the network module create one. */
+ * namespace or have the network module create one; a hosted container then brings it into its
+ * utility VM. */
 static int set_up_network(hcsoci_runtime *runtime, create_state *state,
                           hcsoci_build_context *context, const hcsoci_create_options *options,
                           hcsoci_error **error)
@@ -67,9 +110,10 @@ static int set_up_network(hcsoci_runtime *runtime, create_state *state,
             return -1;
     }
     context->network_namespace = hcsoci_resources_network_namespace(state->resources);
-    if (options->hosting_system != NULL)
-        return hcsoci_not_supported(error, "adding a network namespace to a utility VM");
-    return 0;
+    if (options->hosting_system == NULL)
+        return 0;
+    return add_network_to_hosting_system(runtime, state, options->hosting_system,
+                                         context->network_namespace, error);
 }
 
 /* HcsCreateComputeSystem with the reference's error text: the id, the host's message and the

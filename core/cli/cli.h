@@ -39,6 +39,8 @@ typedef struct cli_command {
     int (*run)(const cli_globals *globals, int argc, char **argv);
 } cli_command;
 
+typedef struct cli_session cli_session;
+
 /* ---- commands.c: create, doc, delete, state, list ---- */
 int cli_command_create(const cli_globals *globals, int argc, char **argv);
 int cli_command_doc(const cli_globals *globals, int argc, char **argv);
@@ -46,10 +48,20 @@ int cli_command_delete(const cli_globals *globals, int argc, char **argv);
 int cli_command_state(const cli_globals *globals, int argc, char **argv);
 int cli_command_list(const cli_globals *globals, int argc, char **argv);
 
+/* ---- uvm_commands.c: uvm create, inspect, delete, list ---- */
+int cli_command_uvm(const cli_globals *globals, int argc, char **argv);
+
 /* ---- queries.c: replay, plugins, netns ---- */
 int cli_command_replay(const cli_globals *globals, int argc, char **argv);
 int cli_command_plugins(const cli_globals *globals, int argc, char **argv);
 int cli_command_netns(const cli_globals *globals, int argc, char **argv);
+
+/* Deletes one container in a session opened with its host: releases its ledger (from its
+ * hosting system, whose saved state is updated) and removes its state file. On failure the
+ * state keeps what is left; force removes it anyway (a warning tells why), unless it does not
+ * exist. Returns -1 when *error is set. */
+int cli_delete_container(const cli_globals *globals, cli_session *session, const char *id,
+                         bool force, hcsoci_error **error);
 
 /* ---- main.c: option parsing helpers shared by the commands ---- */
 
@@ -74,6 +86,9 @@ int cli_parse_help_only(const char *command, int argc, char **argv, void (*print
 /* Checks a container id given on the command line (cli_validate_container_id); returns -1 to
  * go on, else reports the usage error and returns CLI_EXIT_USAGE. */
 int cli_check_id_operand(const char *command, const char *id);
+
+/* The same for a utility VM id (cli_validate_uvm_id). */
+int cli_check_uvm_id_operand(const char *command, const char *id);
 
 /* ---- output.c: stdout, stderr and the log sink ---- */
 
@@ -103,10 +118,17 @@ int cli_load_json_object(const char *path, const char *what, json_t **value,
  * /tmp/hcsoci-<uid>. The caller frees the result. */
 char *cli_default_root(void);
 
-/* Checks that a container id is safe as a file name: 1 to CLI_MAX_ID_LENGTH characters
- * from [A-Za-z0-9_.+-], not starting with '.', never "..". The error quotes it escaped. */
+/* Checks that an id is safe as a file name: 1 to CLI_MAX_ID_LENGTH characters from
+ * [A-Za-z0-9_.+-], not starting with '.', never "..". what names the kind of id ("container")
+ * in the error, which quotes the id escaped. */
 #define CLI_MAX_ID_LENGTH 128
+int cli_validate_id(const char *what, const char *id, hcsoci_error **error);
+
+/* cli_validate_id for a container id. */
 int cli_validate_container_id(const char *id, hcsoci_error **error);
+
+/* cli_validate_id for a utility VM id. */
+int cli_validate_uvm_id(const char *id, hcsoci_error **error);
 
 /* Creates the state directory (mode 0700) when missing and checks that it is a directory owned
  * by this user and not writable by group or others. */
@@ -133,23 +155,56 @@ int cli_state_remove(const char *root, const char *id, hcsoci_error **error);
  * not exist). Files whose names are not valid ids are skipped. */
 int cli_state_list_ids(const char *root, json_t **ids, hcsoci_error **error);
 
+/* The containers in utility VMs: {"<hostingSystemId>": [container ids, sorted], ...} (new
+ * object) from the saved states. Unreadable states are skipped with a warning. */
+int cli_state_hosted_containers(const char *root, json_t **by_uvm, hcsoci_error **error);
+
+/* True when ROOT/uvm-<id>.json (the file hcsoci_uvm_save writes) exists. */
+bool cli_uvm_exists(const char *root, const char *id);
+
+/* Reads ROOT/uvm-<id>.json into a model bound to host (borrowed); a missing file is an error
+ * saying the VM does not exist, a malformed one names the file (and line). The caller frees
+ * *uvm. Saving is hcsoci_uvm_save(uvm, root, ...). */
+int cli_uvm_load(hcsoci_host *host, const char *root, const char *id, hcsoci_uvm **uvm,
+                 hcsoci_error **error);
+
+/* Removes ROOT/uvm-<id>.json. */
+int cli_uvm_remove(const char *root, const char *id, hcsoci_error **error);
+
+/* The ids of the saved utility VMs, sorted (new array of strings). Files whose names hold no
+ * valid id are skipped. */
+int cli_uvm_list_ids(const char *root, json_t **ids, hcsoci_error **error);
+
 /* ---- session.c: the host and the runtime of one command ---- */
 
 /* What a command that talks to the host holds while it runs. */
-typedef struct cli_session {
+struct cli_session {
     int lock_fd;
     hcsoci_host *host;
     hcsoci_runtime *runtime;
-} cli_session;
+};
 
 /* Prepares and locks the state directory, opens the sim host from it (or from --world when it
  * holds no world yet) and loads the modules. On failure nothing is left open. */
 int cli_session_open(const cli_globals *globals, cli_session *session, hcsoci_error **error);
 
+/* Only prepares and locks the state directory (host and runtime stay NULL), for commands that
+ * make no host call. On failure nothing is left open. */
+int cli_session_lock(const cli_globals *globals, cli_session *session, hcsoci_error **error);
+
+/* Opens the sim host and loads the modules for a session locked by cli_session_lock. On
+ * failure the session stays locked; cli_session_close unlocks it. */
+int cli_session_open_host(const cli_globals *globals, cli_session *session,
+                          hcsoci_error **error);
+
 /* Saves the sim host's state and journal to the state directory, then frees the runtime and
  * the host and unlocks. *error may already hold the command's own error: then a failure to
  * save is reported on stderr, else it is stored in *error. Returns -1 when *error is set. */
 int cli_session_close(const cli_globals *globals, cli_session *session, hcsoci_error **error);
+
+/* A simulated host with an empty world, for binding models of commands that make no host call
+ * (the caller destroys it with hcsoci_host_destroy). */
+int cli_detached_host(hcsoci_host **host, hcsoci_error **error);
 
 /* Runtime options carrying the global --plugin-dir directories and the program name; host may
  * be NULL. */

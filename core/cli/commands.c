@@ -19,6 +19,7 @@ typedef struct create_request {
     const char *network_namespace;
     bool keep_resources_on_failure;
     bool scale_cpu_limits;
+    const char *uvm_id; /* --uvm: the hosting system, or NULL */
     const char *id;
 } create_request;
 
@@ -29,6 +30,7 @@ enum {
     OPTION_NETNS,
     OPTION_KEEP,
     OPTION_SCALE,
+    OPTION_UVM,
 };
 
 static const char create_spec_options_help[] =
@@ -39,7 +41,10 @@ static const char create_spec_options_help[] =
     "                                host's build; a version the host lacks is ignored)\n"
     "  --owner NAME                  the compute system's owner (default: hcsoci)\n"
     "  --netns ID                    use this existing HNS network namespace instead of\n"
-    "                                creating one when the spec asks for networking\n";
+    "                                creating one when the spec asks for networking\n"
+    "  --uvm ID                      create the container in the utility VM ID (made with\n"
+    "                                'uvm create'; always schema 2.1, owned by the VM's\n"
+    "                                owner); the VM's saved state is updated\n";
 
 static const char create_more_options_help[] =
     "  --keep-resources-on-failure   when the create fails, keep what it allocated and save\n"
@@ -66,8 +71,9 @@ static void print_doc_help(void)
 {
     printf("Usage: %s doc [OPTIONS] [ID]\n\n"
            "Prints the HCS document a create would send, without creating the container: what\n"
-           "it allocates is released again and no state is saved (the host calls still appear\n"
-           "in ROOT/journal.jsonl).\n\nOptions:\n%s%s",
+           "it allocates is released again and no container state is saved (the host calls\n"
+           "still appear in ROOT/journal.jsonl; with --uvm the VM's saved counters move on).\n"
+           "\nOptions:\n%s%s",
            CLI_PROGRAM_NAME, create_spec_options_help, create_last_options_help);
 }
 
@@ -83,6 +89,7 @@ static int parse_create_request(const char *command, bool is_create, int argc, c
         {"owner", required_argument, NULL, OPTION_OWNER},
         {"netns", required_argument, NULL, OPTION_NETNS},
         {"scale-cpu-limits", no_argument, NULL, OPTION_SCALE},
+        {"uvm", required_argument, NULL, OPTION_UVM},
         {"help", no_argument, NULL, 'h'},
         {is_create ? "keep-resources-on-failure" : NULL, no_argument, NULL, OPTION_KEEP},
         {NULL, 0, NULL, 0},
@@ -118,6 +125,9 @@ static int parse_create_request(const char *command, bool is_create, int argc, c
         case OPTION_SCALE:
             request->scale_cpu_limits = true;
             break;
+        case OPTION_UVM:
+            request->uvm_id = optarg;
+            break;
         case 'h':
             if (is_create)
                 print_create_help();
@@ -134,6 +144,12 @@ static int parse_create_request(const char *command, bool is_create, int argc, c
         return cli_usage_error(command, "unexpected argument '%s'", argv[optind + 1]);
     if (argc - optind == 1)
         request->id = argv[optind];
+    /* The VM's id names its state file. */
+    if (request->uvm_id != NULL) {
+        int status = cli_check_uvm_id_operand(command, request->uvm_id);
+        if (status >= 0)
+            return status;
+    }
     /* create names its state file after the id; doc saves nothing. */
     if (request->id != NULL && is_create)
         return cli_check_id_operand(command, request->id);
@@ -158,14 +174,14 @@ static int load_spec(const create_request *request, json_t **spec, hcsoci_error 
 }
 
 static hcsoci_create_options create_options(const create_request *request, const json_t *spec,
-                                            bool documents_only)
+                                            hcsoci_uvm *uvm, bool documents_only)
 {
     hcsoci_create_options options = {
         .id = request->id,
         .owner = request->owner,
         .spec = spec,
         .schema_version = request->has_schema ? &request->schema : NULL,
-        .hosting_system = NULL,
+        .hosting_system = uvm,
         .network_namespace = request->network_namespace,
         .do_not_release_resources_on_failure = request->keep_resources_on_failure,
         .scale_cpu_limits_to_sandbox = request->scale_cpu_limits,
@@ -220,18 +236,31 @@ static json_t *created_state(const hcsoci_container *container,
 static json_t *failed_state(const char *id, const create_request *request, const json_t *spec,
                             const hcsoci_resources *resources, const hcsoci_error *error)
 {
-    return json_pack("{s:s, s:s, s:o, s:o, s:n, s:n, s:n, s:O, s:o, s:s}",
+    return json_pack("{s:s, s:s, s:o, s:o, s:n, s:o, s:n, s:O, s:o, s:s}",
                      "id", id,
                      "status", "failed",
                      "created", timestamp_now(),
                      "owner", json_string(request->owner != NULL && request->owner[0] != '\0'
                                               ? request->owner : CLI_PROGRAM_NAME),
                      "schema",
-                     "hostingSystemId",
+                     "hostingSystemId", string_or_null(request->uvm_id),
                      "document",
                      "spec", spec,
                      "resources", hcsoci_resources_to_json(resources),
                      "error", error->message);
+}
+
+/* The id of a new container must not be taken: by a container, or by a utility VM (HCS names
+ * both kinds of compute system in one space). */
+static int check_new_container_id(const cli_globals *globals, const char *id,
+                                  hcsoci_error **error)
+{
+    if (cli_state_exists(globals->root, id))
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "container '%s' already exists", id);
+    if (cli_uvm_exists(globals->root, id))
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "id '%s' is already taken by a utility VM",
+                           id);
+    return 0;
 }
 
 /* Saves the state of a created container (its id must be new and valid). */
@@ -240,9 +269,8 @@ static int save_created(const cli_globals *globals, const hcsoci_container *cont
 {
     if (cli_validate_container_id(container->id, error) != 0)
         return -1;
-    if (cli_state_exists(globals->root, container->id))
-        return hcsoci_fail(error, HCSOCI_E_INVALID, "container '%s' already exists",
-                           container->id);
+    if (check_new_container_id(globals, container->id, error) != 0)
+        return -1;
     json_t *state = created_state(container, resources);
     if (state == NULL)
         return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
@@ -279,6 +307,31 @@ static const char *save_failed(const cli_globals *globals, const create_request 
     return NULL;
 }
 
+/* Saves the hosting system after a create. When that fails after the container's state was
+ * saved, the container is undone (its ledger released, its state removed): the VM's file then
+ * still holds the VM as it was before, matching the containers that name it. */
+static void save_hosting_system(const cli_globals *globals, cli_session *session, hcsoci_uvm *uvm,
+                                const hcsoci_container *saved_container,
+                                hcsoci_resources *resources, hcsoci_error **error)
+{
+    hcsoci_error *save_error = NULL;
+    if (hcsoci_uvm_save(uvm, globals->root, &save_error) == 0)
+        return;
+    hcsoci_error_prefix(save_error, "cannot save utility VM '%s': ", hcsoci_uvm_id(uvm));
+    if (saved_container != NULL) {
+        hcsoci_error *undo_error = NULL;
+        if (hcsoci_release_resources(session->runtime, resources, uvm, true, &undo_error) != 0 ||
+            cli_state_remove(globals->root, saved_container->id, &undo_error) != 0)
+            cli_warn("undoing container '%s' failed: %s", saved_container->id,
+                     undo_error->message);
+        hcsoci_error_free(undo_error);
+    }
+    if (*error == NULL)
+        *error = save_error;
+    else
+        cli_report_error(save_error);
+}
+
 int cli_command_create(const cli_globals *globals, int argc, char **argv)
 {
     create_request request = {0};
@@ -296,27 +349,41 @@ int cli_command_create(const cli_globals *globals, int argc, char **argv)
         return cli_report_error(error);
     }
 
-    hcsoci_container *container = NULL;
+    hcsoci_container *container = NULL, *saved_container = NULL;
     hcsoci_resources *resources = NULL;
-    hcsoci_create_options options = create_options(&request, spec, false);
+    hcsoci_uvm *uvm = NULL;
     const char *kept_id = NULL;
-    if (request.id != NULL && cli_state_exists(globals->root, request.id)) {
-        hcsoci_fail(&error, HCSOCI_E_INVALID, "container '%s' already exists", request.id);
-    } else if (hcsoci_create_container(session.runtime, &options, &container, &resources,
-                                       &error) != 0) {
-        if (request.keep_resources_on_failure && resources_hold_anything(resources))
-            kept_id = save_failed(globals, &request, spec, resources, error);
-    } else if (save_created(globals, container, resources, &error) != 0) {
-        /* Without a state file nobody could release what was allocated: undo it now. */
-        hcsoci_error *release_error = NULL;
-        if (hcsoci_release_resources(session.runtime, resources, NULL, true, &release_error) != 0)
-            cli_warn("releasing the resources of container '%s' failed: %s", container->id,
-                     release_error->message);
-        hcsoci_error_free(release_error);
+    if (request.id != NULL && check_new_container_id(globals, request.id, &error) != 0) {
+        /* reported below */
+    } else if (request.uvm_id != NULL &&
+               cli_uvm_load(session.host, globals->root, request.uvm_id, &uvm, &error) != 0) {
+        /* reported below */
     } else {
-        output = json_pack("{s:s, s:O}", "id", container->id, "document", container->document);
-        if (output == NULL)
-            hcsoci_fail(&error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        hcsoci_create_options options = create_options(&request, spec, uvm, false);
+        if (hcsoci_create_container(session.runtime, &options, &container, &resources,
+                                    &error) != 0) {
+            if (request.keep_resources_on_failure && resources_hold_anything(resources))
+                kept_id = save_failed(globals, &request, spec, resources, error);
+        } else if (save_created(globals, container, resources, &error) != 0) {
+            /* Without a state file nobody could release what was allocated: undo it now. */
+            hcsoci_error *release_error = NULL;
+            if (hcsoci_release_resources(session.runtime, resources, uvm, true,
+                                         &release_error) != 0)
+                cli_warn("releasing the resources of container '%s' failed: %s", container->id,
+                         release_error->message);
+            hcsoci_error_free(release_error);
+        } else {
+            saved_container = container;
+        }
+        /* Whatever happened changed the VM's bookkeeping, or changed and rolled it back. */
+        if (uvm != NULL)
+            save_hosting_system(globals, &session, uvm, saved_container, resources, &error);
+        if (error == NULL) {
+            output = json_pack("{s:s, s:O}", "id", container->id, "document",
+                               container->document);
+            if (output == NULL)
+                hcsoci_fail(&error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        }
     }
 
     cli_session_close(globals, &session, &error);
@@ -331,6 +398,7 @@ int cli_command_create(const cli_globals *globals, int argc, char **argv)
         status = CLI_EXIT_SUCCESS;
     }
     json_decref(output);
+    hcsoci_uvm_free(uvm);
     hcsoci_container_free(container);
     hcsoci_resources_free(resources);
     json_decref(spec);
@@ -357,12 +425,20 @@ int cli_command_doc(const cli_globals *globals, int argc, char **argv)
     }
     hcsoci_container *container = NULL;
     hcsoci_resources *resources = NULL;
-    hcsoci_create_options options = create_options(&request, spec, true);
-    hcsoci_create_container(session.runtime, &options, &container, &resources, &error);
+    hcsoci_uvm *uvm = NULL;
+    if (request.uvm_id == NULL ||
+        cli_uvm_load(session.host, globals->root, request.uvm_id, &uvm, &error) == 0) {
+        hcsoci_create_options options = create_options(&request, spec, uvm, true);
+        hcsoci_create_container(session.runtime, &options, &container, &resources, &error);
+        /* Everything was released again, but the VM's counters moved on, as the host's did. */
+        if (uvm != NULL)
+            save_hosting_system(globals, &session, uvm, NULL, NULL, &error);
+    }
 
     cli_session_close(globals, &session, &error);
     if (error == NULL)
         cli_print_json(container->document, &error);
+    hcsoci_uvm_free(uvm);
     hcsoci_container_free(container);
     hcsoci_resources_free(resources);
     json_decref(spec);
@@ -375,32 +451,95 @@ static void print_delete_help(void)
 {
     printf("Usage: %s delete [OPTIONS] ID\n\n"
            "Releases everything the container's saved ledger holds (layers, shares, network\n"
-           "namespaces, ...) and removes its state file.\n\nOptions:\n"
+           "namespaces, ...) and removes its state file. A container in a utility VM is\n"
+           "released from the VM's saved state, which is updated.\n\nOptions:\n"
            "  -f, --force   remove the state file even when it cannot be read or releasing\n"
            "                fails; the problem is reported as a warning and the rest forgotten\n"
            "  -h, --help    print this help\n",
            CLI_PROGRAM_NAME);
 }
 
-/* Releases what a loaded state's ledger holds; on failure the state keeps what is left. */
-static int release_state(cli_session *session, json_t *state, hcsoci_error **error)
+/* Loads the utility VM a saved state names as hostingSystemId; *uvm stays NULL for a process
+ * isolated container. */
+static int load_hosting_system(const cli_globals *globals, cli_session *session,
+                               const json_t *state, hcsoci_uvm **uvm, hcsoci_error **error)
 {
+    *uvm = NULL;
     const json_t *hosting_system = json_object_get(state, "hostingSystemId");
-    if (json_is_string(hosting_system))
-        return hcsoci_fail(error, HCSOCI_E_NOT_SUPPORTED,
-                           "the container is hosted in utility VM '%s'; releasing hosted "
-                           "containers is not supported by this build of hcsoci",
-                           json_string_value(hosting_system));
-    hcsoci_resources *resources = NULL;
-    if (hcsoci_resources_from_json(json_object_get(state, "resources"), &resources, error) != 0) {
-        hcsoci_error_prefix(error ? *error : NULL, "invalid resources in the saved state: ");
+    if (hosting_system == NULL || json_is_null(hosting_system))
+        return 0;
+    if (!json_is_string(hosting_system))
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "invalid hostingSystemId in the saved state: must be a string or "
+                           "null, not %s",
+                           hcsoci_json_kind(hosting_system));
+    const char *uvm_id = json_string_value(hosting_system);
+    if (cli_validate_uvm_id(uvm_id, error) != 0) {
+        hcsoci_error_prefix(error ? *error : NULL, "invalid hostingSystemId in the saved state: ");
         return -1;
     }
-    int result = hcsoci_release_resources(session->runtime, resources, NULL, true, error);
+    if (cli_uvm_load(session->host, globals->root, uvm_id, uvm, error) != 0) {
+        hcsoci_error_prefix(error ? *error : NULL, "cannot load the container's hosting system: ");
+        return -1;
+    }
+    return 0;
+}
+
+/* Releases what a loaded state's ledger holds (from its hosting system, whose saved state is
+ * updated); on failure the state keeps what is left. */
+static int release_state(const cli_globals *globals, cli_session *session, json_t *state,
+                         hcsoci_error **error)
+{
+    hcsoci_uvm *uvm = NULL;
+    hcsoci_resources *resources = NULL;
+    if (load_hosting_system(globals, session, state, &uvm, error) != 0)
+        return -1;
+    if (hcsoci_resources_from_json(json_object_get(state, "resources"), &resources, error) != 0) {
+        hcsoci_error_prefix(error ? *error : NULL, "invalid resources in the saved state: ");
+        hcsoci_uvm_free(uvm);
+        return -1;
+    }
+    int result = hcsoci_release_resources(session->runtime, resources, uvm, true, error);
+    if (uvm != NULL) {
+        hcsoci_error *save_error = NULL;
+        if (hcsoci_uvm_save(uvm, globals->root, &save_error) != 0) {
+            hcsoci_error_prefix(save_error, "cannot save utility VM '%s': ", hcsoci_uvm_id(uvm));
+            if (result == 0)
+                *error = save_error;
+            else
+                cli_report_error(save_error);
+            result = -1;
+        }
+    }
     if (result != 0)
         json_object_set_new(state, "resources", hcsoci_resources_to_json(resources));
     hcsoci_resources_free(resources);
+    hcsoci_uvm_free(uvm);
     return result;
+}
+
+int cli_delete_container(const cli_globals *globals, cli_session *session, const char *id,
+                         bool force, hcsoci_error **error)
+{
+    json_t *state = NULL;
+    bool loaded = cli_state_load(globals->root, id, &state, error) == 0;
+    if (loaded && release_state(globals, session, state, error) == 0) {
+        cli_state_remove(globals->root, id, error);
+    } else if (force && (loaded || (*error)->code != HCSOCI_E_NOT_FOUND)) {
+        /* An unreadable state or a failed release: forget the container all the same. */
+        cli_warn("container '%s': %s; its state is removed anyway (--force)", id,
+                 (*error)->message);
+        hcsoci_error_free(*error);
+        *error = NULL;
+        cli_state_remove(globals->root, id, error);
+    } else if (loaded) {
+        /* The ledger now holds only what could not be released. */
+        hcsoci_error *save_error = NULL;
+        if (cli_state_save(globals->root, id, state, &save_error) != 0)
+            cli_report_error(save_error);
+    }
+    json_decref(state);
+    return *error != NULL ? -1 : 0;
 }
 
 int cli_command_delete(const cli_globals *globals, int argc, char **argv)
@@ -432,32 +571,16 @@ int cli_command_delete(const cli_globals *globals, int argc, char **argv)
 
     hcsoci_error *error = NULL;
     cli_session session;
-    json_t *state = NULL;
     /* An unknown container is reported as such, even where no simulated host exists yet. */
     if (!cli_state_exists(globals->root, id)) {
+        json_t *state = NULL;
         cli_state_load(globals->root, id, &state, &error);
         return cli_report_error(error);
     }
     if (cli_session_open(globals, &session, &error) != 0)
         return cli_report_error(error);
-    bool loaded = cli_state_load(globals->root, id, &state, &error) == 0;
-    if (loaded && release_state(&session, state, &error) == 0) {
-        cli_state_remove(globals->root, id, &error);
-    } else if (force && error->code != HCSOCI_E_NOT_FOUND) {
-        /* An unreadable state or a failed release: forget the container all the same. */
-        cli_warn("container '%s': %s; its state is removed anyway (--force)", id,
-                 error->message);
-        hcsoci_error_free(error);
-        error = NULL;
-        cli_state_remove(globals->root, id, &error);
-    } else if (loaded) {
-        /* The ledger now holds only what could not be released. */
-        hcsoci_error *save_error = NULL;
-        if (cli_state_save(globals->root, id, state, &save_error) != 0)
-            cli_report_error(save_error);
-    }
+    cli_delete_container(globals, &session, id, force, &error);
     cli_session_close(globals, &session, &error);
-    json_decref(state);
     return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
 }
 

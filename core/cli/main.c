@@ -19,6 +19,7 @@ static const cli_command commands[] = {
      cli_command_replay},
     {"plugins", "print the loaded modules and what they match", cli_command_plugins},
     {"netns", "query network namespaces ('netns endpoints NS')", cli_command_netns},
+    {"uvm", "manage utility VMs ('uvm create|inspect|delete|list')", cli_command_uvm},
 };
 
 static void print_global_help(const char *default_root)
@@ -93,14 +94,28 @@ int cli_parse_help_only(const char *command, int argc, char **argv, void (*print
     return CLI_EXIT_SUCCESS;
 }
 
-int cli_check_id_operand(const char *command, const char *id)
+/* Reports a failed id check as a usage error. */
+static int id_operand_result(const char *command, int checked, hcsoci_error *error)
 {
-    hcsoci_error *error = NULL;
-    if (cli_validate_container_id(id, &error) == 0)
+    if (checked == 0)
         return -1;
     cli_usage_error(command, "%s", error->message);
     hcsoci_error_free(error);
     return CLI_EXIT_USAGE;
+}
+
+int cli_check_id_operand(const char *command, const char *id)
+{
+    hcsoci_error *error = NULL;
+    int checked = cli_validate_container_id(id, &error);
+    return id_operand_result(command, checked, error);
+}
+
+int cli_check_uvm_id_operand(const char *command, const char *id)
+{
+    hcsoci_error *error = NULL;
+    int checked = cli_validate_uvm_id(id, &error);
+    return id_operand_result(command, checked, error);
 }
 
 enum {

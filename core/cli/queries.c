@@ -66,10 +66,7 @@ int cli_command_plugins(const cli_globals *globals, int argc, char **argv)
     hcsoci_error *error = NULL;
     hcsoci_host *host = NULL;
     hcsoci_runtime *runtime = NULL;
-    json_t *empty_world = json_object();
-    if (empty_world == NULL) {
-        hcsoci_fail(&error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
-    } else if (hcsoci_sim_host_new(empty_world, &host, &error) == 0) {
+    if (cli_detached_host(&host, &error) == 0) {
         hcsoci_runtime_options options = cli_runtime_options(globals, host);
         if (hcsoci_runtime_new(&options, &runtime, &error) == 0) {
             json_t *plugins = hcsoci_runtime_plugins(runtime);
@@ -82,7 +79,6 @@ int cli_command_plugins(const cli_globals *globals, int argc, char **argv)
     }
     hcsoci_runtime_free(runtime);
     hcsoci_host_destroy(host);
-    json_decref(empty_world);
     return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
 }
 

@@ -57,7 +57,7 @@ static int open_host(const cli_globals *globals, hcsoci_host **host, hcsoci_erro
     return result;
 }
 
-int cli_session_open(const cli_globals *globals, cli_session *session, hcsoci_error **error)
+int cli_session_lock(const cli_globals *globals, cli_session *session, hcsoci_error **error)
 {
     session->lock_fd = -1;
     session->host = NULL;
@@ -65,20 +65,44 @@ int cli_session_open(const cli_globals *globals, cli_session *session, hcsoci_er
     if (cli_prepare_root(globals->root, error) != 0)
         return -1;
     session->lock_fd = cli_lock_root(globals->root, error);
-    if (session->lock_fd < 0)
-        return -1;
+    return session->lock_fd < 0 ? -1 : 0;
+}
+
+int cli_session_open_host(const cli_globals *globals, cli_session *session,
+                          hcsoci_error **error)
+{
     if (open_host(globals, &session->host, error) != 0)
-        goto fail;
+        return -1;
     hcsoci_runtime_options options = cli_runtime_options(globals, session->host);
-    if (hcsoci_runtime_new(&options, &session->runtime, error) != 0)
-        goto fail;
+    if (hcsoci_runtime_new(&options, &session->runtime, error) != 0) {
+        hcsoci_host_destroy(session->host);
+        session->host = NULL;
+        return -1;
+    }
     return 0;
-fail:
-    hcsoci_host_destroy(session->host);
-    session->host = NULL;
-    close(session->lock_fd);
-    session->lock_fd = -1;
-    return -1;
+}
+
+int cli_session_open(const cli_globals *globals, cli_session *session, hcsoci_error **error)
+{
+    if (cli_session_lock(globals, session, error) != 0)
+        return -1;
+    if (cli_session_open_host(globals, session, error) != 0) {
+        close(session->lock_fd);
+        session->lock_fd = -1;
+        return -1;
+    }
+    return 0;
+}
+
+int cli_detached_host(hcsoci_host **host, hcsoci_error **error)
+{
+    *host = NULL;
+    json_t *empty_world = json_object();
+    if (empty_world == NULL)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    int result = hcsoci_sim_host_new(empty_world, host, error);
+    json_decref(empty_world);
+    return result;
 }
 
 int cli_session_close(const cli_globals *globals, cli_session *session, hcsoci_error **error)

@@ -1,5 +1,6 @@
-/* The state directory: ROOT/containers/<id>.json per container, ROOT/lock for the commands that
- * change state. (The simulated host keeps ROOT/sim-world.json and ROOT/journal.jsonl itself.) */
+/* The state directory: ROOT/containers/<id>.json per container, ROOT/uvm-<id>.json per utility
+ * VM (written by the library's hcsoci_uvm_save), ROOT/lock for the commands that change state.
+ * (The simulated host keeps ROOT/sim-world.json and ROOT/journal.jsonl itself.) */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 
 #define CONTAINERS_DIRECTORY "containers"
 #define STATE_SUFFIX ".json"
+#define UVM_PREFIX "uvm-" /* the file names hcsoci_uvm_save gives: uvm-<id>.json */
 
 char *cli_default_root(void)
 {
@@ -44,20 +46,20 @@ static const char *escape_for_message(const char *id, char *buffer, size_t size)
     return buffer;
 }
 
-int cli_validate_container_id(const char *id, hcsoci_error **error)
+int cli_validate_id(const char *what, const char *id, hcsoci_error **error)
 {
     char shown[64];
     size_t length = strlen(id);
     if (length == 0)
-        return hcsoci_fail(error, HCSOCI_E_INVALID, "invalid container id: it is empty");
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "invalid %s id: it is empty", what);
     if (length > CLI_MAX_ID_LENGTH)
         return hcsoci_fail(error, HCSOCI_E_INVALID,
-                           "invalid container id '%s...': longer than %d characters",
+                           "invalid %s id '%s...': longer than %d characters", what,
                            escape_for_message(id, shown, sizeof shown), CLI_MAX_ID_LENGTH);
     escape_for_message(id, shown, sizeof shown);
     if (id[0] == '.')
         return hcsoci_fail(error, HCSOCI_E_INVALID,
-                           "invalid container id '%s': it must not start with '.'", shown);
+                           "invalid %s id '%s': it must not start with '.'", what, shown);
     for (const char *c = id; *c != '\0'; c++) {
         unsigned char byte = (unsigned char)*c;
         bool allowed = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
@@ -65,14 +67,24 @@ int cli_validate_container_id(const char *id, hcsoci_error **error)
                        byte == '.' || byte == '+';
         if (!allowed)
             return hcsoci_fail(error, HCSOCI_E_INVALID,
-                               "invalid container id '%s': only letters, digits, '_', '-', '.' "
+                               "invalid %s id '%s': only letters, digits, '_', '-', '.' "
                                "and '+' are allowed",
-                               shown);
+                               what, shown);
     }
     if (strstr(id, "..") != NULL)
         return hcsoci_fail(error, HCSOCI_E_INVALID,
-                           "invalid container id '%s': it must not contain '..'", shown);
+                           "invalid %s id '%s': it must not contain '..'", what, shown);
     return 0;
+}
+
+int cli_validate_container_id(const char *id, hcsoci_error **error)
+{
+    return cli_validate_id("container", id, error);
+}
+
+int cli_validate_uvm_id(const char *id, hcsoci_error **error)
+{
+    return cli_validate_id("utility VM", id, error);
 }
 
 /* Creates path and its missing parents with mode 0700. */
@@ -246,41 +258,41 @@ static int compare_strings(const void *left, const void *right)
     return strcmp(*(char *const *)left, *(char *const *)right);
 }
 
-int cli_state_list_ids(const char *root, json_t **ids, hcsoci_error **error)
+/* The ids of the files in directory_path named <prefix><id><suffix> whose id passes validate,
+ * sorted (new array; empty when the directory does not exist). */
+static int list_ids(const char *directory_path, const char *prefix, const char *suffix,
+                    int (*validate)(const char *, hcsoci_error **), json_t **ids,
+                    hcsoci_error **error)
 {
     *ids = NULL;
-    char *directory_path = NULL;
-    if (asprintf(&directory_path, "%s/" CONTAINERS_DIRECTORY, root) < 0)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
     DIR *directory = opendir(directory_path);
     if (directory == NULL) {
         int saved = errno;
-        free(directory_path);
         if (saved == ENOENT) {
             *ids = json_array();
             return *ids != NULL ? 0 : hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
         }
-        return hcsoci_fail(error, HCSOCI_E_IO, "cannot read directory '%s/%s': %s", root,
-                           CONTAINERS_DIRECTORY, strerror(saved));
+        return hcsoci_fail(error, HCSOCI_E_IO, "cannot read directory '%s': %s", directory_path,
+                           strerror(saved));
     }
-    free(directory_path);
 
     char **names = NULL;
     size_t count = 0, capacity = 0;
+    size_t prefix_length = strlen(prefix), suffix_length = strlen(suffix);
     int result = 0;
     struct dirent *entry;
     while ((entry = readdir(directory)) != NULL) {
         size_t length = strlen(entry->d_name);
-        size_t suffix_length = strlen(STATE_SUFFIX);
-        if (length <= suffix_length ||
-            strcmp(entry->d_name + length - suffix_length, STATE_SUFFIX) != 0)
+        if (length <= prefix_length + suffix_length ||
+            strncmp(entry->d_name, prefix, prefix_length) != 0 ||
+            strcmp(entry->d_name + length - suffix_length, suffix) != 0)
             continue;
-        char *id = strndup(entry->d_name, length - suffix_length);
+        char *id = strndup(entry->d_name + prefix_length, length - prefix_length - suffix_length);
         if (id == NULL) {
             result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
             break;
         }
-        if (cli_validate_container_id(id, NULL) != 0) {
+        if (validate(id, NULL) != 0) {
             free(id);
             continue;
         }
@@ -316,4 +328,123 @@ int cli_state_list_ids(const char *root, json_t **ids, hcsoci_error **error)
     }
     *ids = array;
     return 0;
+}
+
+int cli_state_list_ids(const char *root, json_t **ids, hcsoci_error **error)
+{
+    *ids = NULL;
+    char *directory_path = NULL;
+    if (asprintf(&directory_path, "%s/" CONTAINERS_DIRECTORY, root) < 0)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    int result =
+        list_ids(directory_path, "", STATE_SUFFIX, cli_validate_container_id, ids, error);
+    free(directory_path);
+    return result;
+}
+
+int cli_state_hosted_containers(const char *root, json_t **by_uvm, hcsoci_error **error)
+{
+    json_t *ids = NULL;
+    *by_uvm = NULL;
+    if (cli_state_list_ids(root, &ids, error) != 0)
+        return -1;
+    json_t *map = json_object();
+    int result = map != NULL ? 0 : hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    size_t index;
+    json_t *id;
+    json_array_foreach(ids, index, id) {
+        if (result != 0)
+            break;
+        json_t *state = NULL;
+        hcsoci_error *load_error = NULL;
+        if (cli_state_load(root, json_string_value(id), &state, &load_error) != 0) {
+            cli_warn("skipping container '%s': %s", json_string_value(id), load_error->message);
+            hcsoci_error_free(load_error);
+            continue;
+        }
+        const char *uvm_id = json_string_value(json_object_get(state, "hostingSystemId"));
+        if (uvm_id != NULL) {
+            json_t *hosted = json_object_get(map, uvm_id);
+            if (hosted == NULL && json_object_set_new(map, uvm_id, json_array()) == 0)
+                hosted = json_object_get(map, uvm_id);
+            if (hosted == NULL || json_array_append(hosted, id) != 0)
+                result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        }
+        json_decref(state);
+    }
+    json_decref(ids);
+    if (result != 0) {
+        json_decref(map);
+        return -1;
+    }
+    *by_uvm = map;
+    return 0;
+}
+
+/* ---- utility VMs ---- */
+
+static char *uvm_path(const char *root, const char *id)
+{
+    char *path = NULL;
+    if (asprintf(&path, "%s/" UVM_PREFIX "%s" STATE_SUFFIX, root, id) < 0)
+        return NULL;
+    return path;
+}
+
+bool cli_uvm_exists(const char *root, const char *id)
+{
+    char *path = uvm_path(root, id);
+    struct stat status;
+    bool exists = path != NULL && lstat(path, &status) == 0;
+    free(path);
+    return exists;
+}
+
+int cli_uvm_load(hcsoci_host *host, const char *root, const char *id, hcsoci_uvm **uvm,
+                 hcsoci_error **error)
+{
+    *uvm = NULL;
+    char *path = uvm_path(root, id);
+    if (path == NULL)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    struct stat status;
+    json_t *state = NULL;
+    int result;
+    if (lstat(path, &status) != 0 && errno == ENOENT)
+        result = hcsoci_fail(error, HCSOCI_E_NOT_FOUND,
+                             "utility VM '%s' does not exist (no state file '%s')", id, path);
+    else
+        result = cli_load_json_object(path, "utility VM state", &state, error);
+    if (result == 0 && hcsoci_uvm_from_json(host, state, uvm, error) != 0) {
+        hcsoci_error_prefix(error ? *error : NULL, "utility VM state file '%s': ", path);
+        result = -1;
+    }
+    if (result == 0 && strcmp(hcsoci_uvm_id(*uvm), id) != 0) {
+        result = hcsoci_fail(error, HCSOCI_E_INVALID,
+                             "utility VM state file '%s' holds VM '%s', not '%s'", path,
+                             hcsoci_uvm_id(*uvm), id);
+        hcsoci_uvm_free(*uvm);
+        *uvm = NULL;
+    }
+    json_decref(state);
+    free(path);
+    return result;
+}
+
+int cli_uvm_remove(const char *root, const char *id, hcsoci_error **error)
+{
+    char *path = uvm_path(root, id);
+    if (path == NULL)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    int result = 0;
+    if (unlink(path) != 0)
+        result = hcsoci_fail(error, HCSOCI_E_IO, "cannot remove '%s': %s", path,
+                             strerror(errno));
+    free(path);
+    return result;
+}
+
+int cli_uvm_list_ids(const char *root, json_t **ids, hcsoci_error **error)
+{
+    return list_ids(root, UVM_PREFIX, STATE_SUFFIX, cli_validate_uvm_id, ids, error);
 }

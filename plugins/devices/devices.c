@@ -1,18 +1,6 @@
-/* The device-assignment module. This build carries its descriptor only: assigning devices
- * into utility VMs arrives with the devices issue, and until then each op reports that. */
-#include <hcsoci/plugin.h>
-
-static int devices_assign_windows(hcsoci_build_context *context, hcsoci_error **error)
-{
-    (void)context;
-    return hcsoci_not_supported(error, "assigning devices to a Windows utility VM");
-}
-
-static int devices_assign_linux(hcsoci_build_context *context, hcsoci_error **error)
-{
-    (void)context;
-    return hcsoci_not_supported(error, "assigning devices to a Linux utility VM");
-}
+/* The device-assignment module's descriptor: the ops live in wcow_devices.c (Windows utility
+ * VMs) and lcow_gpu.c (Linux utility VMs). */
+#include "devices.h"
 
 static const hcsoci_devices_ops devices_ops = {
     .assign_windows_devices = devices_assign_windows,
@@ -24,8 +12,9 @@ HCSOCI_PLUGIN_DESCRIPTOR(devices) = {
     .kind = HCSOCI_PLUGIN_DEVICES,
     .ops_size = sizeof(hcsoci_devices_ops),
     .name = "devices",
-    .version = "0.1.0",
-    .description = "device assignment into utility VMs (not supported by this build yet)",
+    .version = "1.0.0",
+    .description = "vPCI device assignment into utility VMs (Windows devices and kernel "
+                   "drivers, Linux GPUs)",
     .match = NULL,
     .ops = &devices_ops,
 };

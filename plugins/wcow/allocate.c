@@ -1,7 +1,10 @@
 /* The allocation step of a Windows container (the reference's allocateWindowsResources):
- * scratch folder and sandbox.vhdx, layer mounting, mount checks, credentials, devices. */
+ * scratch folder and sandbox.vhdx, layer mounting, the mounts (added to the hosting system for
+ * a Hyper-V isolated container), credentials, devices. */
 #include "wcow.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,7 +102,83 @@ static int mount_storage(wcow_build *build, hcsoci_error **error)
     return status;
 }
 
-/* Checks each mount; a container in a hosting system would get its mounts added there. */
+/* Puts "<what> <mount as text>: " in front of an error about a mount. */
+static void prefix_mount_error(hcsoci_error **error, const char *what, const wcow_mount *mount)
+{
+    if (error == NULL || *error == NULL)
+        return;
+    char *text = wcow_mount_text(mount);
+    hcsoci_error_prefix(*error, "%s %s: ", what, text != NULL ? text : "(out of memory)");
+    free(text);
+}
+
+/* Forgets a mount's type in the spec once its disk is attached to the hosting system: the
+ * container then sees the disk's mount path in the VM as a plain mapped directory. */
+static void clear_mount_type(wcow_build *build, size_t index)
+{
+    json_t *mount = json_array_get(json_object_get(build->context->spec, "mounts"), index);
+    if (json_is_object(mount))
+        json_object_del(mount, "type");
+    build->spec.mounts[index].type = ""; /* the spec's string is gone */
+}
+
+/* Adds one mount of a container in a hosting system to the VM, recorded in the ledger: a
+ * physical or virtual disk on SCSI at C:\mounts\m<n> of the VM, a named pipe, or a VSMB
+ * share of the source (read-only with the "ro" option). Every mount takes a mount number,
+ * used or not, as the reference's do. */
+static int add_mount_to_hosting_system(wcow_build *build, size_t index, hcsoci_error **error)
+{
+    hcsoci_build_context *context = build->context;
+    hcsoci_uvm *uvm = context->hosting_system;
+    const wcow_mount *mount = &build->spec.mounts[index];
+    char uvm_path[48];
+    snprintf(uvm_path, sizeof uvm_path, "C:\\mounts\\m%" PRIu64,
+             hcsoci_uvm_next_mount_number(uvm));
+    bool read_only = wcow_mount_is_read_only(mount);
+
+    if (strcmp(mount->type, "physical-disk") == 0) {
+        hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "mount", mount->source),
+                   "hot-adding SCSI physical disk for OCI mount");
+        if (hcsoci_uvm_add_scsi_physical_disk(uvm, mount->source, uvm_path, read_only, NULL,
+                                              context->resources, error) != 0) {
+            prefix_mount_error(error, "adding SCSI physical disk mount", mount);
+            return -1;
+        }
+        clear_mount_type(build, index);
+        return 0;
+    }
+    if (strcmp(mount->type, "virtual-disk") == 0) {
+        hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "mount", mount->source),
+                   "hot-adding SCSI virtual disk for OCI mount");
+        if (hcsoci_uvm_add_scsi(uvm, mount->source, uvm_path, read_only,
+                                HCSOCI_VM_ACCESS_INDIVIDUAL, NULL, context->resources,
+                                error) != 0) {
+            prefix_mount_error(error, "adding SCSI virtual disk mount", mount);
+            return -1;
+        }
+        clear_mount_type(build, index);
+        return 0;
+    }
+    if (hcsoci_uvm_is_pipe(mount->source)) {
+        if (hcsoci_uvm_add_pipe(uvm, mount->source, context->resources, error) != 0) {
+            if (error != NULL)
+                hcsoci_error_prefix(*error, "failed to add named pipe to UVM: ");
+            return -1;
+        }
+        return 0;
+    }
+    hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "mount", mount->source),
+               "hot-adding VSMB share for OCI mount");
+    hcsoci_vsmb_options options = hcsoci_uvm_default_vsmb_options(uvm, read_only);
+    if (hcsoci_uvm_add_vsmb(uvm, mount->source, &options, context->resources, error) != 0) {
+        prefix_mount_error(error, "failed to add VSMB share to utility VM for mount", mount);
+        return -1;
+    }
+    return 0;
+}
+
+/* Checks each mount and, for a container in a hosting system, adds it to the VM. What was
+ * added stays in the ledger, so a failure is rolled back by releasing it. */
 static int allocate_mounts(wcow_build *build, hcsoci_error **error)
 {
     for (size_t i = 0; i < build->spec.mount_count; i++) {
@@ -117,11 +196,8 @@ static int allocate_mounts(wcow_build *build, hcsoci_error **error)
             strcmp(mount->type, "virtual-disk") != 0)
             return hcsoci_fail(error, HCSOCI_E_INVALID,
                                "invalid OCI spec - Type '%s' not supported", mount->type);
-        if (wcow_is_v2_xenon(build)) {
-            /* Hosted: SCSI disks, VSMB shares and pipes of the hosting system; added with the
-             * hosted WCOW builder. */
-            return hcsoci_not_supported(error, "adding mounts to a utility VM");
-        }
+        if (wcow_is_v2_xenon(build) && add_mount_to_hosting_system(build, i, error) != 0)
+            return -1;
     }
     return 0;
 }
@@ -142,16 +218,26 @@ static int allocate_credentials(wcow_build *build, hcsoci_error **error)
     json_decref(build->credential_guard_state);
     build->credential_guard_state = guard.state;
     guard.state = NULL;
-    hcsoci_credential_guard_clear(&guard);
+    int status = 0;
     if (hypervisor_isolated) {
-        /* The utility VM needs an HvSocket service entry (guard.hvsocket_config) so that the
-         * container can reach the instance on the host; added with the hosted WCOW builder.
-         * The instance is already in the ledger, so the rollback removes it. */
-        return hcsoci_not_supported(error,
-                                    "the hvsocket service entry for the credential guard in a "
-                                    "utility VM");
+        /* Nothing in the VM may connect to the host over HvSocket unless the VM's service
+         * table allows it: the instance's entry is added (or updated) so that the container
+         * can reach the credential guard on the host. The entry is not recorded in the
+         * ledger: the reference leaves it in the VM when the container goes, and the corpus
+         * (case 061) shows no removal. The instance itself is in the ledger already. */
+        const char *service_id = NULL;
+        hcsoci_hvsocket_service_config config;
+        if (hcsoci_credential_guard_hvsocket_service(&guard, &service_id, &config, error) != 0) {
+            status = -1;
+        } else if (hcsoci_uvm_update_hvsocket_service(context->hosting_system, service_id,
+                                                      &config, NULL, error) != 0) {
+            if (error != NULL)
+                hcsoci_error_prefix(*error, "failed to update hvsocket service: ");
+            status = -1;
+        }
     }
-    return 0;
+    hcsoci_credential_guard_clear(&guard);
+    return status;
 }
 
 int wcow_allocate(wcow_build *build, hcsoci_error **error)

@@ -11,9 +11,6 @@
 #include <hcsoci/log.h>
 #include <hcsoci/uvm.h>
 
-#define PIPE_PREFIX "\\\\.\\pipe\\"
-#define VSMB_SHARE_PREFIX "\\\\?\\VMSMB\\VSMB-{dcc079ae-60ba-4d07-847c-3493609c0870}\\"
-
 static int out_of_memory(hcsoci_error **error)
 {
     return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
@@ -194,6 +191,39 @@ static bool is_volume_guid_path(const char *path)
     return *cursor == '\0';
 }
 
+/* The read-only layers as the hosting system sees them: each one's id and the path of its
+ * VSMB share in the VM. */
+static int layers_in_hosting_system(wcow_build *build, wcow_container_config *config,
+                                    hcsoci_error **error)
+{
+    hcsoci_build_context *context = build->context;
+    json_t *layers = NULL;
+    if (hcsoci_layers_in_uvm(context->host, context->hosting_system, build->spec.layer_folders,
+                             build->spec.layer_count - 1, &layers, error) != 0)
+        return -1;
+    size_t count = json_array_size(layers);
+    config->layers = calloc(count > 0 ? count : 1, sizeof *config->layers);
+    if (config->layers == NULL) {
+        json_decref(layers);
+        return out_of_memory(error);
+    }
+    int status = 0;
+    for (size_t i = 0; i < count && status == 0; i++) {
+        const json_t *layer = json_array_get(layers, i);
+        const char *id = json_string_value(json_object_get(layer, "Id"));
+        const char *path = json_string_value(json_object_get(layer, "Path"));
+        wcow_layer *out = &config->layers[i];
+        out->id = strdup(id != NULL ? id : "");
+        out->path = strdup(path != NULL ? path : "");
+        config->layer_count = i + 1;
+        if (out->id == NULL || out->path == NULL)
+            status = out_of_memory(error);
+    }
+    config->layers_set = true;
+    json_decref(layers);
+    return status;
+}
+
 static int compute_storage(wcow_build *build, wcow_container_config *config,
                            hcsoci_error **error)
 {
@@ -239,9 +269,14 @@ static int compute_storage(wcow_build *build, wcow_container_config *config,
         return hcsoci_fail(error, HCSOCI_E_INVALID,
                            "schema 1.0 containers cannot be created in a hosting system");
     } else if (wcow_is_v2_xenon(build)) {
-        /* Storage.Path is the root in the hosting system; the layers are its VSMB shares.
-         * Added with the hosted WCOW builder. */
-        return hcsoci_not_supported(error, "the storage of a container in a utility VM");
+        /* The root is the container's root in the hosting system; a Windows VM also gets
+         * the read-only layers as the VSMB shares they were mounted as. */
+        config->storage_path = strdup(wcow_spec_root_path(context->spec));
+        if (config->storage_path == NULL)
+            return out_of_memory(error);
+        if (hcsoci_uvm_get_os(context->hosting_system) == HCSOCI_UVM_WINDOWS &&
+            layers_in_hosting_system(build, config, error) != 0)
+            return -1;
     }
 
     if (argon) {
@@ -266,14 +301,23 @@ static int compute_storage(wcow_build *build, wcow_container_config *config,
 
 /* ---- Mounts ---- */
 
-static bool is_pipe(const char *path)
+/* Where the source of a mapped directory is in the hosting system: the path of its VSMB
+ * share, or, when it is not shared (a disk mount), where its SCSI disk is mounted. */
+static int hosting_system_path(hcsoci_uvm *uvm, const char *source, bool read_only,
+                               char **uvm_path, hcsoci_error **error)
 {
-    return strncmp(path, PIPE_PREFIX, sizeof PIPE_PREFIX - 1) == 0;
-}
-
-static const char *without_pipe_prefix(const char *path)
-{
-    return is_pipe(path) ? path + sizeof PIPE_PREFIX - 1 : path;
+    hcsoci_error *vsmb_error = NULL;
+    if (hcsoci_uvm_vsmb_guest_path(uvm, source, read_only, uvm_path, &vsmb_error) == 0)
+        return 0;
+    if (vsmb_error == NULL || vsmb_error->code != HCSOCI_E_UVM_NOT_ATTACHED) {
+        if (error != NULL)
+            *error = vsmb_error;
+        else
+            hcsoci_error_free(vsmb_error);
+        return -1;
+    }
+    hcsoci_error_free(vsmb_error);
+    return hcsoci_uvm_scsi_guest_path(uvm, source, uvm_path, error);
 }
 
 static int compute_mounts(wcow_build *build, wcow_container_config *config,
@@ -294,15 +338,14 @@ static int compute_mounts(wcow_build *build, wcow_container_config *config,
             return hcsoci_fail(error, HCSOCI_E_INVALID,
                                "invalid container spec - Mount.Type '%s' must not be set",
                                mount->type);
-        if (is_pipe(mount->source)) {
-            wcow_mapped_pipe *pipe = &config->mapped_pipes[config->mapped_pipe_count++];
-            pipe->host_path =
-                context->hosting_system == NULL
-                    ? strdup(mount->source)
-                    : concatenate(VSMB_SHARE_PREFIX "IPC$\\", without_pipe_prefix(mount->source));
-            pipe->container_pipe_name = strdup(without_pipe_prefix(mount->destination));
-            if (pipe->host_path == NULL || pipe->container_pipe_name == NULL)
-                return out_of_memory(error);
+        if (hcsoci_uvm_is_pipe(mount->source)) {
+            /* In a hosting system the pipe is reached through the VM's IPC$ share. */
+            wcow_mapped_pipe *pipe = &config->mapped_pipes[config->mapped_pipe_count];
+            if (hcsoci_uvm_container_pipe_mapping(context->hosting_system, mount->source,
+                                                  mount->destination, &pipe->host_path,
+                                                  &pipe->container_pipe_name, error) != 0)
+                return -1;
+            config->mapped_pipe_count++;
             continue;
         }
         wcow_mapped_directory *directory =
@@ -311,9 +354,11 @@ static int compute_mounts(wcow_build *build, wcow_container_config *config,
         directory->container_path = mount->destination;
         directory->read_only = wcow_mount_is_read_only(mount);
         if (context->hosting_system != NULL) {
-            /* The share or SCSI path of the source in the hosting system; added with the
-             * hosted WCOW builder. */
-            return hcsoci_not_supported(error, "mapping directories of a utility VM");
+            if (hosting_system_path(context->hosting_system, mount->source,
+                                    directory->read_only, &directory->v2_host_path,
+                                    error) != 0)
+                return -1;
+            continue;
         }
         directory->v2_host_path = strdup(mount->source);
         if (directory->v2_host_path == NULL)

@@ -1,8 +1,8 @@
-/* The WCOW builder module: Windows containers, process isolated, with HCS schema 1.0 or 2.1.
- * build() allocates what the container needs and returns its HCS document; everything else of
- * the reference's CreateContainer (defaults, schema, ledger, network namespace, the create
- * call) is the core's. Hosted (Hyper-V isolated) containers are added with the utility VM
- * model: their places are marked in allocate.c and document.c. */
+/* The WCOW builder module: Windows containers, process isolated with HCS schema 1.0 or 2.1,
+ * and Hyper-V isolated (schema 2.1 in a Windows utility VM). build() allocates what the
+ * container needs and returns its HCS document, or the hosted-system document for a container
+ * in a utility VM; everything else of the reference's CreateContainer (defaults, schema,
+ * ledger, network namespace, the container root in the VM, the create call) is the core's. */
 #include "wcow.h"
 
 #include <stddef.h>
@@ -101,14 +101,20 @@ done:
     return status;
 }
 
-/* Process-isolated Windows containers with schema 1.0 or 2.1. */
+/* Windows containers: process isolated with schema 1.0 or 2.1, or in a Windows utility VM
+ * with schema 2.1 (the only schema a hosted container has). */
 static unsigned wcow_match(const hcsoci_match_key *key)
 {
-    if (key->spec_kind != HCSOCI_SPEC_WINDOWS || key->hosting != HCSOCI_HOSTING_NONE)
+    if (key->spec_kind != HCSOCI_SPEC_WINDOWS)
         return 0;
-    if (!hcsoci_schema_is_v10(key->schema) && !hcsoci_schema_is_v21(key->schema))
+    switch (key->hosting) {
+    case HCSOCI_HOSTING_NONE:
+        return hcsoci_schema_is_v10(key->schema) || hcsoci_schema_is_v21(key->schema) ? 100 : 0;
+    case HCSOCI_HOSTING_WINDOWS:
+        return hcsoci_schema_is_v21(key->schema) ? 100 : 0;
+    default:
         return 0;
-    return 100;
+    }
 }
 
 static const hcsoci_builder_ops wcow_ops = {
@@ -121,7 +127,8 @@ HCSOCI_PLUGIN_DESCRIPTOR(wcow) = {
     .ops_size = sizeof(hcsoci_builder_ops),
     .name = "wcow",
     .version = "0.1.0",
-    .description = "Windows containers, process isolated (HCS schema 1.0 and 2.1)",
+    .description = "Windows containers, process isolated (HCS schema 1.0 and 2.1) and in a "
+                   "Windows utility VM (schema 2.1)",
     .match = wcow_match,
     .ops = &wcow_ops,
 };

@@ -77,8 +77,8 @@ typedef struct wcow_build {
     wcow_spec spec;
     bool is_v1;  /* schema 1.0 */
     bool is_v2;  /* schema 2.1 */
-    /* The ContainerCredentialGuard state for a schema 2.1 document; filled by the allocation
-     * step once the credential guard service exists in the core (NULL until then). Owned. */
+    /* The ContainerCredentialGuard state for a schema 2.1 document, filled by the allocation
+     * step when the spec has a credential spec (else NULL). Owned. */
     json_t *credential_guard_state;
 } wcow_build;
 
@@ -89,8 +89,10 @@ bool wcow_is_v2_argon(const wcow_build *build); /* 2.1, process isolated */
 bool wcow_is_v2_xenon(const wcow_build *build); /* 2.1 in a hosting system */
 
 /* ---- Allocation (allocate.c) ----
- * Scratch folder and sandbox.vhdx, layer mounting (recorded in the ledger), mount checks,
- * credentials and devices. May change context->spec. */
+ * Scratch folder and sandbox.vhdx, layer mounting (recorded in the ledger), mount checks and,
+ * in a hosting system, the mounts as VSMB shares, SCSI disks and pipes of the VM (recorded in
+ * the ledger), credentials and devices. May change context->spec (root.path, the type of a
+ * disk mount, devices). */
 int wcow_allocate(wcow_build *build, hcsoci_error **error);
 
 /* ---- The container configuration (document.c) ---- */

@@ -59,12 +59,12 @@ check "--version prints the version" eval 'exits 0 && out_has "hcsoci "'
 hcsoci --help
 check "--help exits 0" exits 0
 for word in --root --plugin-dir --world --log-level --log-format --help --version \
-    create delete state list doc replay plugins netns; do
+    create delete state list doc replay plugins netns uvm; do
     check "--help mentions $word" out_has "$word"
 done
 
-help_options_create="--bundle --spec --schema --owner --netns --keep-resources-on-failure --scale-cpu-limits --help"
-help_options_doc="--bundle --spec --schema --owner --netns --scale-cpu-limits --help"
+help_options_create="--bundle --spec --schema --owner --netns --uvm --keep-resources-on-failure --scale-cpu-limits --help"
+help_options_doc="--bundle --spec --schema --owner --netns --uvm --scale-cpu-limits --help"
 help_options_delete="--force --help"
 for command in create doc delete state list replay plugins netns; do
     hcsoci "$command" --help
@@ -76,6 +76,19 @@ for command in create doc delete state list replay plugins netns; do
 done
 hcsoci doc --keep-resources-on-failure
 check "doc refuses --keep-resources-on-failure (it saves nothing)" exits 2
+hcsoci uvm --help
+check "uvm --help lists the subcommands" \
+    eval 'exits 0 && out_has "Usage: hcsoci uvm" && out_has create && out_has inspect && out_has delete && out_has list'
+help_options_uvm_create="--os --owner --processors --scsi-controllers --vpmem-count --vpmem-size --physically-backed --devices-physically-backed --namespace-add-request-supported --help"
+help_options_uvm_delete="--force --help"
+for subcommand in create inspect delete list; do
+    hcsoci uvm "$subcommand" --help
+    check "uvm $subcommand --help exits 0" eval 'exits 0 && out_has "Usage: hcsoci uvm $subcommand"'
+    variable=help_options_uvm_$subcommand
+    for option in ${!variable:---help}; do
+        check "uvm $subcommand --help mentions $option" out_has "$option"
+    done
+done
 
 # ---- usage errors: exit 2 with a one-line hint ----
 hcsoci frobnicate
@@ -106,6 +119,13 @@ hcsoci --root "$root" state a b
 check "state with two ids exits 2" eval 'exits 2 && one_line_hint'
 hcsoci --root "$root" netns list
 check "unknown netns subcommand exits 2" eval 'exits 2 && one_line_hint'
+hcsoci --root "$root" uvm
+check "uvm without a subcommand exits 2" eval 'exits 2 && one_line_hint'
+hcsoci --root "$root" uvm start vm
+check "unknown uvm subcommand exits 2" eval 'exits 2 && one_line_hint && err_has start'
+hcsoci --root "$root" uvm create --os windows --frobnicate vm
+check "unknown uvm create option exits 2" eval 'exits 2 && one_line_hint && err_has --frobnicate'
+
 
 # ---- hostile ids ----
 for id in ../x .hidden a/b .. "a b" "$(printf 'tab\tid')" "$(printf 'x%.0s' {1..129})"; do
@@ -317,6 +337,159 @@ hcsoci replay "$corpus/cases/043-argon-fail-create-compute-system.json"
 expected_error=$(grep -m1 '^  "error": ' "$corpus/expected/043-argon-fail-create-compute-system.json")
 check "replay of a failing case prints its error and exits 0" \
     eval 'exits 0 && [ -n "$expected_error" ] && out_has "$expected_error" && out_has "\"releaseCalls\": null"'
+
+# ---- utility VMs ----
+uvm_root=$scratch/uvm
+hcsoci --root "$uvm_root" uvm create --os windows --owner vm-owner --processors 4 \
+    --scsi-controllers 2 --physically-backed --devices-physically-backed vmw
+check "uvm create exits 0 and prints the VM" \
+    eval 'exits 0 && out_has "\"id\": \"vmw\"" && out_has "\"os\": \"windows\"" && out_has "\"owner\": \"vm-owner\""'
+check "uvm create sets the properties given" \
+    eval 'out_has "\"processorCount\": 4" && out_has "\"scsiControllerCount\": 2" && out_has "\"physicallyBacked\": true" && out_has "\"devicesPhysicallyBacked\": true" && out_has "\"namespaceAddRequestSupported\": false"'
+check "a windows VM has no vPMEM" eval 'out_has "\"vpmemMaxCount\": 0" && out_has "\"vpmemMaxSizeBytes\": 0"'
+check "a new VM's counters start at 0" eval 'out_has "\"containerCounter\": 0" && out_has "\"vsmbCounter\": 0"'
+cp "$scratch/out" "$scratch/created-vm.json"
+check "uvm create saved ROOT/uvm-vmw.json" test -f "$uvm_root/uvm-vmw.json"
+check "uvm create made no host call and needs no world" eval '[ ! -e "$uvm_root/journal.jsonl" ] && [ ! -e "$uvm_root/sim-world.json" ]'
+hcsoci --root "$uvm_root" uvm inspect vmw
+check "uvm inspect prints the state uvm create printed" \
+    eval 'exits 0 && cmp -s "$scratch/out" "$scratch/created-vm.json"'
+
+hcsoci --root "$uvm_root" uvm create --os linux --namespace-add-request-supported vml
+check "a linux VM gets the reference's vPMEM defaults" \
+    eval 'exits 0 && out_has "\"vpmemMaxCount\": 64" && out_has "\"vpmemMaxSizeBytes\": 4294967296" && out_has "\"namespaceAddRequestSupported\": true" && out_has "\"processorCount\": 2" && out_has "\"scsiControllerCount\": 1" && out_has "\"owner\": \"hcsoci\""'
+hcsoci --root "$uvm_root" uvm create --os linux --vpmem-count 0 --vpmem-size 1048576 vml2
+check "uvm create takes --vpmem-count and --vpmem-size" \
+    eval 'exits 0 && out_has "\"vpmemMaxCount\": 0" && out_has "\"vpmemMaxSizeBytes\": 1048576"'
+hcsoci --root "$uvm_root" uvm list
+check "uvm list shows the VMs sorted" \
+    eval 'exits 0 && [ "$(grep -o "\"id\": \"[a-z0-9]*\"" "$scratch/out" | tr -d "\n")" = "\"id\": \"vml\"\"id\": \"vml2\"\"id\": \"vmw\"" ]'
+
+hcsoci --root "$uvm_root" uvm create --os windows vmw
+check "uvm create of an existing VM exits 1" eval 'exits 1 && err_has "already exists"'
+hcsoci --root "$uvm_root" uvm create --processors 2 vmx
+check "uvm create without --os exits 2" eval 'exits 2 && one_line_hint && err_has --os'
+for bad in "--os|--os solaris" "--processors|--os windows --processors 0" \
+    "--processors|--os windows --processors 1025" "--processors|--os windows --processors two" \
+    "--processors|--os windows --processors -1" \
+    "--processors|--os windows --processors 99999999999999999999" \
+    "--scsi-controllers|--os windows --scsi-controllers 5" "--vpmem-count|--os linux --vpmem-count 129" \
+    "--vpmem-size|--os linux --vpmem-size 9223372036854775808" \
+    "--vpmem-count|--os windows --vpmem-count 1" "--vpmem-size|--os windows --vpmem-size 1" \
+    "--owner|--os windows --owner="; do
+    option=${bad%%|*}
+    hcsoci --root "$uvm_root" uvm create ${bad#*|} vmx
+    check "uvm create refuses '${bad#*|}' naming $option" eval 'exits 2 && one_line_hint && err_has "$option"'
+done
+check "refused VMs were not saved" eval '[ ! -e "$uvm_root/uvm-vmx.json" ]'
+
+for id in ../x .hidden a/b .. "a b" "$(printf 'x%.0s' {1..129})"; do
+    hcsoci --root "$uvm_root" uvm create --os windows "$id"
+    check "uvm create refuses id '${id:0:20}'" eval 'exits 2 && err_has "invalid utility VM id"'
+    hcsoci --root "$uvm_root" uvm inspect "$id"
+    check "uvm inspect refuses id '${id:0:20}'" eval 'exits 2 && err_has "invalid utility VM id"'
+    hcsoci --root "$uvm_root" uvm delete "$id"
+    check "uvm delete refuses id '${id:0:20}'" eval 'exits 2 && err_has "invalid utility VM id"'
+    hcsoci --root "$uvm_root" create --bundle "$examples/argon" --uvm "$id" c
+    check "create refuses --uvm '${id:0:20}'" eval 'exits 2 && err_has "invalid utility VM id"'
+done
+check "a refused VM id wrote nothing" eval '[ ! -e "$scratch/x.json" ] && [ ! -e "$scratch/uvm-x.json" ] && [ ! -e "$uvm_root/containers" ]'
+
+hcsoci --root "$uvm_root" uvm inspect nope
+check "uvm inspect of an unknown VM exits 1" eval 'exits 1 && err_has "utility VM '"'"'nope'"'"' does not exist"'
+hcsoci --root "$uvm_root" uvm delete nope
+check "uvm delete of an unknown VM exits 1" eval 'exits 1 && err_has "does not exist"'
+hcsoci --world "$examples/world.json" --root "$uvm_root" create --bundle "$examples/argon" --uvm nope c
+check "create --uvm of an unknown VM exits 1 and saves nothing" \
+    eval 'exits 1 && err_has "utility VM '"'"'nope'"'"' does not exist" && [ ! -e "$uvm_root/containers/c.json" ]'
+hcsoci --root "$uvm_root" create --bundle "$examples/argon" vmw
+check "create refuses a VM's id as a container id" eval 'exits 1 && err_has "taken by a utility VM"'
+hcsoci --root "$uvm_root" create --bundle "$examples/argon" plain
+hcsoci --root "$uvm_root" uvm create --os windows plain
+check "uvm create refuses a container's id" eval 'exits 1 && err_has "taken by a container"'
+hcsoci --root "$uvm_root" delete plain
+
+echo 'garbage' >"$uvm_root/uvm-junk.json"
+hcsoci --root "$uvm_root" uvm inspect junk
+check "uvm inspect of an unreadable VM exits 1 naming the file and line" \
+    eval 'exits 1 && err_has "uvm-junk.json" && err_has "line 1"'
+hcsoci --root "$uvm_root" uvm list
+check "uvm list skips an unreadable VM with a warning" \
+    eval 'exits 0 && ! out_has "\"id\": \"junk\"" && out_has "\"id\": \"vmw\"" && err_has "uvm-junk.json"'
+hcsoci --root "$uvm_root" uvm delete junk
+check "uvm delete removes an unreadable VM" eval 'exits 0 && [ ! -e "$uvm_root/uvm-junk.json" ]'
+
+# A container saved as hosted in vmw (the form `create --uvm` saves, with an empty ledger).
+write_hosted_state() { # write_hosted_state ID VM
+    printf '{"id": "%s", "status": "created", "hostingSystemId": "%s", "resources": {"containerId": "%s", "entries": []}}\n' \
+        "$1" "$2" "$1" >"$uvm_root/containers/$1.json"
+}
+write_hosted_state tenant vmw
+write_hosted_state lodger vmw
+hcsoci --root "$uvm_root" uvm delete vmw
+check "uvm delete refuses a VM in use, naming its containers" \
+    eval 'exits 1 && err_has "in use" && err_has "'"'"'lodger'"'"'" && err_has "'"'"'tenant'"'"'" && [ -f "$uvm_root/uvm-vmw.json" ]'
+hcsoci --root "$uvm_root" uvm list
+check "uvm list shows the containers in a VM" eval 'exits 0 && out_has "\"lodger\"" && out_has "\"tenant\""'
+hcsoci --root "$uvm_root" delete lodger
+check "delete of a hosted container loads its VM" \
+    eval 'exits 0 && [ ! -e "$uvm_root/containers/lodger.json" ] && [ -f "$uvm_root/uvm-vmw.json" ]'
+hcsoci --root "$uvm_root" uvm delete vmw
+check "uvm delete still refuses while one container is left" \
+    eval 'exits 1 && err_has "'"'"'tenant'"'"'" && ! err_has lodger'
+hcsoci --root "$uvm_root" uvm delete --force vmw
+check "uvm delete --force deletes the VM and its containers" \
+    eval 'exits 0 && [ ! -e "$uvm_root/uvm-vmw.json" ] && [ ! -e "$uvm_root/containers/tenant.json" ]'
+write_hosted_state orphan vmw
+hcsoci --root "$uvm_root" delete orphan
+check "delete of a container whose VM is gone exits 1 naming the VM" \
+    eval 'exits 1 && err_has "utility VM '"'"'vmw'"'"' does not exist" && [ -f "$uvm_root/containers/orphan.json" ]'
+hcsoci --root "$uvm_root" delete --force orphan
+check "delete --force forgets a container whose VM is gone" \
+    eval 'exits 0 && [ ! -e "$uvm_root/containers/orphan.json" ] && err_has "--force"'
+write_hosted_state escapee ../../etc
+hcsoci --root "$uvm_root" delete escapee
+check "delete refuses a hostile hostingSystemId in a saved state" \
+    eval 'exits 1 && err_has "invalid hostingSystemId" && err_has "invalid utility VM id"'
+hcsoci --root "$uvm_root" delete --force escapee
+hcsoci --root "$uvm_root" uvm delete vml2
+check "uvm delete of an unused VM exits 0" eval 'exits 0 && [ ! -e "$uvm_root/uvm-vml2.json" ]'
+
+# Containers in a Windows VM, once the wcow module builds them.
+hcsoci plugins
+wcow_matches=$(tr -d ' \n' <"$scratch/out")
+wcow_matches=${wcow_matches#*\"name\":\"wcow\"}
+wcow_matches=${wcow_matches%%\"name\":*}
+hcsoci --root "$uvm_root" uvm create --os windows --owner vm-owner vmw
+if [[ $wcow_matches == *'"spec":"windows","schema":"2.1","hostingSystem":"windows"'* ]]; then
+    creates_before=$(count_calls "$uvm_root" HcsCreateComputeSystem)
+    hcsoci --root "$uvm_root" doc --bundle "$examples/argon" --uvm vmw
+    check "doc --uvm prints the hosted document and creates nothing" \
+        eval 'exits 0 && [ -s "$scratch/out" ] && [ "$(count_calls "$uvm_root" HcsCreateComputeSystem)" -eq "$creates_before" ]'
+    hcsoci --root "$uvm_root" create --bundle "$examples/argon" --uvm vmw hosted
+    check "create --uvm exits 0" eval 'exits 0 && out_has "\"id\": \"hosted\""'
+    check "create --uvm created the container in the VM, under its owner" \
+        eval 'grep -q "\"HostingSystemId\": *\"vmw\"" "$uvm_root/journal.jsonl" && grep "\"HostingSystemId\": *\"vmw\"" "$uvm_root/journal.jsonl" | grep -q "\"Owner\": *\"vm-owner\""'
+    hcsoci --root "$uvm_root" state hosted
+    check "the hosted container's state names its VM" eval 'exits 0 && out_has "\"hostingSystemId\": \"vmw\""'
+    hcsoci --root "$uvm_root" uvm inspect vmw
+    check "the VM's saved state counts the container" eval 'exits 0 && ! out_has "\"containerCounter\": 0"'
+    hcsoci --root "$uvm_root" uvm delete vmw
+    check "uvm delete refuses the VM of a hosted container" eval 'exits 1 && err_has "'"'"'hosted'"'"'"'
+    hcsoci --root "$uvm_root" delete hosted
+    check "delete of a hosted container exits 0" eval 'exits 0 && [ ! -e "$uvm_root/containers/hosted.json" ]'
+    hcsoci --root "$uvm_root" uvm inspect vmw
+    check "the VM's saved state holds nothing of the deleted container" \
+        eval 'exits 0 && out_has "\"vsmbDirectoryShares\": []" && out_has "\"vsmbFileShares\": []" && out_has "\"scsi\": []"'
+else
+    hcsoci --world "$examples/world.json" --root "$uvm_root" create --bundle "$examples/argon" --uvm vmw hosted
+    check "create --uvm without a hosted wcow builder exits 1 and saves nothing" \
+        eval 'exits 1 && err_has "no plugin for spec windows, schema 2.1, hosting system windows" && [ ! -e "$uvm_root/containers/hosted.json" ]'
+    hcsoci --root "$uvm_root" uvm inspect vmw
+    check "the VM is unchanged by the refused create" eval 'exits 0 && out_has "\"containerCounter\": 0"'
+fi
+hcsoci --root "$uvm_root" uvm delete vmw
+check "uvm delete of the VM at the end exits 0" exits 0
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

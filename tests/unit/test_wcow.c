@@ -26,6 +26,15 @@
 #define VOLUME "\\\\?\\Volume{" VOLUME_GUID "}\\"
 #define VOLUME_V1 "\\\\?\\Volume{" VOLUME_GUID "}"
 #define PIPE "\\\\.\\pipe\\engine"
+/* What a container in a utility VM uses: its root in the VM, the VM's VSMB shares, and the
+ * mount sources of the hosted tests (a file, a physical drive and a virtual disk). */
+#define ROOT_IN_UVM "C:\\c\\1"
+#define VSMB_SHARE "\\\\?\\VMSMB\\VSMB-{dcc079ae-60ba-4d07-847c-3493609c0870}\\"
+#define JSON_VSMB_SHARE "\\\\\\\\?\\\\VMSMB\\\\VSMB-{dcc079ae-60ba-4d07-847c-3493609c0870}\\\\"
+#define JSON_PIPE "\\\\\\\\.\\\\pipe\\\\engine"
+#define HOST_FILE "C:\\host\\files\\app.json"
+#define DRIVE "\\\\.\\PhysicalDrive1"
+#define DISK "C:\\host\\disk.vhdx"
 
 /* Base and mid layers, a scratch folder with its sandbox.vhdx, 8 processors, build 20348. */
 static json_t *make_world(void)
@@ -96,6 +105,9 @@ static const struct {
     {"$SANDBOX", SANDBOX}, {"$GUID_BASE", GUID_BASE}, {"$GUID_MID", GUID_MID},
     {"$VOLUME", VOLUME},   {"$VOLUME_V1", VOLUME_V1}, {"$PIPE", PIPE},
     {"$DATA", "C:\\data"}, {"$HOST_RW", "C:\\host\\rw"}, {"$HOST_RO", "C:\\host\\ro"},
+    {"$ROOT", ROOT_IN_UVM}, {"$S1", VSMB_SHARE "s1"}, {"$S2", VSMB_SHARE "s2"},
+    {"$S3", VSMB_SHARE "s3"}, {"$S4", VSMB_SHARE "s4"}, {"$HOST_FILE", HOST_FILE},
+    {"$DRIVE", DRIVE},     {"$DISK", DISK},
 };
 
 static void substitute(json_t *value)
@@ -130,6 +142,16 @@ static json_t *expect(const char *quoted)
     substitute(value);
     return value;
 }
+
+/* CU_ASSERT that a JSON value is the expected string (printing it when not). */
+#define ASSERT_STRING(actual, expected)                                                        \
+    do {                                                                                       \
+        const char *actual_ = json_string_value(actual);                                       \
+        if (actual_ == NULL || strcmp(actual_, (expected)) != 0)                               \
+            fprintf(stderr, "\n  actual:   %s\n  expected: %s\n",                             \
+                    actual_ != NULL ? actual_ : "(not a string)", (expected));                  \
+        CU_ASSERT_TRUE(actual_ != NULL && strcmp(actual_, (expected)) == 0);                   \
+    } while (0)
 
 /* CU_ASSERT that actual equals the expected JSON (printing both when not); frees expected. */
 #define ASSERT_JSON(actual, expected_quoted)                                                   \
@@ -190,6 +212,8 @@ static const json_t *find_annotation_warning(const json_t *logs, const char *ann
 typedef struct run_options {
     const char *schema;            /* "1.0", "2.1" or NULL (by the host's build) */
     const char *network_namespace; /* NULL: none */
+    json_t *hosting_system;        /* hostingSystem properties (stolen), NULL: process isolated */
+    bool scale_cpu_limits_to_sandbox;
 } run_options;
 
 typedef struct run_result {
@@ -242,6 +266,15 @@ static void run_create_with(json_t *world, json_t *spec, const run_options *opti
     }
     json_decref(world);
     hcsoci_runtime *runtime = test_runtime(host);
+    hcsoci_uvm *uvm = NULL;
+    if (options != NULL && options->hosting_system != NULL) {
+        hcsoci_uvm_properties properties;
+        if (hcsoci_uvm_properties_from_json(options->hosting_system, &properties, &error) != 0 ||
+            hcsoci_uvm_new(host, &properties, &uvm, &error) != 0) {
+            fprintf(stderr, "cannot make the utility VM: %s\n", error->message);
+            abort();
+        }
+    }
     captured_logs = json_array();
     hcsoci_log_set_sink(capture_log, NULL, HCSOCI_LOG_INFO);
 
@@ -255,6 +288,8 @@ static void run_create_with(json_t *world, json_t *spec, const run_options *opti
         .spec = spec,
         .schema_version = (options != NULL && options->schema != NULL) ? &schema : NULL,
         .network_namespace = options != NULL ? options->network_namespace : NULL,
+        .hosting_system = uvm,
+        .scale_cpu_limits_to_sandbox = options != NULL && options->scale_cpu_limits_to_sandbox,
     };
     hcsoci_container *container = NULL;
     hcsoci_resources *resources = NULL;
@@ -268,7 +303,7 @@ static void run_create_with(json_t *world, json_t *spec, const run_options *opti
         result->spec = json_incref(container->spec);
         hcsoci_sim_host_journal_clear(host);
         hcsoci_error *release_error = NULL;
-        if (hcsoci_release_resources(runtime, resources, NULL, true, &release_error) != 0)
+        if (hcsoci_release_resources(runtime, resources, uvm, true, &release_error) != 0)
             result->release_error = take_message(release_error);
         result->release_calls = json_deep_copy(hcsoci_sim_host_journal(host));
     }
@@ -279,6 +314,9 @@ static void run_create_with(json_t *world, json_t *spec, const run_options *opti
     captured_logs = NULL;
     hcsoci_container_free(container);
     hcsoci_resources_free(resources);
+    hcsoci_uvm_free(uvm);
+    if (options != NULL)
+        json_decref(options->hosting_system);
     hcsoci_runtime_free(runtime);
     hcsoci_host_destroy(host);
     json_decref(spec);
@@ -357,7 +395,7 @@ static const json_t *call_args(const json_t *calls, size_t index)
 
 /* ---- Module descriptor ---- */
 
-static void test_match_process_isolated_windows_only(void)
+static void test_match_windows_specs(void)
 {
     hcsoci_host *host = test_sim_host("{}");
     hcsoci_runtime *runtime = test_runtime(host);
@@ -371,9 +409,14 @@ static void test_match_process_isolated_windows_only(void)
     CU_ASSERT_EQUAL(descriptor->match(&key), 100u);
     key.schema = (hcsoci_schema_version){1, 0};
     CU_ASSERT_EQUAL(descriptor->match(&key), 100u);
+    /* In a Windows utility VM: schema 2.1 only. */
+    key = (hcsoci_match_key){HCSOCI_SPEC_WINDOWS, {2, 1}, HCSOCI_HOSTING_WINDOWS};
+    CU_ASSERT_PTR_EQUAL(hcsoci_runtime_select_builder(runtime, &key, &error), descriptor);
+    CU_ASSERT_EQUAL(descriptor->match(&key), 100u);
 
     static const hcsoci_match_key others[] = {
-        {HCSOCI_SPEC_WINDOWS, {2, 1}, HCSOCI_HOSTING_WINDOWS},
+        {HCSOCI_SPEC_WINDOWS, {1, 0}, HCSOCI_HOSTING_WINDOWS},
+        {HCSOCI_SPEC_WINDOWS, {2, 0}, HCSOCI_HOSTING_WINDOWS},
         {HCSOCI_SPEC_WINDOWS, {2, 1}, HCSOCI_HOSTING_LINUX},
         {HCSOCI_SPEC_WINDOWS, {2, 0}, HCSOCI_HOSTING_NONE},
         {HCSOCI_SPEC_WINDOWS, {1, 1}, HCSOCI_HOSTING_NONE},
@@ -1489,6 +1532,500 @@ static void test_bad_spec_field_types_name_the_field(void)
     }
 }
 
+/* ---- Hyper-V isolated: schema 2.1 in a Windows utility VM ---- */
+
+/* A Windows utility VM "uvm1" with 2 processors and one SCSI controller (stolen by
+ * run_create_with). */
+static json_t *make_uvm(void)
+{
+    json_t *uvm = json_pack("{s:s, s:s, s:s, s:i, s:i}", "id", "uvm1", "owner", "uvm-owner", "os",
+                            "windows", "processorCount", 2, "scsiControllerCount", 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(uvm);
+    return uvm;
+}
+
+/* make_world() plus the sources the hosted mounts use. */
+static json_t *make_hosted_world(void)
+{
+    json_t *world = make_world();
+    json_t *files = json_object_get(world, "files");
+    json_object_set_new(files, "C:\\host\\rw", json_string("dir"));
+    json_object_set_new(files, "C:\\host\\ro", json_string("dir"));
+    json_object_set_new(files, "C:\\host\\files", json_string("dir"));
+    json_object_set_new(files, HOST_FILE, json_string("file"));
+    json_object_set_new(files, DRIVE, json_string("file"));
+    json_object_set_new(files, DISK, json_string("file"));
+    return world;
+}
+
+static void run_hosted(json_t *world, json_t *spec, run_result *result)
+{
+    run_options options = {.hosting_system = make_uvm()};
+    run_create_with(world, spec, &options, result);
+}
+
+/* The modify request a host call sent to the VM. */
+static const json_t *modify_request(const json_t *calls, size_t index)
+{
+    return json_object_get(call_args(calls, index), "configuration");
+}
+
+/* The layers in a VM: the base layer's VSMB share, the scratch on SCSI, the combined layers
+ * (with a NameToGuid for the base layer); and their release. */
+#define HOSTED_LAYERS                                                                          \
+    "HcsModifyComputeSystem,GrantVmAccess,HcsModifyComputeSystem,NameToGuid,"                  \
+    "HcsModifyComputeSystem"
+#define HOSTED_LAYERS_RELEASE "HcsModifyComputeSystem,HcsModifyComputeSystem,HcsModifyComputeSystem"
+
+/* Checks the three requests that release the layers of a one-layer hosted container. */
+static void assert_layers_released(const json_t *calls, size_t first)
+{
+    ASSERT_JSON(modify_request(calls, first),
+                "{'GuestRequest':{'RequestType':'Remove','ResourceType':'CombinedLayers',"
+                "'Settings':{'ContainerRootPath':'$ROOT'}}}");
+    ASSERT_STRING(json_object_get(modify_request(calls, first + 1), "ResourcePath"),
+                  "VirtualMachine/Devices/Scsi/0/Attachments/0");
+    ASSERT_JSON(modify_request(calls, first + 2),
+                "{'ResourcePath':'VirtualMachine/Devices/VirtualSmb/Shares','RequestType':"
+                "'Remove','Settings':{'Name':'s1'}}");
+}
+
+static void test_hosted_layers_document_and_release(void)
+{
+    json_t *spec = make_spec();
+    json_object_set_new(spec, "hostname", json_string("web"));
+    run_result result;
+    run_hosted(make_hosted_world(), spec, &result);
+    ASSERT_SUCCESS(result);
+    ASSERT_CALLS(result.calls, HOSTED_LAYERS ",NameToGuid,HcsCreateComputeSystem");
+    /* The read-only layer: a VSMB share with backup privilege. */
+    ASSERT_JSON(modify_request(result.calls, 0),
+                "{'ResourcePath':'VirtualMachine/Devices/VirtualSmb/Shares','RequestType':'Add',"
+                "'Settings':{'Name':'s1','Path':'$BASE','Options':{'ReadOnly':true,"
+                "'ShareRead':true,'CacheIo':true,'TakeBackupPrivilege':true,"
+                "'PseudoOplocks':true}}}");
+    /* The scratch on SCSI, mounted at the container's root in the VM. */
+    ASSERT_JSON(call_args(result.calls, 1), "{'vmid':'uvm1','filepath':'$SANDBOX'}");
+    ASSERT_JSON(modify_request(result.calls, 2),
+                "{'ResourcePath':'VirtualMachine/Devices/Scsi/0/Attachments/0','RequestType':"
+                "'Add','Settings':{'Type':'VirtualDisk','Path':'$SANDBOX'},'GuestRequest':{"
+                "'RequestType':'Add','ResourceType':'MappedVirtualDisk','Settings':{"
+                "'ContainerPath':'$ROOT'}}}");
+    ASSERT_JSON(modify_request(result.calls, 4),
+                "{'GuestRequest':{'RequestType':'Add','ResourceType':'CombinedLayers',"
+                "'Settings':{'ContainerRootPath':'$ROOT','Layers':[{'Id':'$GUID_BASE',"
+                "'Path':'$S1'}]}}}");
+    /* The hosted-system document: the layers as the VM sees them, the root in the VM. */
+    ASSERT_JSON(call_args(result.calls, 6),
+                "{'id':'c1','configuration':{'Owner':'uvm-owner','SchemaVersion':{'Major':2,"
+                "'Minor':1},'HostingSystemId':'uvm1','HostedSystem':{'SchemaVersion':{"
+                "'Major':2,'Minor':1},'Container':{'GuestOs':{'HostName':'web'},'Storage':{"
+                "'Layers':[{'Id':'$GUID_BASE','Path':'$S1'}],'Path':'$ROOT'}}},"
+                "'ShouldTerminateOnLastHandleClosed':true}}");
+    ASSERT_JSON(json_object_get(result.spec, "root"), "{'path':'$ROOT'}");
+    ASSERT_JSON(result.ledger_layers, "['$BASE','$SCRATCH']");
+    /* Released in reverse: combined layers, scratch, share. */
+    ASSERT_CALLS(result.release_calls, HOSTED_LAYERS_RELEASE);
+    assert_layers_released(result.release_calls, 0);
+    CU_ASSERT_PTR_NULL(result.release_error);
+    run_result_free(&result);
+}
+
+/* Every kind of mount: read-write and read-only directories (the read-only one twice, sharing
+ * one VSMB share), a single file, a pipe, a physical disk and a virtual disk. */
+static json_t *make_spec_with_every_mount(void)
+{
+    json_t *spec = make_spec();
+    json_t *mounts = json_pack(
+        "[{s:s, s:s}, {s:s, s:s, s:[s]}, {s:s, s:s, s:[s]}, {s:s, s:s, s:[s]}, {s:s, s:s},"
+        " {s:s, s:s, s:s}, {s:s, s:s, s:s, s:[s]}]",
+        "destination", "C:\\rw", "source", "C:\\host\\rw",
+        "destination", "C:\\ro", "source", "C:\\host\\ro", "options", "ro",
+        "destination", "C:\\ro2", "source", "C:\\host\\ro", "options", "RO",
+        "destination", "C:\\app.json", "source", HOST_FILE, "options", "ro",
+        "destination", "\\\\.\\pipe\\inside", "source", PIPE,
+        "destination", "C:\\pd", "source", DRIVE, "type", "physical-disk",
+        "destination", "C:\\vd", "source", DISK, "type", "virtual-disk", "options", "ro");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mounts);
+    json_object_set_new(spec, "mounts", mounts);
+    return spec;
+}
+
+static void test_hosted_mounts_of_every_kind(void)
+{
+    run_result result;
+    run_hosted(make_hosted_world(), make_spec_with_every_mount(), &result);
+    ASSERT_SUCCESS(result);
+    ASSERT_CALLS(result.calls, HOSTED_LAYERS ",HcsModifyComputeSystem,HcsModifyComputeSystem,"
+                               "HcsModifyComputeSystem,HcsModifyComputeSystem,GrantVmAccess,"
+                               "HcsModifyComputeSystem,GrantVmAccess,HcsModifyComputeSystem,"
+                               "NameToGuid,HcsCreateComputeSystem");
+    /* Directories: read-write with no options, read-only with the read-only defaults (and no
+     * backup privilege); the second read-only mount of the same source adds nothing. */
+    ASSERT_JSON(modify_request(result.calls, 5),
+                "{'ResourcePath':'VirtualMachine/Devices/VirtualSmb/Shares','RequestType':'Add',"
+                "'Settings':{'Name':'s2','Path':'$HOST_RW','Options':{}}}");
+    ASSERT_JSON(json_object_get(modify_request(result.calls, 6), "Settings"),
+                "{'Name':'s3','Path':'$HOST_RO','Options':{'ReadOnly':true,'ShareRead':true,"
+                "'CacheIo':true,'PseudoOplocks':true}}");
+    /* A file: its directory, restricted to that file. */
+    ASSERT_JSON(json_object_get(modify_request(result.calls, 7), "Settings"),
+                "{'Name':'s4','Path':'C:\\\\host\\\\files','AllowedFiles':['$HOST_FILE'],"
+                "'Options':{'ReadOnly':true,'ShareRead':true,'CacheIo':true,"
+                "'RestrictFileAccess':true,'PseudoOplocks':true,'SingleFileMapping':true}}");
+    ASSERT_JSON(modify_request(result.calls, 8),
+                "{'ResourcePath':'VirtualMachine/Devices/MappedPipes/" JSON_PIPE "',"
+                "'RequestType':'Add'}");
+    /* Disks on SCSI at C:\mounts\m<n>: every mount took a number, so these are 6 and 7. */
+    ASSERT_JSON(call_args(result.calls, 9), "{'vmid':'uvm1','filepath':'$DRIVE'}");
+    ASSERT_JSON(modify_request(result.calls, 10),
+                "{'ResourcePath':'VirtualMachine/Devices/Scsi/0/Attachments/1','RequestType':"
+                "'Add','Settings':{'Type':'PassThru','Path':'$DRIVE'},'GuestRequest':{"
+                "'RequestType':'Add','ResourceType':'MappedVirtualDisk','Settings':{"
+                "'ContainerPath':'C:\\\\mounts\\\\m6','Lun':1}}}");
+    ASSERT_JSON(call_args(result.calls, 11), "{'vmid':'uvm1','filepath':'$DISK'}");
+    ASSERT_JSON(modify_request(result.calls, 12),
+                "{'ResourcePath':'VirtualMachine/Devices/Scsi/0/Attachments/2','RequestType':"
+                "'Add','Settings':{'Type':'VirtualDisk','Path':'$DISK','ReadOnly':true},"
+                "'GuestRequest':{'RequestType':'Add','ResourceType':'MappedVirtualDisk',"
+                "'Settings':{'ContainerPath':'C:\\\\mounts\\\\m7','Lun':2}}}");
+
+    /* The container sees shares and disks through their paths in the VM, and the pipe
+     * through the VM's IPC$ share. */
+    ASSERT_JSON(json_object_get(container_of(&result), "MappedDirectories"),
+                "[{'HostPath':'$S2','ContainerPath':'C:\\\\rw'},"
+                "{'HostPath':'$S3','ContainerPath':'C:\\\\ro','ReadOnly':true},"
+                "{'HostPath':'$S3','ContainerPath':'C:\\\\ro2','ReadOnly':true},"
+                "{'HostPath':'" JSON_VSMB_SHARE "s4\\\\app.json','ContainerPath':'C:\\\\app.json',"
+                "'ReadOnly':true},"
+                "{'HostPath':'C:\\\\mounts\\\\m6','ContainerPath':'C:\\\\pd'},"
+                "{'HostPath':'C:\\\\mounts\\\\m7','ContainerPath':'C:\\\\vd','ReadOnly':true}]");
+    ASSERT_JSON(json_object_get(container_of(&result), "MappedPipes"),
+                "[{'ContainerPipeName':'inside','HostPath':'" JSON_VSMB_SHARE "IPC$\\\\engine'}]");
+    /* The disk mounts lost their type in the spec the module left. */
+    const json_t *mounts = json_object_get(result.spec, "mounts");
+    CU_ASSERT_EQUAL(json_array_size(mounts), 7u);
+    CU_ASSERT_PTR_NULL(json_object_get(json_array_get(mounts, 5), "type"));
+    CU_ASSERT_PTR_NULL(json_object_get(json_array_get(mounts, 6), "type"));
+    ASSERT_STRING(json_object_get(json_array_get(mounts, 6), "source"), DISK);
+
+    /* Release in reverse order: the disks, the pipe, the shares (s3 once, at its last
+     * reference), then the layers. */
+    ASSERT_CALLS(result.release_calls, "HcsModifyComputeSystem,HcsModifyComputeSystem,"
+                                       "HcsModifyComputeSystem,HcsModifyComputeSystem,"
+                                       "HcsModifyComputeSystem,HcsModifyComputeSystem,"
+                                       HOSTED_LAYERS_RELEASE);
+    ASSERT_JSON(modify_request(result.release_calls, 0),
+                "{'ResourcePath':'VirtualMachine/Devices/Scsi/0/Attachments/2','RequestType':"
+                "'Remove','GuestRequest':{'RequestType':'Remove','ResourceType':"
+                "'MappedVirtualDisk','Settings':{'ContainerPath':'C:\\\\mounts\\\\m7',"
+                "'Lun':2}}}");
+    ASSERT_STRING(json_object_get(modify_request(result.release_calls, 1), "ResourcePath"),
+                  "VirtualMachine/Devices/Scsi/0/Attachments/1");
+    ASSERT_JSON(modify_request(result.release_calls, 2),
+                "{'ResourcePath':'VirtualMachine/Devices/MappedPipes/" JSON_PIPE "',"
+                "'RequestType':'Remove'}");
+    static const char *const removed_shares[] = {"s4", "s3", "s2"};
+    for (size_t i = 0; i < 3; i++) {
+        const json_t *settings = json_object_get(modify_request(result.release_calls, 3 + i),
+                                                 "Settings");
+        CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(settings, "Name")),
+                               removed_shares[i]);
+    }
+    assert_layers_released(result.release_calls, 6);
+    CU_ASSERT_PTR_NULL(result.release_error);
+    run_result_free(&result);
+}
+
+static void test_hosted_mapped_directory_paths(void)
+{
+    /* The same source read-write and read-only is two shares; a disk mount alone is found
+     * through its SCSI mount path (it is no VSMB share), at the first mount number. */
+    json_t *spec = make_spec();
+    json_object_set_new(spec, "mounts",
+                        json_pack("[{s:s, s:s, s:s}, {s:s, s:s}, {s:s, s:s, s:[s]}]",
+                                  "destination", "C:\\vd", "source", DISK, "type",
+                                  "virtual-disk", "destination", "C:\\a", "source",
+                                  "C:\\host\\rw", "destination", "C:\\b", "source",
+                                  "C:\\host\\rw", "options", "ro"));
+    run_result result;
+    run_hosted(make_hosted_world(), spec, &result);
+    ASSERT_SUCCESS(result);
+    ASSERT_JSON(json_object_get(container_of(&result), "MappedDirectories"),
+                "[{'HostPath':'C:\\\\mounts\\\\m1','ContainerPath':'C:\\\\vd'},"
+                "{'HostPath':'$S2','ContainerPath':'C:\\\\a'},"
+                "{'HostPath':'$S3','ContainerPath':'C:\\\\b','ReadOnly':true}]");
+    CU_ASSERT_PTR_NULL(json_object_get(container_of(&result), "MappedPipes"));
+    run_result_free(&result);
+
+    /* A devices-physically-backed VM shares everything with NoDirectmap. */
+    spec = make_spec();
+    json_object_set_new(spec, "mounts", json_pack("[{s:s, s:s}]", "destination", "C:\\a",
+                                                  "source", "C:\\host\\rw"));
+    json_t *uvm = make_uvm();
+    json_object_set_new(uvm, "devicesPhysicallyBacked", json_true());
+    run_options options = {.hosting_system = uvm};
+    run_create_with(make_hosted_world(), spec, &options, &result);
+    ASSERT_SUCCESS(result);
+    ASSERT_JSON(json_object_get(json_object_get(modify_request(result.calls, 0), "Settings"),
+                                "Options"),
+                "{'ReadOnly':true,'ShareRead':true,'CacheIo':true,'TakeBackupPrivilege':true,"
+                "'NoDirectmap':true,'PseudoOplocks':true}");
+    ASSERT_JSON(json_object_get(json_object_get(modify_request(result.calls, 5), "Settings"),
+                                "Options"),
+                "{'NoDirectmap':true}");
+    run_result_free(&result);
+}
+
+static void test_hosted_bad_mounts_add_nothing(void)
+{
+    /* Checked before anything is added to the VM for that mount; the layers are rolled
+     * back. */
+    static const struct {
+        const char *mounts;
+        const char *error;
+    } cases[] = {
+        {"[{\"destination\":\"C:\\\\a\"}]",
+         "invalid OCI spec - a mount must have both source and a destination: "
+         "{Destination:C:\\a Type: Source: Options:[]}"},
+        {"[{\"destination\":\"C:\\\\a\",\"source\":\"C:\\\\host\\\\rw\",\"type\":\"bind\"}]",
+         "invalid OCI spec - Type 'bind' not supported"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *spec = make_spec();
+        json_object_set_new(spec, "mounts", test_json(cases[i].mounts));
+        run_result result;
+        run_hosted(make_hosted_world(), spec, &result);
+        ASSERT_ERROR(result, cases[i].error);
+        ASSERT_CALLS(result.calls, HOSTED_LAYERS "," HOSTED_LAYERS_RELEASE);
+        run_result_free(&result);
+    }
+}
+
+static void test_hosted_mount_failure_rolls_back(void)
+{
+    /* Mounts: a read-write share, a pipe, a physical disk, a virtual disk. The layers take
+     * the first three modify requests; the failing one is the nth. */
+    static const struct {
+        int nth;
+        const char *error_start;
+        const char *rollback; /* the calls after the failed one */
+    } cases[] = {
+        {4, "failed to add VSMB share to utility VM for mount {Destination:C:\\rw Type: "
+            "Source:C:\\host\\rw Options:[]}: hcsshim::System::Modify uvm1: Access is denied.",
+         HOSTED_LAYERS_RELEASE},
+        {5, "failed to add named pipe to UVM: hcsshim::System::Modify uvm1: Access is denied.",
+         "HcsModifyComputeSystem," HOSTED_LAYERS_RELEASE},
+        {6, "adding SCSI physical disk mount {Destination:C:\\pd Type:physical-disk "
+            "Source:" DRIVE " Options:[]}: ",
+         "HcsModifyComputeSystem,HcsModifyComputeSystem," HOSTED_LAYERS_RELEASE},
+        {7, "adding SCSI virtual disk mount {Destination:C:\\vd Type:virtual-disk "
+            "Source:" DISK " Options:[ro]}: ",
+         "HcsModifyComputeSystem,HcsModifyComputeSystem,HcsModifyComputeSystem,"
+         HOSTED_LAYERS_RELEASE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *spec = make_spec();
+        json_object_set_new(
+            spec, "mounts",
+            json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s, s:[s]}]",
+                      "destination", "C:\\rw", "source", "C:\\host\\rw", "destination",
+                      "\\\\.\\pipe\\inside", "source", PIPE, "destination", "C:\\pd", "source",
+                      DRIVE, "type", "physical-disk", "destination", "C:\\vd", "source", DISK,
+                      "type", "virtual-disk", "options", "ro"));
+        json_t *world = make_hosted_world();
+        fail_call(world, "HcsModifyComputeSystem", cases[i].nth, NULL);
+        run_result result;
+        run_hosted(world, spec, &result);
+        CU_ASSERT_EQUAL(result.status, -1);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(result.error);
+        if (strncmp(result.error, cases[i].error_start, strlen(cases[i].error_start)) != 0)
+            fprintf(stderr, "\n  error: %s\n  expected to start with: %s\n", result.error,
+                    cases[i].error_start);
+        CU_ASSERT_EQUAL(strncmp(result.error, cases[i].error_start,
+                                strlen(cases[i].error_start)), 0);
+        /* Everything added before the failure is removed, newest first, layers last. */
+        size_t total = json_array_size(result.calls);
+        size_t failed_at = 0;
+        int modifies = 0;
+        for (size_t c = 0; c < total; c++) {
+            if (strcmp(json_string_value(json_object_get(json_array_get(result.calls, c),
+                                                         "call")),
+                       "HcsModifyComputeSystem") == 0 &&
+                ++modifies == cases[i].nth) {
+                failed_at = c;
+                break;
+            }
+        }
+        json_t *rollback = json_array();
+        for (size_t c = failed_at + 1; c < total; c++)
+            json_array_append(rollback, json_array_get(result.calls, c));
+        ASSERT_CALLS(rollback, cases[i].rollback);
+        size_t count = json_array_size(rollback);
+        CU_ASSERT_TRUE_FATAL(count >= 3);
+        assert_layers_released(rollback, count - 3);
+        if (cases[i].nth == 7) {
+            ASSERT_STRING(json_object_get(modify_request(rollback, 0), "ResourcePath"),
+                          "VirtualMachine/Devices/Scsi/0/Attachments/1");
+            ASSERT_STRING(json_object_get(modify_request(rollback, 1), "ResourcePath"),
+                          "VirtualMachine/Devices/MappedPipes/" PIPE);
+            ASSERT_JSON(modify_request(rollback, 2),
+                        "{'ResourcePath':'VirtualMachine/Devices/VirtualSmb/Shares',"
+                        "'RequestType':'Remove','Settings':{'Name':'s2'}}");
+        }
+        json_decref(rollback);
+        run_result_free(&result);
+    }
+}
+
+/* Runs a hosted create with CPU annotations on a host and VM of the given sizes. */
+static void run_hosted_cpu(const char *annotation, const char *value, int host_processors,
+                           int uvm_processors, bool scale, run_result *result)
+{
+    json_t *world = make_hosted_world();
+    json_object_set_new(world, "processorCount", json_integer(host_processors));
+    json_t *spec = make_spec();
+    set_annotation(spec, annotation, value);
+    json_t *uvm = make_uvm();
+    json_object_set_new(uvm, "processorCount", json_integer(uvm_processors));
+    run_options options = {.hosting_system = uvm, .scale_cpu_limits_to_sandbox = scale};
+    run_create_with(world, spec, &options, result);
+}
+
+static void test_hosted_cpu_limit_scaled_to_the_vm(void)
+{
+    static const struct {
+        const char *limit;
+        int host, uvm;
+        int expected;
+    } cases[] = {
+        {"2500", 8, 2, 10000}, /* 2500 * 8 / 2 */
+        {"1000", 8, 2, 4000},
+        {"3000", 4, 8, 1500},  /* a VM larger than the host scales down */
+        {"5000", 8, 2, 10000}, /* 20000: bounded to 10000 */
+        {"2", 1, 4, 1},        /* 0: bounded to 1 */
+        {"10000", 1, 1, 10000},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        run_result result;
+        run_hosted_cpu(HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_LIMIT, cases[i].limit,
+                       cases[i].host, cases[i].uvm, true, &result);
+        ASSERT_SUCCESS(result);
+        const json_t *processor = json_object_get(container_of(&result), "Processor");
+        if (json_integer_value(json_object_get(processor, "Maximum")) != cases[i].expected)
+            fprintf(stderr, "\n  limit %s, host %d, uvm %d: %lld\n", cases[i].limit,
+                    cases[i].host, cases[i].uvm,
+                    (long long)json_integer_value(json_object_get(processor, "Maximum")));
+        CU_ASSERT_EQUAL(json_integer_value(json_object_get(processor, "Maximum")),
+                        cases[i].expected);
+        CU_ASSERT_EQUAL(json_object_size(processor), 1u);
+        const json_t *fields = find_log(result.logs, "rescaling CPU limit for UVM sandbox");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(fields);
+        CU_ASSERT_EQUAL(json_integer_value(json_object_get(fields, "hostCPUCount")),
+                        cases[i].host);
+        CU_ASSERT_EQUAL(json_integer_value(json_object_get(fields, "uvmCPUCount")), cases[i].uvm);
+        CU_ASSERT_EQUAL(json_integer_value(json_object_get(fields, "oldCPULimit")),
+                        atoi(cases[i].limit));
+        CU_ASSERT_EQUAL(json_integer_value(json_object_get(fields, "newCPULimit")),
+                        cases[i].expected);
+        run_result_free(&result);
+    }
+
+    /* Without the option, or process isolated, the limit is taken as it is. */
+    run_result result;
+    run_hosted_cpu(HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_LIMIT, "2500", 8, 2, false, &result);
+    ASSERT_SUCCESS(result);
+    ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Maximum':2500}");
+    CU_ASSERT_PTR_NULL(find_log(result.logs, "rescaling"));
+    run_result_free(&result);
+
+    json_t *spec = make_spec();
+    set_annotation(spec, HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_LIMIT, "2500");
+    run_options options = {.scale_cpu_limits_to_sandbox = true};
+    run_create_with(make_world(), spec, &options, &result);
+    ASSERT_SUCCESS(result);
+    ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Maximum':2500}");
+    CU_ASSERT_PTR_NULL(find_log(result.logs, "rescaling"));
+    run_result_free(&result);
+
+    /* Only a limit is rescaled; a weight is left alone. */
+    run_hosted_cpu(HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_WEIGHT, "300", 8, 2, true, &result);
+    ASSERT_SUCCESS(result);
+    ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Weight':300}");
+    CU_ASSERT_PTR_NULL(find_log(result.logs, "rescaling"));
+    run_result_free(&result);
+}
+
+static void test_hosted_cpu_count_clamped_to_the_vm(void)
+{
+    /* The VM's processors count, not the host's. */
+    run_result result;
+    run_hosted_cpu(HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_COUNT, "4", 8, 2, false, &result);
+    ASSERT_SUCCESS(result);
+    ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Count':2}");
+    const json_t *fields =
+        find_log(result.logs, "Changing user requested CPUCount to current number of processors");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fields);
+    ASSERT_JSON(fields, "{'cid':'c1','uvm-id':'uvm1','requested':4,'assigned':2}");
+    run_result_free(&result);
+
+    /* More than the host has, within the VM's count: kept. */
+    run_hosted_cpu(HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_COUNT, "6", 4, 8, false, &result);
+    ASSERT_SUCCESS(result);
+    ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Count':6}");
+    CU_ASSERT_PTR_NULL(find_log(result.logs, "Changing user requested CPUCount"));
+    run_result_free(&result);
+}
+
+static void test_hosted_credential_guard_hvsocket_service(void)
+{
+    json_t *spec = make_spec();
+    set_path(spec, "windows.credentialSpec", json_string("{}"));
+    run_result result;
+    run_hosted(make_hosted_world(), spec, &result);
+    ASSERT_SUCCESS(result);
+    ASSERT_CALLS(result.calls, HOSTED_LAYERS ",HcsModifyServiceSettings,HcsGetServiceProperties,"
+                                             "HcsModifyComputeSystem,NameToGuid,"
+                                             "HcsCreateComputeSystem");
+    ASSERT_JSON(json_object_get(json_object_get(json_object_get(call_args(result.calls, 5),
+                                                                "settings"),
+                                                "Settings"),
+                                "OperationDetails"),
+                "{'Id':'c1','CredentialSpec':'{}','Transport':'HvSocket'}");
+    /* The VM's service table lets the container reach the instance on the host. */
+    ASSERT_JSON(modify_request(result.calls, 7),
+                "{'ResourcePath':'VirtualMachine/Devices/HvSocket/HvSocketConfig/ServiceTable/"
+                "1b2c3d4e-0000-0000-0000-0000000000cc','RequestType':'Update','Settings':{"
+                "'BindSecurityDescriptor':'D:P(A;;FA;;;SY)','ConnectSecurityDescriptor':"
+                "'D:P(A;;FA;;;SY)','AllowWildcardBinds':true}}");
+    ASSERT_JSON(json_object_get(container_of(&result), "ContainerCredentialGuard"),
+                "{'Cookie':'Y2NnLWNvb2tpZQ==','RpcEndpoint':'ccg-rpc-endpoint',"
+                "'Transport':'HvSocket'}");
+    /* Release: the instance, then the layers; the service entry stays, as in the corpus. */
+    ASSERT_CALLS(result.release_calls, "HcsModifyServiceSettings," HOSTED_LAYERS_RELEASE);
+    assert_layers_released(result.release_calls, 1);
+    run_result_free(&result);
+
+    /* A failed service-table update removes the instance and the layers again. */
+    spec = make_spec();
+    set_path(spec, "windows.credentialSpec", json_string("{}"));
+    json_t *world = make_hosted_world();
+    fail_call(world, "HcsModifyComputeSystem", 4, NULL);
+    run_hosted(world, spec, &result);
+    CU_ASSERT_EQUAL(result.status, -1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(result.error);
+    static const char update_failed[] =
+        "failed to update hvsocket service: hcsshim::System::Modify uvm1: Access is denied.";
+    CU_ASSERT_EQUAL(strncmp(result.error, update_failed, sizeof update_failed - 1), 0);
+    ASSERT_CALLS(result.calls, HOSTED_LAYERS ",HcsModifyServiceSettings,HcsGetServiceProperties,"
+                                             "HcsModifyComputeSystem,HcsModifyServiceSettings,"
+                                             HOSTED_LAYERS_RELEASE);
+    ASSERT_JSON(json_object_get(json_object_get(call_args(result.calls, 8), "settings"),
+                                "Settings"),
+                "{'Operation':'RemoveInstance','OperationDetails':{'Id':'c1'}}");
+    run_result_free(&result);
+}
+
 /* ---- The annotation parsers on their own ---- */
 
 static void test_annotation_number_parsing(void)
@@ -1606,7 +2143,7 @@ static void test_sandbox_type_and_id(void)
 int main(void)
 {
     static const test_entry tests[] = {
-        {"match: process-isolated Windows, schema 1.0 and 2.1", test_match_process_isolated_windows_only},
+        {"match: Windows specs, process isolated or in a Windows utility VM", test_match_windows_specs},
         {"v2 basic: mount, document, release", test_v2_basic_mounts_documents_and_releases},
         {"v1 basic document", test_v1_basic_document},
         {"documents keep the reference's field order", test_documents_keep_the_reference_field_order},
@@ -1654,6 +2191,14 @@ int main(void)
         {"D6: annotation beyond int32 is ignored with a warning", test_d6_annotation_beyond_int32_is_ignored_with_warning},
         {"D6: spec value beyond int32 is an error", test_d6_spec_value_beyond_int32_is_an_error},
         {"bad spec field types name the field", test_bad_spec_field_types_name_the_field},
+        {"hosted: layers, document and release", test_hosted_layers_document_and_release},
+        {"hosted: mounts of every kind and their release", test_hosted_mounts_of_every_kind},
+        {"hosted: mapped directory paths in the VM", test_hosted_mapped_directory_paths},
+        {"hosted: bad mounts add nothing", test_hosted_bad_mounts_add_nothing},
+        {"hosted: a failed mount rolls back", test_hosted_mount_failure_rolls_back},
+        {"hosted: CPU limit scaled to the VM, bounded", test_hosted_cpu_limit_scaled_to_the_vm},
+        {"hosted: CPU count clamped to the VM", test_hosted_cpu_count_clamped_to_the_vm},
+        {"hosted: credential guard HvSocket service", test_hosted_credential_guard_hvsocket_service},
         {"annotation number parsing", test_annotation_number_parsing},
         {"resource parsers fall back in order", test_resource_parsers_fall_back_in_order},
         {"Kubernetes sandbox type and id", test_sandbox_type_and_id},

@@ -1,0 +1,135 @@
+/* hcsoci-conformance: the conformance kit for backend modules. Declarations shared by its
+ * files: the options, running one corpus case in a fresh sim world with an optional injected
+ * fault, the checks on what the world holds afterwards, and the test suites. */
+#ifndef HCSOCI_CONFORMANCE_KIT_H
+#define HCSOCI_CONFORMANCE_KIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#include <hcsoci/hcsoci.h>
+
+/* ---- options ---- */
+
+typedef struct kit_options {
+    const char **plugin_files;       /* --plugin, NULL-terminated */
+    const char **plugin_directories; /* --plugin-dir, NULL-terminated */
+    const char **areas;              /* --area, NULL-terminated; empty: every area */
+    const char **cases;              /* --case, NULL-terminated; empty: every case */
+    const char *cases_directory;     /* --cases: holds cases/ and expected/ */
+    const char **known_faults;       /* --known-fault CASE:K, NULL-terminated */
+    const char **known_failures;     /* --known-failure "SUITE: TEST", NULL-terminated */
+    const char *junit_path;          /* --junit or NULL */
+    bool faults;                     /* --faults */
+    bool no_installed_modules;       /* --no-installed-modules */
+} kit_options;
+
+/* The runtime options every run uses: the named modules next to the built-in ones. */
+hcsoci_runtime_options kit_runtime_options(const kit_options *options);
+
+/* ---- running one case (case_run.c) ---- */
+
+/* What the run changes in the case before it runs. */
+typedef struct kit_fault {
+    const char *call; /* host call to fail (NULL: none besides the case's own failCall) */
+    long nth;         /* which call of that name, 1-based, counted as failCall counts */
+    bool keep_resources_on_failure; /* sets doNotReleaseResourcesOnFailure */
+} kit_fault;
+
+/* The outcome of one run. Every JSON member is a new reference owned by the run. */
+typedef struct kit_run {
+    json_t *trace;             /* {"calls","error","releaseCalls","releaseError"} */
+    bool created;              /* the create succeeded */
+    bool released;             /* a release ran (after success, or of a kept ledger) */
+    json_t *held_before;       /* the sim's held counts before the create */
+    json_t *held_after_create; /* ... right after the create (its rollback included) */
+    json_t *held_after_release; /* ... after the release (NULL when none ran) */
+    json_t *events;            /* resource events, see recording_host.c */
+} kit_run;
+
+/* Runs test_case in a new sim world: the create, then, when it succeeded or when the fault
+ * keeps resources on failure and a ledger came back, the release of everything in the ledger.
+ * Returns -1 with *problem (malloc'ed) only when the case cannot be run at all. */
+int kit_run_case(const json_t *test_case, const hcsoci_runtime_options *runtime_options,
+                 const kit_fault *fault, kit_run *run, char **problem);
+
+/* Frees what a run holds (not the struct itself). */
+void kit_run_clear(kit_run *run);
+
+/* ---- the recording host (recording_host.c) ---- */
+
+/* A host that forwards every call to inner (borrowed; must outlive it) and records, for each
+ * call that succeeded and acquires or releases something, an event
+ * {"phase", "index", "call", "action": "add"|"remove", "resource", "group"}. image_layers
+ * (borrowed array of host paths, may be NULL) are the case's read-only layer folders; a
+ * utility VM attachment of one of them is in group "image layer". Destroying it leaves inner. */
+hcsoci_host *kit_recording_host_new(hcsoci_host *inner, const json_t *image_layers);
+
+/* Starts a new phase ("create", "release"): later events carry it and call indexes restart. */
+void kit_recording_host_set_phase(hcsoci_host *host, const char *phase);
+
+/* The events so far (borrowed). */
+const json_t *kit_recording_host_events(hcsoci_host *host);
+
+/* ---- checks on the world (world_check.c) ---- */
+
+/* Compares two held descriptions; returns NULL when they are equal, else a malloc'ed text
+ * listing what differs ("activatedLayers: 1 more than before; ..."). */
+char *kit_held_difference(const json_t *before, const json_t *after);
+
+/* Checks the events: every removal pairs with an earlier addition of the same resource in the
+ * run, nothing is removed twice, and removals come in reverse order of the additions (the exact
+ * rule is in world_check.c). only_unwinding: every removal must undo the newest addition still
+ * held (what a step undoing its own unfinished work does; used while resources are kept on
+ * failure). Returns NULL when all holds, else a malloc'ed description of the first violation. */
+char *kit_check_events(const json_t *events, bool only_unwinding);
+
+/* ---- reporting (report.c) ---- */
+
+/* Records a failure message for the running CUnit test (and prints it to stderr), then fails
+ * the test. */
+void kit_fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* The tests whose failures are known ("<suite>: <test>", a contract suite named without its
+ * module path): kit_fail reports them as KNOWN and does not fail the test. Borrowed list. */
+void kit_set_known_failures(const char **tests);
+
+/* Prints a NOTE for each known failure that did not fail in this run. */
+void kit_note_stale_known_failures(void);
+
+/* Marks the running test as skipped with a reason (printed; CUnit itself has no skip). */
+void kit_skip(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes a JUnit XML report of the finished CUnit run; -1 with a message on stderr. */
+int kit_write_junit(const char *path);
+
+/* Frees what reporting recorded. */
+void kit_report_free(void);
+
+/* ---- the suites ---- */
+
+/* Registers the contract suites for every module the runtime loads (contract.c). */
+int kit_register_contract_suites(const kit_options *options);
+
+/* Registers the corpus suite and, with --faults, the fault sweep suite (corpus.c). */
+int kit_register_corpus_suites(const kit_options *options);
+
+/* The selected corpus cases (corpus.c): how many, and case index's name and parsed case
+ * (borrowed; NULL when its files cannot be used). */
+size_t kit_corpus_count(void);
+const json_t *kit_corpus_case(size_t index, const char **name);
+
+/* Registers the repeatability suite over the selected cases (repeatability.c). */
+int kit_register_repeatability_suite(const kit_options *options);
+
+/* Prints the fault table after the run (corpus.c). */
+void kit_print_fault_table(void);
+
+/* Frees what the corpus suites hold (corpus.c). */
+void kit_corpus_free(void);
+
+/* Frees what the contract suites hold (contract.c). */
+void kit_contract_free(void);
+
+#endif
