@@ -147,11 +147,6 @@ static int build_and_create(hcsoci_runtime *runtime, create_state *state,
     if (builder == NULL)
         return -1;
 
-    if (options->hosting_system != NULL &&
-        set_container_root(state, options->hosting_system,
-                           options->id != NULL ? options->id : "", error) != 0)
-        return -1;
-
     hcsoci_build_context context = {
         .size = sizeof context,
         .runtime = runtime,
@@ -165,6 +160,12 @@ static int build_and_create(hcsoci_runtime *runtime, create_state *state,
         .scale_cpu_limits_to_sandbox = options->scale_cpu_limits_to_sandbox,
         .resources = state->resources,
     };
+    if (builder->ops.builder.validate != NULL && builder->ops.builder.validate(&context, error) != 0)
+        return -1;
+    if (options->hosting_system != NULL &&
+        set_container_root(state, options->hosting_system,
+                           options->id != NULL ? options->id : "", error) != 0)
+        return -1;
     if (set_up_network(runtime, state, &context, options, error) != 0)
         return -1;
     if (builder->ops.builder.build(&context, &state->output, error) != 0)

@@ -69,6 +69,19 @@ static int check_request(const hcsoci_build_context *context, hcsoci_error **err
     return 0;
 }
 
+/* The Go types' checks alone, before the core allocates anything for the container. */
+static int lcow_validate(const hcsoci_build_context *context, hcsoci_error **error)
+{
+    if (context == NULL || !json_is_object(context->spec))
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "invalid OCI spec: must be an object, not %s",
+                           hcsoci_json_kind(context != NULL ? context->spec : NULL));
+    json_t *value = NULL;
+    if (spec_value_decode(&runtime_spec_type_spec, context->spec, "", &value, error) != 0)
+        return -1;
+    json_decref(value);
+    return 0;
+}
+
 static int lcow_build(hcsoci_build_context *context, hcsoci_build_output *output,
                       hcsoci_error **error)
 {
@@ -106,6 +119,7 @@ static unsigned lcow_match(const hcsoci_match_key *key)
 
 static const hcsoci_builder_ops lcow_ops = {
     .build = lcow_build,
+    .validate = lcow_validate,
 };
 
 HCSOCI_PLUGIN_DESCRIPTOR(lcow) = {

@@ -101,6 +101,18 @@ done:
     return status;
 }
 
+/* The spec's types, checked before the core allocates anything for the container. */
+static int wcow_validate(const hcsoci_build_context *context, hcsoci_error **error)
+{
+    if (context == NULL || context->spec == NULL)
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "wcow: incomplete build context");
+    wcow_spec spec;
+    memset(&spec, 0, sizeof spec);
+    int status = wcow_spec_read(context->spec, &spec, error);
+    wcow_spec_clear(&spec);
+    return status;
+}
+
 /* Windows containers: process isolated with schema 1.0 or 2.1, or in a Windows utility VM
  * with schema 2.1 (the only schema a hosted container has). */
 static unsigned wcow_match(const hcsoci_match_key *key)
@@ -119,6 +131,7 @@ static unsigned wcow_match(const hcsoci_match_key *key)
 
 static const hcsoci_builder_ops wcow_ops = {
     .build = wcow_build_container,
+    .validate = wcow_validate,
 };
 
 HCSOCI_PLUGIN_DESCRIPTOR(wcow) = {

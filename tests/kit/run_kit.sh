@@ -48,4 +48,6 @@ IFS=$saved_ifs
 
 mkdir -p "$builddir/tests/kit"
 unset HCSOCI_PLUGIN_PATH
-exec "$builddir/hcsoci-conformance" "$@"
+# HCSOCI_KIT_LAUNCHER runs the kit under a tool, e.g.
+#   HCSOCI_KIT_LAUNCHER="./libtool --mode=execute valgrind --leak-check=full --error-exitcode=1"
+exec ${HCSOCI_KIT_LAUNCHER:-} "$builddir/hcsoci-conformance" "$@"

@@ -314,6 +314,31 @@ static void test_failed_create_reads_like_the_reference(void)
     hcsoci_host_destroy(host);
 }
 
+static void test_builder_validates_before_any_host_call(void)
+{
+    hcsoci_host *host = test_sim_host("{\"hnsNewNamespaceIds\": [\"ns-1\"]}");
+    hcsoci_runtime *runtime = test_runtime(host);
+    hcsoci_uvm_properties properties = {.id = "uvm-1", .owner = "o", .os = HCSOCI_UVM_LINUX,
+                                        .processor_count = 2, .scsi_controller_count = 1};
+    hcsoci_uvm *uvm = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_uvm_new(host, &properties, &uvm, NULL), 0);
+    /* Networking would come first; the LCOW builder's type check must stop it. */
+    json_t *spec = test_json("{\"linux\": {}, \"process\": {\"user\": {\"uid\": -1}},"
+                             " \"windows\": {\"network\": {}}}");
+    hcsoci_create_options options = {.id = "c1", .spec = spec, .hosting_system = uvm};
+    hcsoci_container *container = NULL;
+    hcsoci_resources *resources = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_create_container(runtime, &options, &container, &resources, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "process.user.uid");
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 0);
+    hcsoci_resources_free(resources);
+    json_decref(spec);
+    hcsoci_uvm_free(uvm);
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
+}
+
 int main(void)
 {
     static const test_entry tests[] = {
@@ -332,6 +357,7 @@ int main(void)
         {"HCSOCI_PLUGIN_PATH comes first and shadows", test_environment_path_comes_first_and_shadows},
         {"create dispatches to the chosen builder", test_create_dispatches_to_chosen_builder},
         {"a failed create reads like the reference", test_failed_create_reads_like_the_reference},
+        {"the builder validates before any host call", test_builder_validates_before_any_host_call},
         {NULL, NULL},
     };
     return test_run_suite("loader", tests);

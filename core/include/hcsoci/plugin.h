@@ -87,6 +87,10 @@ typedef struct hcsoci_builder_ops {
      * and builds its document. On failure the core releases what the ledger holds. */
     int (*build)(hcsoci_build_context *context, hcsoci_build_output *output,
                  hcsoci_error **error);
+    /* Optional (NULL: none): checks the spec's types before anything is allocated. The core
+     * calls it right after choosing the builder, before networking, so that a malformed spec
+     * makes no host call. It must not allocate, call the host or change the context. */
+    int (*validate)(const hcsoci_build_context *context, hcsoci_error **error);
 } hcsoci_builder_ops;
 
 typedef struct hcsoci_network_ops {
