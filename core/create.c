@@ -219,6 +219,21 @@ static int make_container(const create_state *state, const hcsoci_create_options
     return 0;
 }
 
+/* The id names the container's directory in its utility VM (/run/gcs/c/<id>), so it may not
+ * step outside it: no path separators, no "." or "..", no control characters. */
+static int check_container_id(const char *id, hcsoci_error **error)
+{
+    bool bad = strcmp(id, ".") == 0 || strcmp(id, "..") == 0;
+    for (const char *c = id; !bad && *c != '\0'; c++)
+        bad = *c == '/' || *c == '\\' || (unsigned char)*c < 0x20 || *c == 0x7f;
+    if (bad)
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "invalid container id '%s': it may not contain '/', '\\' or control "
+                           "characters, nor be '.' or '..'",
+                           id);
+    return 0;
+}
+
 int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options *options,
                             hcsoci_container **container, hcsoci_resources **resources,
                             hcsoci_error **error)
@@ -234,6 +249,8 @@ int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options
             return hcsoci_fail(error, HCSOCI_E_INVALID,
                                "invalid container id: longer than %zu characters",
                                sizeof state.id - 1);
+        if (check_container_id(options->id, error) != 0)
+            return -1;
         strcpy(state.id, options->id);
     } else {
         runtime->host->ops->new_guid(runtime->host, state.id);

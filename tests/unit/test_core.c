@@ -391,6 +391,18 @@ static void test_create_defaults_and_input_errors(void)
     CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 0);
     json_decref(bad_spec);
 
+    static const char *const hostile_ids[] = {"../etc", "a/b", "a\\b", "..", "a\nb"};
+    for (size_t i = 0; i < sizeof hostile_ids / sizeof hostile_ids[0]; i++) {
+        json_t *any_spec = test_json(argon_spec);
+        hcsoci_create_options hostile = {.id = hostile_ids[i], .spec = any_spec};
+        CU_ASSERT_EQUAL(hcsoci_create_container(runtime, &hostile, &container, &resources, &error),
+                        -1);
+        TEST_ASSERT_ERROR_CONTAINS(error, "invalid container id");
+        CU_ASSERT_PTR_NULL(resources);
+        json_decref(any_spec);
+    }
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 0);
+
     /* Without an id the container gets a random GUID, which also names the ledger. */
     json_t *spec = test_json(argon_spec);
     hcsoci_create_options anonymous = {.spec = spec, .do_not_release_resources_on_failure = true};
