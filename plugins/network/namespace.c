@@ -168,6 +168,10 @@ int network_create_namespace(hcsoci_build_context *context, hcsoci_error **error
         context->host == NULL || context->resources == NULL)
         return hcsoci_fail(error, HCSOCI_E_INVALID,
                            "network module: the build context is incomplete");
+    if (!json_is_object(context->spec))
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "invalid OCI spec: must be an object, not %s",
+                           hcsoci_json_kind(context->spec));
     json_t *endpoint_list = NULL;
     if (read_endpoint_list(context->spec, &endpoint_list, error) != 0)
         return -1;
