@@ -5,9 +5,8 @@
 
 #include <string.h>
 
-/* The create options a case's "options" member describes; strings are borrowed from it. */
-static int read_case_options(const json_t *options, hcsoci_create_options *create,
-                             hcsoci_schema_version *schema, hcsoci_error **error)
+int hcsoci_case_create_options(const json_t *options, hcsoci_create_options *create,
+                               hcsoci_schema_version *schema, hcsoci_error **error)
 {
     if (!json_is_object(options))
         return hcsoci_fail(error, HCSOCI_E_INVALID, "invalid case: 'options' must be an object");
@@ -43,7 +42,8 @@ int hcsoci_replay_case(const json_t *test_case, const hcsoci_runtime_options *ru
         return hcsoci_fail(error, HCSOCI_E_INVALID, "invalid case: must be an object");
     hcsoci_create_options create = {0};
     hcsoci_schema_version schema;
-    if (read_case_options(json_object_get(test_case, "options"), &create, &schema, error) != 0)
+    if (hcsoci_case_create_options(json_object_get(test_case, "options"), &create, &schema,
+                                   error) != 0)
         return -1;
     create.spec = json_object_get(test_case, "spec");
 

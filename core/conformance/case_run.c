@@ -9,32 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hcsoci/replay.h>
 #include <hcsoci/spec.h>
 
-/* Fills create from the case's "options"; strings stay borrowed from it. */
-static int read_options(const json_t *options, hcsoci_create_options *create,
-                        hcsoci_schema_version *schema, hcsoci_error **error)
-{
-    if (!json_is_object(options))
-        return hcsoci_fail(error, HCSOCI_E_INVALID, "invalid case: 'options' must be an object");
-    const json_t *requested = json_object_get(options, "schemaVersion");
-    if (requested != NULL && !json_is_null(requested)) {
-        if (hcsoci_schema_from_json(requested, "options.schemaVersion", schema, error) != 0)
-            return -1;
-        create->schema_version = schema;
-    }
-    if (hcsoci_json_string(options, "id", "options.id", &create->id, error) ||
-        hcsoci_json_string(options, "owner", "options.owner", &create->owner, error) ||
-        hcsoci_json_string(options, "networkNamespace", "options.networkNamespace",
-                           &create->network_namespace, error) ||
-        hcsoci_json_bool(options, "doNotReleaseResourcesOnFailure",
-                         "options.doNotReleaseResourcesOnFailure",
-                         &create->do_not_release_resources_on_failure, error) ||
-        hcsoci_json_bool(options, "scaleCPULimitsToSandbox", "options.scaleCPULimitsToSandbox",
-                         &create->scale_cpu_limits_to_sandbox, error))
-        return -1;
-    return 0;
-}
 
 /* The world of the case with the fault's failCall put in (new reference). */
 static json_t *world_with_fault(const json_t *test_case, const kit_fault *fault)
@@ -134,7 +111,8 @@ int kit_run_case(const json_t *test_case, const hcsoci_runtime_options *runtime_
     if (!json_is_object(test_case))
         return setup_failed(problem, hcsoci_error_new(HCSOCI_E_INVALID, "not an object"),
                             "invalid case");
-    if (read_options(json_object_get(test_case, "options"), &create, &schema, &error) != 0)
+    if (hcsoci_case_create_options(json_object_get(test_case, "options"), &create, &schema,
+                                   &error) != 0)
         return setup_failed(problem, error, "invalid case");
     create.spec = json_object_get(test_case, "spec");
     if (fault != NULL && fault->keep_resources_on_failure)

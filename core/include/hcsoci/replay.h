@@ -12,6 +12,13 @@
 extern "C" {
 #endif
 
+/* Fills create from a case's "options" member (id, owner, schemaVersion, networkNamespace,
+ * doNotReleaseResourcesOnFailure, scaleCPULimitsToSandbox); *schema holds the requested version
+ * that create->schema_version then points at. Strings stay borrowed from options. Other fields
+ * of create are left as they were. */
+int hcsoci_case_create_options(const json_t *options, hcsoci_create_options *create,
+                               hcsoci_schema_version *schema, hcsoci_error **error);
+
 /* Runs test_case (a parsed cases/NNN-*.json) in a new sim host built from its "host" part, with
  * the modules runtime_options names (its host field is ignored; NULL: defaults), then, when the
  * create succeeded, releases everything. *trace receives {"calls", "error", "releaseCalls",
