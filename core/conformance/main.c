@@ -73,7 +73,9 @@ static const char usage_text[] =
     "\n"
     "HCSOCI_PLUGIN_PATH (colon-separated directories) is searched first, as by hcsoci.\n"
     "Memory leaks are not detected by the kit itself: run it under valgrind for that.\n"
-    "Exit status: 0 when every test passed, 1 when one failed, 2 on a usage error.\n";
+    "Exit status: 0 when every test passed; 1 when a test failed, no test ran, a module was\n"
+    "refused (the message names the file and the reason; no tests run then) or the JUnit\n"
+    "report could not be written; 2 on a usage error.\n";
 
 static void usage(FILE *stream)
 {
