@@ -603,30 +603,6 @@ static void create_run_free(create_run *run)
     memset(run, 0, sizeof *run);
 }
 
-/* The call names of a journal joined with ",". Static buffer. */
-static const char *call_names(const json_t *calls)
-{
-    static char text[1024];
-    text[0] = '\0';
-    size_t index;
-    const json_t *call;
-    json_array_foreach(calls, index, call) {
-        if (index > 0)
-            strncat(text, ",", sizeof text - strlen(text) - 1);
-        strncat(text, json_string_value(json_object_get(call, "call")),
-                sizeof text - strlen(text) - 1);
-    }
-    return text;
-}
-
-#define ASSERT_CALLS(calls, expected_names)                                                    \
-    do {                                                                                       \
-        const char *names_ = call_names(calls);                                                \
-        if (strcmp(names_, (expected_names)) != 0)                                             \
-            fprintf(stderr, "\n  calls:    %s\n  expected: %s\n", names_, (expected_names));   \
-        CU_ASSERT_STRING_EQUAL(names_, (expected_names));                                      \
-    } while (0)
-
 #define MOUNT_CALLS "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath"
 #define UNMOUNT_CALLS "UnprepareLayer,DeactivateLayer"
 
@@ -636,7 +612,7 @@ static void test_create_puts_the_state_in_the_document_and_release_removes_it(vo
     run_create(json_string(CREDENTIAL_SPEC), NULL, NULL, 0, &run);
     CU_ASSERT_EQUAL(run.status, 0);
     CU_ASSERT_PTR_NULL(run.error);
-    ASSERT_CALLS(run.calls, MOUNT_CALLS ",HcsModifyServiceSettings,HcsGetServiceProperties,"
+    TEST_ASSERT_CALLS(run.calls, MOUNT_CALLS ",HcsModifyServiceSettings,HcsGetServiceProperties,"
                             "NameToGuid,HcsCreateComputeSystem");
     ASSERT_JSON_TEXT(json_object_get(json_array_get(run.calls, 4), "args"),
                      "{\"settings\":" ADD_INSTANCE_LRPC "}");
@@ -650,7 +626,7 @@ static void test_create_puts_the_state_in_the_document_and_release_removes_it(vo
     CU_ASSERT_STRING_EQUAL(last_key != NULL ? last_key : "", "ContainerCredentialGuard");
 
     /* The instance goes first, then the layers. */
-    ASSERT_CALLS(run.release_calls, "HcsModifyServiceSettings," UNMOUNT_CALLS);
+    TEST_ASSERT_CALLS(run.release_calls, "HcsModifyServiceSettings," UNMOUNT_CALLS);
     ASSERT_JSON_TEXT(json_object_get(json_array_get(run.release_calls, 0), "args"),
                      "{\"settings\":" REMOVE_INSTANCE "}");
     CU_ASSERT_PTR_NULL(run.release_error);
@@ -665,7 +641,7 @@ static void test_create_rolls_back_after_a_failed_query(void)
     CU_ASSERT_EQUAL(run.status, -1);
     ASSERT_ERROR_MESSAGE(run.error, "failed to retrieve container credential guard instances: "
                                     "hcsshim::GetServiceProperties: Access is denied.");
-    ASSERT_CALLS(run.calls, MOUNT_CALLS ",HcsModifyServiceSettings,HcsGetServiceProperties,"
+    TEST_ASSERT_CALLS(run.calls, MOUNT_CALLS ",HcsModifyServiceSettings,HcsGetServiceProperties,"
                             "HcsModifyServiceSettings," UNMOUNT_CALLS);
     ASSERT_JSON_TEXT(json_object_get(json_array_get(run.calls, 6), "args"),
                      "{\"settings\":" REMOVE_INSTANCE "}");
@@ -680,7 +656,7 @@ static void test_create_fails_cleanly_when_the_instance_is_refused(void)
     CU_ASSERT_EQUAL(run.status, -1);
     ASSERT_ERROR_MESSAGE(run.error, "failed to generate container credential guard instance: "
                                     "hcsshim::ModifyServiceSettings: Access is denied.");
-    ASSERT_CALLS(run.calls, MOUNT_CALLS ",HcsModifyServiceSettings," UNMOUNT_CALLS);
+    TEST_ASSERT_CALLS(run.calls, MOUNT_CALLS ",HcsModifyServiceSettings," UNMOUNT_CALLS);
     CU_ASSERT_EQUAL(run.held_after, 0);
     create_run_free(&run);
 }
@@ -690,7 +666,7 @@ static void test_release_failure_is_reported_and_the_layers_kept(void)
     create_run run;
     run_create(json_string(CREDENTIAL_SPEC), "2.1", "HcsModifyServiceSettings", 2, &run);
     CU_ASSERT_EQUAL(run.status, 0);
-    ASSERT_CALLS(run.release_calls, "HcsModifyServiceSettings");
+    TEST_ASSERT_CALLS(run.release_calls, "HcsModifyServiceSettings");
     ASSERT_ERROR_MESSAGE(run.release_error, "failed to release one or more container resources");
     /* The entry's own error is logged. */
     const json_t *record = json_array_get(run.logs, 0);
@@ -713,7 +689,7 @@ static void test_only_a_string_spec_with_schema_2_1_makes_an_instance(void)
         create_run run;
         run_create(not_strings[i], "2.1", NULL, 0, &run);
         CU_ASSERT_EQUAL(run.status, 0);
-        ASSERT_CALLS(run.calls, MOUNT_CALLS ",NameToGuid,HcsCreateComputeSystem");
+        TEST_ASSERT_CALLS(run.calls, MOUNT_CALLS ",NameToGuid,HcsCreateComputeSystem");
         const json_t *container = json_object_get(run.document, "Container");
         CU_ASSERT_PTR_NULL(json_object_get(container, "ContainerCredentialGuard"));
         create_run_free(&run);
@@ -723,10 +699,10 @@ static void test_only_a_string_spec_with_schema_2_1_makes_an_instance(void)
     create_run run;
     run_create(json_string(CREDENTIAL_SPEC), "1.0", NULL, 0, &run);
     CU_ASSERT_EQUAL(run.status, 0);
-    CU_ASSERT_PTR_NULL(strstr(call_names(run.calls), "Service"));
+    CU_ASSERT_PTR_NULL(strstr(test_call_names(run.calls), "Service"));
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(run.document, "Credentials")),
                            CREDENTIAL_SPEC);
-    CU_ASSERT_PTR_NULL(strstr(call_names(run.release_calls), "Service"));
+    CU_ASSERT_PTR_NULL(strstr(test_call_names(run.release_calls), "Service"));
     create_run_free(&run);
 }
 

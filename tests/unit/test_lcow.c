@@ -255,22 +255,6 @@ static const char *string_at(const json_t *value, const char *path)
     return text != NULL ? text : "";
 }
 
-/* The call names of a journal joined with ",". Static buffer. */
-static const char *call_names(const json_t *calls)
-{
-    static char text[4096];
-    text[0] = '\0';
-    size_t index;
-    const json_t *call;
-    json_array_foreach(calls, index, call) {
-        if (index > 0)
-            strncat(text, ",", sizeof text - strlen(text) - 1);
-        strncat(text, json_string_value(json_object_get(call, "call")),
-                sizeof text - strlen(text) - 1);
-    }
-    return text;
-}
-
 /* The number of modify requests in calls with this resource path and request type. */
 static size_t count_modifications(const json_t *calls, const char *resource_path,
                                   const char *request_type)
@@ -325,14 +309,6 @@ static bool holds_nothing(const run_result *result)
     return empty;
 }
 
-#define ASSERT_CALLS(calls, expected_names)                                                    \
-    do {                                                                                       \
-        const char *names_ = call_names(calls);                                                \
-        if (strcmp(names_, (expected_names)) != 0)                                             \
-            fprintf(stderr, "\n  calls:    %s\n  expected: %s\n", names_, (expected_names));   \
-        CU_ASSERT_STRING_EQUAL(names_, (expected_names));                                      \
-    } while (0)
-
 #define ASSERT_STRING_AT(value, path, expected)                                                \
     do {                                                                                       \
         const char *actual_ = string_at((value), (path));                                      \
@@ -341,31 +317,9 @@ static bool holds_nothing(const run_result *result)
         CU_ASSERT_STRING_EQUAL(actual_, (expected));                                           \
     } while (0)
 
-#define ASSERT_ERROR(result, expected_message)                                                 \
-    do {                                                                                       \
-        CU_ASSERT_EQUAL((result).status, -1);                                                  \
-        CU_ASSERT_PTR_NOT_NULL_FATAL((result).error);                                          \
-        if (strcmp((result).error, (expected_message)) != 0)                                   \
-            fprintf(stderr, "\n  error:    %s\n  expected: %s\n", (result).error,              \
-                    (expected_message));                                                       \
-        CU_ASSERT_STRING_EQUAL((result).error, (expected_message));                            \
-    } while (0)
-
-#define ASSERT_ERROR_CONTAINS(result, needle)                                                  \
-    do {                                                                                       \
-        CU_ASSERT_EQUAL((result).status, -1);                                                  \
-        CU_ASSERT_PTR_NOT_NULL_FATAL((result).error);                                          \
-        if (strstr((result).error, (needle)) == NULL)                                          \
-            fprintf(stderr, "\n  error: %s\n  expected to contain: %s\n", (result).error,      \
-                    (needle));                                                                 \
-        CU_ASSERT_PTR_NOT_NULL(strstr((result).error, (needle)));                              \
-    } while (0)
-
 #define ASSERT_SUCCESS(result)                                                                 \
     do {                                                                                       \
-        if ((result).status != 0)                                                              \
-            fprintf(stderr, "\n  unexpected error: %s\n", (result).error);                    \
-        CU_ASSERT_EQUAL_FATAL((result).status, 0);                                             \
+        TEST_ASSERT_SUCCEEDED(result);                                                         \
         if ((result).release_error != NULL)                                                    \
             fprintf(stderr, "\n  release error: %s\n", (result).release_error);               \
         CU_ASSERT_PTR_NULL((result).release_error);                                            \
@@ -514,8 +468,8 @@ static void test_schema_1_0_is_refused_before_any_call(void)
     run_options options = {.uvm_os = "none", .schema = "1.0"};
     run_result result;
     run_create(make_world(), make_spec(), &options, &result);
-    ASSERT_ERROR(result, "LCOW v1 not supported");
-    ASSERT_CALLS(result.calls, "");
+    TEST_ASSERT_FAILED_WITH(result, "LCOW v1 not supported");
+    TEST_ASSERT_CALLS(result.calls, "");
     run_result_free(&result);
 }
 
@@ -524,9 +478,9 @@ static void test_a_missing_hosting_system_is_refused_before_any_call(void)
     run_options options = {.uvm_os = "none"};
     run_result result;
     run_create(make_world(), make_spec(), &options, &result);
-    ASSERT_ERROR(result, "a Linux container (LCOW) must be created in a Linux utility VM: no "
+    TEST_ASSERT_FAILED_WITH(result, "a Linux container (LCOW) must be created in a Linux utility VM: no "
                          "hosting system was given");
-    ASSERT_CALLS(result.calls, "");
+    TEST_ASSERT_CALLS(result.calls, "");
     run_result_free(&result);
 }
 
@@ -535,9 +489,9 @@ static void test_a_windows_hosting_system_is_refused_before_any_call(void)
     run_options options = {.uvm_os = "windows"};
     run_result result;
     run_create(make_world(), make_spec(), &options, &result);
-    ASSERT_ERROR(result, "a Linux container (LCOW) must be created in a Linux utility VM: "
+    TEST_ASSERT_FAILED_WITH(result, "a Linux container (LCOW) must be created in a Linux utility VM: "
                          "hosting system " UVM_ID " is a windows utility VM");
-    ASSERT_CALLS(result.calls, "");
+    TEST_ASSERT_CALLS(result.calls, "");
     run_result_free(&result);
 }
 
@@ -547,8 +501,8 @@ static void test_spec_type_errors_come_before_any_call(void)
     json_object_set_new(json_object_get(spec, "process"), "user", json_pack("{s:i}", "uid", -1));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR_CONTAINS(result, "process.user.uid");
-    ASSERT_CALLS(result.calls, "");
+    TEST_ASSERT_FAILED_CONTAINING(result, "process.user.uid");
+    TEST_ASSERT_CALLS(result.calls, "");
     run_result_free(&result);
 
     /* before the schema check too: the reference's spec is typed before it is looked at */
@@ -556,8 +510,8 @@ static void test_spec_type_errors_come_before_any_call(void)
     add_mount(spec, "/x", "bind", SHARE_DIR, "[\"rbind\", 1]");
     run_options options = {.uvm_os = "none", .schema = "1.0"};
     run_create(make_world(), spec, &options, &result);
-    ASSERT_ERROR_CONTAINS(result, "mounts[1].options[1]");
-    ASSERT_CALLS(result.calls, "");
+    TEST_ASSERT_FAILED_CONTAINING(result, "mounts[1].options[1]");
+    TEST_ASSERT_CALLS(result.calls, "");
     run_result_free(&result);
 }
 
@@ -570,7 +524,7 @@ static void test_layers_on_vpmem_and_scratch_on_scsi(void)
     run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, "HcsModifyComputeSystem,HcsModifyComputeSystem,GrantVmAccess,"
+    TEST_ASSERT_CALLS(result.calls, "HcsModifyComputeSystem,HcsModifyComputeSystem,GrantVmAccess,"
                                "HcsModifyComputeSystem,HcsModifyComputeSystem,"
                                "HcsCreateComputeSystem");
     ASSERT_STRING_AT(result.calls, "[0].args.configuration.Settings.HostPath", LAYER1_VHD);
@@ -593,7 +547,7 @@ static void test_layers_on_vpmem_and_scratch_on_scsi(void)
     ASSERT_STRING_AT(result.ledger, "layerFolders[1]", LAYER2);
     CU_ASSERT_EQUAL(json_array_size(at(result.ledger, "layerFolders")), 3);
     ASSERT_STRING_AT(result.ledger, "layersUvm", UVM_ID);
-    ASSERT_CALLS(result.release_calls, "HcsModifyComputeSystem,HcsModifyComputeSystem,"
+    TEST_ASSERT_CALLS(result.release_calls, "HcsModifyComputeSystem,HcsModifyComputeSystem,"
                                        "HcsModifyComputeSystem,HcsModifyComputeSystem");
     CU_ASSERT_PTR_NOT_NULL(guest_modification(result.release_calls, "CombinedLayers", "Remove", 0));
     CU_ASSERT(holds_nothing(&result));
@@ -656,9 +610,9 @@ static void test_a_failed_layer_is_reported_and_rolled_back(void)
     json_array_insert_new((json_t *)at(spec, "windows.layerFolders"), 1, json_string(LAYER2));
     run_result result;
     run_create(world, spec, NULL, &result);
-    ASSERT_ERROR_CONTAINS(result, "failed to mount container storage: failed to add LCOW layer: "
+    TEST_ASSERT_FAILED_CONTAINING(result, "failed to mount container storage: failed to add LCOW layer: "
                                   "failed to add VPMEM layer: ");
-    ASSERT_CALLS(result.calls, "HcsModifyComputeSystem,HcsModifyComputeSystem,"
+    TEST_ASSERT_CALLS(result.calls, "HcsModifyComputeSystem,HcsModifyComputeSystem,"
                                "HcsModifyComputeSystem");
     ASSERT_STRING_AT(result.calls, "[2].args.configuration.RequestType", "Remove");
     CU_ASSERT(absent_or_null(at(result.ledger, "layerFolders")));
@@ -674,7 +628,7 @@ static void test_plan9_root_without_layer_folders(void)
     run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, "HcsModifyComputeSystem,HcsCreateComputeSystem");
+    TEST_ASSERT_CALLS(result.calls, "HcsModifyComputeSystem,HcsCreateComputeSystem");
     const json_t *share = at(result.calls, "[0].args.configuration");
     ASSERT_STRING_AT(share, "ResourcePath", "VirtualMachine/Devices/Plan9/Shares");
     ASSERT_STRING_AT(share, "Settings.Path", ROOT_DIR);
@@ -686,7 +640,7 @@ static void test_plan9_root_without_layer_folders(void)
     /* the share is a ledger entry, and no layers are recorded */
     ASSERT_STRING_AT(result.ledger, "entries[0].kind", "uvm.plan9");
     CU_ASSERT(absent_or_null(at(result.ledger, "layerFolders")));
-    ASSERT_CALLS(result.release_calls, "HcsModifyComputeSystem");
+    TEST_ASSERT_CALLS(result.release_calls, "HcsModifyComputeSystem");
     ASSERT_STRING_AT(result.release_calls, "[0].args.configuration.RequestType", "Remove");
     CU_ASSERT(holds_nothing(&result));
     run_result_free(&result);
@@ -701,7 +655,7 @@ static void test_a_failed_plan9_root_is_reported(void)
     json_object_set_new(spec, "root", json_pack("{s:s}", "path", ROOT_DIR));
     run_result result;
     run_create(world, spec, NULL, &result);
-    ASSERT_ERROR_CONTAINS(result, "adding plan9 root: ");
+    TEST_ASSERT_FAILED_CONTAINING(result, "adding plan9 root: ");
     CU_ASSERT_EQUAL(json_array_size(at(result.ledger, "entries")), 0);
     CU_ASSERT(holds_nothing(&result));
     run_result_free(&result);
@@ -719,8 +673,8 @@ static void test_neither_layer_folders_nor_root_path(void)
             json_object_set_new(spec, "root", test_json(roots[i]));
         run_result result;
         run_create(make_world(), spec, NULL, &result);
-        ASSERT_ERROR(result, "must provide either Windows.LayerFolders or Root.Path");
-        ASSERT_CALLS(result.calls, "");
+        TEST_ASSERT_FAILED_WITH(result, "must provide either Windows.LayerFolders or Root.Path");
+        TEST_ASSERT_CALLS(result.calls, "");
         run_result_free(&result);
     }
 }
@@ -751,7 +705,7 @@ static void test_bind_mount_of_a_directory_is_a_plan9_share(void)
     run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",HcsModifyComputeSystem,HcsCreateComputeSystem");
+    TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",HcsModifyComputeSystem,HcsCreateComputeSystem");
     const json_t *share = guest_modification(result.calls, "MappedDirectory", "Add", 0);
     ASSERT_STRING_AT(share, "Settings.Path", SHARE_DIR);
     CU_ASSERT_EQUAL(json_integer_value(at(share, "Settings.Flags")), 5);
@@ -796,10 +750,10 @@ static void test_single_file_bind_mount_needs_windows_19h1(void)
     add_mount(spec, "/etc/app.conf", "bind", CONF_FILE, NULL);
     run_result result;
     run_create(world, spec, NULL, &result);
-    ASSERT_ERROR(result, "adding plan9 mount {Destination:/etc/app.conf Type:bind "
+    TEST_ASSERT_FAILED_WITH(result, "adding plan9 mount {Destination:/etc/app.conf Type:bind "
                          "Source:" CONF_FILE " Options:[]}: single-file mappings are not "
                          "supported on this build of Windows");
-    ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED "," ONE_LAYER_UNMOUNTED);
+    TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED "," ONE_LAYER_UNMOUNTED);
     CU_ASSERT(holds_nothing(&result));
     run_result_free(&result);
 }
@@ -811,7 +765,7 @@ static void test_sandbox_mounts_are_kept_as_they_are(void)
     run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",HcsCreateComputeSystem");
+    TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",HcsCreateComputeSystem");
     ASSERT_STRING_AT(guest_spec(&result), "mounts[1].source", "sandbox:///tmp/uvmdir");
     run_result_free(&result);
 }
@@ -823,7 +777,7 @@ static void test_physical_disk_mount_on_scsi(void)
     run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",GrantVmAccess,HcsModifyComputeSystem,"
+    TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",GrantVmAccess,HcsModifyComputeSystem,"
                                                  "HcsCreateComputeSystem");
     ASSERT_STRING_AT(result.calls, "[4].args.filepath", PHYSICAL_DRIVE);
     const json_t *disk = at(result.calls, "[5].args.configuration");
@@ -871,7 +825,7 @@ static void test_other_mount_types_are_left_alone(void)
     run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",HcsCreateComputeSystem");
+    TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",HcsCreateComputeSystem");
     ASSERT_STRING_AT(guest_spec(&result), "mounts[1].type", "tmpfs");
     CU_ASSERT_PTR_NULL(at(guest_spec(&result), "mounts[1].source"));
     ASSERT_STRING_AT(guest_spec(&result), "mounts[2].source", "C:\\nowhere");
@@ -884,16 +838,16 @@ static void test_mounts_need_a_source_and_a_destination(void)
     add_mount(spec, "/x", "bind", NULL, "[\"rbind\"]");
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR(result, "invalid OCI spec - a mount must have both source and a destination: "
+    TEST_ASSERT_FAILED_WITH(result, "invalid OCI spec - a mount must have both source and a destination: "
                          "{Destination:/x Type:bind Source: Options:[rbind]}");
-    ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED "," ONE_LAYER_UNMOUNTED);
+    TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED "," ONE_LAYER_UNMOUNTED);
     CU_ASSERT(holds_nothing(&result));
     run_result_free(&result);
 
     spec = make_spec();
     add_mount(spec, NULL, "virtual-disk", DATA_DISK, NULL);
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR(result, "invalid OCI spec - a mount must have both source and a destination: "
+    TEST_ASSERT_FAILED_WITH(result, "invalid OCI spec - a mount must have both source and a destination: "
                          "{Destination: Type:virtual-disk Source:" DATA_DISK " Options:[]}");
     CU_ASSERT(holds_nothing(&result));
     run_result_free(&result);
@@ -905,23 +859,23 @@ static void test_missing_bind_sources_read_as_windows_says(void)
     add_mount(spec, "/x", "bind", "C:\\data\\nothing", NULL);
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR(result, "could not open bind mount target: CreateFile C:\\data\\nothing: The "
+    TEST_ASSERT_FAILED_WITH(result, "could not open bind mount target: CreateFile C:\\data\\nothing: The "
                          "system cannot find the file specified.");
-    ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED "," ONE_LAYER_UNMOUNTED);
+    TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED "," ONE_LAYER_UNMOUNTED);
     CU_ASSERT(holds_nothing(&result));
     run_result_free(&result);
 
     spec = make_spec();
     add_mount(spec, "/x", "bind", "C:\\nowhere\\x", NULL);
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR(result, "could not open bind mount target: CreateFile C:\\nowhere\\x: The "
+    TEST_ASSERT_FAILED_WITH(result, "could not open bind mount target: CreateFile C:\\nowhere\\x: The "
                          "system cannot find the path specified.");
     run_result_free(&result);
 
     spec = make_spec();
     add_mount(spec, "/x", "bind", "C:\\x", NULL);
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR_CONTAINS(result, "C:\\x: The system cannot find the file specified.");
+    TEST_ASSERT_FAILED_CONTAINING(result, "C:\\x: The system cannot find the file specified.");
     run_result_free(&result);
 }
 
@@ -935,9 +889,9 @@ static void test_a_failed_mount_rolls_back_the_mounts_before_it(void)
     add_mount(spec, "/b", "bind", ROOT_DIR, NULL);
     run_result result;
     run_create(world, spec, NULL, &result);
-    ASSERT_ERROR_CONTAINS(result, "adding plan9 mount {Destination:/b Type:bind Source:" ROOT_DIR
+    TEST_ASSERT_FAILED_CONTAINING(result, "adding plan9 mount {Destination:/b Type:bind Source:" ROOT_DIR
                                   " Options:[]}: ");
-    ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",HcsModifyComputeSystem,HcsModifyComputeSystem,"
+    TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",HcsModifyComputeSystem,HcsModifyComputeSystem,"
                                                  "HcsModifyComputeSystem," ONE_LAYER_UNMOUNTED);
     const json_t *removed = guest_modification(result.calls, "MappedDirectory", "Remove", 0);
     ASSERT_STRING_AT(removed, "GuestRequest.Settings.MountPath", ROOT_IN_UVM "/mounts/m1");
@@ -954,7 +908,7 @@ static void test_an_empty_device_list_asks_no_module(void)
     run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",HcsCreateComputeSystem");
+    TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",HcsCreateComputeSystem");
     /* the list is not nil, so the guest keeps a windows section for it (which Go writes
      * without the empty list) */
     CU_ASSERT(json_is_object(at(guest_spec(&result), "windows")));
@@ -970,8 +924,8 @@ static void test_a_device_of_an_unsupported_type(void)
                         json_pack("[{s:s, s:s}]", "id", "abc", "idType", "class"));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR(result, "specified device abc has unsupported type class");
-    ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED "," ONE_LAYER_UNMOUNTED);
+    TEST_ASSERT_FAILED_WITH(result, "specified device abc has unsupported type class");
+    TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED "," ONE_LAYER_UNMOUNTED);
     CU_ASSERT(holds_nothing(&result));
     run_result_free(&result);
 }
@@ -993,7 +947,7 @@ static void test_a_gpu_is_assigned_by_the_devices_module_or_clearly_refused(void
         CU_ASSERT_STRING_EQUAL(string_at(guest_spec(&result), "windows.devices[0].idType"), "gpu");
         CU_ASSERT_PTR_NULL(result.release_error);
     } else {
-        ASSERT_ERROR_CONTAINS(result, "not supported by this build of hcsoci");
+        TEST_ASSERT_FAILED_CONTAINING(result, "not supported by this build of hcsoci");
     }
     CU_ASSERT(holds_nothing(&result));
     run_result_free(&result);
@@ -1008,8 +962,8 @@ static void test_without_a_devices_module(void)
                         json_pack("[{s:s, s:s}]", "id", "abc", "idType", "class"));
     run_result result;
     run_create(make_world(), spec, &options, &result);
-    ASSERT_ERROR(result, "specified device abc has unsupported type class");
-    ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED "," ONE_LAYER_UNMOUNTED);
+    TEST_ASSERT_FAILED_WITH(result, "specified device abc has unsupported type class");
+    TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED "," ONE_LAYER_UNMOUNTED);
     CU_ASSERT(holds_nothing(&result));
     run_result_free(&result);
 
@@ -1018,7 +972,7 @@ static void test_without_a_devices_module(void)
                         json_pack("[{s:s, s:s}, {s:s, s:s}]", "id", "g", "idType", "gpu", "id",
                                   "abc", "idType", "class"));
     run_create(make_world(), spec, &options, &result);
-    ASSERT_ERROR(result, "no plugin for devices");
+    TEST_ASSERT_FAILED_WITH(result, "no plugin for devices");
     CU_ASSERT(holds_nothing(&result));
     run_result_free(&result);
 

@@ -117,3 +117,18 @@ hcsoci_runtime *test_runtime(hcsoci_host *host)
     }
     return runtime;
 }
+
+const char *test_call_names(const json_t *calls)
+{
+    static char text[4096];
+    text[0] = '\0';
+    size_t index;
+    const json_t *call;
+    json_array_foreach(calls, index, call) {
+        if (index > 0)
+            strncat(text, ",", sizeof text - strlen(text) - 1);
+        const char *name = json_string_value(json_object_get(call, "call"));
+        strncat(text, name != NULL ? name : "?", sizeof text - strlen(text) - 1);
+    }
+    return text;
+}

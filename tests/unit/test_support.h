@@ -2,6 +2,9 @@
 #ifndef HCSOCI_TEST_SUPPORT_H
 #define HCSOCI_TEST_SUPPORT_H
 
+#include <stdio.h>
+#include <string.h>
+
 #include <CUnit/CUnit.h>
 #include <jansson.h>
 
@@ -50,6 +53,49 @@ hcsoci_runtime *test_runtime(hcsoci_host *host);
             CU_FAIL("error message does not contain the expected text");                       \
         }                                                                                      \
         hcsoci_error_free(test_error_);                                                        \
+    } while (0)
+
+/* The call names of a journal (an array of {"call", "args"}) joined with ","; static buffer
+ * reused by every call. */
+const char *test_call_names(const json_t *calls);
+
+/* CU_ASSERT that a journal's call names, joined with ",", are expected_names. */
+#define TEST_ASSERT_CALLS(calls, expected_names)                                               \
+    do {                                                                                       \
+        const char *names_ = test_call_names(calls);                                           \
+        if (strcmp(names_, (expected_names)) != 0)                                             \
+            fprintf(stderr, "\n  calls:    %s\n  expected: %s\n", names_, (expected_names));   \
+        CU_ASSERT_STRING_EQUAL(names_, (expected_names));                                      \
+    } while (0)
+
+/* For a run result with `int status` and `char *error`: the run failed with exactly this message. */
+#define TEST_ASSERT_FAILED_WITH(result, expected_message)                                      \
+    do {                                                                                       \
+        CU_ASSERT_EQUAL((result).status, -1);                                                  \
+        CU_ASSERT_PTR_NOT_NULL_FATAL((result).error);                                          \
+        if (strcmp((result).error, (expected_message)) != 0)                                   \
+            fprintf(stderr, "\n  error:    %s\n  expected: %s\n", (result).error,              \
+                    (expected_message));                                                       \
+        CU_ASSERT_STRING_EQUAL((result).error, (expected_message));                            \
+    } while (0)
+
+/* Likewise: the run failed with a message containing needle. */
+#define TEST_ASSERT_FAILED_CONTAINING(result, needle)                                          \
+    do {                                                                                       \
+        CU_ASSERT_EQUAL((result).status, -1);                                                  \
+        CU_ASSERT_PTR_NOT_NULL_FATAL((result).error);                                          \
+        if (strstr((result).error, (needle)) == NULL)                                          \
+            fprintf(stderr, "\n  error: %s\n  expected to contain: %s\n", (result).error,      \
+                    (needle));                                                                 \
+        CU_ASSERT_PTR_NOT_NULL(strstr((result).error, (needle)));                              \
+    } while (0)
+
+/* Likewise: the run succeeded (the test stops here if not, after printing the error). */
+#define TEST_ASSERT_SUCCEEDED(result)                                                          \
+    do {                                                                                       \
+        if ((result).status != 0)                                                              \
+            fprintf(stderr, "\n  unexpected error: %s\n", (result).error);                    \
+        CU_ASSERT_EQUAL_FATAL((result).status, 0);                                             \
     } while (0)
 
 #endif

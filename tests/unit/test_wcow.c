@@ -328,57 +328,6 @@ static void run_create(json_t *world, json_t *spec, const char *schema, run_resu
     run_create_with(world, spec, &options, result);
 }
 
-/* The call names of a journal joined with ",". Static buffer. */
-static const char *call_names(const json_t *calls)
-{
-    static char text[2048];
-    text[0] = '\0';
-    size_t index;
-    const json_t *call;
-    json_array_foreach(calls, index, call) {
-        if (index > 0)
-            strncat(text, ",", sizeof text - strlen(text) - 1);
-        strncat(text, json_string_value(json_object_get(call, "call")),
-                sizeof text - strlen(text) - 1);
-    }
-    return text;
-}
-
-#define ASSERT_CALLS(calls, expected_names)                                                    \
-    do {                                                                                       \
-        const char *names_ = call_names(calls);                                                \
-        if (strcmp(names_, (expected_names)) != 0)                                             \
-            fprintf(stderr, "\n  calls:    %s\n  expected: %s\n", names_, (expected_names));   \
-        CU_ASSERT_STRING_EQUAL(names_, (expected_names));                                      \
-    } while (0)
-
-#define ASSERT_ERROR(result, expected_message)                                                 \
-    do {                                                                                       \
-        CU_ASSERT_EQUAL((result).status, -1);                                                  \
-        CU_ASSERT_PTR_NOT_NULL_FATAL((result).error);                                          \
-        if (strcmp((result).error, (expected_message)) != 0)                                   \
-            fprintf(stderr, "\n  error:    %s\n  expected: %s\n", (result).error,              \
-                    (expected_message));                                                       \
-        CU_ASSERT_STRING_EQUAL((result).error, (expected_message));                            \
-    } while (0)
-
-#define ASSERT_ERROR_CONTAINS(result, needle)                                                  \
-    do {                                                                                       \
-        CU_ASSERT_EQUAL((result).status, -1);                                                  \
-        CU_ASSERT_PTR_NOT_NULL_FATAL((result).error);                                          \
-        if (strstr((result).error, (needle)) == NULL)                                          \
-            fprintf(stderr, "\n  error: %s\n  expected to contain: %s\n", (result).error,      \
-                    (needle));                                                                 \
-        CU_ASSERT_PTR_NOT_NULL(strstr((result).error, (needle)));                              \
-    } while (0)
-
-#define ASSERT_SUCCESS(result)                                                                 \
-    do {                                                                                       \
-        if ((result).status != 0)                                                              \
-            fprintf(stderr, "\n  unexpected error: %s\n", (result).error);                    \
-        CU_ASSERT_EQUAL_FATAL((result).status, 0);                                             \
-    } while (0)
-
 /* The Container object of a schema 2.1 ComputeSystem document. */
 static const json_t *container_of(const run_result *result)
 {
@@ -437,8 +386,8 @@ static void test_v2_basic_mounts_documents_and_releases(void)
     json_object_set_new(spec, "hostname", json_string("web"));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, MOUNTED_V2 ",HcsCreateComputeSystem");
+    TEST_ASSERT_SUCCEEDED(result);
+    TEST_ASSERT_CALLS(result.calls, MOUNTED_V2 ",HcsCreateComputeSystem");
     ASSERT_JSON(call_args(result.calls, 0), "{'id':'$SCRATCH'}");
     ASSERT_JSON(call_args(result.calls, 1), "{'name':'base'}");
     ASSERT_JSON(call_args(result.calls, 2),
@@ -451,7 +400,7 @@ static void test_v2_basic_mounts_documents_and_releases(void)
                 "'ShouldTerminateOnLastHandleClosed':true}}");
     /* The ledger holds the layers; releasing unprepares, then deactivates the scratch. */
     ASSERT_JSON(result.ledger_layers, "['$BASE','$SCRATCH']");
-    ASSERT_CALLS(result.release_calls, "UnprepareLayer,DeactivateLayer");
+    TEST_ASSERT_CALLS(result.release_calls, "UnprepareLayer,DeactivateLayer");
     ASSERT_JSON(call_args(result.release_calls, 1), "{'id':'$SCRATCH'}");
     CU_ASSERT_PTR_NULL(result.release_error);
     run_result_free(&result);
@@ -463,13 +412,13 @@ static void test_v1_basic_document(void)
     json_object_set_new(spec, "hostname", json_string("web"));
     run_result result;
     run_create(make_world(), spec, "1.0", &result);
-    ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, MOUNTED_V2 ",HcsCreateComputeSystem");
+    TEST_ASSERT_SUCCEEDED(result);
+    TEST_ASSERT_CALLS(result.calls, MOUNTED_V2 ",HcsCreateComputeSystem");
     ASSERT_JSON(result.document,
                 "{'SystemType':'Container','Name':'c1','Owner':'owner','VolumePath':'$VOLUME_V1',"
                 "'LayerFolderPath':'$SCRATCH','Layers':[{'ID':'$GUID_BASE','Path':'$BASE'}],"
                 "'HostName':'web','HvPartition':false}");
-    ASSERT_CALLS(result.release_calls, "UnprepareLayer,DeactivateLayer");
+    TEST_ASSERT_CALLS(result.release_calls, "UnprepareLayer,DeactivateLayer");
     run_result_free(&result);
 }
 
@@ -491,7 +440,7 @@ static void test_documents_keep_the_reference_field_order(void)
     run_options options = {.schema = "2.1", .network_namespace = "ns"};
     run_result v2;
     run_create_with(make_world(), json_deep_copy(spec), &options, &v2);
-    ASSERT_SUCCESS(v2);
+    TEST_ASSERT_SUCCEEDED(v2);
     char *text = json_dumps(v2.document, JSON_COMPACT);
     CU_ASSERT_STRING_EQUAL(
         text, "{\"Owner\":\"owner\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1},\"Container\":{"
@@ -517,7 +466,7 @@ static void test_documents_keep_the_reference_field_order(void)
                                                    "networkSharedContainerName", "n"));
     run_result v1;
     run_create(make_world(), spec, "1.0", &v1);
-    ASSERT_SUCCESS(v1);
+    TEST_ASSERT_SUCCEEDED(v1);
     text = json_dumps(v1.document, JSON_COMPACT);
     CU_ASSERT_STRING_EQUAL(
         text, "{\"SystemType\":\"Container\",\"Name\":\"c1\",\"Owner\":\"owner\","
@@ -547,8 +496,8 @@ static void test_scratch_folder_and_sandbox_are_created(void)
                         json_pack("[s,s,s]", BASE, MID, SCRATCH));
     run_result result;
     run_create(world, spec, NULL, &result);
-    ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, "NameToGuid,NameToGuid,CreateSandboxLayer,ActivateLayer,"
+    TEST_ASSERT_SUCCEEDED(result);
+    TEST_ASSERT_CALLS(result.calls, "NameToGuid,NameToGuid,CreateSandboxLayer,ActivateLayer,"
                                "NameToGuid,NameToGuid,PrepareLayer,GetLayerMountPath,"
                                "NameToGuid,NameToGuid,HcsCreateComputeSystem");
     ASSERT_JSON(call_args(result.calls, 2),
@@ -568,8 +517,8 @@ static void test_sandbox_created_in_existing_scratch_folder(void)
     json_object_del(json_object_get(world, "files"), SANDBOX);
     run_result result;
     run_create(world, make_spec(), NULL, &result);
-    ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, "NameToGuid,CreateSandboxLayer," MOUNTED_V2
+    TEST_ASSERT_SUCCEEDED(result);
+    TEST_ASSERT_CALLS(result.calls, "NameToGuid,CreateSandboxLayer," MOUNTED_V2
                                ",HcsCreateComputeSystem");
     run_result_free(&result);
 }
@@ -584,9 +533,9 @@ static void test_scratch_folder_creation_failure(void)
                         json_pack("[s,s]", BASE, "C:\\blocked\\scratch"));
     run_result result;
     run_create(world, spec, NULL, &result);
-    ASSERT_ERROR_CONTAINS(result, "failed to auto-create container scratch folder "
+    TEST_ASSERT_FAILED_CONTAINING(result, "failed to auto-create container scratch folder "
                                   "C:\\blocked\\scratch: ");
-    ASSERT_CALLS(result.calls, "");
+    TEST_ASSERT_CALLS(result.calls, "");
     run_result_free(&result);
 }
 
@@ -597,9 +546,9 @@ static void test_create_sandbox_layer_failure(void)
     fail_call(world, "CreateSandboxLayer", 1, NULL);
     run_result result;
     run_create(world, make_spec(), NULL, &result);
-    ASSERT_ERROR(result, "failed to CreateSandboxLayer hcsshim::CreateScratchLayer - failed "
+    TEST_ASSERT_FAILED_WITH(result, "failed to CreateSandboxLayer hcsshim::CreateScratchLayer - failed "
                          "failed in Win32: Access is denied. (0x5)");
-    ASSERT_CALLS(result.calls, "NameToGuid,CreateSandboxLayer");
+    TEST_ASSERT_CALLS(result.calls, "NameToGuid,CreateSandboxLayer");
     CU_ASSERT_PTR_NULL(result.ledger_layers);
     run_result_free(&result);
 }
@@ -611,9 +560,9 @@ static void test_name_to_guid_failure_before_create_sandbox(void)
     fail_call(world, "NameToGuid", 1, NULL);
     run_result result;
     run_create(world, make_spec(), NULL, &result);
-    ASSERT_ERROR(result, "failed to CreateSandboxLayer hcsshim::NameToGuid - failed failed in "
+    TEST_ASSERT_FAILED_WITH(result, "failed to CreateSandboxLayer hcsshim::NameToGuid - failed failed in "
                          "Win32: Access is denied. (0x5)");
-    ASSERT_CALLS(result.calls, "NameToGuid");
+    TEST_ASSERT_CALLS(result.calls, "NameToGuid");
     run_result_free(&result);
 }
 
@@ -623,9 +572,9 @@ static void test_activate_layer_failure(void)
     fail_call(world, "ActivateLayer", 1, NULL);
     run_result result;
     run_create(world, make_spec(), NULL, &result);
-    ASSERT_ERROR(result, "failed to mount container storage: hcsshim::ActivateLayer - failed "
+    TEST_ASSERT_FAILED_WITH(result, "failed to mount container storage: hcsshim::ActivateLayer - failed "
                          "failed in Win32: Access is denied. (0x5)");
-    ASSERT_CALLS(result.calls, "ActivateLayer");
+    TEST_ASSERT_CALLS(result.calls, "ActivateLayer");
     CU_ASSERT_PTR_NULL(result.ledger_layers);
     run_result_free(&result);
 }
@@ -636,9 +585,9 @@ static void test_prepare_layer_failure_deactivates(void)
     fail_call(world, "PrepareLayer", 1, NULL);
     run_result result;
     run_create(world, make_spec(), NULL, &result);
-    ASSERT_ERROR(result, "failed to mount container storage: hcsshim::PrepareLayer - failed "
+    TEST_ASSERT_FAILED_WITH(result, "failed to mount container storage: hcsshim::PrepareLayer - failed "
                          "failed in Win32: Access is denied. (0x5)");
-    ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,DeactivateLayer");
+    TEST_ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,DeactivateLayer");
     CU_ASSERT_PTR_NULL(result.ledger_layers);
     run_result_free(&result);
 }
@@ -649,9 +598,9 @@ static void test_name_to_guid_failure_while_preparing_deactivates(void)
     fail_call(world, "NameToGuid", 1, NULL);
     run_result result;
     run_create(world, make_spec(), NULL, &result);
-    ASSERT_ERROR(result, "failed to mount container storage: hcsshim::NameToGuid - failed "
+    TEST_ASSERT_FAILED_WITH(result, "failed to mount container storage: hcsshim::NameToGuid - failed "
                          "failed in Win32: Access is denied. (0x5)");
-    ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,DeactivateLayer");
+    TEST_ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,DeactivateLayer");
     run_result_free(&result);
 }
 
@@ -661,9 +610,9 @@ static void test_get_layer_mount_path_failure_unprepares_and_deactivates(void)
     fail_call(world, "GetLayerMountPath", 1, NULL);
     run_result result;
     run_create(world, make_spec(), NULL, &result);
-    ASSERT_ERROR(result, "failed to mount container storage: hcsshim::GetLayerMountPath - "
+    TEST_ASSERT_FAILED_WITH(result, "failed to mount container storage: hcsshim::GetLayerMountPath - "
                          "failed failed in Win32: Access is denied. (0x5) (first call)");
-    ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
+    TEST_ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
                                "UnprepareLayer,DeactivateLayer");
     CU_ASSERT_PTR_NULL(result.ledger_layers);
     run_result_free(&result);
@@ -675,7 +624,7 @@ static void test_layer_error_code_of_a_non_win32_hresult(void)
     fail_call(world, "ActivateLayer", 1, "0x80004005");
     run_result result;
     run_create(world, make_spec(), NULL, &result);
-    ASSERT_ERROR(result, "failed to mount container storage: hcsshim::ActivateLayer - failed "
+    TEST_ASSERT_FAILED_WITH(result, "failed to mount container storage: hcsshim::ActivateLayer - failed "
                          "failed in Win32: Unspecified error (0x80004005)");
     run_result_free(&result);
 }
@@ -687,9 +636,9 @@ static void test_mount_needs_two_layer_folders(void)
                         json_pack("[s]", SCRATCH));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR(result, "failed to mount container storage: need at least two layers - base "
+    TEST_ASSERT_FAILED_WITH(result, "failed to mount container storage: need at least two layers - base "
                          "and scratch");
-    ASSERT_CALLS(result.calls, "");
+    TEST_ASSERT_CALLS(result.calls, "");
     run_result_free(&result);
 }
 
@@ -699,10 +648,10 @@ static void test_root_path_given_mounts_nothing(void)
     set_path(spec, "root.path", json_string(VOLUME));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, "NameToGuid,HcsCreateComputeSystem");
+    TEST_ASSERT_SUCCEEDED(result);
+    TEST_ASSERT_CALLS(result.calls, "NameToGuid,HcsCreateComputeSystem");
     CU_ASSERT_PTR_NULL(result.ledger_layers);
-    ASSERT_CALLS(result.release_calls, "");
+    TEST_ASSERT_CALLS(result.release_calls, "");
     ASSERT_JSON(json_object_get(container_of(&result), "Storage"),
                 "{'Layers':[{'Id':'$GUID_BASE','Path':'$BASE'}],'Path':'$VOLUME'}");
     run_result_free(&result);
@@ -714,8 +663,8 @@ static void test_unprepare_failure_on_release(void)
     fail_call(world, "UnprepareLayer", 1, NULL);
     run_result result;
     run_create(world, make_spec(), NULL, &result);
-    ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.release_calls, "UnprepareLayer");
+    TEST_ASSERT_SUCCEEDED(result);
+    TEST_ASSERT_CALLS(result.release_calls, "UnprepareLayer");
     CU_ASSERT_PTR_NOT_NULL_FATAL(result.release_error);
     CU_ASSERT_STRING_EQUAL(result.release_error, "hcsshim::UnprepareLayer - failed failed in "
                                                  "Win32: Access is denied. (0x5)");
@@ -728,8 +677,8 @@ static void test_deactivate_failure_on_release_keeps_reference_wording(void)
     fail_call(world, "DeactivateLayer", 1, NULL);
     run_result result;
     run_create(world, make_spec(), NULL, &result);
-    ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.release_calls, "UnprepareLayer,DeactivateLayer");
+    TEST_ASSERT_SUCCEEDED(result);
+    TEST_ASSERT_CALLS(result.release_calls, "UnprepareLayer,DeactivateLayer");
     CU_ASSERT_PTR_NOT_NULL_FATAL(result.release_error);
     /* The reference's DeactivateLayer title has no space before "- failed". */
     CU_ASSERT_STRING_EQUAL(result.release_error, "hcsshim::DeactivateLayer- failed failed in "
@@ -774,8 +723,8 @@ static void test_missing_windows_section_or_layer_folders(void)
             json_object_set_new(spec, "windows", test_json(windows_sections[i]));
         run_result result;
         run_create(make_world(), spec, NULL, &result);
-        ASSERT_ERROR(result, "field 'Spec.Windows.Layerfolders' is not populated");
-        ASSERT_CALLS(result.calls, "");
+        TEST_ASSERT_FAILED_WITH(result, "field 'Spec.Windows.Layerfolders' is not populated");
+        TEST_ASSERT_CALLS(result.calls, "");
         run_result_free(&result);
     }
 }
@@ -788,8 +737,8 @@ static void test_not_enough_layer_folders_for_the_document(void)
     set_path(spec, "root.path", json_string(VOLUME));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR(result, "invalid spec - not enough layer folders supplied");
-    ASSERT_CALLS(result.calls, "");
+    TEST_ASSERT_FAILED_WITH(result, "invalid spec - not enough layer folders supplied");
+    TEST_ASSERT_CALLS(result.calls, "");
     run_result_free(&result);
 }
 
@@ -797,19 +746,19 @@ static void test_hostname(void)
 {
     run_result result;
     run_create(make_world(), make_spec(), NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     CU_ASSERT_PTR_NULL(json_object_get(container_of(&result), "GuestOs"));
     run_result_free(&result);
 
     json_t *spec = make_spec();
     json_object_set_new(spec, "hostname", json_string("box"));
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "GuestOs"), "{'HostName':'box'}");
     run_result_free(&result);
 
     run_create(make_world(), make_spec(), "1.0", &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     CU_ASSERT_PTR_NULL(json_object_get(result.document, "HostName"));
     run_result_free(&result);
 }
@@ -820,7 +769,7 @@ static void test_cpu_count_from_annotation_or_spec(void)
     set_path(spec, "windows.resources.cpu.count", json_integer(3));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Count':3}");
     run_result_free(&result);
 
@@ -829,7 +778,7 @@ static void test_cpu_count_from_annotation_or_spec(void)
     set_path(spec, "windows.resources.cpu.count", json_integer(3));
     set_annotation(spec, HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_COUNT, "2");
     run_create(make_world(), spec, "1.0", &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     CU_ASSERT_EQUAL(json_integer_value(json_object_get(result.document, "ProcessorCount")), 2);
     CU_ASSERT_PTR_NULL(json_object_get(result.document, "ProcessorWeight"));
     CU_ASSERT_PTR_NULL(json_object_get(result.document, "ProcessorMaximum"));
@@ -842,7 +791,7 @@ static void test_cpu_limit_and_weight(void)
     set_path(spec, "windows.resources.cpu.maximum", json_integer(2500));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Maximum':2500}");
     run_result_free(&result);
 
@@ -850,7 +799,7 @@ static void test_cpu_limit_and_weight(void)
     set_annotation(spec, HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_WEIGHT, "400");
     set_path(spec, "windows.resources.cpu.shares", json_integer(300));
     run_create(make_world(), spec, "1.0", &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     CU_ASSERT_EQUAL(json_integer_value(json_object_get(result.document, "ProcessorWeight")),
                     400);
     run_result_free(&result);
@@ -858,7 +807,7 @@ static void test_cpu_limit_and_weight(void)
     spec = make_spec();
     set_path(spec, "windows.resources.cpu.shares", json_integer(300));
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Weight':300}");
     run_result_free(&result);
 }
@@ -870,10 +819,10 @@ static void test_cpu_settings_are_mutually_exclusive(void)
     set_path(spec, "windows.resources.cpu.shares", json_integer(300));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR(result, "invalid spec - Windows Process Container CPU Count: '2', Limit: '0', "
+    TEST_ASSERT_FAILED_WITH(result, "invalid spec - Windows Process Container CPU Count: '2', Limit: '0', "
                          "and Weight: '300' are mutually exclusive");
     /* Found after the layers were mounted, which are released again. */
-    ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
+    TEST_ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
                                "UnprepareLayer,DeactivateLayer");
     run_result_free(&result);
 }
@@ -884,7 +833,7 @@ static void test_cpu_count_clamped_to_host_processors_with_warning(void)
     set_annotation(spec, HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_COUNT, "16");
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Count':8}");
     const json_t *fields =
         find_log(result.logs, "Changing user requested CPUCount to current number of processors");
@@ -898,7 +847,7 @@ static void test_cpu_count_clamped_to_host_processors_with_warning(void)
     spec = make_spec();
     set_annotation(spec, HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_COUNT, "8");
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Count':8}");
     CU_ASSERT_PTR_NULL(find_log(result.logs, "Changing user requested CPUCount"));
     run_result_free(&result);
@@ -913,7 +862,7 @@ static void test_unparsable_or_zero_annotation_falls_back_to_spec(void)
     set_path(spec, "windows.resources.storage.iops", json_integer(40));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Count':3}");
     ASSERT_JSON(json_object_get(json_object_get(container_of(&result), "Storage"), "QoS"),
                 "{'IopsMaximum':40}");
@@ -934,14 +883,14 @@ static void test_memory_from_annotation_or_spec(void)
     set_path(spec, "windows.resources.memory.limit", json_integer(1073741824));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "Memory"), "{'SizeInMB':2048}");
     run_result_free(&result);
 
     spec = make_spec();
     set_path(spec, "windows.resources.memory.limit", json_integer(1073741824));
     run_create(make_world(), spec, "1.0", &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     CU_ASSERT_EQUAL(json_integer_value(json_object_get(result.document, "MemoryMaximumInMB")),
                     1024);
     run_result_free(&result);
@@ -950,7 +899,7 @@ static void test_memory_from_annotation_or_spec(void)
     spec = make_spec();
     set_path(spec, "windows.resources.memory.limit", json_integer(1048575));
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     CU_ASSERT_PTR_NULL(json_object_get(container_of(&result), "Memory"));
     run_result_free(&result);
 }
@@ -962,7 +911,7 @@ static void test_storage_qos_from_annotations_or_spec(void)
     set_path(spec, "windows.resources.storage.iops", json_integer(250));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(json_object_get(container_of(&result), "Storage"), "QoS"),
                 "{'IopsMaximum':250,'BandwidthMaximum':1000000}");
     run_result_free(&result);
@@ -970,14 +919,14 @@ static void test_storage_qos_from_annotations_or_spec(void)
     spec = make_spec();
     set_path(spec, "windows.resources.storage.bps", json_integer(5000000));
     run_create(make_world(), spec, "1.0", &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     CU_ASSERT_EQUAL(
         json_integer_value(json_object_get(result.document, "StorageBandwidthMaximum")), 5000000);
     CU_ASSERT_PTR_NULL(json_object_get(result.document, "StorageIOPSMaximum"));
     run_result_free(&result);
 
     run_create(make_world(), make_spec(), NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     CU_ASSERT_PTR_NULL(json_object_get(json_object_get(container_of(&result), "Storage"), "QoS"));
     run_result_free(&result);
 }
@@ -991,9 +940,9 @@ static void test_v1_network_fields(void)
                        "example.com", "networkSharedContainerName", "shared"));
     run_result result;
     run_create(make_world(), spec, "1.0", &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     /* Schema 1.0 makes no namespace: no HNS call. */
-    ASSERT_CALLS(result.calls, MOUNTED_V2 ",HcsCreateComputeSystem");
+    TEST_ASSERT_CALLS(result.calls, MOUNTED_V2 ",HcsCreateComputeSystem");
     CU_ASSERT_STRING_EQUAL(
         json_string_value(json_object_get(result.document, "NetworkSharedContainerName")),
         "shared");
@@ -1007,7 +956,7 @@ static void test_v1_network_fields(void)
     spec = make_spec();
     set_path(spec, "windows.network", json_pack("{s:[], s:[]}", "endpointList", "DNSSearchList"));
     run_create(make_world(), spec, "1.0", &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     CU_ASSERT_PTR_NULL(json_object_get(result.document, "EndpointList"));
     CU_ASSERT_PTR_NULL(json_object_get(result.document, "DNSSearchList"));
     CU_ASSERT_PTR_NULL(json_object_get(result.document, "AllowUnqualifiedDNSQuery"));
@@ -1025,7 +974,7 @@ static void test_v2_networking(void)
     run_options options = {.network_namespace = "9b8a7c6d-0000-4000-8000-0000000000a1"};
     run_result result;
     run_create_with(make_world(), spec, &options, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "Networking"),
                 "{'AllowUnqualifiedDnsQuery':true,'DnsSearchList':'a.example,b.example',"
                 "'NetworkSharedContainerName':'shared',"
@@ -1037,14 +986,14 @@ static void test_v2_networking(void)
     set_path(spec, "windows.network", json_pack("{s:b, s:[]}", "allowUnqualifiedDNSQuery", 0,
                                                 "DNSSearchList"));
     run_create_with(make_world(), spec, &options, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "Networking"),
                 "{'Namespace':'9b8a7c6d-0000-4000-8000-0000000000a1'}");
     run_result_free(&result);
 
     /* No network section: no Networking. */
     run_create_with(make_world(), make_spec(), &options, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     CU_ASSERT_PTR_NULL(json_object_get(container_of(&result), "Networking"));
     run_result_free(&result);
 }
@@ -1055,7 +1004,7 @@ static void test_credential_spec(void)
     set_path(spec, "windows.credentialSpec", json_string("{\"CmsPlugins\":[\"ActiveDirectory\"]}"));
     run_result result;
     run_create(make_world(), spec, "1.0", &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(result.document, "Credentials")),
                            "{\"CmsPlugins\":[\"ActiveDirectory\"]}");
     run_result_free(&result);
@@ -1064,7 +1013,7 @@ static void test_credential_spec(void)
     spec = make_spec();
     set_path(spec, "windows.credentialSpec", json_pack("{s:s}", "a", "b"));
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     CU_ASSERT_PTR_NULL(json_object_get(container_of(&result), "ContainerCredentialGuard"));
     run_result_free(&result);
 
@@ -1073,13 +1022,13 @@ static void test_credential_spec(void)
     spec = make_spec();
     set_path(spec, "windows.credentialSpec", json_string("{}"));
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
+    TEST_ASSERT_SUCCEEDED(result);
+    TEST_ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
                                "HcsModifyServiceSettings,HcsGetServiceProperties,NameToGuid,"
                                "HcsCreateComputeSystem");
     ASSERT_JSON(json_object_get(container_of(&result), "ContainerCredentialGuard"),
                 "{'Cookie':'Y2NnLWNvb2tpZQ==','RpcEndpoint':'ccg-rpc-endpoint','Transport':'LRPC'}");
-    ASSERT_CALLS(result.release_calls, "HcsModifyServiceSettings,UnprepareLayer,DeactivateLayer");
+    TEST_ASSERT_CALLS(result.release_calls, "HcsModifyServiceSettings,UnprepareLayer,DeactivateLayer");
     run_result_free(&result);
 }
 
@@ -1087,7 +1036,7 @@ static void test_root_is_created_and_gets_the_mount_path(void)
 {
     run_result result;
     run_create(make_world(), make_spec(), NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(result.spec, "root"), "{'path':'$VOLUME'}");
     run_result_free(&result);
 
@@ -1096,7 +1045,7 @@ static void test_root_is_created_and_gets_the_mount_path(void)
     json_t *world = make_world();
     json_object_set_new(world, "layerMountPath", json_string(VOLUME_V1));
     run_create(world, make_spec(), NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(result.spec, "root"), "{'path':'$VOLUME'}");
     CU_ASSERT_STRING_EQUAL(
         json_string_value(json_object_get(json_object_get(container_of(&result), "Storage"),
@@ -1107,7 +1056,7 @@ static void test_root_is_created_and_gets_the_mount_path(void)
     world = make_world();
     json_object_set_new(world, "layerMountPath", json_string(VOLUME_V1));
     run_create(world, make_spec(), "1.0", &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(result.document, "VolumePath")),
                            VOLUME_V1);
     run_result_free(&result);
@@ -1119,9 +1068,9 @@ static void test_readonly_root_is_refused(void)
     set_path(spec, "root", json_pack("{s:s, s:b}", "path", "", "readonly", 1));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR(result, "invalid container spec - readonly is not supported for Windows "
+    TEST_ASSERT_FAILED_WITH(result, "invalid container spec - readonly is not supported for Windows "
                          "containers");
-    ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
+    TEST_ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
                                "UnprepareLayer,DeactivateLayer");
     run_result_free(&result);
 }
@@ -1168,7 +1117,7 @@ static void test_volume_guid_path_check(void)
                  "invalid container spec - Root.Path '%s' must be a volume GUID path in the "
                  "format '\\\\?\\Volume{GUID}\\'",
                  refused[i]);
-        ASSERT_ERROR(result, expected);
+        TEST_ASSERT_FAILED_WITH(result, expected);
         run_result_free(&result);
     }
 }
@@ -1179,9 +1128,9 @@ static void test_v2_hyperv_section_without_utility_vm(void)
     set_path(spec, "windows.hyperv", json_object());
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR(result, "invalid container spec - Root.Path '' must be a volume GUID path in "
+    TEST_ASSERT_FAILED_WITH(result, "invalid container spec - Root.Path '' must be a volume GUID path in "
                          "the format '\\\\?\\Volume{GUID}\\'");
-    ASSERT_CALLS(result.calls, "");
+    TEST_ASSERT_CALLS(result.calls, "");
     run_result_free(&result);
 }
 
@@ -1191,13 +1140,13 @@ static void test_v1_hyperv_section_without_utility_vm(void)
     set_path(spec, "windows.hyperv.utilityVMPath", json_string("C:\\lf\\base\\UtilityVM"));
     run_result result;
     run_create(make_world(), spec, "1.0", &result);
-    ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, "HcsCreateComputeSystem");
+    TEST_ASSERT_SUCCEEDED(result);
+    TEST_ASSERT_CALLS(result.calls, "HcsCreateComputeSystem");
     ASSERT_JSON(result.document, "{'SystemType':'Container','Name':'c1','Owner':'owner',"
                                  "'LayerFolderPath':'$SCRATCH','Layers':null,"
                                  "'HvPartition':false}");
     CU_ASSERT_PTR_NULL(result.ledger_layers);
-    ASSERT_CALLS(result.release_calls, "");
+    TEST_ASSERT_CALLS(result.release_calls, "");
     run_result_free(&result);
 }
 
@@ -1210,7 +1159,7 @@ static void test_mapped_directories(void)
                        "source", "C:\\host\\ro", "options", "nosuid", "Ro"));
     run_result result;
     run_create(make_world(), json_deep_copy(spec), NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "MappedDirectories"),
                 "[{'HostPath':'$HOST_RW','ContainerPath':'$DATA'},"
                 "{'HostPath':'$HOST_RO','ContainerPath':'C:\\\\ro','ReadOnly':true}]");
@@ -1218,7 +1167,7 @@ static void test_mapped_directories(void)
     run_result_free(&result);
 
     run_create(make_world(), spec, "1.0", &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(result.document, "MappedDirectories"),
                 "[{'HostPath':'$HOST_RW','ContainerPath':'$DATA','ReadOnly':false,"
                 "'BandwidthMaximum':0,'IOPSMaximum':0,'CreateInUtilityVM':false},"
@@ -1236,7 +1185,7 @@ static void test_mapped_pipes(void)
                        "destination", "inside", "source", "\\\\.\\pipe\\other"));
     run_result result;
     run_create(make_world(), json_deep_copy(spec), NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "MappedPipes"),
                 "[{'ContainerPipeName':'engine','HostPath':'$PIPE'},"
                 "{'ContainerPipeName':'inside','HostPath':'\\\\\\\\.\\\\pipe\\\\other'}]");
@@ -1244,7 +1193,7 @@ static void test_mapped_pipes(void)
     run_result_free(&result);
 
     run_create(make_world(), spec, "1.0", &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(result.document, "MappedPipes"),
                 "[{'HostPath':'$PIPE','ContainerPipeName':'engine'},"
                 "{'HostPath':'\\\\\\\\.\\\\pipe\\\\other','ContainerPipeName':'inside'}]");
@@ -1259,8 +1208,8 @@ static void test_pipes_need_rs3(void)
     set_path(spec, "mounts", json_pack("[{s:s, s:s}]", "destination", PIPE, "source", PIPE));
     run_result result;
     run_create(world, spec, NULL, &result);
-    ASSERT_ERROR(result, "named pipe mounts are not supported on this version of Windows");
-    ASSERT_CALLS(result.calls, MOUNTED_V2 ",UnprepareLayer,DeactivateLayer");
+    TEST_ASSERT_FAILED_WITH(result, "named pipe mounts are not supported on this version of Windows");
+    TEST_ASSERT_CALLS(result.calls, MOUNTED_V2 ",UnprepareLayer,DeactivateLayer");
     run_result_free(&result);
 
     /* Directories are fine on that build, and pipes on RS3 itself. */
@@ -1270,7 +1219,7 @@ static void test_pipes_need_rs3(void)
     set_path(spec, "mounts",
              json_pack("[{s:s, s:s}]", "destination", "C:\\d", "source", "C:\\s"));
     run_create(world, spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     run_result_free(&result);
 
     world = make_world();
@@ -1278,7 +1227,7 @@ static void test_pipes_need_rs3(void)
     spec = make_spec();
     set_path(spec, "mounts", json_pack("[{s:s, s:s}]", "destination", PIPE, "source", PIPE));
     run_create(world, spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     run_result_free(&result);
 }
 
@@ -1289,16 +1238,16 @@ static void test_mount_needs_source_and_destination(void)
                                        "virtual-disk", "options", "ro", "x"));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR(result, "invalid OCI spec - a mount must have both source and a destination: "
+    TEST_ASSERT_FAILED_WITH(result, "invalid OCI spec - a mount must have both source and a destination: "
                          "{Destination:C:\\d Type:virtual-disk Source: Options:[ro x]}");
-    ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
+    TEST_ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
                                "UnprepareLayer,DeactivateLayer");
     run_result_free(&result);
 
     spec = make_spec();
     set_path(spec, "mounts", json_pack("[{s:s}]", "source", "C:\\s"));
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR(result, "invalid OCI spec - a mount must have both source and a destination: "
+    TEST_ASSERT_FAILED_WITH(result, "invalid OCI spec - a mount must have both source and a destination: "
                          "{Destination: Type: Source:C:\\s Options:[]}");
     run_result_free(&result);
 }
@@ -1310,8 +1259,8 @@ static void test_mount_types(void)
                                        "C:\\s", "type", "bind"));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR(result, "invalid OCI spec - Type 'bind' not supported");
-    ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
+    TEST_ASSERT_FAILED_WITH(result, "invalid OCI spec - Type 'bind' not supported");
+    TEST_ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
                                "UnprepareLayer,DeactivateLayer");
     run_result_free(&result);
 
@@ -1326,8 +1275,8 @@ static void test_mount_types(void)
         char expected[128];
         snprintf(expected, sizeof expected,
                  "invalid container spec - Mount.Type '%s' must not be set", disk_types[i]);
-        ASSERT_ERROR(result, expected);
-        ASSERT_CALLS(result.calls, MOUNTED_V2 ",UnprepareLayer,DeactivateLayer");
+        TEST_ASSERT_FAILED_WITH(result, expected);
+        TEST_ASSERT_CALLS(result.calls, MOUNTED_V2 ",UnprepareLayer,DeactivateLayer");
         run_result_free(&result);
     }
 }
@@ -1342,7 +1291,7 @@ static void test_assigned_devices_v2(void)
                        "id", "PCIROOT(0)#PCI(0100)", "idType", "vpci-location-path"));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "AssignedDevices"),
                 "[{'InterfaceClassGuid':'5B45201D-F2F2-4F3B-85BB-30FF1F953599'},"
                 "{'InterfaceClassGuid':'24e552bb-3a0e-4a1d-9a9d-f2a4b31c4a8a'},"
@@ -1352,7 +1301,7 @@ static void test_assigned_devices_v2(void)
     spec = make_spec();
     set_path(spec, "windows.devices", json_array());
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     CU_ASSERT_PTR_NULL(json_object_get(container_of(&result), "AssignedDevices"));
     run_result_free(&result);
 }
@@ -1365,13 +1314,13 @@ static void test_assigned_device_of_unsupported_type(void)
                        "idType", "gpu"));
     run_result result;
     run_create(make_world(), json_deep_copy(spec), NULL, &result);
-    ASSERT_ERROR(result, "specified device GPU-1 has unsupported type gpu");
-    ASSERT_CALLS(result.calls, MOUNTED_V2 ",UnprepareLayer,DeactivateLayer");
+    TEST_ASSERT_FAILED_WITH(result, "specified device GPU-1 has unsupported type gpu");
+    TEST_ASSERT_CALLS(result.calls, MOUNTED_V2 ",UnprepareLayer,DeactivateLayer");
     run_result_free(&result);
 
     /* Schema 1.0 ignores devices altogether. */
     run_create(make_world(), spec, "1.0", &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     CU_ASSERT_PTR_NULL(json_object_get(result.document, "AssignedDevices"));
     run_result_free(&result);
 }
@@ -1382,8 +1331,8 @@ static void test_failed_compute_system_create_releases_layers(void)
     fail_call(world, "HcsCreateComputeSystem", 1, NULL);
     run_result result;
     run_create(world, make_spec(), NULL, &result);
-    ASSERT_ERROR_CONTAINS(result, "hcsshim::CreateComputeSystem c1: Access is denied.");
-    ASSERT_CALLS(result.calls, MOUNTED_V2 ",HcsCreateComputeSystem,UnprepareLayer,"
+    TEST_ASSERT_FAILED_CONTAINING(result, "hcsshim::CreateComputeSystem c1: Access is denied.");
+    TEST_ASSERT_CALLS(result.calls, MOUNTED_V2 ",HcsCreateComputeSystem,UnprepareLayer,"
                                "DeactivateLayer");
     run_result_free(&result);
 }
@@ -1404,7 +1353,7 @@ static void test_d6_annotation_beyond_int32_is_ignored_with_warning(void)
         set_annotation(spec, annotations[i], "2147483648");
         run_result result;
         run_create(make_world(), spec, NULL, &result);
-        ASSERT_SUCCESS(result);
+        TEST_ASSERT_SUCCEEDED(result);
         CU_ASSERT_PTR_NULL(json_object_get(container_of(&result), "Processor"));
         CU_ASSERT_PTR_NULL(
             json_object_get(json_object_get(container_of(&result), "Storage"), "QoS"));
@@ -1422,7 +1371,7 @@ static void test_d6_annotation_beyond_int32_is_ignored_with_warning(void)
     set_path(spec, "windows.resources.cpu.maximum", json_integer(5000));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(json_object_get(container_of(&result), "Storage"), "QoS"),
                 "{'IopsMaximum':2147483647}");
     ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Maximum':5000}");
@@ -1437,7 +1386,7 @@ static void test_d6_annotation_beyond_int32_is_ignored_with_warning(void)
     spec = make_spec();
     set_annotation(spec, HCSOCI_ANNOTATION_CONTAINER_MEMORY_SIZE_IN_MB, "9223372036854775808");
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     CU_ASSERT_PTR_NULL(json_object_get(container_of(&result), "Memory"));
     CU_ASSERT_PTR_NOT_NULL(
         find_annotation_warning(result.logs, HCSOCI_ANNOTATION_CONTAINER_MEMORY_SIZE_IN_MB));
@@ -1459,9 +1408,9 @@ static void test_d6_spec_value_beyond_int32_is_an_error(void)
                  "invalid field '%s': 2147483648 does not fit in a 32-bit signed integer (at "
                  "most 2147483647)",
                  fields[i]);
-        ASSERT_ERROR(result, expected);
+        TEST_ASSERT_FAILED_WITH(result, expected);
         /* Refused before anything was allocated. */
-        ASSERT_CALLS(result.calls, "");
+        TEST_ASSERT_CALLS(result.calls, "");
         run_result_free(&result);
     }
 
@@ -1469,7 +1418,7 @@ static void test_d6_spec_value_beyond_int32_is_an_error(void)
     set_path(spec, "windows.resources.storage.bps", json_integer(2147483647));
     run_result result;
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(json_object_get(container_of(&result), "Storage"), "QoS"),
                 "{'BandwidthMaximum':2147483647}");
     run_result_free(&result);
@@ -1480,7 +1429,7 @@ static void test_d6_spec_value_beyond_int32_is_an_error(void)
     set_annotation(spec, HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_COUNT, "2");
     set_path(spec, "windows.resources.cpu.count", json_integer(INT64_MAX));
     run_create(make_world(), spec, NULL, &result);
-    ASSERT_ERROR_CONTAINS(result, "'windows.resources.cpu.count': 9223372036854775807");
+    TEST_ASSERT_FAILED_CONTAINING(result, "'windows.resources.cpu.count': 9223372036854775807");
     run_result_free(&result);
 }
 
@@ -1526,8 +1475,8 @@ static void test_bad_spec_field_types_name_the_field(void)
         if (result.status == 0 || strstr(result.error, bad[i].needle) == NULL)
             fprintf(stderr, "\n  %s = %s: %s\n", bad[i].path, bad[i].value,
                     result.error != NULL ? result.error : "accepted");
-        ASSERT_ERROR_CONTAINS(result, bad[i].needle);
-        ASSERT_CALLS(result.calls, "");
+        TEST_ASSERT_FAILED_CONTAINING(result, bad[i].needle);
+        TEST_ASSERT_CALLS(result.calls, "");
         run_result_free(&result);
     }
 }
@@ -1596,8 +1545,8 @@ static void test_hosted_layers_document_and_release(void)
     json_object_set_new(spec, "hostname", json_string("web"));
     run_result result;
     run_hosted(make_hosted_world(), spec, &result);
-    ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, HOSTED_LAYERS ",NameToGuid,HcsCreateComputeSystem");
+    TEST_ASSERT_SUCCEEDED(result);
+    TEST_ASSERT_CALLS(result.calls, HOSTED_LAYERS ",NameToGuid,HcsCreateComputeSystem");
     /* The read-only layer: a VSMB share with backup privilege. */
     ASSERT_JSON(modify_request(result.calls, 0),
                 "{'ResourcePath':'VirtualMachine/Devices/VirtualSmb/Shares','RequestType':'Add',"
@@ -1625,7 +1574,7 @@ static void test_hosted_layers_document_and_release(void)
     ASSERT_JSON(json_object_get(result.spec, "root"), "{'path':'$ROOT'}");
     ASSERT_JSON(result.ledger_layers, "['$BASE','$SCRATCH']");
     /* Released in reverse: combined layers, scratch, share. */
-    ASSERT_CALLS(result.release_calls, HOSTED_LAYERS_RELEASE);
+    TEST_ASSERT_CALLS(result.release_calls, HOSTED_LAYERS_RELEASE);
     assert_layers_released(result.release_calls, 0);
     CU_ASSERT_PTR_NULL(result.release_error);
     run_result_free(&result);
@@ -1655,8 +1604,8 @@ static void test_hosted_mounts_of_every_kind(void)
 {
     run_result result;
     run_hosted(make_hosted_world(), make_spec_with_every_mount(), &result);
-    ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, HOSTED_LAYERS ",HcsModifyComputeSystem,HcsModifyComputeSystem,"
+    TEST_ASSERT_SUCCEEDED(result);
+    TEST_ASSERT_CALLS(result.calls, HOSTED_LAYERS ",HcsModifyComputeSystem,HcsModifyComputeSystem,"
                                "HcsModifyComputeSystem,HcsModifyComputeSystem,GrantVmAccess,"
                                "HcsModifyComputeSystem,GrantVmAccess,HcsModifyComputeSystem,"
                                "NameToGuid,HcsCreateComputeSystem");
@@ -1711,7 +1660,7 @@ static void test_hosted_mounts_of_every_kind(void)
 
     /* Release in reverse order: the disks, the pipe, the shares (s3 once, at its last
      * reference), then the layers. */
-    ASSERT_CALLS(result.release_calls, "HcsModifyComputeSystem,HcsModifyComputeSystem,"
+    TEST_ASSERT_CALLS(result.release_calls, "HcsModifyComputeSystem,HcsModifyComputeSystem,"
                                        "HcsModifyComputeSystem,HcsModifyComputeSystem,"
                                        "HcsModifyComputeSystem,HcsModifyComputeSystem,"
                                        HOSTED_LAYERS_RELEASE);
@@ -1750,7 +1699,7 @@ static void test_hosted_mapped_directory_paths(void)
                                   "C:\\host\\rw", "options", "ro"));
     run_result result;
     run_hosted(make_hosted_world(), spec, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "MappedDirectories"),
                 "[{'HostPath':'C:\\\\mounts\\\\m1','ContainerPath':'C:\\\\vd'},"
                 "{'HostPath':'$S2','ContainerPath':'C:\\\\a'},"
@@ -1766,7 +1715,7 @@ static void test_hosted_mapped_directory_paths(void)
     json_object_set_new(uvm, "devicesPhysicallyBacked", json_true());
     run_options options = {.hosting_system = uvm};
     run_create_with(make_hosted_world(), spec, &options, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(json_object_get(modify_request(result.calls, 0), "Settings"),
                                 "Options"),
                 "{'ReadOnly':true,'ShareRead':true,'CacheIo':true,'TakeBackupPrivilege':true,"
@@ -1796,8 +1745,8 @@ static void test_hosted_bad_mounts_add_nothing(void)
         json_object_set_new(spec, "mounts", test_json(cases[i].mounts));
         run_result result;
         run_hosted(make_hosted_world(), spec, &result);
-        ASSERT_ERROR(result, cases[i].error);
-        ASSERT_CALLS(result.calls, HOSTED_LAYERS "," HOSTED_LAYERS_RELEASE);
+        TEST_ASSERT_FAILED_WITH(result, cases[i].error);
+        TEST_ASSERT_CALLS(result.calls, HOSTED_LAYERS "," HOSTED_LAYERS_RELEASE);
         run_result_free(&result);
     }
 }
@@ -1860,7 +1809,7 @@ static void test_hosted_mount_failure_rolls_back(void)
         json_t *rollback = json_array();
         for (size_t c = failed_at + 1; c < total; c++)
             json_array_append(rollback, json_array_get(result.calls, c));
-        ASSERT_CALLS(rollback, cases[i].rollback);
+        TEST_ASSERT_CALLS(rollback, cases[i].rollback);
         size_t count = json_array_size(rollback);
         CU_ASSERT_TRUE_FATAL(count >= 3);
         assert_layers_released(rollback, count - 3);
@@ -1910,7 +1859,7 @@ static void test_hosted_cpu_limit_scaled_to_the_vm(void)
         run_result result;
         run_hosted_cpu(HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_LIMIT, cases[i].limit,
                        cases[i].host, cases[i].uvm, true, &result);
-        ASSERT_SUCCESS(result);
+        TEST_ASSERT_SUCCEEDED(result);
         const json_t *processor = json_object_get(container_of(&result), "Processor");
         if (json_integer_value(json_object_get(processor, "Maximum")) != cases[i].expected)
             fprintf(stderr, "\n  limit %s, host %d, uvm %d: %lld\n", cases[i].limit,
@@ -1934,7 +1883,7 @@ static void test_hosted_cpu_limit_scaled_to_the_vm(void)
     /* Without the option, or process isolated, the limit is taken as it is. */
     run_result result;
     run_hosted_cpu(HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_LIMIT, "2500", 8, 2, false, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Maximum':2500}");
     CU_ASSERT_PTR_NULL(find_log(result.logs, "rescaling"));
     run_result_free(&result);
@@ -1943,14 +1892,14 @@ static void test_hosted_cpu_limit_scaled_to_the_vm(void)
     set_annotation(spec, HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_LIMIT, "2500");
     run_options options = {.scale_cpu_limits_to_sandbox = true};
     run_create_with(make_world(), spec, &options, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Maximum':2500}");
     CU_ASSERT_PTR_NULL(find_log(result.logs, "rescaling"));
     run_result_free(&result);
 
     /* Only a limit is rescaled; a weight is left alone. */
     run_hosted_cpu(HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_WEIGHT, "300", 8, 2, true, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Weight':300}");
     CU_ASSERT_PTR_NULL(find_log(result.logs, "rescaling"));
     run_result_free(&result);
@@ -1961,7 +1910,7 @@ static void test_hosted_cpu_count_clamped_to_the_vm(void)
     /* The VM's processors count, not the host's. */
     run_result result;
     run_hosted_cpu(HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_COUNT, "4", 8, 2, false, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Count':2}");
     const json_t *fields =
         find_log(result.logs, "Changing user requested CPUCount to current number of processors");
@@ -1971,7 +1920,7 @@ static void test_hosted_cpu_count_clamped_to_the_vm(void)
 
     /* More than the host has, within the VM's count: kept. */
     run_hosted_cpu(HCSOCI_ANNOTATION_CONTAINER_PROCESSOR_COUNT, "6", 4, 8, false, &result);
-    ASSERT_SUCCESS(result);
+    TEST_ASSERT_SUCCEEDED(result);
     ASSERT_JSON(json_object_get(container_of(&result), "Processor"), "{'Count':6}");
     CU_ASSERT_PTR_NULL(find_log(result.logs, "Changing user requested CPUCount"));
     run_result_free(&result);
@@ -1983,8 +1932,8 @@ static void test_hosted_credential_guard_hvsocket_service(void)
     set_path(spec, "windows.credentialSpec", json_string("{}"));
     run_result result;
     run_hosted(make_hosted_world(), spec, &result);
-    ASSERT_SUCCESS(result);
-    ASSERT_CALLS(result.calls, HOSTED_LAYERS ",HcsModifyServiceSettings,HcsGetServiceProperties,"
+    TEST_ASSERT_SUCCEEDED(result);
+    TEST_ASSERT_CALLS(result.calls, HOSTED_LAYERS ",HcsModifyServiceSettings,HcsGetServiceProperties,"
                                              "HcsModifyComputeSystem,NameToGuid,"
                                              "HcsCreateComputeSystem");
     ASSERT_JSON(json_object_get(json_object_get(json_object_get(call_args(result.calls, 5),
@@ -2002,7 +1951,7 @@ static void test_hosted_credential_guard_hvsocket_service(void)
                 "{'Cookie':'Y2NnLWNvb2tpZQ==','RpcEndpoint':'ccg-rpc-endpoint',"
                 "'Transport':'HvSocket'}");
     /* Release: the instance, then the layers; the service entry stays, as in the corpus. */
-    ASSERT_CALLS(result.release_calls, "HcsModifyServiceSettings," HOSTED_LAYERS_RELEASE);
+    TEST_ASSERT_CALLS(result.release_calls, "HcsModifyServiceSettings," HOSTED_LAYERS_RELEASE);
     assert_layers_released(result.release_calls, 1);
     run_result_free(&result);
 
@@ -2017,7 +1966,7 @@ static void test_hosted_credential_guard_hvsocket_service(void)
     static const char update_failed[] =
         "failed to update hvsocket service: hcsshim::System::Modify uvm1: Access is denied.";
     CU_ASSERT_EQUAL(strncmp(result.error, update_failed, sizeof update_failed - 1), 0);
-    ASSERT_CALLS(result.calls, HOSTED_LAYERS ",HcsModifyServiceSettings,HcsGetServiceProperties,"
+    TEST_ASSERT_CALLS(result.calls, HOSTED_LAYERS ",HcsModifyServiceSettings,HcsGetServiceProperties,"
                                              "HcsModifyComputeSystem,HcsModifyServiceSettings,"
                                              HOSTED_LAYERS_RELEASE);
     ASSERT_JSON(json_object_get(json_object_get(call_args(result.calls, 8), "settings"),
