@@ -3,8 +3,10 @@
 
 #include "hcs_errors.h"
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/annotations.h>
 #include <hcsoci/layers.h>
+#include <hcsoci/spec.h>
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -127,8 +129,8 @@ static int create_compute_system(hcsoci_host *host, const char *id, const json_t
     return hcs_call_failed(host_error, "hcsshim::CreateComputeSystem", id, document, error);
 }
 
-static int build_and_create(hcsoci_runtime *runtime, create_state *state,
-                            const hcsoci_create_options *options, hcsoci_error **error)
+static int build_documents(hcsoci_runtime *runtime, create_state *state,
+                           const hcsoci_create_options *options, hcsoci_error **error)
 {
     hcsoci_host *host = runtime->host;
     if (options->hosting_system != NULL) {
@@ -176,13 +178,18 @@ static int build_and_create(hcsoci_runtime *runtime, create_state *state,
         return hcsoci_fail(error, HCSOCI_E_PLUGIN,
                            "module %s returned %s document; it must return exactly one",
                            builder->descriptor->name, has_compute_system ? "more than one" : "no");
-    if (options->documents_only)
-        return 0;
-    if (!has_hosted_system)
-        return create_compute_system(host, state->id, state->output.compute_system_document, error);
-    /* Without a guest connection a hosted container is an HCS compute system that names its
-     * hosting system and carries the hosted document, owned by the VM's owner. */
-    hcsoci_uvm *uvm = options->hosting_system;
+    return 0;
+}
+
+/* Creates the compute system from the built documents: the document itself for a process
+ * isolated container; for a hosted one, without a guest connection, an HCS compute system that
+ * names its hosting system and carries the hosted document, owned by the VM's owner. */
+static int create_system(hcsoci_host *host, const create_state *state, hcsoci_uvm *uvm,
+                         hcsoci_error **error)
+{
+    if (state->output.hosted_system_document == NULL)
+        return create_compute_system(host, state->id, state->output.compute_system_document,
+                                     error);
     json_t *document = json_pack("{s:s,s:o,s:s,s:O,s:b}", "Owner", hcsoci_uvm_owner(uvm),
                                  "SchemaVersion", hcsoci_schema_to_json(state->schema),
                                  "HostingSystemId", hcsoci_uvm_id(uvm), "HostedSystem",
@@ -198,14 +205,14 @@ static int build_and_create(hcsoci_runtime *runtime, create_state *state,
 static int make_container(const create_state *state, const hcsoci_create_options *options,
                           hcsoci_container **container, hcsoci_error **error)
 {
-    hcsoci_container *made = calloc(1, sizeof *made);
+    hcsoci_container *made = hcsoci_calloc(1, sizeof *made);
     if (made == NULL)
         return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
-    made->id = strdup(state->id);
-    made->owner = strdup(state->owner);
+    made->id = hcsoci_strdup(state->id);
+    made->owner = hcsoci_strdup(state->owner);
     made->schema = state->schema;
     if (options->hosting_system != NULL)
-        made->hosting_system_id = strdup(hcsoci_uvm_id(options->hosting_system));
+        made->hosting_system_id = hcsoci_strdup(hcsoci_uvm_id(options->hosting_system));
     made->document = json_incref(state->output.compute_system_document != NULL
                                      ? state->output.compute_system_document
                                      : state->output.hosted_system_document);
@@ -219,8 +226,9 @@ static int make_container(const create_state *state, const hcsoci_create_options
     return 0;
 }
 
-/* The id names the container's directory in its utility VM (/run/gcs/c/<id>), so it may not
- * step outside it: no path separators, no "." or "..", no control characters. */
+/* The id names the container's directory in its utility VM (/run/gcs/c/<id>) and appears in
+ * JSON documents, so it must be UTF-8 and may not step outside that directory: no path
+ * separators, no "." or "..", no control characters. */
 static int check_container_id(const char *id, hcsoci_error **error)
 {
     bool bad = strcmp(id, ".") == 0 || strcmp(id, "..") == 0;
@@ -231,6 +239,8 @@ static int check_container_id(const char *id, hcsoci_error **error)
                            "invalid container id '%s': it may not contain '/', '\\' or control "
                            "characters, nor be '.' or '..'",
                            id);
+    if (!hcsoci_text_is_utf8(id))
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "invalid container id: not UTF-8 text");
     return 0;
 }
 
@@ -270,9 +280,17 @@ int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options
         return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
     }
 
-    int result = build_and_create(runtime, &state, options, error);
+    /* The container object is made before the compute system, so that nothing can fail after
+     * the host has created it. */
+    int result = build_documents(runtime, &state, options, error);
     if (result == 0)
         result = make_container(&state, options, container, error);
+    if (result == 0 && !options->documents_only &&
+        create_system(runtime->host, &state, options->hosting_system, error) != 0) {
+        hcsoci_container_free(*container);
+        *container = NULL;
+        result = -1;
+    }
     if (result == 0 && options->documents_only) {
         /* Nothing was created, so nothing may stay allocated. */
         hcsoci_error *release_error = NULL;

@@ -1,4 +1,5 @@
 /* The library's error type. */
+#include <hcsoci/alloc.h>
 #include <hcsoci/error.h>
 
 #include <stdarg.h>
@@ -11,15 +12,12 @@ static hcsoci_error out_of_memory_error = {HCSOCI_E_OUT_OF_MEMORY, (char *)"out 
 
 static char *format_message(const char *format, va_list arguments)
 {
-    char *text = NULL;
-    if (vasprintf(&text, format, arguments) < 0)
-        return NULL;
-    return text;
+    return hcsoci_vasprintf(format, arguments);
 }
 
 static hcsoci_error *error_from_arguments(int32_t code, const char *format, va_list arguments)
 {
-    hcsoci_error *error = malloc(sizeof *error);
+    hcsoci_error *error = hcsoci_malloc(sizeof *error);
     if (error == NULL)
         return &out_of_memory_error;
     error->code = code;
@@ -56,7 +54,7 @@ static void join_message(hcsoci_error *error, const char *added, int added_goes_
     if (error == NULL || error == &out_of_memory_error || added == NULL)
         return;
     size_t old_length = strlen(error->message), added_length = strlen(added);
-    char *joined = malloc(old_length + added_length + 1);
+    char *joined = hcsoci_malloc(old_length + added_length + 1);
     if (joined == NULL)
         return;
     if (added_goes_first) {

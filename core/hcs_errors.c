@@ -1,6 +1,8 @@
 /* The reference's wording for failed HCS calls. */
 #include "hcs_errors.h"
 
+#include <hcsoci/alloc.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +18,7 @@ char *hcs_go_json_text(const json_t *document)
     }
     if (extra == 0)
         return text;
-    char *escaped = malloc(strlen(text) + extra + 1);
+    char *escaped = hcsoci_malloc(strlen(text) + extra + 1);
     if (escaped != NULL) {
         char *out = escaped;
         for (const char *c = text; *c != '\0'; c++) {

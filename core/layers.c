@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/plugin.h>
 #include <hcsoci/spec.h>
 
@@ -226,7 +227,7 @@ static int get_mount_path(hcsoci_host *host, const char *path, char **mount_path
                                     "(first call)", error);
     }
     if (answer == NULL) {
-        answer = strdup("");
+        answer = hcsoci_strdup("");
         if (answer == NULL)
             return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
     }
@@ -259,6 +260,23 @@ int hcsoci_layers_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_
     if (get_mount_path(host, scratch, root_path, error) != 0) {
         unprepare(host, scratch, NULL);
         deactivate(host, scratch, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+int hcsoci_layers_mount_recorded(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
+                                 const char *container_root_in_uvm,
+                                 hcsoci_resources *resources, char **root_path,
+                                 hcsoci_error **error)
+{
+    *root_path = NULL;
+    if (hcsoci_resources_set_layers(resources, layer_folders, uvm != NULL ? hcsoci_uvm_id(uvm) : "",
+                                    error) != 0)
+        return -1;
+    if (hcsoci_layers_mount(host, uvm, layer_folders, container_root_in_uvm, root_path, error) !=
+        0) {
+        hcsoci_resources_clear_layers(resources);
         return -1;
     }
     return 0;

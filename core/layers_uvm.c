@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/log.h>
 
 /* "<folder>\<file>" as the reference's filepath.Join writes it on Windows. */
@@ -15,10 +16,7 @@ static char *join_windows_path(const char *folder, const char *file)
     size_t length = strlen(folder);
     while (length > 0 && (folder[length - 1] == '\\' || folder[length - 1] == '/'))
         length--;
-    char *joined = NULL;
-    if (asprintf(&joined, "%.*s\\%s", (int)length, folder, file) < 0)
-        return NULL;
-    return joined;
+    return hcsoci_asprintf("%.*s\\%s", (int)length, folder, file);
 }
 
 /* The host path of a read-only layer as the VM mounts it: the folder itself for Windows, its
@@ -26,7 +24,7 @@ static char *join_windows_path(const char *folder, const char *file)
 static char *layer_host_path(hcsoci_uvm *uvm, const char *folder)
 {
     if (hcsoci_uvm_get_os(uvm) == HCSOCI_UVM_WINDOWS)
-        return strdup(folder);
+        return hcsoci_strdup(folder);
     return join_windows_path(folder, "layer.vhd");
 }
 
@@ -57,11 +55,8 @@ static int scratch_disk_path(hcsoci_host *host, const json_t *layer_folders, cha
 static char *rootfs_path(hcsoci_uvm *uvm, const char *container_root)
 {
     if (hcsoci_uvm_get_os(uvm) == HCSOCI_UVM_WINDOWS)
-        return strdup(container_root);
-    char *path = NULL;
-    if (asprintf(&path, "%s/rootfs", container_root) < 0)
-        return NULL;
-    return path;
+        return hcsoci_strdup(container_root);
+    return hcsoci_asprintf("%s/rootfs", container_root);
 }
 
 static int remove_read_only_layer(hcsoci_uvm *uvm, const char *host_path, hcsoci_error **error)

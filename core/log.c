@@ -1,4 +1,5 @@
 /* The process-wide log sink. */
+#include <hcsoci/alloc.h>
 #include <hcsoci/log.h>
 
 #include <pthread.h>
@@ -40,11 +41,9 @@ void hcsoci_log(hcsoci_log_level level, json_t *fields, const char *format, ...)
         json_decref(fields);
         return;
     }
-    char *message = NULL;
     va_list arguments;
     va_start(arguments, format);
-    if (vasprintf(&message, format, arguments) < 0)
-        message = NULL;
+    char *message = hcsoci_vasprintf(format, arguments);
     va_end(arguments);
     json_t *record_fields = fields != NULL ? fields : json_object();
     if (message != NULL && record_fields != NULL)

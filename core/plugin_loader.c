@@ -2,6 +2,8 @@
  * searches the current directory; every refusal names the file and the reason. */
 #include "plugin_loader.h"
 
+#include <hcsoci/alloc.h>
+
 #include <errno.h>
 #include <libgen.h>
 #include <pthread.h>
@@ -52,7 +54,7 @@ int plugin_check_permissions(const char *path, hcsoci_error **error)
         return refuse(error, path, "not a regular file");
     if (check_not_shared_writable(path, "file", path, error) != 0)
         return -1;
-    char *copy = strdup(path);
+    char *copy = hcsoci_strdup(path);
     if (copy == NULL)
         return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
     int status_code = check_not_shared_writable(dirname(copy), "directory", path, error);
@@ -181,7 +183,7 @@ int plugin_load(const char *path, loaded_module *module, hcsoci_error **error)
     else
         status = plugin_check_descriptor(descriptor, path, error);
     if (status == 0) {
-        module->path = strdup(path);
+        module->path = hcsoci_strdup(path);
         if (module->path == NULL)
             status = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
     }

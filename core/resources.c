@@ -1,4 +1,5 @@
 /* The resource ledger of one container. */
+#include <hcsoci/alloc.h>
 #include <hcsoci/resources.h>
 
 #include <hcsoci/spec.h>
@@ -19,7 +20,7 @@ struct hcsoci_resources {
 
 static int replace_string(char **slot, const char *value, hcsoci_error **error)
 {
-    char *copy = strdup(value != NULL ? value : "");
+    char *copy = hcsoci_strdup(value != NULL ? value : "");
     if (copy == NULL)
         return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
     free(*slot);
@@ -29,13 +30,13 @@ static int replace_string(char **slot, const char *value, hcsoci_error **error)
 
 hcsoci_resources *hcsoci_resources_new(const char *container_id)
 {
-    hcsoci_resources *resources = calloc(1, sizeof *resources);
+    hcsoci_resources *resources = hcsoci_calloc(1, sizeof *resources);
     if (resources == NULL)
         return NULL;
-    resources->container_id = strdup(container_id != NULL ? container_id : "");
-    resources->container_root_in_uvm = strdup("");
-    resources->network_namespace = strdup("");
-    resources->layers_uvm = strdup("");
+    resources->container_id = hcsoci_strdup(container_id != NULL ? container_id : "");
+    resources->container_root_in_uvm = hcsoci_strdup("");
+    resources->network_namespace = hcsoci_strdup("");
+    resources->layers_uvm = hcsoci_strdup("");
     resources->entries = json_array();
     if (resources->container_id == NULL || resources->container_root_in_uvm == NULL ||
         resources->network_namespace == NULL || resources->layers_uvm == NULL ||
@@ -107,11 +108,11 @@ bool hcsoci_resources_namespace_added_to_uvm(const hcsoci_resources *resources)
 int hcsoci_resources_set_layers(hcsoci_resources *resources, const json_t *layer_folders,
                                 const char *uvm_id, hcsoci_error **error)
 {
-    json_t *copy = json_deep_copy(layer_folders);
-    if (copy == NULL || !json_is_array(copy)) {
-        json_decref(copy);
+    if (!json_is_array(layer_folders))
         return hcsoci_fail(error, HCSOCI_E_INVALID, "layer folders must be an array");
-    }
+    json_t *copy = json_deep_copy(layer_folders);
+    if (copy == NULL)
+        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
     if (replace_string(&resources->layers_uvm, uvm_id, error) != 0) {
         json_decref(copy);
         return -1;
@@ -141,8 +142,12 @@ int hcsoci_resources_add(hcsoci_resources *resources, const char *kind, json_t *
                          hcsoci_error **error)
 {
     json_t *entry = json_pack("{s:s}", "kind", kind != NULL ? kind : "");
-    if (entry == NULL || (details != NULL && json_object_update(entry, details) != 0) ||
-        json_array_append_new(resources->entries, entry) != 0) {
+    if (entry != NULL && details != NULL && json_object_update(entry, details) != 0) {
+        json_decref(entry);
+        entry = NULL;
+    }
+    /* json_array_append_new takes the entry even when it fails. */
+    if (entry == NULL || json_array_append_new(resources->entries, entry) != 0) {
         json_decref(details);
         return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory recording a %s",
                            kind != NULL ? kind : "resource");

@@ -1,6 +1,8 @@
 /* The runtime: module discovery, loading order and dispatch. */
 #include "runtime_internal.h"
 
+#include <hcsoci/alloc.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -58,7 +60,7 @@ static int add_module_file(hcsoci_runtime *runtime, const char *path, hcsoci_err
         return 0;
     }
     loaded_module *grown =
-        realloc(runtime->modules, (runtime->module_count + 1) * sizeof *runtime->modules);
+        hcsoci_realloc(runtime->modules, (runtime->module_count + 1) * sizeof *runtime->modules);
     if (grown == NULL) {
         plugin_unload(&module);
         return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
@@ -106,8 +108,8 @@ static int add_module_directory(hcsoci_runtime *runtime, const char *directory, 
         if (entry->d_name[0] == '.' || length <= suffix_length ||
             strcmp(entry->d_name + length - suffix_length, HCSOCI_MODULE_SUFFIX) != 0)
             continue;
-        char **grown = realloc(names, (count + 1) * sizeof *names);
-        char *name = strdup(entry->d_name);
+        char **grown = hcsoci_realloc(names, (count + 1) * sizeof *names);
+        char *name = hcsoci_strdup(entry->d_name);
         if (grown != NULL)
             names = grown;
         if (grown == NULL || name == NULL) {
@@ -138,7 +140,7 @@ static int add_module_directory(hcsoci_runtime *runtime, const char *directory, 
 /* Loads the directories of a colon-separated list (empty elements are skipped). */
 static int add_module_path_list(hcsoci_runtime *runtime, const char *list, hcsoci_error **error)
 {
-    char *copy = strdup(list);
+    char *copy = hcsoci_strdup(list);
     if (copy == NULL)
         return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
     int result = 0;
@@ -161,14 +163,14 @@ int hcsoci_runtime_new(const hcsoci_runtime_options *options, hcsoci_runtime **r
     *runtime = NULL;
     if (options == NULL || options->host == NULL)
         return hcsoci_fail(error, HCSOCI_E_INVALID, "a runtime needs a host");
-    hcsoci_runtime *made = calloc(1, sizeof *made);
+    hcsoci_runtime *made = hcsoci_calloc(1, sizeof *made);
     if (made == NULL)
         return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
     made->host = options->host;
     const char *program = options->program_name;
     if (program == NULL || program[0] == '\0')
         program = program_invocation_short_name;
-    made->program_name = strdup(program);
+    made->program_name = hcsoci_strdup(program);
     int result = made->program_name == NULL
                      ? hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory")
                      : 0;

@@ -2,6 +2,7 @@
  * ledger entries. Each kind of resource lives in its own file (uvm_vsmb.c, uvm_scsi.c, ...). */
 #include "uvm_internal.h"
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/spec.h>
 
 #include <errno.h>
@@ -12,16 +13,23 @@
 
 /* ---- lists ---- */
 
+int uvm_list_reserve(uvm_list *list)
+{
+    if (list->count < list->capacity)
+        return 0;
+    size_t capacity = list->capacity == 0 ? 4 : list->capacity * 2;
+    void **items = hcsoci_realloc(list->items, capacity * sizeof *items);
+    if (items == NULL)
+        return -1;
+    list->items = items;
+    list->capacity = capacity;
+    return 0;
+}
+
 int uvm_list_append(uvm_list *list, void *item)
 {
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity == 0 ? 4 : list->capacity * 2;
-        void **items = realloc(list->items, capacity * sizeof *items);
-        if (items == NULL)
-            return -1;
-        list->items = items;
-        list->capacity = capacity;
-    }
+    if (uvm_list_reserve(list) != 0)
+        return -1;
     list->items[list->count++] = item;
     return 0;
 }
@@ -68,11 +76,11 @@ int hcsoci_uvm_new(hcsoci_host *host, const hcsoci_uvm_properties *properties, h
         return hcsoci_fail(error, HCSOCI_E_INVALID,
                            "invalid utility VM vPMEM device count %u: at most %d",
                            (unsigned)properties->vpmem_max_count, UVM_VPMEM_DEVICES);
-    hcsoci_uvm *made = calloc(1, sizeof *made);
+    hcsoci_uvm *made = hcsoci_calloc(1, sizeof *made);
     if (made == NULL)
         return uvm_out_of_memory(error);
-    made->id = strdup(properties->id);
-    made->owner = strdup(properties->owner != NULL ? properties->owner : "");
+    made->id = hcsoci_strdup(properties->id);
+    made->owner = hcsoci_strdup(properties->owner != NULL ? properties->owner : "");
     if (made->id == NULL || made->owner == NULL) {
         free(made->id);
         free(made->owner);
@@ -220,7 +228,7 @@ int uvm_load_string(const json_t *object, const char *key, const char *path, cha
         return -1;
     if (text == NULL)
         return hcsoci_fail(error, HCSOCI_E_INVALID, "missing field '%s'", path);
-    *value = strdup(text);
+    *value = hcsoci_strdup(text);
     return *value != NULL ? 0 : uvm_out_of_memory(error);
 }
 
@@ -306,7 +314,7 @@ static char *state_file_path(const char *state_directory, const char *id, hcsoci
         return NULL;
     }
     size_t length = strlen(state_directory) + strlen(id) + sizeof "/uvm-.json";
-    char *path = malloc(length);
+    char *path = hcsoci_malloc(length);
     if (path == NULL) {
         uvm_out_of_memory(error);
         return NULL;
@@ -321,7 +329,7 @@ int hcsoci_uvm_save(const hcsoci_uvm *uvm, const char *state_directory, hcsoci_e
     if (path == NULL)
         return -1;
     size_t temporary_length = strlen(path) + sizeof ".tmp";
-    char *temporary = malloc(temporary_length);
+    char *temporary = hcsoci_malloc(temporary_length);
     json_t *state = hcsoci_uvm_to_json(uvm);
     int result = 0;
     if (temporary == NULL || state == NULL) {

@@ -1,6 +1,8 @@
 /* The utility VM's HvSocket service table. */
 #include "uvm_internal.h"
 
+#include <hcsoci/alloc.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +12,7 @@
 static char *service_path(const char *service_id)
 {
     size_t length = strlen(HVSOCKET_RESOURCE_FORMAT) + strlen(service_id) + 1;
-    char *path = malloc(length);
+    char *path = hcsoci_malloc(length);
     if (path != NULL)
         snprintf(path, length, HVSOCKET_RESOURCE_FORMAT, service_id);
     return path;

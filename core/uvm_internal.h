@@ -86,6 +86,10 @@ struct hcsoci_uvm {
 
 /* ---- lists ---- */
 
+/* Makes room for one more item, so that the next uvm_list_append cannot fail: called before a
+ * host call whose result the list must then record. -1 when memory runs out. */
+int uvm_list_reserve(uvm_list *list);
+
 /* Appends item; returns -1 when memory runs out (item is then not added). */
 int uvm_list_append(uvm_list *list, void *item);
 
@@ -107,7 +111,8 @@ void uvm_unlock(const hcsoci_uvm *uvm);
 json_t *uvm_request(const char *resource_path, const char *request_type, json_t *settings,
                     json_t *guest_request);
 
-/* A guest request {RequestType, ResourceType, Settings}; settings is stolen (may be NULL). */
+/* A guest request {RequestType, ResourceType, Settings}; settings is stolen. NULL settings
+ * (one that could not be built) gives NULL. */
 json_t *uvm_guest_request(const char *request_type, const char *resource_type, json_t *settings);
 
 /* Sends request (borrowed; NULL means memory ran out) with the modify semantics; the lock

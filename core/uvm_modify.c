@@ -58,7 +58,7 @@ int uvm_stat_error(hcsoci_uvm *uvm, const char *path, hcsoci_error **error)
 
 json_t *uvm_guest_request(const char *request_type, const char *resource_type, json_t *settings)
 {
-    json_t *request = json_object();
+    json_t *request = settings != NULL ? json_object() : NULL;
     if (request == NULL) {
         json_decref(settings);
         return NULL;
@@ -68,8 +68,7 @@ json_t *uvm_guest_request(const char *request_type, const char *resource_type, j
         failed |= json_object_set_new(request, "RequestType", json_string(request_type));
     if (resource_type != NULL && resource_type[0] != '\0')
         failed |= json_object_set_new(request, "ResourceType", json_string(resource_type));
-    if (settings != NULL)
-        failed |= json_object_set_new(request, "Settings", settings);
+    failed |= json_object_set_new(request, "Settings", settings);
     if (failed) {
         json_decref(request);
         return NULL;
@@ -140,8 +139,16 @@ int uvm_modify_locked(hcsoci_uvm *uvm, const json_t *request, hcsoci_error **err
     bool adding = has_resource && request_type != NULL && strcmp(request_type, "Add") == 0;
     bool removing = has_resource && request_type != NULL && strcmp(request_type, "Remove") == 0;
     json_t *host_request = json_copy((json_t *)request);
-    if (host_request == NULL)
+    /* The undo of an add is built before the add is sent, so that it cannot be missing. */
+    json_t *undo_request = adding ? json_copy(host_request) : NULL;
+    if (host_request == NULL || (adding && undo_request == NULL) ||
+        (adding && (json_object_del(undo_request, "GuestRequest") != 0 ||
+                    json_object_set_new(undo_request, "RequestType",
+                                        json_string("Remove")) != 0))) {
+        json_decref(host_request);
+        json_decref(undo_request);
         return uvm_out_of_memory(error);
+    }
     json_object_del(host_request, "GuestRequest");
 
     int result = 0;
@@ -152,8 +159,7 @@ int uvm_modify_locked(hcsoci_uvm *uvm, const json_t *request, hcsoci_error **err
     } else if (guest_modify(uvm, guest_request, error) != 0) {
         if (adding) {
             hcsoci_error *rollback_error = NULL;
-            json_object_set_new(host_request, "RequestType", json_string("Remove"));
-            if (host_modify(uvm, host_request, &rollback_error) != 0) {
+            if (host_modify(uvm, undo_request, &rollback_error) != 0) {
                 hcsoci_log(HCSOCI_LOG_ERROR,
                            json_pack("{s:s}", "error", rollback_error->message),
                            "failed to roll back resource add");
@@ -170,6 +176,7 @@ int uvm_modify_locked(hcsoci_uvm *uvm, const json_t *request, hcsoci_error **err
         result = -1;
     }
     json_decref(host_request);
+    json_decref(undo_request);
     return result;
 }
 

@@ -2,6 +2,7 @@
  * reference's guest requests and removed in the order they were added. */
 #include "uvm_internal.h"
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/spec.h>
 
 #include <stdio.h>
@@ -88,12 +89,14 @@ static json_t *normalized_endpoint(const json_t *record)
         const json_t *id = json_object_get(namespace_record, "ID");
         json_t *namespace_json = json_pack("{s:s}", "ID", json_is_string(id) ? json_string_value(id)
                                                                                : "");
-        if (namespace_json == NULL || copy_fields(namespace_json, namespace_record,
-                                                  namespace_tail) != 0 ||
-            json_object_set_new(endpoint, "Namespace", namespace_json) != 0) {
+        if (namespace_json == NULL ||
+            copy_fields(namespace_json, namespace_record, namespace_tail) != 0) {
             json_decref(namespace_json);
             goto failed;
         }
+        /* json_object_set_new takes the value even when it fails. */
+        if (json_object_set_new(endpoint, "Namespace", namespace_json) != 0)
+            goto failed;
     }
     if (copy_fields(endpoint, record, tail) != 0)
         goto failed;
@@ -122,8 +125,12 @@ static json_t *network_modify_request(hcsoci_uvm *uvm, const char *adapter_id,
     bool rs5 = uvm->host->ops->os_build(uvm->host) >= HCSOCI_BUILD_RS5;
     json_t *request = json_pack("{s:s,s:s}", rs5 ? "AdapterId" : "AdapterInstanceId", adapter_id,
                                 "RequestType", request_type);
-    if (request == NULL || (settings != NULL &&
-                            json_object_set_new(request, "Settings", settings) != 0)) {
+    if (request == NULL) {
+        json_decref(settings);
+        return NULL;
+    }
+    /* json_object_set_new takes settings even when it fails. */
+    if (settings != NULL && json_object_set_new(request, "Settings", settings) != 0) {
         json_decref(request);
         return NULL;
     }
@@ -182,8 +189,9 @@ static int add_nic(hcsoci_uvm *uvm, const uvm_nic *nic, hcsoci_error **error)
     bool windows = uvm->properties.os == HCSOCI_UVM_WINDOWS;
     if (windows) {
         /* A guest-only PreAdd carrying the whole endpoint comes first. */
-        json_t *pre_add = network_modify_request(uvm, nic->nic_id, "PreAdd",
-                                                 json_deep_copy(nic->endpoint));
+        json_t *endpoint = json_deep_copy(nic->endpoint);
+        json_t *pre_add =
+            endpoint != NULL ? network_modify_request(uvm, nic->nic_id, "PreAdd", endpoint) : NULL;
         json_t *guest = pre_add != NULL ? uvm_guest_request("Add", "Network", pre_add) : NULL;
         if (send(uvm, guest != NULL ? uvm_request(NULL, NULL, NULL, guest) : NULL, error) != 0)
             return -1;
@@ -243,7 +251,7 @@ static int namespace_settings(hcsoci_uvm *uvm, const char *namespace_id, json_t 
 {
     *settings = NULL;
     size_t length = strlen(namespace_id) + sizeof "/namespaces/";
-    char *path = malloc(length);
+    char *path = hcsoci_malloc(length);
     if (path == NULL)
         return uvm_out_of_memory(error);
     snprintf(path, length, "/namespaces/%s", namespace_id);
@@ -294,13 +302,16 @@ int hcsoci_uvm_add_network_namespace(hcsoci_uvm *uvm, const char *namespace_id,
     uvm_namespace *namespace_info = NULL;
     if (find_namespace(uvm, namespace_id, NULL) != NULL) {
         result = hcsoci_fail(error, HCSOCI_E_INVALID, "network namespace already added");
-    } else if (guest_namespace_request(uvm, namespace_id, "Add", error) != 0) {
-        result = -1;
-    } else if ((namespace_info = calloc(1, sizeof *namespace_info)) == NULL ||
-               (namespace_info->id = strdup(namespace_id)) == NULL ||
-               uvm_list_append(&uvm->namespaces, namespace_info) != 0) {
+    } else if ((namespace_info = hcsoci_calloc(1, sizeof *namespace_info)) == NULL ||
+               (namespace_info->id = hcsoci_strdup(namespace_id)) == NULL ||
+               uvm_list_reserve(&uvm->namespaces) != 0) {
         uvm_namespace_free(namespace_info);
         result = uvm_out_of_memory(error);
+    } else if (guest_namespace_request(uvm, namespace_id, "Add", error) != 0) {
+        uvm_namespace_free(namespace_info);
+        result = -1;
+    } else {
+        uvm_list_append(&uvm->namespaces, namespace_info); /* room was reserved */
     }
     uvm_unlock(uvm);
     if (result == 0 &&
@@ -345,19 +356,19 @@ int hcsoci_uvm_add_endpoints_to_namespace(hcsoci_uvm *uvm, const char *namespace
         const char *endpoint_id = member_string(record, "ID");
         if (find_nic(namespace_info, endpoint_id) >= 0)
             continue;
-        uvm_nic *nic = calloc(1, sizeof *nic);
+        uvm_nic *nic = hcsoci_calloc(1, sizeof *nic);
         char guid[37];
         uvm->host->ops->new_guid(uvm->host, guid);
-        if (nic == NULL || (nic->endpoint_id = strdup(endpoint_id)) == NULL ||
-            (nic->nic_id = strdup(guid)) == NULL ||
-            (nic->endpoint = normalized_endpoint(record)) == NULL) {
+        if (nic == NULL || (nic->endpoint_id = hcsoci_strdup(endpoint_id)) == NULL ||
+            (nic->nic_id = hcsoci_strdup(guid)) == NULL ||
+            (nic->endpoint = normalized_endpoint(record)) == NULL ||
+            uvm_list_reserve(&namespace_info->nics) != 0) {
             result = uvm_out_of_memory(error);
         } else if (add_nic(uvm, nic, error) != 0) {
             result = -1;
-        } else if (uvm_list_append(&namespace_info->nics, nic) == 0) {
-            continue;
         } else {
-            result = uvm_out_of_memory(error);
+            uvm_list_append(&namespace_info->nics, nic); /* room was reserved */
+            continue;
         }
         if (nic != NULL) {
             free(nic->endpoint_id);
@@ -463,7 +474,7 @@ static int load_nic(uvm_namespace *namespace_info, const json_t *item, const cha
 {
     char field[160];
     json_t *endpoint = NULL;
-    uvm_nic *nic = calloc(1, sizeof *nic);
+    uvm_nic *nic = hcsoci_calloc(1, sizeof *nic);
     if (nic == NULL)
         return uvm_out_of_memory(error);
     snprintf(field, sizeof field, "%s.endpointId", path);
@@ -501,7 +512,7 @@ int uvm_network_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
         char field[128];
         json_t *nics = NULL;
         snprintf(path, sizeof path, "uvm.networkNamespaces[%zu]", index);
-        uvm_namespace *namespace_info = calloc(1, sizeof *namespace_info);
+        uvm_namespace *namespace_info = hcsoci_calloc(1, sizeof *namespace_info);
         if (namespace_info == NULL)
             return uvm_out_of_memory(error);
         snprintf(field, sizeof field, "%s.id", path);

@@ -2,6 +2,8 @@
  * Windows (the reference keys VSMB shares by these cleaned paths). */
 #include "uvm_internal.h"
 
+#include <hcsoci/alloc.h>
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +48,7 @@ char *uvm_path_clean(const char *path)
     size_t volume = volume_length(path);
     size_t length = strlen(path);
     /* The result is never longer than the input plus a "." or a separator. */
-    char *out = malloc(length + 3);
+    char *out = hcsoci_malloc(length + 3);
     if (out == NULL)
         return NULL;
     memcpy(out, path, volume);
@@ -117,7 +119,7 @@ char *uvm_path_dir(const char *path)
 {
     size_t volume = volume_length(path);
     size_t split = uvm_path_split_index(path);
-    char *directory = strndup(path + volume, split - volume);
+    char *directory = hcsoci_strndup(path + volume, split - volume);
     if (directory == NULL)
         return NULL;
     char *cleaned = uvm_path_clean(directory);
@@ -126,9 +128,9 @@ char *uvm_path_dir(const char *path)
         return NULL;
     if (strcmp(cleaned, ".") == 0 && volume > 2) {
         free(cleaned);
-        return strndup(path, volume);
+        return hcsoci_strndup(path, volume);
     }
-    char *result = malloc(volume + strlen(cleaned) + 1);
+    char *result = hcsoci_malloc(volume + strlen(cleaned) + 1);
     if (result != NULL) {
         memcpy(result, path, volume);
         strcpy(result + volume, cleaned);

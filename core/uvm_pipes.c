@@ -1,6 +1,8 @@
 /* Named pipes mapped into a utility VM, and the names a container sees them by. */
 #include "uvm_internal.h"
 
+#include <hcsoci/alloc.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +20,7 @@ static int modify_pipe(hcsoci_uvm *uvm, const char *host_path, const char *reque
     if (host_path == NULL || host_path[0] == '\0')
         return hcsoci_fail(error, HCSOCI_E_INVALID, "no host path passed for a mapped pipe");
     size_t length = strlen(host_path) + sizeof "VirtualMachine/Devices/MappedPipes/";
-    char *path = malloc(length);
+    char *path = hcsoci_malloc(length);
     if (path == NULL)
         return uvm_out_of_memory(error);
     snprintf(path, length, "VirtualMachine/Devices/MappedPipes/%s", host_path);
@@ -59,14 +61,14 @@ int hcsoci_uvm_container_pipe_mapping(const hcsoci_uvm *uvm, const char *source,
         return hcsoci_fail(error, HCSOCI_E_INVALID, "a pipe mount needs a source and a destination");
     const char *pipe_name = hcsoci_uvm_is_pipe(source) ? source + strlen(PIPE_PREFIX) : source;
     if (uvm == NULL) {
-        *host_path = strdup(source);
+        *host_path = hcsoci_strdup(source);
     } else {
         size_t length = sizeof UVM_VSMB_SHARE_PREFIX + sizeof "IPC$\\" + strlen(pipe_name);
-        *host_path = malloc(length);
+        *host_path = hcsoci_malloc(length);
         if (*host_path != NULL)
             snprintf(*host_path, length, "%sIPC$\\%s", UVM_VSMB_SHARE_PREFIX, pipe_name);
     }
-    *container_pipe_name = strdup(hcsoci_uvm_is_pipe(destination)
+    *container_pipe_name = hcsoci_strdup(hcsoci_uvm_is_pipe(destination)
                                       ? destination + strlen(PIPE_PREFIX)
                                       : destination);
     if (*host_path == NULL || *container_pipe_name == NULL) {

@@ -2,6 +2,8 @@
  * restricted single-file shares where the host build allows them. */
 #include "uvm_internal.h"
 
+#include <hcsoci/alloc.h>
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +54,7 @@ int hcsoci_uvm_add_plan9(hcsoci_uvm *uvm, const char *host_path, const char *uvm
     snprintf(name, sizeof name, "%" PRIu64, uvm->plan9_counter++);
     uvm_unlock(uvm);
     char *name_copy = NULL;
-    if (share_name != NULL && (name_copy = strdup(name)) == NULL)
+    if (share_name != NULL && (name_copy = hcsoci_strdup(name)) == NULL)
         return uvm_out_of_memory(error);
 
     json_t *settings = json_pack("{s:s,s:s,s:s,s:i,s:i}", "Name", name, "AccessName", name,
@@ -64,15 +66,17 @@ int hcsoci_uvm_add_plan9(hcsoci_uvm *uvm, const char *host_path, const char *uvm
     }
     json_t *guest = json_pack("{s:s,s:i,s:s}", "MountPath", uvm_path, "Port", PLAN9_PORT,
                               "ShareName", name);
-    if (guest != NULL && read_only)
-        json_object_set_new(guest, "ReadOnly", json_true());
+    if (guest != NULL && read_only && json_object_set_new(guest, "ReadOnly", json_true()) != 0) {
+        json_decref(guest);
+        guest = NULL;
+    }
+    json_t *guest_request = uvm_guest_request("Add", "MappedDirectory", guest);
     json_t *request = NULL;
-    if (settings != NULL && guest != NULL)
-        request = uvm_request(PLAN9_RESOURCE_PATH, "Add", settings,
-                              uvm_guest_request("Add", "MappedDirectory", guest));
+    if (settings != NULL && guest_request != NULL)
+        request = uvm_request(PLAN9_RESOURCE_PATH, "Add", settings, guest_request);
     else {
         json_decref(settings);
-        json_decref(guest);
+        json_decref(guest_request);
     }
     uvm_lock(uvm);
     int result = uvm_modify_locked(uvm, request, error);
@@ -103,20 +107,22 @@ int hcsoci_uvm_remove_plan9(hcsoci_uvm *uvm, const char *share_name, const char 
     json_t *settings = json_pack("{s:s,s:s,s:i}", "Name", share_name, "AccessName", share_name,
                                  "Port", PLAN9_PORT);
     json_t *guest = json_object();
-    if (guest != NULL && uvm_path[0] != '\0')
-        json_object_set_new(guest, "MountPath", json_string(uvm_path));
-    if (guest != NULL) {
-        json_object_set_new(guest, "Port", json_integer(PLAN9_PORT));
-        if (share_name[0] != '\0')
-            json_object_set_new(guest, "ShareName", json_string(share_name));
+    if (guest != NULL &&
+        ((uvm_path[0] != '\0' &&
+          json_object_set_new(guest, "MountPath", json_string(uvm_path)) != 0) ||
+         json_object_set_new(guest, "Port", json_integer(PLAN9_PORT)) != 0 ||
+         (share_name[0] != '\0' &&
+          json_object_set_new(guest, "ShareName", json_string(share_name)) != 0))) {
+        json_decref(guest);
+        guest = NULL;
     }
+    json_t *guest_request = uvm_guest_request("Remove", "MappedDirectory", guest);
     json_t *request = NULL;
-    if (settings != NULL && guest != NULL)
-        request = uvm_request(PLAN9_RESOURCE_PATH, "Remove", settings,
-                              uvm_guest_request("Remove", "MappedDirectory", guest));
+    if (settings != NULL && guest_request != NULL)
+        request = uvm_request(PLAN9_RESOURCE_PATH, "Remove", settings, guest_request);
     else {
         json_decref(settings);
-        json_decref(guest);
+        json_decref(guest_request);
     }
     uvm_lock(uvm);
     int result = uvm_modify_locked(uvm, request, error);

@@ -2,6 +2,7 @@
  * by host path, with the guest mount request for Windows or Linux guests. */
 #include "uvm_internal.h"
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/log.h>
 #include <hcsoci/spec.h>
 
@@ -38,11 +39,11 @@ static int allocate_slot(hcsoci_uvm *uvm, const char *host_path, const char *uvm
         for (uint32_t lun = 0; lun < UVM_SCSI_SLOTS; lun++) {
             if (uvm->scsi[controller][lun] != NULL)
                 continue;
-            uvm_scsi_mount *mount = calloc(1, sizeof *mount);
+            uvm_scsi_mount *mount = hcsoci_calloc(1, sizeof *mount);
             if (mount == NULL)
                 return uvm_out_of_memory(error);
-            mount->host_path = strdup(host_path);
-            mount->uvm_path = strdup(uvm_path);
+            mount->host_path = hcsoci_strdup(host_path);
+            mount->uvm_path = hcsoci_strdup(uvm_path);
             mount->controller = controller;
             mount->lun = lun;
             mount->ref_count = 1;
@@ -128,8 +129,11 @@ static int add_actual(hcsoci_uvm *uvm, const char *host_path, const char *uvm_pa
         char path[96];
         resource_path(path, sizeof path, mount);
         json_t *settings = json_pack("{s:s,s:s}", "Type", attachment_type, "Path", host_path);
-        if (settings != NULL && read_only)
-            json_object_set_new(settings, "ReadOnly", json_true());
+        if (settings != NULL && read_only &&
+            json_object_set_new(settings, "ReadOnly", json_true()) != 0) {
+            json_decref(settings);
+            settings = NULL;
+        }
         json_t *guest_request = NULL;
         bool guest_mount = mount->uvm_path[0] != '\0';
         if (guest_mount) {
@@ -243,7 +247,7 @@ int hcsoci_uvm_scsi_guest_path(hcsoci_uvm *uvm, const char *host_path, char **uv
     int result = 0;
     if (mount == NULL)
         result = hcsoci_fail(error, HCSOCI_E_UVM_NOT_ATTACHED, "not attached");
-    else if ((*uvm_path = strdup(mount->uvm_path)) == NULL)
+    else if ((*uvm_path = hcsoci_strdup(mount->uvm_path)) == NULL)
         result = uvm_out_of_memory(error);
     uvm_unlock(uvm);
     return result;
@@ -287,7 +291,7 @@ int uvm_scsi_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
         char field[96];
         int64_t controller = 0, lun = 0, ref_count = 0;
         snprintf(path, sizeof path, "uvm.scsi[%zu]", index);
-        uvm_scsi_mount *mount = calloc(1, sizeof *mount);
+        uvm_scsi_mount *mount = hcsoci_calloc(1, sizeof *mount);
         if (mount == NULL)
             return uvm_out_of_memory(error);
         snprintf(field, sizeof field, "%s.hostPath", path);

@@ -1,6 +1,7 @@
 /* vPCI device assignment into a utility VM, ref-counted by the host device's instance id. */
 #include "uvm_internal.h"
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/spec.h>
 
 #include <stdio.h>
@@ -35,7 +36,7 @@ char *hcsoci_uvm_assigned_device_vmbus_instance_id(const char *vmbus_guid)
 {
     const char *format = "VMBUS\\{44c4f61d-4444-4400-9d52-802e27ede19f}\\{%s}";
     size_t length = strlen(format) + (vmbus_guid != NULL ? strlen(vmbus_guid) : 0) + 1;
-    char *id = malloc(length);
+    char *id = hcsoci_malloc(length);
     if (id != NULL)
         snprintf(id, length, "VMBUS\\{44c4f61d-4444-4400-9d52-802e27ede19f}\\{%s}",
                  vmbus_guid != NULL ? vmbus_guid : "");
@@ -48,15 +49,16 @@ static int assign_locked(hcsoci_uvm *uvm, const char *device_instance_id, const 
     ssize_t index = find_device(uvm, device_instance_id);
     if (index >= 0) {
         uvm_vpci_device *existing = uvm->vpci_devices.items[index];
-        if (vmbus_guid != NULL && (*vmbus_guid = strdup(existing->vmbus_guid)) == NULL)
+        if (vmbus_guid != NULL && (*vmbus_guid = hcsoci_strdup(existing->vmbus_guid)) == NULL)
             return uvm_out_of_memory(error);
         existing->ref_count++;
         return 0;
     }
-    uvm_vpci_device *device = calloc(1, sizeof *device);
-    if (device == NULL || (device->device_instance_id = strdup(device_instance_id)) == NULL ||
-        (device->vmbus_guid = strdup(guid)) == NULL ||
-        (vmbus_guid != NULL && (*vmbus_guid = strdup(guid)) == NULL)) {
+    uvm_vpci_device *device = hcsoci_calloc(1, sizeof *device);
+    if (device == NULL ||
+        (device->device_instance_id = hcsoci_strdup(device_instance_id)) == NULL ||
+        (device->vmbus_guid = hcsoci_strdup(guid)) == NULL ||
+        (vmbus_guid != NULL && (*vmbus_guid = hcsoci_strdup(guid)) == NULL)) {
         uvm_vpci_device_free(device);
         return uvm_out_of_memory(error);
     }
@@ -76,10 +78,12 @@ static int assign_locked(hcsoci_uvm *uvm, const char *device_instance_id, const 
         json_decref(settings);
         json_decref(guest_request);
     }
-    int result = uvm_modify_locked(uvm, request, error);
+    int result = uvm_list_reserve(&uvm->vpci_devices) != 0
+                     ? uvm_out_of_memory(error)
+                     : uvm_modify_locked(uvm, request, error);
     json_decref(request);
-    if (result == 0 && uvm_list_append(&uvm->vpci_devices, device) != 0)
-        result = uvm_out_of_memory(error); /* the VM holds the device; the model cannot say so */
+    if (result == 0)
+        uvm_list_append(&uvm->vpci_devices, device); /* room was reserved */
     if (result != 0) {
         uvm_vpci_device_free(device);
         if (vmbus_guid != NULL) {
@@ -173,7 +177,7 @@ int uvm_vpci_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
     json_array_foreach(array, index, item) {
         char field[96];
         int64_t ref_count = 0;
-        uvm_vpci_device *device = calloc(1, sizeof *device);
+        uvm_vpci_device *device = hcsoci_calloc(1, sizeof *device);
         if (device == NULL)
             return uvm_out_of_memory(error);
         snprintf(field, sizeof field, "uvm.vpciDevices[%zu].deviceInstanceId", index);

@@ -2,6 +2,7 @@
  * in count and size by the VM's properties, and LCOW layers that fall back to SCSI. */
 #include "uvm_internal.h"
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/log.h>
 #include <hcsoci/spec.h>
 
@@ -73,7 +74,7 @@ static int add_locked(hcsoci_uvm *uvm, const char *host_path, char **uvm_path,
     int existing = find_device(uvm, host_path);
     if (existing >= 0) {
         uvm->vpmem[existing]->ref_count++;
-        *uvm_path = strdup(uvm->vpmem[existing]->uvm_path);
+        *uvm_path = hcsoci_strdup(uvm->vpmem[existing]->uvm_path);
         if (*uvm_path == NULL) {
             uvm->vpmem[existing]->ref_count--;
             return uvm_out_of_memory(error);
@@ -98,9 +99,10 @@ static int add_locked(hcsoci_uvm *uvm, const char *host_path, char **uvm_path,
 
     char path[32];
     snprintf(path, sizeof path, "/run/layers/p%u", (unsigned)device_number);
-    uvm_vpmem_device *device = calloc(1, sizeof *device);
-    if (device == NULL || (device->host_path = strdup(host_path)) == NULL ||
-        (device->uvm_path = strdup(path)) == NULL || (*uvm_path = strdup(path)) == NULL) {
+    uvm_vpmem_device *device = hcsoci_calloc(1, sizeof *device);
+    if (device == NULL || (device->host_path = hcsoci_strdup(host_path)) == NULL ||
+        (device->uvm_path = hcsoci_strdup(path)) == NULL ||
+        (*uvm_path = hcsoci_strdup(path)) == NULL) {
         uvm_vpmem_device_free(device);
         return uvm_out_of_memory(error);
     }
@@ -275,7 +277,7 @@ int uvm_vpmem_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
     json_array_foreach(array, index, item) {
         char field[96];
         int64_t number = 0, ref_count = 0;
-        uvm_vpmem_device *device = calloc(1, sizeof *device);
+        uvm_vpmem_device *device = hcsoci_calloc(1, sizeof *device);
         if (device == NULL)
             return uvm_out_of_memory(error);
         snprintf(field, sizeof field, "uvm.vpmem[%zu].deviceNumber", index);

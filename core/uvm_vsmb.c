@@ -2,6 +2,7 @@
  * cleaned host path and read-only, ref-counted, named from the VSMB counter. */
 #include "uvm_internal.h"
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/log.h>
 #include <hcsoci/spec.h>
 
@@ -100,7 +101,7 @@ static int locate(hcsoci_uvm *uvm, const char *host_path, uvm_list **list, char 
         *list = &uvm->vsmb_file_shares;
         *directory = uvm_path_dir(host_path);
         if (file_name != NULL && *directory != NULL) {
-            *file_name = strdup(host_path + uvm_path_split_index(host_path));
+            *file_name = hcsoci_strdup(host_path + uvm_path_split_index(host_path));
             if (*file_name == NULL) {
                 free(*directory);
                 *directory = NULL;
@@ -112,14 +113,14 @@ static int locate(hcsoci_uvm *uvm, const char *host_path, uvm_list **list, char 
 
 static uvm_vsmb_share *new_share(hcsoci_uvm *uvm, const char *directory, bool read_only)
 {
-    uvm_vsmb_share *share = calloc(1, sizeof *share);
+    uvm_vsmb_share *share = hcsoci_calloc(1, sizeof *share);
     if (share == NULL)
         return NULL;
     char name[32];
     snprintf(name, sizeof name, "s%" PRIx64, ++uvm->vsmb_counter);
-    share->host_path = strdup(directory);
-    share->name = strdup(name);
-    share->guest_path = malloc(sizeof UVM_VSMB_SHARE_PREFIX + strlen(name));
+    share->host_path = hcsoci_strdup(directory);
+    share->name = hcsoci_strdup(name);
+    share->guest_path = hcsoci_malloc(sizeof UVM_VSMB_SHARE_PREFIX + strlen(name));
     share->allowed_files = json_array();
     share->read_only = read_only;
     if (share->host_path == NULL || share->name == NULL || share->guest_path == NULL ||
@@ -140,8 +141,13 @@ static json_t *share_settings(const uvm_vsmb_share *share, const char *directory
     json_t *options_json = hcsoci_vsmb_options_to_json(options);
     if (settings == NULL || options_json == NULL ||
         (json_array_size(allowed_files) > 0 &&
-         json_object_set_new(settings, "AllowedFiles", json_deep_copy(allowed_files)) != 0) ||
-        json_object_set_new(settings, "Options", options_json) != 0) {
+         json_object_set_new(settings, "AllowedFiles", json_deep_copy(allowed_files)) != 0)) {
+        json_decref(settings);
+        json_decref(options_json);
+        return NULL;
+    }
+    /* json_object_set_new takes the value even when it fails. */
+    if (json_object_set_new(settings, "Options", options_json) != 0) {
         json_decref(settings);
         return NULL;
     }
@@ -182,20 +188,22 @@ static int add_locked(hcsoci_uvm *uvm, const char *host_path, hcsoci_vsmb_option
         (options->restrict_file_access &&
          json_array_append_new(allowed_files, json_string(file)) != 0)) {
         result = uvm_out_of_memory(error);
+    } else if (created != NULL && uvm_list_reserve(list) != 0) {
+        result = uvm_out_of_memory(error);
     } else if (created != NULL || options->restrict_file_access) {
         hcsoci_log(HCSOCI_LOG_INFO,
                    json_pack("{s:s,s:s,s:o*,s:s}", "name", share->name, "path", directory,
                              "options", hcsoci_vsmb_options_to_json(options), "operation",
                              request_type),
                    "Modifying VSMB share");
+        json_t *settings = share_settings(share, directory, allowed_files, options);
         json_t *request =
-            uvm_request(VSMB_RESOURCE_PATH, request_type,
-                        share_settings(share, directory, allowed_files, options), NULL);
+            settings != NULL ? uvm_request(VSMB_RESOURCE_PATH, request_type, settings, NULL) : NULL;
         result = uvm_modify_locked(uvm, request, error);
         json_decref(request);
     }
-    if (result == 0 && created != NULL && uvm_list_append(list, created) != 0)
-        result = uvm_out_of_memory(error);
+    if (result == 0 && created != NULL)
+        uvm_list_append(list, created); /* room was reserved */
     if (result == 0) {
         json_decref(share->allowed_files);
         share->allowed_files = allowed_files;
@@ -300,7 +308,7 @@ int hcsoci_uvm_vsmb_guest_path(hcsoci_uvm *uvm, const char *host_path, bool read
             const uvm_vsmb_share *share = list->items[index];
             size_t length = strlen(share->guest_path) + 1 +
                             (file_name != NULL ? strlen(file_name) : 0) + 1;
-            char *joined = malloc(length);
+            char *joined = hcsoci_malloc(length);
             if (joined != NULL)
                 snprintf(joined, length, "%s%s%s", share->guest_path,
                          file_name != NULL && file_name[0] != '\0' ? "\\" : "",
@@ -358,7 +366,7 @@ static int load_shares(hcsoci_uvm *uvm, const json_t *state, const char *key, uv
     json_t *item;
     json_array_foreach(array, index, item) {
         snprintf(path, sizeof path, "uvm.%s[%zu]", key, index);
-        uvm_vsmb_share *share = calloc(1, sizeof *share);
+        uvm_vsmb_share *share = hcsoci_calloc(1, sizeof *share);
         if (share == NULL)
             return uvm_out_of_memory(error);
         int64_t ref_count = 0;
@@ -380,7 +388,7 @@ static int load_shares(hcsoci_uvm *uvm, const json_t *state, const char *key, uv
             share->ref_count = (uint32_t)ref_count;
             share->allowed_files = allowed_files != NULL ? json_deep_copy(allowed_files)
                                                          : json_array();
-            share->guest_path = malloc(sizeof UVM_VSMB_SHARE_PREFIX + strlen(share->name));
+            share->guest_path = hcsoci_malloc(sizeof UVM_VSMB_SHARE_PREFIX + strlen(share->name));
             if (share->allowed_files == NULL || share->guest_path == NULL) {
                 failed = uvm_out_of_memory(error);
             } else {

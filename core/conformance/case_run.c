@@ -1,14 +1,15 @@
 /* Running one corpus case the way hcsoci_replay_case does (a fresh sim world, one create, the
- * release of everything after a success), with two additions for the fault sweep: a host call
- * to fail, and the release of the ledger a create kept on failure. The runtime and the utility
- * VM talk to the sim through the recording host, so that every acquisition and removal is
- * noted with its order. */
+ * release of everything after a success), with three additions for the sweeps: a host call to
+ * fail, an allocation of the create to fail, and the release of the ledger a create kept on
+ * failure. The runtime and the utility VM talk to the sim through the recording host, so that
+ * every acquisition and removal is noted with its order. */
 #include "kit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/replay.h>
 #include <hcsoci/spec.h>
 
@@ -129,9 +130,12 @@ int kit_run_case(const json_t *test_case, const hcsoci_runtime_options *runtime_
     hcsoci_container *container = NULL;
     hcsoci_resources *resources = NULL;
     hcsoci_error *create_error = NULL, *release_error = NULL;
+    hcsoci_alloc_count_start(fault != NULL ? fault->allocation : 0);
     run->created =
         hcsoci_create_container(world.runtime, &create, &container, &resources, &create_error) ==
         0;
+    run->allocations = hcsoci_alloc_count_stop(&run->allocation_failed);
+    run->error_code = create_error != NULL ? create_error->code : 0;
     json_t *calls = json_deep_copy(hcsoci_sim_host_journal(world.sim));
     run->held_after_create = hcsoci_sim_host_held(world.sim);
     json_t *release_calls = json_null();

@@ -1,9 +1,7 @@
-/* The corpus suites: "corpus" has one test per case (its trace must match the expected one;
- * a case whose create ends in "not supported by this build" or "no plugin for" while the
- * reference's did not is skipped: the modules loaded do not serve it yet), and, with --faults,
- * "fault sweep" has one test per case whose create succeeds: for every host call k of the
- * create, the case is run again with call k failing, once releasing on failure and once
- * keeping resources, and the world is checked (world_check.c). */
+/* The corpus: reading the selected cases, and the "corpus" suite, one test per case (its trace
+ * must match the expected one; a case whose create ends in "not supported by this build" or
+ * "no plugin for" is skipped, as one the modules loaded do not serve yet, unless the
+ * reference's create failed that same way). With --faults it also registers the two sweeps (fault_sweep.c, allocation_sweep.c). */
 #include "kit.h"
 
 #include <dirent.h>
@@ -15,29 +13,17 @@
 
 #include "trace_compare.h"
 
-/* One row of the fault table. */
-typedef struct kit_fault_row {
-    char *case_name;
-    unsigned injected;
-    unsigned survived;
-    unsigned known; /* not survived, but listed with --known-fault */
-} kit_fault_row;
-
-typedef struct corpus_case {
-    char *name;
-    json_t *test_case;
-    json_t *expected;
-    char *problem; /* why the files cannot be used, or NULL */
-} corpus_case;
-
 static const kit_options *kit;
 static hcsoci_runtime_options runtime_options;
-static corpus_case *cases;
+static kit_case *cases;
 static size_t case_count;
-static kit_fault_row *fault_rows;
-static size_t fault_row_count;
 
-static corpus_case *find_case(const char *name)
+const hcsoci_runtime_options *kit_corpus_runtime_options(void)
+{
+    return &runtime_options;
+}
+
+static kit_case *find_case(const char *name)
 {
     for (size_t index = 0; index < case_count; index++) {
         if (strcmp(cases[index].name, name) == 0)
@@ -46,15 +32,13 @@ static corpus_case *find_case(const char *name)
     return NULL;
 }
 
-static corpus_case *current_case(void)
+const kit_case *kit_current_case(void)
 {
     CU_pTest test = CU_get_current_test();
     return test != NULL ? find_case(test->pName) : NULL;
 }
 
-/* Why a run is not applicable: its create failed with "not supported by this build" or "no
- * plugin for" where the reference's did not fail that way (static text), else NULL. */
-static const char *not_served(const json_t *trace, const json_t *expected)
+const char *kit_not_served(const json_t *trace, const json_t *expected)
 {
     const char *error = json_string_value(json_object_get(trace, "error"));
     const char *expected_error = json_string_value(json_object_get(expected, "error"));
@@ -71,7 +55,7 @@ static const char *not_served(const json_t *trace, const json_t *expected)
 
 static void test_corpus_case(void)
 {
-    corpus_case *entry = current_case();
+    const kit_case *entry = kit_current_case();
     CU_ASSERT_PTR_NOT_NULL_FATAL(entry);
     if (entry->problem != NULL) {
         kit_fail("%s", entry->problem);
@@ -88,7 +72,7 @@ static void test_corpus_case(void)
     if (trace_compare(entry->test_case, entry->expected, run.trace, &difference) == 0) {
         CU_PASS("the trace matches");
     } else {
-        const char *marker = not_served(run.trace, entry->expected);
+        const char *marker = kit_not_served(run.trace, entry->expected);
         if (marker != NULL)
             kit_skip("the modules loaded do not serve this case yet (\"%s\": %s)", marker,
                      json_string_value(json_object_get(run.trace, "error")));
@@ -99,203 +83,11 @@ static void test_corpus_case(void)
     kit_run_clear(&run);
 }
 
-/* ---- fault sweep ---- */
-
-/* Whether --known-fault names (case, call). */
-static bool known_fault(const char *case_name, size_t call)
-{
-    size_t length = strlen(case_name);
-    for (const char **item = kit->known_faults; item != NULL && *item != NULL; item++) {
-        if (strncmp(*item, case_name, length) == 0 && (*item)[length] == ':' &&
-            strtoul(*item + length + 1, NULL, 10) == call)
-            return true;
-    }
-    return false;
-}
-
-/* Checks one faulty run; returns NULL when the fault was survived, else a malloc'ed reason. */
-static char *check_fault_run(const kit_run *run, const json_t *expected_call, size_t call,
-                             bool keep)
-{
-    char *reason = NULL;
-    const json_t *calls = json_object_get(run->trace, "calls");
-    const char *expected_name = json_string_value(json_object_get(expected_call, "call"));
-    const char *actual_name =
-        json_string_value(json_object_get(json_array_get(calls, call - 1), "call"));
-    if (actual_name == NULL || strcmp(actual_name, expected_name) != 0) {
-        if (asprintf(&reason, "the run took another path: call %zu is %s, not %s", call,
-                     actual_name != NULL ? actual_name : "missing", expected_name) < 0)
-            reason = NULL;
-        return reason != NULL ? reason : strdup("the run took another path");
-    }
-    if (run->created)
-        return strdup("the create succeeded although a host call failed");
-    char *held = kit_held_difference(run->held_before, run->held_after_create);
-    if (held != NULL && !keep) {
-        if (asprintf(&reason, "leaked after the rollback: %s", held) < 0)
-            reason = NULL;
-        free(held);
-        return reason != NULL ? reason : strdup("leaked after the rollback");
-    }
-    free(held);
-    if (keep) {
-        const char *release_error =
-            json_string_value(json_object_get(run->trace, "releaseError"));
-        held = run->released ? kit_held_difference(run->held_before, run->held_after_release)
-                             : kit_held_difference(run->held_before, run->held_after_create);
-        if (held != NULL || release_error != NULL) {
-            if (asprintf(&reason, "releasing the kept ledger %s%s%s%s",
-                         run->released ? "" : "(none was returned) ",
-                         held != NULL ? "leaves the world unbalanced: " : "fails: ",
-                         held != NULL ? held : release_error,
-                         held != NULL && release_error != NULL ? " (and it fails)" : "") < 0)
-                reason = NULL;
-            free(held);
-            return reason != NULL ? reason : strdup("releasing the kept ledger fails");
-        }
-        /* the create itself removes nothing of what it recorded: a removal may only undo the
-         * failing step's own newest additions (the layer service, for one, deactivates a layer
-         * it just activated when preparing it fails, as the reference does regardless of the
-         * flag); the kit cannot see step boundaries, so this is the rule it checks */
-        json_t *create_events = json_array();
-        size_t index;
-        const json_t *event;
-        json_array_foreach(run->events, index, event) {
-            if (strcmp(json_string_value(json_object_get(event, "phase")), "create") == 0)
-                json_array_append(create_events, (json_t *)event);
-        }
-        reason = kit_check_events(create_events, true);
-        json_decref(create_events);
-        if (reason != NULL)
-            return reason;
-    }
-    return kit_check_events(run->events, false);
-}
-
-/* Runs the case with call `call` (1-based) of the create failing; returns NULL when survived,
- * else a malloc'ed reason naming the mode. */
-static char *sweep_one(const corpus_case *entry, const json_t *calls, size_t call)
-{
-    const json_t *expected_call = json_array_get(calls, call - 1);
-    const char *name = json_string_value(json_object_get(expected_call, "call"));
-    long nth = 0;
-    for (size_t index = 0; index < call; index++) {
-        if (strcmp(json_string_value(json_object_get(json_array_get(calls, index), "call")),
-                   name) == 0)
-            nth++;
-    }
-    for (int keep = 0; keep < 2; keep++) {
-        kit_fault fault = {.call = name, .nth = nth, .keep_resources_on_failure = keep != 0};
-        kit_run run;
-        char *problem = NULL;
-        if (kit_run_case(entry->test_case, &runtime_options, &fault, &run, &problem) != 0) {
-            char *reason = NULL;
-            if (asprintf(&reason, "cannot run: %s", problem != NULL ? problem : "?") < 0)
-                reason = NULL;
-            free(problem);
-            return reason;
-        }
-        char *reason = check_fault_run(&run, expected_call, call, keep != 0);
-        kit_run_clear(&run);
-        if (reason != NULL) {
-            char *labelled = NULL;
-            if (asprintf(&labelled, "%s: %s",
-                         keep ? "keeping resources on failure" : "releasing on failure",
-                         reason) < 0)
-                labelled = NULL;
-            free(reason);
-            return labelled;
-        }
-    }
-    return NULL;
-}
-
-static kit_fault_row *add_fault_row(const char *case_name)
-{
-    kit_fault_row *rows = realloc(fault_rows, (fault_row_count + 1) * sizeof *rows);
-    if (rows == NULL)
-        return NULL;
-    fault_rows = rows;
-    kit_fault_row *row = &fault_rows[fault_row_count];
-    *row = (kit_fault_row){.case_name = strdup(case_name)};
-    if (row->case_name == NULL)
-        return NULL;
-    fault_row_count++;
-    return row;
-}
-
-static void test_fault_sweep(void)
-{
-    corpus_case *entry = current_case();
-    CU_ASSERT_PTR_NOT_NULL_FATAL(entry);
-    if (entry->problem != NULL) {
-        kit_fail("%s", entry->problem);
-        return;
-    }
-    kit_run clean;
-    char *problem = NULL;
-    if (kit_run_case(entry->test_case, &runtime_options, NULL, &clean, &problem) != 0) {
-        kit_fail("cannot run the case: %s", problem != NULL ? problem : "out of memory");
-        free(problem);
-        return;
-    }
-    if (!clean.created) {
-        const char *marker = not_served(clean.trace, entry->expected);
-        if (marker != NULL)
-            kit_skip("the modules loaded do not serve this case yet (\"%s\")", marker);
-        else
-            kit_skip("the create fails without a fault, so there is nothing to sweep");
-        kit_run_clear(&clean);
-        return;
-    }
-    kit_fault_row *row = add_fault_row(entry->name);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(row);
-    const json_t *calls = json_object_get(clean.trace, "calls");
-    for (size_t call = 1; call <= json_array_size(calls); call++) {
-        char *reason = sweep_one(entry, calls, call);
-        row->injected++;
-        const char *name =
-            json_string_value(json_object_get(json_array_get(calls, call - 1), "call"));
-        if (reason == NULL) {
-            row->survived++;
-            if (known_fault(entry->name, call))
-                printf("\nNOTE %s:%zu (%s) is listed as a known fault but is survived now: "
-                       "remove it from the list\n", entry->name, call, name);
-        } else if (known_fault(entry->name, call)) {
-            row->known++;
-            printf("\nKNOWN %s:%zu (%s): %s\n", entry->name, call, name, reason);
-        } else {
-            kit_fail("call %zu (%s) failing: %s", call, name, reason);
-        }
-        free(reason);
-    }
-    CU_PASS("swept");
-    kit_run_clear(&clean);
-}
-
-void kit_print_fault_table(void)
-{
-    if (fault_row_count == 0)
-        return;
-    unsigned injected = 0, survived = 0, known = 0;
-    printf("\n%-58s %8s %8s %6s\n", "fault sweep: case", "injected", "survived", "known");
-    for (size_t index = 0; index < fault_row_count; index++) {
-        const kit_fault_row *row = &fault_rows[index];
-        printf("%-58s %8u %8u %6u\n", row->case_name, row->injected, row->survived, row->known);
-        injected += row->injected;
-        survived += row->survived;
-        known += row->known;
-    }
-    printf("%-58s %8u %8u %6u\n", "total", injected, survived, known);
-    printf("cases: %zu, faults injected: %u, faults survived: %u, known failures: %u\n",
-           fault_row_count, injected, survived, known);
-}
-
 /* ---- registration ---- */
 
 static int compare_names(const void *left, const void *right)
 {
-    return strcmp(((const corpus_case *)left)->name, ((const corpus_case *)right)->name);
+    return strcmp(((const kit_case *)left)->name, ((const kit_case *)right)->name);
 }
 
 static bool listed(const char **list, const char *value)
@@ -350,14 +142,14 @@ static int load_cases(void)
         size_t length = strlen(item->d_name);
         if (length <= 5 || strcmp(item->d_name + length - 5, ".json") != 0)
             continue;
-        corpus_case entry = {.name = strndup(item->d_name, length - 5)};
+        kit_case entry = {.name = strndup(item->d_name, length - 5)};
         if (entry.name == NULL)
             break;
         entry.test_case = load_part("cases", entry.name, &entry.problem);
         entry.expected = load_part("expected", entry.name, &entry.problem);
         const char *area = json_string_value(json_object_get(entry.test_case, "area"));
         bool selected = selected_case(entry.name, area);
-        corpus_case *grown = selected ? realloc(cases, (case_count + 1) * sizeof *cases) : NULL;
+        kit_case *grown = selected ? realloc(cases, (case_count + 1) * sizeof *cases) : NULL;
         if (grown == NULL) {
             result = selected ? -1 : 0;
             free(entry.name);
@@ -397,21 +189,20 @@ int kit_register_corpus_suites(const kit_options *options)
     }
     if (!options->faults)
         return 0;
-    CU_pSuite sweep = CU_add_suite("fault sweep", NULL, NULL);
-    if (sweep == NULL)
-        return -1;
-    for (size_t index = 0; index < case_count; index++) {
-        if (!json_is_null(json_object_get(cases[index].expected, "error")))
-            continue; /* the reference's create fails: nothing succeeds to sweep */
-        if (CU_add_test(sweep, cases[index].name, test_fault_sweep) == NULL)
-            return -1;
-    }
-    return 0;
+    return kit_register_fault_sweep_suite(options) != 0 ||
+                   kit_register_allocation_sweep_suite(options) != 0
+               ? -1
+               : 0;
 }
 
 size_t kit_corpus_count(void)
 {
     return case_count;
+}
+
+const kit_case *kit_corpus_entry(size_t index)
+{
+    return index < case_count ? &cases[index] : NULL;
 }
 
 const json_t *kit_corpus_case(size_t index, const char **name)
@@ -431,9 +222,4 @@ void kit_corpus_free(void)
     free(cases);
     cases = NULL;
     case_count = 0;
-    for (size_t index = 0; index < fault_row_count; index++)
-        free(fault_rows[index].case_name);
-    free(fault_rows);
-    fault_rows = NULL;
-    fault_row_count = 0;
 }

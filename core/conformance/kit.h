@@ -35,6 +35,9 @@ typedef struct kit_fault {
     const char *call; /* host call to fail (NULL: none besides the case's own failCall) */
     long nth;         /* which call of that name, 1-based, counted as failCall counts */
     bool keep_resources_on_failure; /* sets doNotReleaseResourcesOnFailure */
+    /* The allocation of the create to fail, 1-based, as hcsoci_alloc_count_start numbers
+     * them (host calls excluded); 0: none. */
+    unsigned long allocation;
 } kit_fault;
 
 /* The outcome of one run. Every JSON member is a new reference owned by the run. */
@@ -46,6 +49,9 @@ typedef struct kit_run {
     json_t *held_after_create; /* ... right after the create (its rollback included) */
     json_t *held_after_release; /* ... after the release (NULL when none ran) */
     json_t *events;            /* resource events, see recording_host.c */
+    int32_t error_code;        /* the create's error code (0 when it succeeded) */
+    unsigned long allocations; /* allocations the create made (host calls excluded) */
+    bool allocation_failed;    /* the fault's allocation was reached and failed */
 } kit_run;
 
 /* Runs test_case in a new sim world: the create, then, when it succeeded or when the fault
@@ -85,6 +91,12 @@ char *kit_held_difference(const json_t *before, const json_t *after);
  * failure). Returns NULL when all holds, else a malloc'ed description of the first violation. */
 char *kit_check_events(const json_t *events, bool only_unwinding);
 
+/* Checks the world after a create that failed: without keep, what it held before and removals
+ * in reverse order; with keep (resources kept on failure), the create removed only what undoes
+ * the failing step's own additions, and releasing the returned ledger balanced the world.
+ * Returns NULL when all holds, else a malloc'ed reason. */
+char *kit_check_failed_run(const kit_run *run, bool keep);
+
 /* ---- reporting (report.c) ---- */
 
 /* Records a failure message for the running CUnit test (and prints it to stderr), then fails
@@ -115,16 +127,42 @@ int kit_register_contract_suites(const kit_options *options);
 /* Registers the corpus suite and, with --faults, the fault sweep suite (corpus.c). */
 int kit_register_corpus_suites(const kit_options *options);
 
-/* The selected corpus cases (corpus.c): how many, and case index's name and parsed case
- * (borrowed; NULL when its files cannot be used). */
+/* One corpus case (corpus.c owns every member). */
+typedef struct kit_case {
+    char *name;
+    json_t *test_case;
+    json_t *expected;
+    char *problem; /* why its files cannot be used, or NULL */
+} kit_case;
+
+/* The selected cases, sorted by name: how many; case index (borrowed; NULL past the end); and
+ * case index's name and parsed case (borrowed; NULL when its files cannot be used). */
 size_t kit_corpus_count(void);
+const kit_case *kit_corpus_entry(size_t index);
 const json_t *kit_corpus_case(size_t index, const char **name);
+
+/* The case the running CUnit test is named after (borrowed), or NULL. */
+const kit_case *kit_current_case(void);
+
+/* The runtime options every corpus run uses (borrowed). */
+const hcsoci_runtime_options *kit_corpus_runtime_options(void);
+
+/* Why a run does not apply: its create failed with "not supported by this build" or "no
+ * plugin for" where the reference's did not fail that way (static text), else NULL. */
+const char *kit_not_served(const json_t *trace, const json_t *expected);
+
+/* The two sweeps run with --faults, one test per case whose reference create succeeds:
+ * every host call of the create failing in turn (fault_sweep.c), and every allocation of the
+ * create failing in turn (allocation_sweep.c). Each prints its table after the run. */
+int kit_register_fault_sweep_suite(const kit_options *options);
+int kit_register_allocation_sweep_suite(const kit_options *options);
+void kit_print_fault_table(void);
+void kit_print_allocation_table(void);
+void kit_fault_sweep_free(void);
+void kit_allocation_sweep_free(void);
 
 /* Registers the repeatability suite over the selected cases (repeatability.c). */
 int kit_register_repeatability_suite(const kit_options *options);
-
-/* Prints the fault table after the run (corpus.c). */
-void kit_print_fault_table(void);
 
 /* Frees what the corpus suites hold (corpus.c). */
 void kit_corpus_free(void);

@@ -34,7 +34,8 @@ static const char usage_text[] =
     "  corpus       one test per case: the host calls must match the reference's, call for\n"
     "               call; a failure names the first differing call and field. A case the\n"
     "               loaded modules answer with \"not supported by this build\" or \"no plugin\n"
-    "               for\" (where the reference did not) is reported as skipped.\n"
+    "               for\" is reported as skipped, unless the reference's create failed that\n"
+    "               same way (a case where the reference failed otherwise is skipped too).\n"
     "  fault sweep  (--faults) for each case whose create succeeds, and each host call k of\n"
     "               that create: the case is run again with call k failing (the sim's\n"
     "               failCall). The create must fail; afterwards the sim world must hold what it\n"
@@ -49,6 +50,14 @@ static const char usage_text[] =
     "               the create may only undo the failing step's own newest additions (the\n"
     "               kit cannot see step boundaries), and releasing the ledger it returns must\n"
     "               succeed and bring the world back to what it held before.\n"
+    "  allocation sweep  (--faults) for each case whose create succeeds, and each allocation\n"
+    "               n the create makes through hcsoci's allocator and jansson (calls into the\n"
+    "               sim host excluded): the case is run again with allocation n failing, once\n"
+    "               releasing and once keeping resources on failure. Either the create fails\n"
+    "               with an out-of-memory error and the world passes the fault sweep's checks,\n"
+    "               or the failure was absorbed and the trace is the reference's. A module\n"
+    "               that allocates with plain malloc is swept only where it calls hcsoci and\n"
+    "               jansson (see <hcsoci/alloc.h>).\n"
     "\n"
     "Options:\n"
     "  --plugin FILE       load this module file too (repeatable)\n"
@@ -61,8 +70,8 @@ static const char usage_text[] =
     "  --case NAME         select this case (repeatable; file name without .json). Without\n"
     "                      --area and --case every case runs; with them, the cases of the\n"
     "                      areas named and the cases named run\n"
-    "  --faults            run the fault sweep too, and print its table (cases, faults\n"
-    "                      injected, faults survived)\n"
+    "  --faults            run the fault and allocation sweeps too, and print their tables\n"
+    "                      (cases, faults injected, faults survived)\n"
     "  --known-fault CASE:K  a fault (case, 1-based host call) known not to be survived:\n"
     "                      reported as KNOWN, not as a failure (repeatable)\n"
     "  --known-failure \"SUITE: TEST\"  a test known to fail, e.g. \"contract: network: NULL and\n"
@@ -72,7 +81,9 @@ static const char usage_text[] =
     "  --help              print this text and exit\n"
     "\n"
     "HCSOCI_PLUGIN_PATH (colon-separated directories) is searched first, as by hcsoci.\n"
-    "Memory leaks are not detected by the kit itself: run it under valgrind for that.\n"
+    "Memory leaks are found only under a memory checker: run the kit under valgrind, or\n"
+    "build it with -fsanitize=address, and LeakSanitizer is asked after every case of the\n"
+    "allocation sweep, so that a leak is reported against the case that made it.\n"
     "Exit status: 0 when every test passed; 1 when a test failed, no test ran, a module was\n"
     "refused (the message names the file and the reason; no tests run then) or the JUnit\n"
     "report could not be written; 2 on a usage error.\n";
@@ -194,12 +205,15 @@ static int run_kit(void)
         unsigned failed = CU_get_number_of_failures();
         unsigned ran = CU_get_number_of_tests_run();
         kit_print_fault_table();
+        kit_print_allocation_table();
         kit_note_stale_known_failures();
         bool written = parsed.junit_path == NULL || kit_write_junit(parsed.junit_path) == 0;
         status = failed == 0 && ran > 0 && written ? 0 : 1;
     }
     CU_cleanup_registry();
     kit_report_free();
+    kit_fault_sweep_free();
+    kit_allocation_sweep_free();
     kit_corpus_free();
     kit_contract_free();
     return status;

@@ -18,6 +18,8 @@
  * NameToGuid, GrantVmAccess, guest-only requests other than CombinedLayers) make no event. */
 #include "kit.h"
 
+#include <hcsoci/alloc.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,17 +83,45 @@ static bool in_image_layer(const recording_host *host, const char *path)
     return false;
 }
 
-/* ---- forwarded calls ---- */
+/* ---- forwarded calls ----
+ * Every call runs with the allocation count paused: the sim host stands for the world outside
+ * the process, and the notes are the kit's own, so an allocation sweep fails only allocations
+ * of the core and the modules. Each op pauses first and resumes through one of these. */
+
+static int leave_int(int result)
+{
+    hcsoci_alloc_count_resume();
+    return result;
+}
+
+static hcsoci_path_kind leave_kind(hcsoci_path_kind result)
+{
+    hcsoci_alloc_count_resume();
+    return result;
+}
+
+static uint32_t leave_number(uint32_t result)
+{
+    hcsoci_alloc_count_resume();
+    return result;
+}
+
+static const char *leave_text(const char *result)
+{
+    hcsoci_alloc_count_resume();
+    return result;
+}
 
 static int record_create_compute_system(hcsoci_host *host, const char *id,
                                         const json_t *configuration, hcsoci_error **error)
 {
+    hcsoci_alloc_count_pause();
     recording_host *self = recording(host);
     self->index++;
     int result = self->inner->ops->create_compute_system(self->inner, id, configuration, error);
     if (result == 0)
         note_printf(self, "HcsCreateComputeSystem", true, "", "compute system %s", id);
-    return result;
+    return leave_int(result);
 }
 
 static void note_modify(recording_host *self, const char *id, const json_t *configuration)
@@ -139,23 +169,25 @@ static void note_modify(recording_host *self, const char *id, const json_t *conf
 static int record_modify_compute_system(hcsoci_host *host, const char *id,
                                         const json_t *configuration, hcsoci_error **error)
 {
+    hcsoci_alloc_count_pause();
     recording_host *self = recording(host);
     self->index++;
     int result = self->inner->ops->modify_compute_system(self->inner, id, configuration, error);
     if (result == 0 && id != NULL)
         note_modify(self, id, configuration);
-    return result;
+    return leave_int(result);
 }
 
 static int record_modify_service_settings(hcsoci_host *host, const json_t *settings,
                                           hcsoci_error **error)
 {
+    hcsoci_alloc_count_pause();
     recording_host *self = recording(host);
     self->index++;
     int result = self->inner->ops->modify_service_settings(self->inner, settings, error);
     const char *type = json_string_value(json_object_get(settings, "PropertyType"));
     if (result != 0 || type == NULL || strcmp(type, "ContainerCredentialGuard") != 0)
-        return result;
+        return leave_int(result);
     const json_t *request = json_object_get(settings, "Settings");
     const char *operation = json_string_value(json_object_get(request, "Operation"));
     const char *instance =
@@ -164,32 +196,36 @@ static int record_modify_service_settings(hcsoci_host *host, const json_t *setti
         (strcmp(operation, "AddInstance") == 0 || strcmp(operation, "RemoveInstance") == 0))
         note_printf(self, "HcsModifyServiceSettings", strcmp(operation, "AddInstance") == 0, "",
                     "credential guard instance %s", instance);
-    return result;
+    return leave_int(result);
 }
 
 static int record_get_service_properties(hcsoci_host *host, const json_t *property_query,
                                          json_t **properties, hcsoci_error **error)
 {
+    hcsoci_alloc_count_pause();
     recording_host *self = recording(host);
     self->index++;
-    return self->inner->ops->get_service_properties(self->inner, property_query, properties,
-                                                    error);
+    return leave_int(self->inner->ops->get_service_properties(self->inner, property_query,
+                                                              properties, error));
 }
 
 static int record_grant_vm_access(hcsoci_host *host, const char *vm_id, const char *file_path,
                                   hcsoci_error **error)
 {
+    hcsoci_alloc_count_pause();
     recording_host *self = recording(host);
     self->index++;
-    return self->inner->ops->grant_vm_access(self->inner, vm_id, file_path, error);
+    return leave_int(self->inner->ops->grant_vm_access(self->inner, vm_id, file_path, error));
 }
 
 static int record_run_guest_process(hcsoci_host *host, const char *vm_id,
                                     const char *command_line, char **output, hcsoci_error **error)
 {
+    hcsoci_alloc_count_pause();
     recording_host *self = recording(host);
     self->index++;
-    return self->inner->ops->run_guest_process(self->inner, vm_id, command_line, output, error);
+    return leave_int(
+        self->inner->ops->run_guest_process(self->inner, vm_id, command_line, output, error));
 }
 
 /* The namespace id in "/namespaces/<id>..." (malloc'ed) or NULL. */
@@ -234,20 +270,22 @@ static void note_hns(recording_host *self, const char *method, const char *path,
 static int record_hns_call(hcsoci_host *host, const char *method, const char *path,
                            const json_t *request, json_t **response, hcsoci_error **error)
 {
+    hcsoci_alloc_count_pause();
     recording_host *self = recording(host);
     self->index++;
     int result = self->inner->ops->hns_call(self->inner, method, path, request, response, error);
     if (result == 0 && method != NULL && path != NULL && response != NULL)
         note_hns(self, method, path, request, *response);
-    return result;
+    return leave_int(result);
 }
 
 static int record_name_to_guid(hcsoci_host *host, const char *name, char **guid,
                                hcsoci_error **error)
 {
+    hcsoci_alloc_count_pause();
     recording_host *self = recording(host);
     self->index++;
-    return self->inner->ops->name_to_guid(self->inner, name, guid, error);
+    return leave_int(self->inner->ops->name_to_guid(self->inner, name, guid, error));
 }
 
 /* The four layer calls that add or remove something share this shape. */
@@ -261,93 +299,106 @@ static int layer_event(recording_host *self, const char *call, int result, bool 
 
 static int record_activate_layer(hcsoci_host *host, const char *path, hcsoci_error **error)
 {
+    hcsoci_alloc_count_pause();
     recording_host *self = recording(host);
     self->index++;
-    return layer_event(self, "ActivateLayer",
+    return leave_int(layer_event(self, "ActivateLayer",
                        self->inner->ops->activate_layer(self->inner, path, error), true,
-                       "activated", path);
+                       "activated", path));
 }
 
 static int record_prepare_layer(hcsoci_host *host, const char *path, const json_t *descriptors,
                                 hcsoci_error **error)
 {
+    hcsoci_alloc_count_pause();
     recording_host *self = recording(host);
     self->index++;
-    return layer_event(self, "PrepareLayer",
+    return leave_int(layer_event(self, "PrepareLayer",
                        self->inner->ops->prepare_layer(self->inner, path, descriptors, error),
-                       true, "prepared", path);
+                       true, "prepared", path));
 }
 
 static int record_get_layer_mount_path(hcsoci_host *host, const char *path, char **mount_path,
                                        hcsoci_error **error)
 {
+    hcsoci_alloc_count_pause();
     recording_host *self = recording(host);
     self->index++;
-    return self->inner->ops->get_layer_mount_path(self->inner, path, mount_path, error);
+    return leave_int(self->inner->ops->get_layer_mount_path(self->inner, path, mount_path, error));
 }
 
 static int record_unprepare_layer(hcsoci_host *host, const char *path, hcsoci_error **error)
 {
+    hcsoci_alloc_count_pause();
     recording_host *self = recording(host);
     self->index++;
-    return layer_event(self, "UnprepareLayer",
+    return leave_int(layer_event(self, "UnprepareLayer",
                        self->inner->ops->unprepare_layer(self->inner, path, error), false,
-                       "prepared", path);
+                       "prepared", path));
 }
 
 static int record_deactivate_layer(hcsoci_host *host, const char *path, hcsoci_error **error)
 {
+    hcsoci_alloc_count_pause();
     recording_host *self = recording(host);
     self->index++;
-    return layer_event(self, "DeactivateLayer",
+    return leave_int(layer_event(self, "DeactivateLayer",
                        self->inner->ops->deactivate_layer(self->inner, path, error), false,
-                       "activated", path);
+                       "activated", path));
 }
 
 static int record_create_sandbox_layer(hcsoci_host *host, const char *path,
                                        const json_t *descriptors, hcsoci_error **error)
 {
+    hcsoci_alloc_count_pause();
     recording_host *self = recording(host);
     self->index++;
-    return self->inner->ops->create_sandbox_layer(self->inner, path, descriptors, error);
+    return leave_int(self->inner->ops->create_sandbox_layer(self->inner, path, descriptors, error));
 }
 
 /* ---- calls the sim does not trace ---- */
 
 static hcsoci_path_kind record_stat_path(hcsoci_host *host, const char *path, uint64_t *size)
 {
+    hcsoci_alloc_count_pause();
     hcsoci_host *inner = recording(host)->inner;
-    return inner->ops->stat_path(inner, path, size);
+    return leave_kind(inner->ops->stat_path(inner, path, size));
 }
 
 static int record_make_directory(hcsoci_host *host, const char *path, hcsoci_error **error)
 {
+    hcsoci_alloc_count_pause();
     hcsoci_host *inner = recording(host)->inner;
-    return inner->ops->make_directory(inner, path, error);
+    return leave_int(inner->ops->make_directory(inner, path, error));
 }
 
 static uint32_t record_os_build(hcsoci_host *host)
 {
+    hcsoci_alloc_count_pause();
     hcsoci_host *inner = recording(host)->inner;
-    return inner->ops->os_build(inner);
+    return leave_number(inner->ops->os_build(inner));
 }
 
 static uint32_t record_processor_count(hcsoci_host *host)
 {
+    hcsoci_alloc_count_pause();
     hcsoci_host *inner = recording(host)->inner;
-    return inner->ops->processor_count(inner);
+    return leave_number(inner->ops->processor_count(inner));
 }
 
 static const char *record_program_directory(hcsoci_host *host)
 {
+    hcsoci_alloc_count_pause();
     hcsoci_host *inner = recording(host)->inner;
-    return inner->ops->program_directory(inner);
+    return leave_text(inner->ops->program_directory(inner));
 }
 
 static void record_new_guid(hcsoci_host *host, char guid[37])
 {
+    hcsoci_alloc_count_pause();
     hcsoci_host *inner = recording(host)->inner;
     inner->ops->new_guid(inner, guid);
+    hcsoci_alloc_count_resume();
 }
 
 static void record_destroy(hcsoci_host *host)

@@ -1,4 +1,4 @@
-/* The checks the fault sweep makes on the world after a failed create: the held counts are
+/* The checks the sweeps make on the world after a failed create: the held counts are
  * back where they were, and the recorded events (recording_host.c) show every removal pairing
  * with an addition, nothing removed twice, and removals in reverse order.
  *
@@ -23,6 +23,7 @@
  * pass this rule; what it then returns must still release cleanly. */
 #include "kit.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,4 +262,51 @@ char *kit_check_events(const json_t *events, bool only_unwinding)
     free(pairs);
     free(paired);
     return report;
+}
+
+/* ---- a failed create ---- */
+
+char *kit_check_failed_run(const kit_run *run, bool keep)
+{
+    char *reason = NULL;
+    char *held = kit_held_difference(run->held_before, run->held_after_create);
+    if (held != NULL && !keep) {
+        if (asprintf(&reason, "leaked after the rollback: %s", held) < 0)
+            reason = NULL;
+        free(held);
+        return reason != NULL ? reason : strdup("leaked after the rollback");
+    }
+    free(held);
+    if (keep) {
+        const char *release_error =
+            json_string_value(json_object_get(run->trace, "releaseError"));
+        held = run->released ? kit_held_difference(run->held_before, run->held_after_release)
+                             : kit_held_difference(run->held_before, run->held_after_create);
+        if (held != NULL || release_error != NULL) {
+            if (asprintf(&reason, "releasing the kept ledger %s%s%s%s",
+                         run->released ? "" : "(none was returned) ",
+                         held != NULL ? "leaves the world unbalanced: " : "fails: ",
+                         held != NULL ? held : release_error,
+                         held != NULL && release_error != NULL ? " (and it fails)" : "") < 0)
+                reason = NULL;
+            free(held);
+            return reason != NULL ? reason : strdup("releasing the kept ledger fails");
+        }
+        /* the create itself removes nothing of what it recorded: a removal may only undo the
+         * failing step's own newest additions (the layer service, for one, deactivates a layer
+         * it just activated when preparing it fails, as the reference does regardless of the
+         * flag); the kit cannot see step boundaries, so this is the rule it checks */
+        json_t *create_events = json_array();
+        size_t index;
+        const json_t *event;
+        json_array_foreach(run->events, index, event) {
+            if (strcmp(json_string_value(json_object_get(event, "phase")), "create") == 0)
+                json_array_append(create_events, (json_t *)event);
+        }
+        reason = kit_check_events(create_events, true);
+        json_decref(create_events);
+        if (reason != NULL)
+            return reason;
+    }
+    return kit_check_events(run->events, false);
 }

@@ -193,17 +193,14 @@ static int mount_layers(hcsoci_build_context *context, const json_t *folders,
     if (root_path(context->spec)[0] != '\0')
         return 0;
     char *mounted = NULL;
-    if (hcsoci_layers_mount(context->host, NULL, folders, "", &mounted, error) != 0) {
+    if (hcsoci_layers_mount_recorded(context->host, NULL, folders, "", context->resources,
+                                     &mounted, error) != 0) {
         if (error != NULL)
             hcsoci_error_prefix(*error, "failed to mount container storage: ");
         return -1;
     }
     int status = set_root_path(context->spec, mounted, error);
     free(mounted);
-    /* Recorded even when setting the root failed, so that the core unmounts them. */
-    if (hcsoci_resources_set_layers(context->resources, folders, "",
-                                    status == 0 ? error : NULL) != 0)
-        status = -1;
     return status;
 }
 

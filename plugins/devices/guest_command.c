@@ -2,6 +2,8 @@
  * argument list, and running it through the host. */
 #include "devices.h"
 
+#include <hcsoci/alloc.h>
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +12,10 @@ char *devices_escape_argument(const char *argument)
 {
     size_t length = strlen(argument);
     if (length == 0)
-        return strdup("\"\"");
+        return hcsoci_strdup("\"\"");
     bool quoted = strpbrk(argument, " \t") != NULL;
     /* Worst case: every character is a quote or backslash that gains a backslash. */
-    char *escaped = malloc(2 * length + 3);
+    char *escaped = hcsoci_malloc(2 * length + 3);
     if (escaped == NULL)
         return NULL;
     size_t out = 0;
@@ -46,7 +48,7 @@ char *devices_escape_argument(const char *argument)
 
 char *devices_command_line(const char *const *arguments, size_t count)
 {
-    char **escaped = calloc(count > 0 ? count : 1, sizeof *escaped);
+    char **escaped = hcsoci_calloc(count > 0 ? count : 1, sizeof *escaped);
     if (escaped == NULL)
         return NULL;
     size_t length = 1;
@@ -58,7 +60,7 @@ char *devices_command_line(const char *const *arguments, size_t count)
         else
             length += strlen(escaped[i]) + 1;
     }
-    char *line = failed ? NULL : malloc(length);
+    char *line = failed ? NULL : hcsoci_malloc(length);
     if (line != NULL) {
         line[0] = '\0';
         for (size_t i = 0; i < count; i++) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/spec.h>
 
 int devices_check_context(const hcsoci_build_context *context, hcsoci_error **error)
@@ -32,7 +33,7 @@ int devices_read_spec(const json_t *spec, devices_spec_device **devices, size_t 
     size_t size = json_array_size(list);
     if (size == 0)
         return 0;
-    devices_spec_device *read = calloc(size, sizeof *read);
+    devices_spec_device *read = hcsoci_calloc(size, sizeof *read);
     if (read == NULL)
         return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
     for (size_t i = 0; i < size; i++) {
@@ -69,7 +70,7 @@ int devices_missing_path_error(hcsoci_host *host, const char *path, hcsoci_error
         size_t length = split - 1;
         if (length == 0 || (length == 2 && path[1] == ':'))
             length++;
-        char *parent = strndup(path, length);
+        char *parent = hcsoci_strndup(path, length);
         if (parent == NULL)
             return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
         parent_exists = host->ops->stat_path(host, parent, NULL) == HCSOCI_PATH_DIRECTORY;

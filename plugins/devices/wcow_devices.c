@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/annotations.h>
 #include <hcsoci/log.h>
 #include <hcsoci/spec.h>
@@ -50,7 +51,7 @@ static int device_utility_host_path(hcsoci_host *host, char **path, hcsoci_error
     while (length > 0 && (directory[length - 1] == '\\' || directory[length - 1] == '/'))
         length--;
     size_t size = length + 1 + sizeof DEVICE_UTILITY_NAME;
-    *path = malloc(size);
+    *path = hcsoci_malloc(size);
     if (*path == NULL)
         return out_of_memory(error);
     snprintf(*path, size, "%.*s\\%s", (int)length, directory, DEVICE_UTILITY_NAME);
@@ -130,9 +131,9 @@ static int assign_device(windows_assignment *assignment, const devices_spec_devi
     }
     char *vmbus_instance_id = hcsoci_uvm_assigned_device_vmbus_instance_id(vmbus_guid);
     free(vmbus_guid);
-    char *parent_flag = NULL;
-    if (vmbus_instance_id == NULL ||
-        asprintf(&parent_flag, "--parentID=%s", vmbus_instance_id) < 0) {
+    char *parent_flag =
+        vmbus_instance_id != NULL ? hcsoci_asprintf("--parentID=%s", vmbus_instance_id) : NULL;
+    if (parent_flag == NULL) {
         free(vmbus_instance_id);
         return out_of_memory(error);
     }
@@ -197,8 +198,8 @@ static int install_driver(windows_assignment *assignment, const char *driver,
     char *guest_path = NULL;
     if (share_read_only(assignment, driver, &guest_path, error) != 0)
         return -1;
-    char *pattern = NULL;
-    if (asprintf(&pattern, "%s/*.inf", guest_path) < 0) {
+    char *pattern = hcsoci_asprintf("%s/*.inf", guest_path);
+    if (pattern == NULL) {
         free(guest_path);
         return out_of_memory(error);
     }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include <hcsoci/schema.h>
+#include <hcsoci/spec.h>
 
 #include "runtime_spec_fields.h"
 #include "spec_normalize.h"
@@ -33,9 +34,14 @@ static json_t *reduced_windows(const json_t *original)
         return NULL;
     if (keep_namespace) {
         json_t *reduced_network = spec_value_zero(&runtime_spec_type_windows_network);
-        if (reduced_network == NULL
-            || json_object_set(reduced_network, "networkNamespace", (json_t *)namespace_id) != 0
-            || json_object_set_new(windows, "network", reduced_network) != 0) {
+        if (reduced_network == NULL ||
+            json_object_set(reduced_network, "networkNamespace", (json_t *)namespace_id) != 0) {
+            json_decref(reduced_network);
+            json_decref(windows);
+            return NULL;
+        }
+        /* json_object_set_new takes the value even when it fails. */
+        if (json_object_set_new(windows, "network", reduced_network) != 0) {
             json_decref(windows);
             return NULL;
         }
@@ -104,11 +110,14 @@ int lcow_hosted_system_document(const json_t *spec, const char *container_root,
     *document = NULL;
     if (lcow_gcs_spec(spec, &gcs_spec, error) != 0)
         return -1;
-    json_t *bundle_path = json_string(container_root != NULL ? container_root : "");
+    const char *root = container_root != NULL ? container_root : "";
+    json_t *bundle_path = hcsoci_text_is_utf8(root) ? json_string(root) : NULL;
     if (bundle_path == NULL) {
         json_decref(gcs_spec);
-        return hcsoci_fail(error, HCSOCI_E_INVALID,
-                           "invalid container root in the utility VM: not UTF-8 text");
+        return hcsoci_text_is_utf8(root)
+                   ? out_of_memory(error)
+                   : hcsoci_fail(error, HCSOCI_E_INVALID,
+                                 "invalid container root in the utility VM: not UTF-8 text");
     }
     hcsoci_schema_version version = {.major = 2, .minor = 1};
     json_t *hosted = json_object();

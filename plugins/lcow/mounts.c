@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/host.h>
 #include <hcsoci/resources.h>
 #include <hcsoci/uvm.h>
@@ -40,7 +41,7 @@ char *lcow_mount_text(const json_t *mount)
         const char *text = json_string_value(option);
         options_length += (text != NULL ? strlen(text) : 0) + 1;
     }
-    char *options_text = malloc(options_length + 1);
+    char *options_text = hcsoci_malloc(options_length + 1);
     if (options_text == NULL)
         return NULL;
     options_text[0] = '\0';
@@ -50,12 +51,12 @@ char *lcow_mount_text(const json_t *mount)
             strcat(options_text, " ");
         strcat(options_text, text != NULL ? text : "");
     }
-    char *mount_text = NULL;
-    int length = asprintf(&mount_text, "{Destination:%s Type:%s Source:%s Options:[%s]}",
-                          string_member(mount, "destination"), string_member(mount, "type"),
-                          string_member(mount, "source"), options_text);
+    char *mount_text = hcsoci_asprintf("{Destination:%s Type:%s Source:%s Options:[%s]}",
+                                       string_member(mount, "destination"),
+                                       string_member(mount, "type"),
+                                       string_member(mount, "source"), options_text);
     free(options_text);
-    return length < 0 ? NULL : mount_text;
+    return mount_text;
 }
 
 /* Prefixes error with "<what> <mount text>: ". */
@@ -154,8 +155,8 @@ static int add_bind(hcsoci_build_context *context, const json_t *mount, const ch
         allowed_names = json_pack("[s]", file_name);
         *guest_path = lcow_guest_path_join(share_path, file_name);
     } else {
-        share_host_path = strdup(source);
-        *guest_path = strdup(share_path);
+        share_host_path = hcsoci_strdup(source);
+        *guest_path = hcsoci_strdup(share_path);
     }
     int status = 0;
     if (share_host_path == NULL || *guest_path == NULL ||
@@ -191,7 +192,7 @@ static int add_mount(hcsoci_build_context *context, json_t *mount, size_t index,
                           &guest_path, error);
     } else if (strncmp(source, SANDBOX_PREFIX, strlen(SANDBOX_PREFIX)) == 0) {
         /* A path inside the VM already. */
-        guest_path = strdup(source);
+        guest_path = hcsoci_strdup(source);
         status = guest_path != NULL ? 0 : out_of_memory(error);
     } else {
         char element[48];

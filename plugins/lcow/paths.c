@@ -1,6 +1,8 @@
 /* Go's path and (Windows) path/filepath functions the LCOW builder needs (see paths.h). */
 #include "paths.h"
 
+#include <hcsoci/alloc.h>
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +11,7 @@ char *lcow_guest_path_clean(const char *path)
 {
     size_t length = strlen(path);
     /* The result is never longer than the input, except "" which becomes ".". */
-    char *out = malloc(length + 2);
+    char *out = hcsoci_malloc(length + 2);
     if (out == NULL)
         return NULL;
     bool rooted = length > 0 && path[0] == '/';
@@ -56,8 +58,8 @@ char *lcow_guest_path_join(const char *first, const char *second)
 {
     size_t first_length = strlen(first), second_length = strlen(second);
     if (first_length == 0 && second_length == 0)
-        return strdup("");
-    char *joined = malloc(first_length + 1 + second_length + 1);
+        return hcsoci_strdup("");
+    char *joined = hcsoci_malloc(first_length + 1 + second_length + 1);
     if (joined == NULL)
         return NULL;
     size_t length = 0;
@@ -110,8 +112,8 @@ int lcow_host_path_split(const char *path, char **directory, char **file)
     size_t split = strlen(path);
     while (split > volume && !is_separator(path[split - 1]))
         split--;
-    *directory = strndup(path, split);
-    *file = strdup(path + split);
+    *directory = hcsoci_strndup(path, split);
+    *file = hcsoci_strdup(path + split);
     if (*directory == NULL || *file == NULL) {
         free(*directory);
         free(*file);

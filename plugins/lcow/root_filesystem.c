@@ -43,18 +43,13 @@ static int mount_layers(hcsoci_build_context *context, json_t *root, const json_
 {
     const char *container_root = hcsoci_resources_container_root_in_uvm(context->resources);
     char *rootfs = NULL;
-    if (hcsoci_layers_mount(context->host, context->hosting_system, layer_folders, container_root,
-                            &rootfs, error) != 0) {
+    if (hcsoci_layers_mount_recorded(context->host, context->hosting_system, layer_folders,
+                                     container_root, context->resources, &rootfs, error) != 0) {
         hcsoci_error_prefix(error != NULL ? *error : NULL, "failed to mount container storage: ");
         return -1;
     }
     int status = set_root_path(root, rootfs, error);
     free(rootfs);
-    /* Recorded even when the root could not be set, so that the core unmounts them. */
-    if (hcsoci_resources_set_layers(context->resources, layer_folders,
-                                    hcsoci_uvm_id(context->hosting_system),
-                                    status == 0 ? error : NULL) != 0)
-        status = -1;
     return status;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/spec.h>
 
 /* Where a value sits in the input, kept as a chain of links and written out only for errors. */
@@ -89,7 +90,7 @@ static int wrong_value(hcsoci_error **error, const runtime_spec_type *type, cons
                        const value_path *path)
 {
     size_t path_length = render_path(path, NULL);
-    char *where = malloc(path_length + 1);
+    char *where = hcsoci_malloc(path_length + 1);
     if (where == NULL)
         return out_of_memory(error);
     render_path(path, where);
@@ -437,7 +438,7 @@ static json_t *encode_sorted_object(const runtime_spec_type *type, const json_t 
                                     value_encoder encode)
 {
     size_t count = json_object_size(value);
-    object_key *keys = malloc((count > 0 ? count : 1) * sizeof *keys);
+    object_key *keys = hcsoci_malloc((count > 0 ? count : 1) * sizeof *keys);
     json_t *object = json_object();
     if (keys == NULL || object == NULL) {
         free(keys);

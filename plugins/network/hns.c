@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/spec.h>
 
 #define ELEMENT_NOT_FOUND "Element not found."
@@ -168,8 +169,11 @@ int hns_create_namespace(hcsoci_host *host, char **namespace_id, hcsoci_error **
         result = hcsoci_fail(error, HCSOCI_E_FAIL,
                              "POST /namespaces/: HNS answered with an invalid namespace ID '%s'",
                              id);
-    else if ((*namespace_id = strdup(id)) == NULL)
+    else if ((*namespace_id = hcsoci_strdup(id)) == NULL) {
         result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        /* Nobody else knows the namespace exists: take it down again. */
+        hns_remove_namespace(host, id, NULL);
+    }
     json_decref(output);
     return result;
 }

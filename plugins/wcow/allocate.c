@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/credentials.h>
 #include <hcsoci/layers.h>
 #include <hcsoci/log.h>
@@ -20,7 +21,7 @@ static char *join_path(const char *folder, const char *name)
     size_t length = strlen(folder);
     while (length > 0 && (folder[length - 1] == '\\' || folder[length - 1] == '/'))
         length--;
-    char *path = malloc(length + 1 + strlen(name) + 1);
+    char *path = hcsoci_malloc(length + 1 + strlen(name) + 1);
     if (path == NULL)
         return NULL;
     memcpy(path, folder, length);
@@ -85,20 +86,15 @@ static int mount_storage(wcow_build *build, hcsoci_error **error)
 
     const char *root_in_uvm = hcsoci_resources_container_root_in_uvm(context->resources);
     char *root_path = NULL;
-    if (hcsoci_layers_mount(context->host, context->hosting_system, build->spec.layer_folders,
-                            root_in_uvm, &root_path, error) != 0) {
+    if (hcsoci_layers_mount_recorded(context->host, context->hosting_system,
+                                     build->spec.layer_folders, root_in_uvm, context->resources,
+                                     &root_path, error) != 0) {
         if (error != NULL)
             hcsoci_error_prefix(*error, "failed to mount container storage: ");
         return -1;
     }
     int status = wcow_spec_set_root_path(context->spec, root_path, error);
     free(root_path);
-    const char *uvm_id =
-        context->hosting_system != NULL ? hcsoci_uvm_id(context->hosting_system) : "";
-    /* Recorded even when setting the root failed, so that the core unmounts them. */
-    if (hcsoci_resources_set_layers(context->resources, build->spec.layer_folders, uvm_id,
-                                    status == 0 ? error : NULL) != 0)
-        status = -1;
     return status;
 }
 

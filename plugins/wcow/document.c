@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/annotations.h>
 #include <hcsoci/layers.h>
 #include <hcsoci/log.h>
@@ -19,7 +20,7 @@ static int out_of_memory(hcsoci_error **error)
 static char *concatenate(const char *first, const char *second)
 {
     size_t first_length = strlen(first);
-    char *result = malloc(first_length + strlen(second) + 1);
+    char *result = hcsoci_malloc(first_length + strlen(second) + 1);
     if (result != NULL) {
         memcpy(result, first, first_length);
         strcpy(result + first_length, second);
@@ -133,7 +134,7 @@ static int compute_networking(wcow_build *build, wcow_container_config *config,
         size_t count = json_array_size(spec->dns_search_list);
         for (size_t i = 0; i < count; i++)
             length += strlen(json_string_value(json_array_get(spec->dns_search_list, i))) + 1;
-        config->dns_search_list = malloc(length + 1);
+        config->dns_search_list = hcsoci_malloc(length + 1);
         if (config->dns_search_list == NULL)
             return out_of_memory(error);
         config->dns_search_list[0] = '\0';
@@ -202,7 +203,7 @@ static int layers_in_hosting_system(wcow_build *build, wcow_container_config *co
                              build->spec.layer_count - 1, &layers, error) != 0)
         return -1;
     size_t count = json_array_size(layers);
-    config->layers = calloc(count > 0 ? count : 1, sizeof *config->layers);
+    config->layers = hcsoci_calloc(count > 0 ? count : 1, sizeof *config->layers);
     if (config->layers == NULL) {
         json_decref(layers);
         return out_of_memory(error);
@@ -213,8 +214,8 @@ static int layers_in_hosting_system(wcow_build *build, wcow_container_config *co
         const char *id = json_string_value(json_object_get(layer, "Id"));
         const char *path = json_string_value(json_object_get(layer, "Path"));
         wcow_layer *out = &config->layers[i];
-        out->id = strdup(id != NULL ? id : "");
-        out->path = strdup(path != NULL ? path : "");
+        out->id = hcsoci_strdup(id != NULL ? id : "");
+        out->path = hcsoci_strdup(path != NULL ? path : "");
         config->layer_count = i + 1;
         if (out->id == NULL || out->path == NULL)
             status = out_of_memory(error);
@@ -260,8 +261,8 @@ static int compute_storage(wcow_build *build, wcow_container_config *config,
             root_path = wcow_spec_root_path(context->spec);
             length++;
         }
-        config->storage_path = strdup(root_path);
-        config->volume_path = strndup(root_path, length - 1); /* schema 1.0: without it */
+        config->storage_path = hcsoci_strdup(root_path);
+        config->volume_path = hcsoci_strndup(root_path, length - 1); /* schema 1.0: without it */
         if (config->storage_path == NULL || config->volume_path == NULL)
             return out_of_memory(error);
     } else if (wcow_is_v1_xenon(build)) {
@@ -271,7 +272,7 @@ static int compute_storage(wcow_build *build, wcow_container_config *config,
     } else if (wcow_is_v2_xenon(build)) {
         /* The root is the container's root in the hosting system; a Windows VM also gets
          * the read-only layers as the VSMB shares they were mounted as. */
-        config->storage_path = strdup(wcow_spec_root_path(context->spec));
+        config->storage_path = hcsoci_strdup(wcow_spec_root_path(context->spec));
         if (config->storage_path == NULL)
             return out_of_memory(error);
         if (hcsoci_uvm_get_os(context->hosting_system) == HCSOCI_UVM_WINDOWS &&
@@ -281,7 +282,7 @@ static int compute_storage(wcow_build *build, wcow_container_config *config,
 
     if (argon) {
         size_t parents = build->spec.layer_count - 1;
-        config->layers = calloc(parents > 0 ? parents : 1, sizeof *config->layers);
+        config->layers = hcsoci_calloc(parents > 0 ? parents : 1, sizeof *config->layers);
         if (config->layers == NULL)
             return out_of_memory(error);
         config->layers_set = true;
@@ -291,7 +292,7 @@ static int compute_storage(wcow_build *build, wcow_container_config *config,
             if (hcsoci_layer_id(context->host, path, &layer->id, error) != 0)
                 return -1;
             config->layer_count = i + 1;
-            layer->path = strdup(path);
+            layer->path = hcsoci_strdup(path);
             if (layer->path == NULL)
                 return out_of_memory(error);
         }
@@ -327,8 +328,8 @@ static int compute_mounts(wcow_build *build, wcow_container_config *config,
     size_t count = build->spec.mount_count;
     if (count == 0)
         return 0;
-    config->mapped_directories = calloc(count, sizeof *config->mapped_directories);
-    config->mapped_pipes = calloc(count, sizeof *config->mapped_pipes);
+    config->mapped_directories = hcsoci_calloc(count, sizeof *config->mapped_directories);
+    config->mapped_pipes = hcsoci_calloc(count, sizeof *config->mapped_pipes);
     if (config->mapped_directories == NULL || config->mapped_pipes == NULL)
         return out_of_memory(error);
 
@@ -360,7 +361,7 @@ static int compute_mounts(wcow_build *build, wcow_container_config *config,
                 return -1;
             continue;
         }
-        directory->v2_host_path = strdup(mount->source);
+        directory->v2_host_path = hcsoci_strdup(mount->source);
         if (directory->v2_host_path == NULL)
             return out_of_memory(error);
     }
@@ -382,7 +383,7 @@ static int compute_assigned_devices(wcow_build *build, wcow_container_config *co
     size_t count = build->spec.device_count;
     if (count == 0)
         return 0;
-    config->assigned_devices = calloc(count, sizeof *config->assigned_devices);
+    config->assigned_devices = hcsoci_calloc(count, sizeof *config->assigned_devices);
     if (config->assigned_devices == NULL)
         return out_of_memory(error);
     for (size_t i = 0; i < count; i++) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/annotations.h>
 #include <hcsoci/spec.h>
 
@@ -60,7 +61,7 @@ static int read_mounts(const json_t *spec, wcow_spec *result, hcsoci_error **err
     size_t count = json_array_size(mounts);
     if (count == 0)
         return 0;
-    result->mounts = calloc(count, sizeof *result->mounts);
+    result->mounts = hcsoci_calloc(count, sizeof *result->mounts);
     if (result->mounts == NULL)
         return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
     result->mount_count = count;
@@ -91,7 +92,7 @@ static int read_devices(const json_t *windows, wcow_spec *result, hcsoci_error *
     size_t count = json_array_size(devices);
     if (count == 0)
         return 0;
-    result->devices = calloc(count, sizeof *result->devices);
+    result->devices = hcsoci_calloc(count, sizeof *result->devices);
     if (result->devices == NULL)
         return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
     result->device_count = count;
@@ -237,7 +238,7 @@ char *wcow_mount_text(const wcow_mount *mount)
     size_t length = 0;
     for (size_t i = 0; i < json_array_size(mount->options); i++)
         length += strlen(json_string_value(json_array_get(mount->options, i))) + 1;
-    char *options = malloc(length + 1);
+    char *options = hcsoci_malloc(length + 1);
     if (options == NULL)
         return NULL;
     options[0] = '\0';
@@ -246,11 +247,10 @@ char *wcow_mount_text(const wcow_mount *mount)
             strcat(options, " ");
         strcat(options, json_string_value(json_array_get(mount->options, i)));
     }
-    char *text = NULL;
-    int written = asprintf(&text, "{Destination:%s Type:%s Source:%s Options:[%s]}",
-                           mount->destination, mount->type, mount->source, options);
+    char *text = hcsoci_asprintf("{Destination:%s Type:%s Source:%s Options:[%s]}",
+                                 mount->destination, mount->type, mount->source, options);
     free(options);
-    return written < 0 ? NULL : text;
+    return text;
 }
 
 bool wcow_mount_is_read_only(const wcow_mount *mount)

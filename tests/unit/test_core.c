@@ -391,7 +391,11 @@ static void test_create_defaults_and_input_errors(void)
     CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 0);
     json_decref(bad_spec);
 
-    static const char *const hostile_ids[] = {"../etc", "a/b", "a\\b", "..", "a\nb"};
+    /* Path escapes, control characters, and text that is not UTF-8: a stray byte, an overlong
+     * '/', a UTF-16 surrogate, a sequence cut short. */
+    static const char *const hostile_ids[] = {"../etc",   "a/b",          "a\\b",
+                                              "..",       "a\nb",         "a\xff" "b",
+                                              "\xc0\xaf", "\xed\xa0\x80", "a\xe2\x82"};
     for (size_t i = 0; i < sizeof hostile_ids / sizeof hostile_ids[0]; i++) {
         json_t *any_spec = test_json(argon_spec);
         hcsoci_create_options hostile = {.id = hostile_ids[i], .spec = any_spec};
@@ -402,6 +406,17 @@ static void test_create_defaults_and_input_errors(void)
         json_decref(any_spec);
     }
     CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 0);
+
+    /* Well-formed UTF-8 beyond ASCII is an ordinary id. */
+    json_t *accented_spec = test_json(argon_spec);
+    hcsoci_create_options accented = {.id = "caf\xc3\xa9-\xf0\x9f\x90\xb3", .spec = accented_spec};
+    if (hcsoci_create_container(runtime, &accented, &container, &resources, &error) != 0) {
+        CU_ASSERT_PTR_NULL(strstr(error->message, "invalid container id"));
+        hcsoci_error_free(error);
+    }
+    hcsoci_container_free(container);
+    hcsoci_resources_free(resources);
+    json_decref(accented_spec);
 
     /* Without an id the container gets a random GUID, which also names the ledger. */
     json_t *spec = test_json(argon_spec);

@@ -8,6 +8,7 @@
 
 #include <hcsoci/error.h>
 #include <hcsoci/host.h>
+#include <hcsoci/resources.h>
 #include <hcsoci/uvm.h>
 
 #ifdef __cplusplus
@@ -36,6 +37,14 @@ int hcsoci_layers_create_scratch(hcsoci_host *host, const json_t *layer_folders,
 int hcsoci_layers_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
                         const char *container_root_in_uvm, char **root_path,
                         hcsoci_error **error);
+
+/* hcsoci_layers_mount, recorded in the ledger (with uvm's id, "" on the host) so that
+ * releasing it unmounts them. The record is made before the mount and withdrawn if the mount
+ * fails, so nothing can fail between mounting and recording. */
+int hcsoci_layers_mount_recorded(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
+                                 const char *container_root_in_uvm,
+                                 hcsoci_resources *resources, char **root_path,
+                                 hcsoci_error **error);
 
 /* Unmounts layers mounted by hcsoci_layers_mount: on the host (uvm NULL), UnprepareLayer then
  * DeactivateLayer of the scratch folder whatever all says (host-mounted layers are always

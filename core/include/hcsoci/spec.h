@@ -18,6 +18,10 @@ extern "C" {
 /* Kind of a JSON value for messages: "a string", "a number", "null", ... (static string). */
 const char *hcsoci_json_kind(const json_t *value);
 
+/* Whether text is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF),
+ * which is what a JSON string may hold. */
+bool hcsoci_text_is_utf8(const char *text);
+
 /* String member key of object (absent or null: *value = NULL, returns 0). path names the field
  * in errors. The string is borrowed from object. */
 int hcsoci_json_string(const json_t *object, const char *key, const char *path,
