@@ -136,17 +136,6 @@ int uvm_out_of_memory(hcsoci_error **error);
 int uvm_record(hcsoci_resources *resources, const char *kind, json_t *details,
                hcsoci_error **error);
 
-/* ---- Windows paths (uvm_paths.c), as Go's path/filepath does them on Windows ---- */
-
-/* Clean: one separator, no "." elements, ".." resolved; NULL when memory runs out. */
-char *uvm_path_clean(const char *path);
-
-/* The directory part, cleaned (filepath.Dir). */
-char *uvm_path_dir(const char *path);
-
-/* Index just past the last separator (filepath.Split: dir is path[:i], file path[i:]). */
-size_t uvm_path_split_index(const char *path);
-
 /* ---- per-resource state for save, load and free ---- */
 
 void uvm_vsmb_share_free(uvm_vsmb_share *share);

@@ -7,6 +7,7 @@
 #include <hcsoci/layers.h>
 #include <hcsoci/log.h>
 #include <hcsoci/spec.h>
+#include <hcsoci/windows_path.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,7 @@ int uvm_record(hcsoci_resources *resources, const char *kind, json_t *details,
 int uvm_stat_error(hcsoci_uvm *uvm, const char *path, hcsoci_error **error)
 {
     /* Windows says "file" when the parent directory exists and "path" when it does not. */
-    char *parent = uvm_path_dir(path);
+    char *parent = hcsoci_windows_path_dir(path);
     bool parent_exists = parent != NULL &&
                          uvm->host->ops->stat_path(uvm->host, parent, NULL) ==
                              HCSOCI_PATH_DIRECTORY;

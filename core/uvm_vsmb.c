@@ -5,6 +5,7 @@
 #include <hcsoci/alloc.h>
 #include <hcsoci/log.h>
 #include <hcsoci/spec.h>
+#include <hcsoci/windows_path.h>
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -96,12 +97,12 @@ static int locate(hcsoci_uvm *uvm, const char *host_path, uvm_list **list, char 
         return uvm_stat_error(uvm, host_path, error);
     if (kind == HCSOCI_PATH_DIRECTORY) {
         *list = &uvm->vsmb_directory_shares;
-        *directory = uvm_path_clean(host_path);
+        *directory = hcsoci_windows_path_clean(host_path);
     } else {
         *list = &uvm->vsmb_file_shares;
-        *directory = uvm_path_dir(host_path);
+        *directory = hcsoci_windows_path_dir(host_path);
         if (file_name != NULL && *directory != NULL) {
-            *file_name = hcsoci_strdup(host_path + uvm_path_split_index(host_path));
+            *file_name = hcsoci_strdup(host_path + hcsoci_windows_path_split_index(host_path));
             if (*file_name == NULL) {
                 free(*directory);
                 *directory = NULL;
@@ -313,7 +314,7 @@ int hcsoci_uvm_vsmb_guest_path(hcsoci_uvm *uvm, const char *host_path, bool read
                 snprintf(joined, length, "%s%s%s", share->guest_path,
                          file_name != NULL && file_name[0] != '\0' ? "\\" : "",
                          file_name != NULL ? file_name : "");
-            *guest_path = joined != NULL ? uvm_path_clean(joined) : NULL;
+            *guest_path = joined != NULL ? hcsoci_windows_path_clean(joined) : NULL;
             free(joined);
             if (*guest_path == NULL)
                 result = uvm_out_of_memory(error);

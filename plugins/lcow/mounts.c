@@ -13,6 +13,7 @@
 #include <hcsoci/host.h>
 #include <hcsoci/resources.h>
 #include <hcsoci/uvm.h>
+#include <hcsoci/windows_path.h>
 
 #include "paths.h"
 
@@ -87,10 +88,10 @@ static bool mount_is_read_only(const json_t *mount)
 static int missing_path_error(hcsoci_host *host, const char *path, hcsoci_error **error)
 {
     char *directory = NULL, *file = NULL;
-    if (lcow_host_path_split(path, &directory, &file) != 0)
+    if (hcsoci_windows_path_split(path, &directory, &file) != 0)
         return out_of_memory(error);
     free(file);
-    size_t volume = lcow_host_volume_name_length(directory);
+    size_t volume = hcsoci_windows_volume_name_length(directory);
     size_t length = strlen(directory);
     while (length > volume && (directory[length - 1] == '\\' || directory[length - 1] == '/'))
         length--;
@@ -150,7 +151,7 @@ static int add_bind(hcsoci_build_context *context, const json_t *mount, const ch
     json_t *allowed_names = NULL;
     bool restrict_files = kind != HCSOCI_PATH_DIRECTORY;
     if (restrict_files) {
-        if (lcow_host_path_split(source, &share_host_path, &file_name) != 0)
+        if (hcsoci_windows_path_split(source, &share_host_path, &file_name) != 0)
             return out_of_memory(error);
         allowed_names = json_pack("[s]", file_name);
         *guest_path = lcow_guest_path_join(share_path, file_name);

@@ -1,4 +1,4 @@
-/* Go's path and (Windows) path/filepath functions the LCOW builder needs (see paths.h). */
+/* Go's path functions the LCOW builder needs for guest paths (see paths.h). */
 #include "paths.h"
 
 #include <hcsoci/alloc.h>
@@ -73,52 +73,4 @@ char *lcow_guest_path_join(const char *first, const char *second)
     char *clean = lcow_guest_path_clean(joined);
     free(joined);
     return clean;
-}
-
-static bool is_separator(char c)
-{
-    return c == '\\' || c == '/';
-}
-
-size_t lcow_host_volume_name_length(const char *path)
-{
-    size_t length = strlen(path);
-    if (length < 2)
-        return 0;
-    char drive = path[0];
-    if (path[1] == ':' && ((drive >= 'a' && drive <= 'z') || (drive >= 'A' && drive <= 'Z')))
-        return 2;
-    /* \\server\share: a server name that does not start with a separator or a dot, one
-     * separator, then a share name that does not start with a separator or a dot. */
-    if (length >= 5 && is_separator(path[0]) && is_separator(path[1]) && !is_separator(path[2]) &&
-        path[2] != '.') {
-        for (size_t n = 3; n < length - 1; n++) {
-            if (!is_separator(path[n]))
-                continue;
-            n++;
-            if (is_separator(path[n]) || path[n] == '.')
-                return 0;
-            while (n < length && !is_separator(path[n]))
-                n++;
-            return n;
-        }
-    }
-    return 0;
-}
-
-int lcow_host_path_split(const char *path, char **directory, char **file)
-{
-    size_t volume = lcow_host_volume_name_length(path);
-    size_t split = strlen(path);
-    while (split > volume && !is_separator(path[split - 1]))
-        split--;
-    *directory = hcsoci_strndup(path, split);
-    *file = hcsoci_strdup(path + split);
-    if (*directory == NULL || *file == NULL) {
-        free(*directory);
-        free(*file);
-        *directory = *file = NULL;
-        return -1;
-    }
-    return 0;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <hcsoci/hcsoci.h>
+#include <hcsoci/windows_path.h>
 
 #include "allocate.h"
 #include "paths.h"
@@ -376,7 +377,7 @@ static void test_guest_paths_join_and_clean_like_go(void)
 static void assert_split(const char *path, const char *directory, const char *file)
 {
     char *actual_directory = NULL, *actual_file = NULL;
-    CU_ASSERT_EQUAL_FATAL(lcow_host_path_split(path, &actual_directory, &actual_file), 0);
+    CU_ASSERT_EQUAL_FATAL(hcsoci_windows_path_split(path, &actual_directory, &actual_file), 0);
     if (strcmp(actual_directory, directory) != 0 || strcmp(actual_file, file) != 0)
         fprintf(stderr, "\n  split(%s) = (%s, %s), expected (%s, %s)\n", path, actual_directory,
                 actual_file, directory, file);
@@ -397,13 +398,13 @@ static void test_host_paths_split_like_go_on_windows(void)
     assert_split("\\\\server\\share\\app.conf", "\\\\server\\share\\", "app.conf");
     assert_split("\\\\server\\share", "\\\\server\\share", "");
     assert_split("", "", "");
-    CU_ASSERT_EQUAL(lcow_host_volume_name_length("C:\\x"), 2);
-    CU_ASSERT_EQUAL(lcow_host_volume_name_length("z:"), 2);
-    CU_ASSERT_EQUAL(lcow_host_volume_name_length("1:\\x"), 0);
-    CU_ASSERT_EQUAL(lcow_host_volume_name_length("\\\\server\\share\\x"), 14);
-    CU_ASSERT_EQUAL(lcow_host_volume_name_length("\\\\.\\pipe\\x"), 0);
-    CU_ASSERT_EQUAL(lcow_host_volume_name_length("\\\\server\\\\x"), 0);
-    CU_ASSERT_EQUAL(lcow_host_volume_name_length("\\\\srv"), 0);
+    CU_ASSERT_EQUAL(hcsoci_windows_volume_name_length("C:\\x"), 2);
+    CU_ASSERT_EQUAL(hcsoci_windows_volume_name_length("z:"), 2);
+    CU_ASSERT_EQUAL(hcsoci_windows_volume_name_length("1:\\x"), 0);
+    CU_ASSERT_EQUAL(hcsoci_windows_volume_name_length("\\\\server\\share\\x"), 14);
+    CU_ASSERT_EQUAL(hcsoci_windows_volume_name_length("\\\\.\\pipe\\x"), 0);
+    CU_ASSERT_EQUAL(hcsoci_windows_volume_name_length("\\\\server\\\\x"), 0);
+    CU_ASSERT_EQUAL(hcsoci_windows_volume_name_length("\\\\srv"), 0);
 }
 
 static void test_mount_text_reads_like_go(void)

@@ -1,10 +1,12 @@
-/* Windows path handling for the UVM model, with the results Go's path/filepath gives on
- * Windows (the reference keys VSMB shares by these cleaned paths). */
-#include "uvm_internal.h"
+/* Windows host paths with the results Go's path/filepath gives on Windows (see
+ * hcsoci/windows_path.h). The UVM model keys VSMB shares by these cleaned paths, as the
+ * reference does. */
+#include <hcsoci/windows_path.h>
 
 #include <hcsoci/alloc.h>
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,8 +15,7 @@ static bool is_separator(char c)
     return c == '\\' || c == '/';
 }
 
-/* Length of the volume at the start of path: "C:" or a UNC "\\host\share". */
-static size_t volume_length(const char *path)
+size_t hcsoci_windows_volume_name_length(const char *path)
 {
     size_t length = strlen(path);
     if (length >= 2 && path[1] == ':' && isalpha((unsigned char)path[0]))
@@ -43,9 +44,9 @@ static void to_backslashes(char *path)
     }
 }
 
-char *uvm_path_clean(const char *path)
+char *hcsoci_windows_path_clean(const char *path)
 {
-    size_t volume = volume_length(path);
+    size_t volume = hcsoci_windows_volume_name_length(path);
     size_t length = strlen(path);
     /* The result is never longer than the input plus a "." or a separator. */
     char *out = hcsoci_malloc(length + 3);
@@ -106,23 +107,23 @@ char *uvm_path_clean(const char *path)
     return out;
 }
 
-size_t uvm_path_split_index(const char *path)
+size_t hcsoci_windows_path_split_index(const char *path)
 {
-    size_t volume = volume_length(path);
+    size_t volume = hcsoci_windows_volume_name_length(path);
     size_t index = strlen(path);
     while (index > volume && !is_separator(path[index - 1]))
         index--;
     return index;
 }
 
-char *uvm_path_dir(const char *path)
+char *hcsoci_windows_path_dir(const char *path)
 {
-    size_t volume = volume_length(path);
-    size_t split = uvm_path_split_index(path);
+    size_t volume = hcsoci_windows_volume_name_length(path);
+    size_t split = hcsoci_windows_path_split_index(path);
     char *directory = hcsoci_strndup(path + volume, split - volume);
     if (directory == NULL)
         return NULL;
-    char *cleaned = uvm_path_clean(directory);
+    char *cleaned = hcsoci_windows_path_clean(directory);
     free(directory);
     if (cleaned == NULL)
         return NULL;
@@ -138,4 +139,18 @@ char *uvm_path_dir(const char *path)
     }
     free(cleaned);
     return result;
+}
+
+int hcsoci_windows_path_split(const char *path, char **directory, char **file)
+{
+    size_t split = hcsoci_windows_path_split_index(path);
+    *directory = hcsoci_strndup(path, split);
+    *file = hcsoci_strdup(path + split);
+    if (*directory == NULL || *file == NULL) {
+        free(*directory);
+        free(*file);
+        *directory = *file = NULL;
+        return -1;
+    }
+    return 0;
 }
