@@ -40,10 +40,10 @@ typedef struct allocation_row {
 static allocation_row *rows;
 static size_t row_count;
 
-/* Checks one run with allocation n failing; NULL when it ended cleanly, else a malloc'ed
- * reason. */
-static char *check_run(const kit_case *entry, const kit_run *run, unsigned long n, bool keep)
+/* Checks one run with allocation *context failing (a kit_sweep_check). */
+static char *check_run(const kit_case *entry, const kit_run *run, bool keep, const void *context)
 {
+    unsigned long n = *(const unsigned long *)context;
     char *reason = NULL;
     if (!run->allocation_failed) {
         if (asprintf(&reason, "the create made only %lu allocations this time, so allocation "
@@ -74,36 +74,6 @@ static char *check_run(const kit_case *entry, const kit_run *run, unsigned long 
     return kit_check_failed_run(run, keep);
 }
 
-/* Runs the case with allocation n failing in both modes; NULL when both ended cleanly, else a
- * malloc'ed reason naming the mode. */
-static char *sweep_one(const kit_case *entry, unsigned long n)
-{
-    for (int keep = 0; keep < 2; keep++) {
-        kit_fault fault = {.allocation = n, .keep_resources_on_failure = keep != 0};
-        kit_run run;
-        char *problem = NULL, *reason = NULL;
-        if (kit_run_case(entry->test_case, kit_corpus_runtime_options(), &fault, &run,
-                         &problem) != 0) {
-            if (asprintf(&reason, "cannot run: %s", problem != NULL ? problem : "?") < 0)
-                reason = NULL;
-            free(problem);
-            return reason != NULL ? reason : strdup("cannot run");
-        }
-        reason = check_run(entry, &run, n, keep != 0);
-        kit_run_clear(&run);
-        if (reason != NULL) {
-            char *labelled = NULL;
-            if (asprintf(&labelled, "%s: %s",
-                         keep ? "keeping resources on failure" : "releasing on failure",
-                         reason) < 0)
-                labelled = NULL;
-            free(reason);
-            return labelled != NULL ? labelled : strdup("not survived");
-        }
-    }
-    return NULL;
-}
-
 static allocation_row *add_row(const char *case_name)
 {
     allocation_row *grown = realloc(rows, (row_count + 1) * sizeof *rows);
@@ -118,36 +88,18 @@ static allocation_row *add_row(const char *case_name)
 
 static void test_allocation_sweep(void)
 {
-    const kit_case *entry = kit_current_case();
-    CU_ASSERT_PTR_NOT_NULL_FATAL(entry);
-    if (entry->problem != NULL) {
-        kit_fail("%s", entry->problem);
-        return;
-    }
     kit_run clean;
-    char *problem = NULL;
-    if (kit_run_case(entry->test_case, kit_corpus_runtime_options(), NULL, &clean, &problem) !=
-        0) {
-        kit_fail("cannot run the case: %s", problem != NULL ? problem : "out of memory");
-        free(problem);
+    const kit_case *entry = kit_sweep_clean_run(&clean);
+    if (entry == NULL)
         return;
-    }
     unsigned long allocations = clean.allocations;
-    bool created = clean.created;
-    const char *marker = kit_not_served(clean.trace, entry->expected);
     kit_run_clear(&clean);
-    if (!created) {
-        if (marker != NULL)
-            kit_skip("the modules loaded do not serve this case yet (\"%s\")", marker);
-        else
-            kit_skip("the create fails without a fault, so there is nothing to sweep");
-        return;
-    }
     allocation_row *row = add_row(entry->name);
     CU_ASSERT_PTR_NOT_NULL_FATAL(row);
     unsigned long failures = 0;
     for (unsigned long n = 1; n <= allocations; n++) {
-        char *reason = sweep_one(entry, n);
+        char *reason =
+            kit_sweep_both_modes(entry, (kit_fault){.allocation = n}, check_run, &n);
         row->injected++;
         if (reason == NULL) {
             row->survived++;
@@ -169,17 +121,7 @@ static void test_allocation_sweep(void)
 int kit_register_allocation_sweep_suite(const kit_options *options)
 {
     (void)options;
-    CU_pSuite sweep = CU_add_suite("allocation sweep", NULL, NULL);
-    if (sweep == NULL)
-        return -1;
-    for (size_t index = 0; index < kit_corpus_count(); index++) {
-        const kit_case *entry = kit_corpus_entry(index);
-        if (!json_is_null(json_object_get(entry->expected, "error")))
-            continue; /* the reference's create fails: nothing succeeds to sweep */
-        if (CU_add_test(sweep, entry->name, test_allocation_sweep) == NULL)
-            return -1;
-    }
-    return 0;
+    return kit_register_sweep_suite("allocation sweep", test_allocation_sweep);
 }
 
 void kit_print_allocation_table(void)

@@ -1,7 +1,8 @@
 /* The corpus: reading the selected cases, and the "corpus" suite, one test per case (its trace
  * must match the expected one; a case whose create ends in "not supported by this build" or
  * "no plugin for" is skipped, as one the modules loaded do not serve yet, unless the
- * reference's create failed that same way). With --faults it also registers the two sweeps (fault_sweep.c, allocation_sweep.c). */
+ * reference's create failed that same way). With --faults it also registers the two sweeps
+ * (fault_sweep.c, allocation_sweep.c). */
 #include "kit.h"
 
 #include <dirent.h>

@@ -33,17 +33,27 @@ static bool known_fault(const char *case_name, size_t call)
     return false;
 }
 
-/* Checks one faulty run; returns NULL when the fault was survived, else a malloc'ed reason. */
-static char *check_fault_run(const kit_run *run, const json_t *expected_call, size_t call,
-                             bool keep)
+/* The call a run of the fault sweep makes fail: its 1-based index in the clean run's calls,
+ * and the clean run's entry for it. */
+typedef struct failing_call {
+    size_t call;
+    const json_t *expected_call;
+} failing_call;
+
+/* Checks one faulty run (a kit_sweep_check). */
+static char *check_fault_run(const kit_case *entry, const kit_run *run, bool keep,
+                             const void *context)
 {
+    (void)entry;
+    const failing_call *failing = context;
     char *reason = NULL;
     const json_t *calls = json_object_get(run->trace, "calls");
-    const char *expected_name = json_string_value(json_object_get(expected_call, "call"));
+    const char *expected_name =
+        json_string_value(json_object_get(failing->expected_call, "call"));
     const char *actual_name =
-        json_string_value(json_object_get(json_array_get(calls, call - 1), "call"));
+        json_string_value(json_object_get(json_array_get(calls, failing->call - 1), "call"));
     if (actual_name == NULL || strcmp(actual_name, expected_name) != 0) {
-        if (asprintf(&reason, "the run took another path: call %zu is %s, not %s", call,
+        if (asprintf(&reason, "the run took another path: call %zu is %s, not %s", failing->call,
                      actual_name != NULL ? actual_name : "missing", expected_name) < 0)
             reason = NULL;
         return reason != NULL ? reason : strdup("the run took another path");
@@ -57,39 +67,16 @@ static char *check_fault_run(const kit_run *run, const json_t *expected_call, si
  * else a malloc'ed reason naming the mode. */
 static char *sweep_one(const kit_case *entry, const json_t *calls, size_t call)
 {
-    const json_t *expected_call = json_array_get(calls, call - 1);
-    const char *name = json_string_value(json_object_get(expected_call, "call"));
+    failing_call failing = {.call = call, .expected_call = json_array_get(calls, call - 1)};
+    const char *name = json_string_value(json_object_get(failing.expected_call, "call"));
     long nth = 0;
     for (size_t index = 0; index < call; index++) {
         if (strcmp(json_string_value(json_object_get(json_array_get(calls, index), "call")),
                    name) == 0)
             nth++;
     }
-    for (int keep = 0; keep < 2; keep++) {
-        kit_fault fault = {.call = name, .nth = nth, .keep_resources_on_failure = keep != 0};
-        kit_run run;
-        char *problem = NULL;
-        if (kit_run_case(entry->test_case, kit_corpus_runtime_options(), &fault, &run,
-                         &problem) != 0) {
-            char *reason = NULL;
-            if (asprintf(&reason, "cannot run: %s", problem != NULL ? problem : "?") < 0)
-                reason = NULL;
-            free(problem);
-            return reason;
-        }
-        char *reason = check_fault_run(&run, expected_call, call, keep != 0);
-        kit_run_clear(&run);
-        if (reason != NULL) {
-            char *labelled = NULL;
-            if (asprintf(&labelled, "%s: %s",
-                         keep ? "keeping resources on failure" : "releasing on failure",
-                         reason) < 0)
-                labelled = NULL;
-            free(reason);
-            return labelled;
-        }
-    }
-    return NULL;
+    return kit_sweep_both_modes(entry, (kit_fault){.call = name, .nth = nth}, check_fault_run,
+                                &failing);
 }
 
 static kit_fault_row *add_fault_row(const char *case_name)
@@ -108,29 +95,10 @@ static kit_fault_row *add_fault_row(const char *case_name)
 
 static void test_fault_sweep(void)
 {
-    const kit_case *entry = kit_current_case();
-    CU_ASSERT_PTR_NOT_NULL_FATAL(entry);
-    if (entry->problem != NULL) {
-        kit_fail("%s", entry->problem);
-        return;
-    }
     kit_run clean;
-    char *problem = NULL;
-    if (kit_run_case(entry->test_case, kit_corpus_runtime_options(), NULL, &clean,
-                     &problem) != 0) {
-        kit_fail("cannot run the case: %s", problem != NULL ? problem : "out of memory");
-        free(problem);
+    const kit_case *entry = kit_sweep_clean_run(&clean);
+    if (entry == NULL)
         return;
-    }
-    if (!clean.created) {
-        const char *marker = kit_not_served(clean.trace, entry->expected);
-        if (marker != NULL)
-            kit_skip("the modules loaded do not serve this case yet (\"%s\")", marker);
-        else
-            kit_skip("the create fails without a fault, so there is nothing to sweep");
-        kit_run_clear(&clean);
-        return;
-    }
     kit_fault_row *row = add_fault_row(entry->name);
     CU_ASSERT_PTR_NOT_NULL_FATAL(row);
     const json_t *calls = json_object_get(clean.trace, "calls");
@@ -177,17 +145,7 @@ void kit_print_fault_table(void)
 int kit_register_fault_sweep_suite(const kit_options *options)
 {
     kit = options;
-    CU_pSuite sweep = CU_add_suite("fault sweep", NULL, NULL);
-    if (sweep == NULL)
-        return -1;
-    for (size_t index = 0; index < kit_corpus_count(); index++) {
-        const kit_case *entry = kit_corpus_entry(index);
-        if (!json_is_null(json_object_get(entry->expected, "error")))
-            continue; /* the reference's create fails: nothing succeeds to sweep */
-        if (CU_add_test(sweep, entry->name, test_fault_sweep) == NULL)
-            return -1;
-    }
-    return 0;
+    return kit_register_sweep_suite("fault sweep", test_fault_sweep);
 }
 
 void kit_fault_sweep_free(void)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include <CUnit/CUnit.h>
 #include <hcsoci/hcsoci.h>
 
 /* ---- options ---- */
@@ -150,6 +151,27 @@ const hcsoci_runtime_options *kit_corpus_runtime_options(void);
 /* Why a run does not apply: its create failed with "not supported by this build" or "no
  * plugin for" where the reference's did not fail that way (static text), else NULL. */
 const char *kit_not_served(const json_t *trace, const json_t *expected);
+
+/* ---- what the sweeps share (sweep.c) ---- */
+
+/* Adds a suite with one test per selected case whose reference create succeeds. */
+int kit_register_sweep_suite(const char *suite_name, CU_TestFunc test);
+
+/* Runs the running test's case without a fault. Returns the case when its create succeeded
+ * (clean then holds the run; the caller clears it); otherwise reports the test as failed or
+ * skipped, leaves clean cleared and returns NULL. */
+const kit_case *kit_sweep_clean_run(kit_run *clean);
+
+/* Checks one run of a sweep: NULL when the fault was survived, else a malloc'ed reason. keep
+ * says whether resources were kept on failure; context is the sweep's own. */
+typedef char *(*kit_sweep_check)(const kit_case *entry, const kit_run *run, bool keep,
+                                 const void *context);
+
+/* Runs the case with fault, releasing on failure and then keeping resources (the fault's own
+ * keep_resources_on_failure is ignored), and checks each run; NULL when both were survived,
+ * else a malloc'ed reason naming the mode that was not. */
+char *kit_sweep_both_modes(const kit_case *entry, kit_fault fault, kit_sweep_check check,
+                           const void *context);
 
 /* The two sweeps run with --faults, one test per case whose reference create succeeds:
  * every host call of the create failing in turn (fault_sweep.c), and every allocation of the
