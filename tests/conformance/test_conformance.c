@@ -16,7 +16,7 @@
 #include <hcsoci/replay.h>
 
 #include "../unit/test_support.h"
-#include "../../core/conformance/trace_compare.h"
+#include "kit/trace_compare.h"
 
 static const char cases_directory[] = "tests/conformance/cases";
 static const char expected_directory[] = "tests/conformance/expected";

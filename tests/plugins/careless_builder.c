@@ -1,4 +1,4 @@
-/* A builder made for the kit's own test (tests/kit/test_sweep_catches.sh): it builds the
+/* A builder made for the kit's own test (tests/conformance/test_sweep_catches.sh): it builds the
  * process-isolated schema 2.1 document for a caller-given root path, as corpus case 008
  * expects, checking every input and every allocation but one: it ignores a failure to add
  * ShouldTerminateOnLastHandleClosed. The corpus and the host-call sweep cannot see that; the

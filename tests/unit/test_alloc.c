@@ -1,4 +1,4 @@
-/* The allocator and its failure hook (core/alloc.c). */
+/* The allocator and its failure hook (core/lib/alloc.c). */
 #include "test_support.h"
 
 #include <pthread.h>

@@ -1,4 +1,4 @@
-/* Tests of the container credential guard service (core/credentials.c): the requests it sends
+/* Tests of the container credential guard service (core/lib/credentials.c): the requests it sends
  * to the host, the state it reads back, its ledger entry and release, its errors, and its use
  * by the WCOW builder through a whole create in a sim host. */
 #include <stdio.h>

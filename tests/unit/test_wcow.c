@@ -1,5 +1,5 @@
 /* Tests of the WCOW builder module (process isolated, schema 1.0 and 2.1), the core's layer
- * service (core/layers.c) and the annotation parsers (core/annotations.c). Containers are
+ * service (core/lib/layers.c) and the annotation parsers (core/lib/annotations.c). Containers are
  * created through the core in a sim host; each test checks the host calls (the sim journal),
  * the document, the spec the module left, the ledger, the release calls and the log. */
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* The utility VM model: identity, properties, counters, saving and loading, and releasing
- * ledger entries. Each kind of resource lives in its own file (uvm_vsmb.c, uvm_scsi.c, ...). */
+ * ledger entries. Each kind of resource lives in its own file (vsmb.c, scsi.c, ...). */
 #include "uvm_internal.h"
 
 #include <hcsoci/alloc.h>

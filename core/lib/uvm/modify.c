@@ -2,7 +2,7 @@
  * them with the host-then-guest semantics, and the errors the reference words for them. */
 #include "uvm_internal.h"
 
-#include "hcs_errors.h"
+#include "../hcs_errors.h"
 
 #include <hcsoci/layers.h>
 #include <hcsoci/log.h>

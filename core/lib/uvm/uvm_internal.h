@@ -1,5 +1,5 @@
 /* The utility VM model's private state and the helpers its resource files share. Every
- * resource file (uvm_vsmb.c, uvm_scsi.c, ...) works on this one structure under its lock. */
+ * resource file (vsmb.c, scsi.c, ...) works on this one structure under its lock. */
 #ifndef HCSOCI_UVM_INTERNAL_H
 #define HCSOCI_UVM_INTERNAL_H
 
@@ -104,7 +104,7 @@ void uvm_list_clear(uvm_list *list);
 void uvm_lock(const hcsoci_uvm *uvm);
 void uvm_unlock(const hcsoci_uvm *uvm);
 
-/* ---- requests (uvm_modify.c) ---- */
+/* ---- requests (modify.c) ---- */
 
 /* A ModifySettingRequest in the reference's field order: ResourcePath, RequestType, Settings,
  * GuestRequest, each left out when NULL or empty. settings and guest_request are stolen. */

@@ -25,7 +25,7 @@ output=$(${HCSOCI_KIT_LAUNCHER:-} "$builddir/hcsoci-conformance" --no-installed-
     --plugin "$builddir/tests/plugins/.libs/careless_builder.so" \
     --cases "$srcdir/tests/conformance" --case "$case_name" --faults 2>&1)
 status=$?
-printf '%s\n' "$output" > "$builddir/tests/kit/test_sweep_catches.out"
+printf '%s\n' "$output" > "$builddir/tests/conformance/test_sweep_catches.out"
 
 # The verbose CUnit result of test $2 in suite $1: "passed" or "FAILED" (empty when absent).
 # CUnit prints it after the test's name, on the same line or after the test's messages.

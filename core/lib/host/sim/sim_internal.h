@@ -1,4 +1,4 @@
-/* Internal model of the embedded simulated host ("sim"), shared by core/host/sim*.c.
+/* Internal model of the embedded simulated host ("sim"), shared by core/lib/host/sim/.
  *
  * The world description (the `host` part of a conformance case, tests/conformance/README.md):
  *   build               integer 1..4294967295      default 20348
@@ -102,7 +102,7 @@ int sim_host_new_from_world(sim_world *world, sim_host **sim, hcsoci_error **err
 /* True when name is one of the recorded call names ("HcsCreateComputeSystem", ...). */
 bool sim_call_name_known(const char *name);
 
-/* ---- sim_world.c: the world description ---- */
+/* ---- world.c: the world description ---- */
 
 /* Validates description and fills world (owned; release with sim_world_release). Errors name
  * the field: "sim world: invalid field 'failCall.nth' ...". */
@@ -143,14 +143,14 @@ const char *sim_path_last_element(const char *path, size_t *length);
 /* True when text is a GUID "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (either case). */
 bool sim_guid_valid(const char *text);
 
-/* ---- sim_hns.c ---- */
+/* ---- hns.c ---- */
 
 /* Answers one HNS call from the world (the caller holds the lock, has recorded the call and
  * applied failCall). *response is the reply document, including HNS failure replies. */
 int sim_hns_answer(sim_host *sim, const char *method, const char *path, const json_t *request,
                    json_t **response, hcsoci_error **error);
 
-/* ---- sim_state.c ---- */
+/* ---- state.c ---- */
 
 /* The full dynamic state beyond the world (generator, call counts, credential-guard
  * instances, held counts) as a JSON object (new reference). */

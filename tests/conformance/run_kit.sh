@@ -16,7 +16,7 @@ KNOWN_CONTRACT_FAILURES="
 "
 
 set -- --no-installed-modules --faults --cases "$srcdir/tests/conformance" \
-    --junit "$builddir/tests/kit/conformance-junit.xml"
+    --junit "$builddir/tests/conformance/conformance-junit.xml"
 for module in wcow lcow network devices; do
     set -- "$@" --plugin-dir "$builddir/plugins/$module/.libs"
 done
@@ -27,7 +27,7 @@ IFS='
 for failure in $KNOWN_CONTRACT_FAILURES; do set -- "$@" --known-failure "$failure"; done
 IFS=$saved_ifs
 
-mkdir -p "$builddir/tests/kit"
+mkdir -p "$builddir/tests/conformance"
 unset HCSOCI_PLUGIN_PATH
 # HCSOCI_KIT_LAUNCHER runs the kit under a tool, e.g.
 #   HCSOCI_KIT_LAUNCHER="./libtool --mode=execute valgrind --leak-check=full --error-exitcode=1"
