@@ -1,4 +1,5 @@
-/* CreateContainer, step by step in the reference's order (DESIGN.md "Create, step by step"). */
+/* CreateContainer, step by step in the reference's order (docs/architecture.md, "A create,
+ * step by step"). */
 #include "runtime_internal.h"
 
 #include "hcs_errors.h"

@@ -32,8 +32,9 @@ typedef struct hcsoci_runtime_options {
     const char *program_name;                /* default Owner; NULL: this process's name */
 } hcsoci_runtime_options;
 
-/* Loads the modules (see DESIGN.md for the discovery order and what is refused) and makes a
- * runtime. A refused module fails the whole call with an error naming the file and the reason.
+/* Loads the modules and makes a runtime (README.md, "Modules", gives the discovery order and
+ * what is refused). A refused module fails the whole call with an error naming the file and the
+ * reason.
  * The caller owns *runtime and frees it with hcsoci_runtime_free. */
 int hcsoci_runtime_new(const hcsoci_runtime_options *options, hcsoci_runtime **runtime,
                        hcsoci_error **error);
