@@ -1270,6 +1270,135 @@ static void test_release_entry_rejects_bad_entries(void)
     fixture_close(&f);
 }
 
+/* CU_ASSERT that error is set with exactly message; frees it. */
+static void assert_error_is(hcsoci_error *error, const char *message)
+{
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    if (strcmp(error->message, message) != 0)
+        fprintf(stderr, "\n  error:    %s\n  expected: %s\n", error->message, message);
+    CU_ASSERT_STRING_EQUAL(error->message, message);
+    hcsoci_error_free(error);
+}
+
+/* Every kind of "uvm." ledger entry reaches its own release, on a Windows VM that holds none of
+ * them: an entry without its required field is refused naming that kind's field, and an entry
+ * for a resource the VM does not hold fails, or sends a request, as only that kind's release
+ * does. A kind missing from the dispatch, misspelled, or sent to another kind's release fails
+ * here. */
+static void test_every_ledger_kind_reaches_its_own_release(void)
+{
+    const struct {
+        const char *without_field;   /* an entry missing a required field */
+        const char *missing_message; /* the exact refusal */
+        const char *absent;          /* an entry for a resource the VM does not hold */
+        const char *absent_message;  /* the exact failure, or NULL when the release succeeds */
+        const char *sent;            /* the one request sent, or NULL when none is */
+    } kinds[] = {
+        {"{\"kind\":\"uvm.vsmb\",\"readOnly\":true}",
+         "invalid ledger entry: missing field 'uvm.vsmb.hostPath'",
+         "{\"kind\":\"uvm.vsmb\",\"hostPath\":\"C:\\\\nowhere\",\"readOnly\":false}",
+         "failed to remove VSMB share: CreateFile C:\\nowhere: The system cannot find the path "
+         "specified.",
+         NULL},
+        {"{\"kind\":\"uvm.scsi\"}", "invalid ledger entry: missing field 'uvm.scsi.hostPath'",
+         "{\"kind\":\"uvm.scsi\",\"hostPath\":\"C:\\\\n.vhdx\"}",
+         "failed to remove SCSI device: not attached", NULL},
+        {"{\"kind\":\"uvm.vpmem\"}", "invalid ledger entry: missing field 'uvm.vpmem.hostPath'",
+         "{\"kind\":\"uvm.vpmem\",\"hostPath\":\"C:\\\\a.vhd\"}", "not supported", NULL},
+        {"{\"kind\":\"uvm.lcowLayer\"}",
+         "invalid ledger entry: missing field 'uvm.lcowLayer.hostPath'",
+         "{\"kind\":\"uvm.lcowLayer\",\"hostPath\":\"C:\\\\a.vhd\"}",
+         "failed to remove VPMEM layer: not supported", NULL},
+        {"{\"kind\":\"uvm.plan9\",\"uvmPath\":\"/m\"}",
+         "invalid ledger entry: missing field 'uvm.plan9.name'",
+         "{\"kind\":\"uvm.plan9\",\"name\":\"0\",\"uvmPath\":\"/m\"}",
+         "failed to remove plan9 share: not supported", NULL},
+        {"{\"kind\":\"uvm.pipe\"}", "invalid ledger entry: missing field 'uvm.pipe.hostPath'",
+         "{\"kind\":\"uvm.pipe\",\"hostPath\":\"\\\\\\\\.\\\\pipe\\\\none\"}", NULL,
+         "{\"ResourcePath\":\"VirtualMachine/Devices/MappedPipes/\\\\\\\\.\\\\pipe\\\\none\","
+         "\"RequestType\":\"Remove\"}"},
+        {"{\"kind\":\"uvm.vpci\"}",
+         "invalid ledger entry: missing field 'uvm.vpci.deviceInstanceId'",
+         "{\"kind\":\"uvm.vpci\",\"deviceInstanceId\":\"PCIP\\\\none\"}",
+         "failed to remove VPCI device: no device with ID PCIP\\none is present on the uvm "
+         "uvm-wcow-1",
+         NULL},
+        {"{\"kind\":\"uvm.hvsocket\"}",
+         "invalid ledger entry: missing field 'uvm.hvsocket.serviceId'",
+         "{\"kind\":\"uvm.hvsocket\",\"serviceId\":\"svc\"}", NULL,
+         "{\"ResourcePath\":\"VirtualMachine/Devices/HvSocket/HvSocketConfig/ServiceTable/svc\","
+         "\"RequestType\":\"Remove\"}"},
+        {"{\"kind\":\"uvm.networkNamespace\"}",
+         "invalid ledger entry: missing field 'uvm.networkNamespace.namespaceId'",
+         "{\"kind\":\"uvm.networkNamespace\",\"namespaceId\":\"ns\"}", NULL, NULL},
+        {"{\"kind\":\"uvm.combinedLayers\"}",
+         "invalid ledger entry: missing field 'uvm.combinedLayers.containerRootPath'",
+         "{\"kind\":\"uvm.combinedLayers\",\"containerRootPath\":\"C:\\\\c\\\\1\"}", NULL,
+         "{\"GuestRequest\":{\"RequestType\":\"Remove\",\"ResourceType\":\"CombinedLayers\","
+         "\"Settings\":{\"ContainerRootPath\":\"C:\\\\c\\\\1\"}}}"},
+    };
+    fixture f;
+    fixture_open(&f, "049-xenon-v2-basic", NULL);
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        json_t *entry = test_json(kinds[i].without_field);
+        hcsoci_error *error = NULL;
+        CU_ASSERT_EQUAL(hcsoci_uvm_release_entry(f.uvm, entry, &error), -1);
+        assert_error_is(error, kinds[i].missing_message);
+        CU_ASSERT_EQUAL(recorded_count(&f), 0);
+        json_decref(entry);
+
+        entry = test_json(kinds[i].absent);
+        error = NULL;
+        int status = hcsoci_uvm_release_entry(f.uvm, entry, &error);
+        if (kinds[i].absent_message != NULL) {
+            CU_ASSERT_EQUAL(status, -1);
+            assert_error_is(error, kinds[i].absent_message);
+        } else {
+            CU_ASSERT_EQUAL(status, 0);
+            CU_ASSERT_PTR_NULL(error);
+        }
+        CU_ASSERT_EQUAL(recorded_count(&f), kinds[i].sent != NULL ? 1 : 0);
+        if (kinds[i].sent != NULL)
+            assert_json_text(last_configuration(&f), kinds[i].sent);
+        hcsoci_sim_host_journal_clear(f.host);
+        json_decref(entry);
+    }
+    fixture_close(&f);
+}
+
+/* The refusals before any kind's release: no VM, no object, no kind, an unknown kind, and a
+ * field of the wrong type, with their exact messages. */
+static void test_release_entry_refusals_are_exact(void)
+{
+    fixture f;
+    fixture_open(&f, "049-xenon-v2-basic", NULL);
+    const char *entries[][2] = {
+        {"{\"kind\":\"uvm.teleporter\"}",
+         "cannot release a resource of kind 'uvm.teleporter': not a utility VM resource"},
+        {"{\"kind\":\"network.endpoint\"}",
+         "cannot release a resource of kind 'network.endpoint': not a utility VM resource"},
+        {"{\"hostPath\":\"x\"}", "invalid ledger entry: missing field 'entry.kind'"},
+        {"{\"kind\":3}", "invalid field 'entry.kind': must be a string, not an integer"},
+        {"{\"kind\":\"uvm.vsmb\",\"hostPath\":\"x\",\"readOnly\":\"yes\"}",
+         "invalid field 'uvm.vsmb.readOnly': must be true or false, not a string"},
+        {"[]", "invalid ledger entry: must be an object, not an array"},
+    };
+    for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
+        json_t *entry = test_json(entries[i][0]);
+        hcsoci_error *error = NULL;
+        CU_ASSERT_EQUAL(hcsoci_uvm_release_entry(f.uvm, entry, &error), -1);
+        assert_error_is(error, entries[i][1]);
+        json_decref(entry);
+    }
+    json_t *entry = test_json("{\"kind\":\"uvm.scsi\",\"hostPath\":\"C:\\\\a.vhdx\"}");
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_uvm_release_entry(NULL, entry, &error), -1);
+    assert_error_is(error, "cannot release a utility VM resource: no VM");
+    json_decref(entry);
+    CU_ASSERT_EQUAL(recorded_count(&f), 0);
+    fixture_close(&f);
+}
+
 static void test_more_ledger_entries(void)
 {
     fixture f;
@@ -1607,6 +1736,9 @@ int main(void)
         {"modify with a guest connection", test_modify_with_a_guest_connection},
         {"modify rejects bad requests", test_modify_rejects_bad_requests},
         {"release entry rejects bad entries", test_release_entry_rejects_bad_entries},
+        {"every ledger kind reaches its own release",
+         test_every_ledger_kind_reaches_its_own_release},
+        {"release entry refusals are exact", test_release_entry_refusals_are_exact},
         {"more ledger entries", test_more_ledger_entries},
         {"failed request text escapes like Go", test_failed_request_text_escapes_like_go},
         {"network namespace guest request for Windows",

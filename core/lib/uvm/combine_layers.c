@@ -22,7 +22,7 @@ static int send_combined_layers(hcsoci_uvm *uvm, const char *request_type, json_
 static int record(hcsoci_uvm *uvm, const char *root_path, hcsoci_resources *resources,
                   hcsoci_error **error)
 {
-    if (uvm_record(resources, "uvm.combinedLayers",
+    if (uvm_record(resources, uvm_combined_layers_kind.name,
                    json_pack("{s:s}", "containerRootPath", root_path), error) != 0) {
         hcsoci_uvm_remove_combined_layers(uvm, root_path, NULL);
         return -1;
@@ -111,3 +111,18 @@ int hcsoci_uvm_remove_combined_layers(hcsoci_uvm *uvm, const char *root_path,
     }
     return send_combined_layers(uvm, "Remove", settings, error);
 }
+
+/* ---- ledger entries ---- */
+
+static int release_combined_layers_entry(hcsoci_uvm *uvm, const json_t *entry,
+                                         hcsoci_error **error)
+{
+    const char *root_path = NULL;
+    if (uvm_entry_string(entry, uvm_combined_layers_kind.name, "containerRootPath", &root_path,
+                         error) != 0)
+        return -1;
+    return hcsoci_uvm_remove_combined_layers(uvm, root_path, error);
+}
+
+const uvm_release_kind uvm_combined_layers_kind = {"uvm.combinedLayers",
+                                                   release_combined_layers_entry};

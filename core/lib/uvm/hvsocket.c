@@ -62,8 +62,8 @@ int hcsoci_uvm_update_hvsocket_service(hcsoci_uvm *uvm, const char *service_id,
     json_decref(request);
     free(path);
     if (result == 0 &&
-        uvm_record(resources, "uvm.hvsocket", json_pack("{s:s}", "serviceId", service_id),
-                   error) != 0) {
+        uvm_record(resources, uvm_hvsocket_kind.name,
+                   json_pack("{s:s}", "serviceId", service_id), error) != 0) {
         hcsoci_uvm_remove_hvsocket_service(uvm, service_id, NULL);
         return -1;
     }
@@ -84,3 +84,15 @@ int hcsoci_uvm_remove_hvsocket_service(hcsoci_uvm *uvm, const char *service_id,
     free(path);
     return result;
 }
+
+/* ---- ledger entries ---- */
+
+static int release_hvsocket_entry(hcsoci_uvm *uvm, const json_t *entry, hcsoci_error **error)
+{
+    const char *service_id = NULL;
+    if (uvm_entry_string(entry, uvm_hvsocket_kind.name, "serviceId", &service_id, error) != 0)
+        return -1;
+    return hcsoci_uvm_remove_hvsocket_service(uvm, service_id, error);
+}
+
+const uvm_release_kind uvm_hvsocket_kind = {"uvm.hvsocket", release_hvsocket_entry};

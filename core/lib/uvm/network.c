@@ -315,7 +315,7 @@ int hcsoci_uvm_add_network_namespace(hcsoci_uvm *uvm, const char *namespace_id,
     }
     uvm_unlock(uvm);
     if (result == 0 &&
-        uvm_record(resources, "uvm.networkNamespace",
+        uvm_record(resources, uvm_network_namespace_kind.name,
                    json_pack("{s:s}", "namespaceId", namespace_id), error) != 0) {
         hcsoci_uvm_remove_network_namespace(uvm, namespace_id, NULL);
         return -1;
@@ -538,3 +538,18 @@ int uvm_network_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
     }
     return 0;
 }
+
+/* ---- ledger entries ---- */
+
+static int release_network_namespace_entry(hcsoci_uvm *uvm, const json_t *entry,
+                                           hcsoci_error **error)
+{
+    const char *namespace_id = NULL;
+    if (uvm_entry_string(entry, uvm_network_namespace_kind.name, "namespaceId", &namespace_id,
+                         error) != 0)
+        return -1;
+    return hcsoci_uvm_remove_network_namespace(uvm, namespace_id, error);
+}
+
+const uvm_release_kind uvm_network_namespace_kind = {"uvm.networkNamespace",
+                                                     release_network_namespace_entry};

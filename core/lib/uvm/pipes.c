@@ -38,8 +38,8 @@ int hcsoci_uvm_add_pipe(hcsoci_uvm *uvm, const char *host_path, hcsoci_resources
 {
     if (modify_pipe(uvm, host_path, "Add", error) != 0)
         return -1;
-    if (uvm_record(resources, "uvm.pipe", json_pack("{s:s}", "hostPath", host_path), error) !=
-        0) {
+    if (uvm_record(resources, uvm_pipe_kind.name, json_pack("{s:s}", "hostPath", host_path),
+                   error) != 0) {
         hcsoci_uvm_remove_pipe(uvm, host_path, NULL);
         return -1;
     }
@@ -80,3 +80,17 @@ int hcsoci_uvm_container_pipe_mapping(const hcsoci_uvm *uvm, const char *source,
     }
     return 0;
 }
+
+/* ---- ledger entries ---- */
+
+static int release_pipe_entry(hcsoci_uvm *uvm, const json_t *entry, hcsoci_error **error)
+{
+    const char *host_path = NULL;
+    if (uvm_entry_string(entry, uvm_pipe_kind.name, "hostPath", &host_path, error) != 0)
+        return -1;
+    if (hcsoci_uvm_remove_pipe(uvm, host_path, error) != 0)
+        return uvm_release_failed(error, "pipe mount");
+    return 0;
+}
+
+const uvm_release_kind uvm_pipe_kind = {"uvm.pipe", release_pipe_entry};

@@ -83,7 +83,7 @@ int hcsoci_uvm_add_plan9(hcsoci_uvm *uvm, const char *host_path, const char *uvm
     uvm_unlock(uvm);
     json_decref(request);
     if (result == 0 &&
-        uvm_record(resources, "uvm.plan9",
+        uvm_record(resources, uvm_plan9_kind.name,
                    json_pack("{s:s,s:s}", "name", name, "uvmPath", uvm_path), error) != 0) {
         hcsoci_uvm_remove_plan9(uvm, name, uvm_path, NULL);
         result = -1;
@@ -136,3 +136,19 @@ int hcsoci_uvm_remove_plan9(hcsoci_uvm *uvm, const char *share_name, const char 
     json_decref(request);
     return result;
 }
+
+/* ---- ledger entries ---- */
+
+static int release_plan9_entry(hcsoci_uvm *uvm, const json_t *entry, hcsoci_error **error)
+{
+    const char *name = NULL;
+    const char *uvm_path = NULL;
+    if (uvm_entry_string(entry, uvm_plan9_kind.name, "name", &name, error) != 0 ||
+        uvm_entry_string(entry, uvm_plan9_kind.name, "uvmPath", &uvm_path, error) != 0)
+        return -1;
+    if (hcsoci_uvm_remove_plan9(uvm, name, uvm_path, error) != 0)
+        return uvm_release_failed(error, "plan9 share");
+    return 0;
+}
+
+const uvm_release_kind uvm_plan9_kind = {"uvm.plan9", release_plan9_entry};

@@ -173,8 +173,8 @@ static int add_and_record(hcsoci_uvm *uvm, const char *host_path, const char *uv
     if (add_actual(uvm, host_path, uvm_path != NULL ? uvm_path : "", attachment_type, read_only,
                    access, location, error) != 0)
         return -1;
-    if (uvm_record(resources, "uvm.scsi", json_pack("{s:s}", "hostPath", host_path), error) !=
-        0) {
+    if (uvm_record(resources, uvm_scsi_kind.name, json_pack("{s:s}", "hostPath", host_path),
+                   error) != 0) {
         hcsoci_uvm_remove_scsi(uvm, host_path, NULL);
         return -1;
     }
@@ -321,3 +321,17 @@ int uvm_scsi_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
     }
     return 0;
 }
+
+/* ---- ledger entries ---- */
+
+static int release_scsi_entry(hcsoci_uvm *uvm, const json_t *entry, hcsoci_error **error)
+{
+    const char *host_path = NULL;
+    if (uvm_entry_string(entry, uvm_scsi_kind.name, "hostPath", &host_path, error) != 0)
+        return -1;
+    if (hcsoci_uvm_remove_scsi(uvm, host_path, error) != 0)
+        return uvm_release_failed(error, "SCSI device");
+    return 0;
+}
+
+const uvm_release_kind uvm_scsi_kind = {"uvm.scsi", release_scsi_entry};

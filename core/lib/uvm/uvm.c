@@ -382,9 +382,8 @@ int hcsoci_uvm_load(hcsoci_host *host, const char *state_directory, const char *
 
 /* ---- releasing ledger entries ---- */
 
-/* A string member of a ledger entry; error names the kind and the member. */
-static int entry_string(const json_t *entry, const char *kind, const char *key,
-                        const char **value, hcsoci_error **error)
+int uvm_entry_string(const json_t *entry, const char *kind, const char *key, const char **value,
+                     hcsoci_error **error)
 {
     char path[96];
     snprintf(path, sizeof path, "%s.%s", kind, key);
@@ -396,89 +395,34 @@ static int entry_string(const json_t *entry, const char *kind, const char *key,
     return 0;
 }
 
-/* Puts the reference's Release wording in front of a failed release. */
-static int release_failed(hcsoci_error **error, const char *what)
+int uvm_release_failed(hcsoci_error **error, const char *what)
 {
     if (error != NULL)
         hcsoci_error_prefix(*error, "failed to remove %s: ", what);
     return -1;
 }
 
+/* Every kind of "uvm." entry; each resource file defines its own. */
+static const uvm_release_kind *const release_kinds[] = {
+    &uvm_vsmb_kind, &uvm_scsi_kind, &uvm_vpmem_kind, &uvm_lcow_layer_kind, &uvm_plan9_kind,
+    &uvm_pipe_kind, &uvm_vpci_kind, &uvm_hvsocket_kind, &uvm_network_namespace_kind,
+    &uvm_combined_layers_kind,
+};
+
 int hcsoci_uvm_release_entry(hcsoci_uvm *uvm, const json_t *entry, hcsoci_error **error)
 {
     const char *kind = NULL;
-    const char *value = NULL;
-    const char *second = NULL;
     if (uvm == NULL)
         return hcsoci_fail(error, HCSOCI_E_INVALID, "cannot release a utility VM resource: no VM");
     if (!json_is_object(entry))
         return hcsoci_fail(error, HCSOCI_E_INVALID,
                            "invalid ledger entry: must be an object, not %s",
                            hcsoci_json_kind(entry));
-    if (entry_string(entry, "entry", "kind", &kind, error) != 0)
+    if (uvm_entry_string(entry, "entry", "kind", &kind, error) != 0)
         return -1;
-    if (strcmp(kind, "uvm.vsmb") == 0) {
-        bool read_only = false;
-        if (entry_string(entry, kind, "hostPath", &value, error) != 0 ||
-            hcsoci_json_bool(entry, "readOnly", "uvm.vsmb.readOnly", &read_only, error) != 0)
-            return -1;
-        if (hcsoci_uvm_remove_vsmb(uvm, value, read_only, error) != 0)
-            return release_failed(error, "VSMB share");
-        return 0;
-    }
-    if (strcmp(kind, "uvm.scsi") == 0) {
-        if (entry_string(entry, kind, "hostPath", &value, error) != 0)
-            return -1;
-        if (hcsoci_uvm_remove_scsi(uvm, value, error) != 0)
-            return release_failed(error, "SCSI device");
-        return 0;
-    }
-    if (strcmp(kind, "uvm.vpmem") == 0) {
-        if (entry_string(entry, kind, "hostPath", &value, error) != 0)
-            return -1;
-        return hcsoci_uvm_remove_vpmem(uvm, value, error);
-    }
-    if (strcmp(kind, "uvm.lcowLayer") == 0) {
-        if (entry_string(entry, kind, "hostPath", &value, error) != 0)
-            return -1;
-        return hcsoci_uvm_remove_lcow_layer(uvm, value, error);
-    }
-    if (strcmp(kind, "uvm.plan9") == 0) {
-        if (entry_string(entry, kind, "name", &value, error) != 0 ||
-            entry_string(entry, kind, "uvmPath", &second, error) != 0)
-            return -1;
-        if (hcsoci_uvm_remove_plan9(uvm, value, second, error) != 0)
-            return release_failed(error, "plan9 share");
-        return 0;
-    }
-    if (strcmp(kind, "uvm.pipe") == 0) {
-        if (entry_string(entry, kind, "hostPath", &value, error) != 0)
-            return -1;
-        if (hcsoci_uvm_remove_pipe(uvm, value, error) != 0)
-            return release_failed(error, "pipe mount");
-        return 0;
-    }
-    if (strcmp(kind, "uvm.vpci") == 0) {
-        if (entry_string(entry, kind, "deviceInstanceId", &value, error) != 0)
-            return -1;
-        if (hcsoci_uvm_remove_device(uvm, value, error) != 0)
-            return release_failed(error, "VPCI device");
-        return 0;
-    }
-    if (strcmp(kind, "uvm.hvsocket") == 0) {
-        if (entry_string(entry, kind, "serviceId", &value, error) != 0)
-            return -1;
-        return hcsoci_uvm_remove_hvsocket_service(uvm, value, error);
-    }
-    if (strcmp(kind, "uvm.networkNamespace") == 0) {
-        if (entry_string(entry, kind, "namespaceId", &value, error) != 0)
-            return -1;
-        return hcsoci_uvm_remove_network_namespace(uvm, value, error);
-    }
-    if (strcmp(kind, "uvm.combinedLayers") == 0) {
-        if (entry_string(entry, kind, "containerRootPath", &value, error) != 0)
-            return -1;
-        return hcsoci_uvm_remove_combined_layers(uvm, value, error);
+    for (size_t i = 0; i < sizeof release_kinds / sizeof release_kinds[0]; i++) {
+        if (strcmp(kind, release_kinds[i]->name) == 0)
+            return release_kinds[i]->release(uvm, entry, error);
     }
     return hcsoci_fail(error, HCSOCI_E_INVALID,
                        "cannot release a resource of kind '%s': not a utility VM resource", kind);

@@ -136,6 +136,38 @@ int uvm_out_of_memory(hcsoci_error **error);
 int uvm_record(hcsoci_resources *resources, const char *kind, json_t *details,
                hcsoci_error **error);
 
+/* ---- releasing ledger entries ---- */
+
+/* One kind of "uvm." ledger entry: the name its entries carry as "kind", and the function that
+ * releases one such entry (from its fields, with the reference's Release wording). The file that
+ * records entries of a kind defines it and records under its name, so that each name is spelled
+ * once; hcsoci_uvm_release_entry (uvm.c) walks them all. */
+typedef struct uvm_release_kind {
+    const char *name;
+    int (*release)(hcsoci_uvm *uvm, const json_t *entry, hcsoci_error **error);
+} uvm_release_kind;
+
+extern const uvm_release_kind uvm_vsmb_kind;              /* vsmb.c: {hostPath, readOnly} */
+extern const uvm_release_kind uvm_scsi_kind;              /* scsi.c: {hostPath} */
+extern const uvm_release_kind uvm_vpmem_kind;             /* vpmem.c: {hostPath} */
+extern const uvm_release_kind uvm_lcow_layer_kind;        /* vpmem.c: {hostPath} */
+extern const uvm_release_kind uvm_plan9_kind;             /* plan9.c: {name, uvmPath} */
+extern const uvm_release_kind uvm_pipe_kind;              /* pipes.c: {hostPath} */
+extern const uvm_release_kind uvm_vpci_kind;              /* vpci.c: {deviceInstanceId} */
+extern const uvm_release_kind uvm_hvsocket_kind;          /* hvsocket.c: {serviceId} */
+extern const uvm_release_kind uvm_network_namespace_kind; /* network.c: {namespaceId} */
+/* combine_layers.c: {containerRootPath} */
+extern const uvm_release_kind uvm_combined_layers_kind;
+
+/* The string member key of a ledger entry of kind, which releasing requires: missing or not a
+ * string is an error naming "<kind>.<key>". *value is borrowed from entry. */
+int uvm_entry_string(const json_t *entry, const char *kind, const char *key, const char **value,
+                     hcsoci_error **error);
+
+/* Puts the reference's Release wording ("failed to remove <what>: ") in front of *error (when
+ * error is not NULL); returns -1. */
+int uvm_release_failed(hcsoci_error **error, const char *what);
+
 /* ---- per-resource state for save, load and free ---- */
 
 void uvm_vsmb_share_free(uvm_vsmb_share *share);

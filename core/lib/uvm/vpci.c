@@ -108,7 +108,7 @@ int hcsoci_uvm_assign_device(hcsoci_uvm *uvm, const char *device_instance_id, ch
     int result = assign_locked(uvm, device_instance_id, guid, vmbus_guid, error);
     uvm_unlock(uvm);
     if (result == 0 &&
-        uvm_record(resources, "uvm.vpci",
+        uvm_record(resources, uvm_vpci_kind.name,
                    json_pack("{s:s}", "deviceInstanceId", device_instance_id), error) != 0) {
         hcsoci_uvm_remove_device(uvm, device_instance_id, NULL);
         if (vmbus_guid != NULL) {
@@ -201,3 +201,18 @@ int uvm_vpci_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
     }
     return 0;
 }
+
+/* ---- ledger entries ---- */
+
+static int release_vpci_entry(hcsoci_uvm *uvm, const json_t *entry, hcsoci_error **error)
+{
+    const char *device_instance_id = NULL;
+    if (uvm_entry_string(entry, uvm_vpci_kind.name, "deviceInstanceId", &device_instance_id,
+                         error) != 0)
+        return -1;
+    if (hcsoci_uvm_remove_device(uvm, device_instance_id, error) != 0)
+        return uvm_release_failed(error, "VPCI device");
+    return 0;
+}
+
+const uvm_release_kind uvm_vpci_kind = {"uvm.vpci", release_vpci_entry};

@@ -135,7 +135,8 @@ int hcsoci_uvm_add_vpmem(hcsoci_uvm *uvm, const char *host_path, char **uvm_path
     int result = add_locked(uvm, host_path, uvm_path, error);
     uvm_unlock(uvm);
     if (result == 0 &&
-        uvm_record(resources, "uvm.vpmem", json_pack("{s:s}", "hostPath", host_path), error) != 0) {
+        uvm_record(resources, uvm_vpmem_kind.name, json_pack("{s:s}", "hostPath", host_path),
+                   error) != 0) {
         hcsoci_uvm_remove_vpmem(uvm, host_path, NULL);
         free(*uvm_path);
         *uvm_path = NULL;
@@ -217,7 +218,7 @@ int hcsoci_uvm_add_lcow_layer(hcsoci_uvm *uvm, const char *host_path, char **uvm
                json_pack("{s:s,s:s}", "layerPath", host_path, "layerType", "scsi"),
                "Added LCOW layer");
 added:
-    if (uvm_record(resources, "uvm.lcowLayer", json_pack("{s:s}", "hostPath", host_path),
+    if (uvm_record(resources, uvm_lcow_layer_kind.name, json_pack("{s:s}", "hostPath", host_path),
                    error) != 0) {
         hcsoci_uvm_remove_lcow_layer(uvm, host_path, NULL);
         free(*uvm_path);
@@ -303,3 +304,24 @@ int uvm_vpmem_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
     }
     return 0;
 }
+
+/* ---- ledger entries ---- */
+
+static int release_vpmem_entry(hcsoci_uvm *uvm, const json_t *entry, hcsoci_error **error)
+{
+    const char *host_path = NULL;
+    if (uvm_entry_string(entry, uvm_vpmem_kind.name, "hostPath", &host_path, error) != 0)
+        return -1;
+    return hcsoci_uvm_remove_vpmem(uvm, host_path, error);
+}
+
+static int release_lcow_layer_entry(hcsoci_uvm *uvm, const json_t *entry, hcsoci_error **error)
+{
+    const char *host_path = NULL;
+    if (uvm_entry_string(entry, uvm_lcow_layer_kind.name, "hostPath", &host_path, error) != 0)
+        return -1;
+    return hcsoci_uvm_remove_lcow_layer(uvm, host_path, error);
+}
+
+const uvm_release_kind uvm_vpmem_kind = {"uvm.vpmem", release_vpmem_entry};
+const uvm_release_kind uvm_lcow_layer_kind = {"uvm.lcowLayer", release_lcow_layer_entry};

@@ -268,7 +268,7 @@ int hcsoci_uvm_add_vsmb(hcsoci_uvm *uvm, const char *host_path, const hcsoci_vsm
     uvm_unlock(uvm);
     if (result != 0)
         return -1;
-    if (uvm_record(resources, "uvm.vsmb",
+    if (uvm_record(resources, uvm_vsmb_kind.name,
                    json_pack("{s:s,s:b}", "hostPath", host_path, "readOnly", effective.read_only),
                    error) != 0) {
         hcsoci_uvm_remove_vsmb(uvm, host_path, effective.read_only, NULL);
@@ -417,3 +417,21 @@ int uvm_vsmb_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
         return -1;
     return 0;
 }
+
+/* ---- ledger entries ---- */
+
+static int release_vsmb_entry(hcsoci_uvm *uvm, const json_t *entry, hcsoci_error **error)
+{
+    const char *host_path = NULL;
+    bool read_only = false;
+    char read_only_path[64];
+    snprintf(read_only_path, sizeof read_only_path, "%s.readOnly", uvm_vsmb_kind.name);
+    if (uvm_entry_string(entry, uvm_vsmb_kind.name, "hostPath", &host_path, error) != 0 ||
+        hcsoci_json_bool(entry, "readOnly", read_only_path, &read_only, error) != 0)
+        return -1;
+    if (hcsoci_uvm_remove_vsmb(uvm, host_path, read_only, error) != 0)
+        return uvm_release_failed(error, "VSMB share");
+    return 0;
+}
+
+const uvm_release_kind uvm_vsmb_kind = {"uvm.vsmb", release_vsmb_entry};
