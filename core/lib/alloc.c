@@ -1,5 +1,6 @@
-/* The allocator and its failure hook (see hcsoci/alloc.h). */
+/* The allocator and its failure hook (see hcsoci/alloc.h and hcsoci/alloc_testing.h). */
 #include <hcsoci/alloc.h>
+#include <hcsoci/alloc_testing.h>
 
 #include <jansson.h>
 #include <stdarg.h>

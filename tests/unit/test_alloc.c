@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include <hcsoci/alloc.h>
+#include <hcsoci/alloc_testing.h>
 
 static void test_copies_and_formats(void)
 {

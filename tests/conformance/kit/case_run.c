@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hcsoci/alloc.h>
+#include <hcsoci/alloc_testing.h>
 #include <hcsoci/replay.h>
 #include <hcsoci/spec.h>
 

@@ -18,7 +18,7 @@
  * NameToGuid, GrantVmAccess, guest-only requests other than CombinedLayers) make no event. */
 #include "kit.h"
 
-#include <hcsoci/alloc.h>
+#include <hcsoci/alloc_testing.h>
 
 #include <stdarg.h>
 #include <stdio.h>
