@@ -1,5 +1,6 @@
 /* The runtime: module discovery, loading order and dispatch. */
 #include "runtime_internal.h"
+#include "runtime_testing.h"
 
 #include <hcsoci/alloc.h>
 

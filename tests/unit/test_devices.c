@@ -15,6 +15,7 @@
 #include <hcsoci/resources.h>
 #include <hcsoci/uvm.h>
 
+#include "../../core/lib/runtime_testing.h"
 #include "devices.h"
 #include "test_support.h"
 

@@ -12,6 +12,7 @@
 #include <hcsoci/hcsoci.h>
 #include <hcsoci/windows_path.h>
 
+#include "../../core/lib/runtime_testing.h"
 #include "allocate.h"
 #include "paths.h"
 #include "test_support.h"

@@ -1,5 +1,6 @@
 /* Module loading, refusal and dispatch. */
 #include "test_support.h"
+#include "../../core/lib/runtime_testing.h"
 
 #include <stdio.h>
 #include <stdlib.h>

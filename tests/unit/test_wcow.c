@@ -11,6 +11,7 @@
 #include <hcsoci/hcsoci.h>
 #include <hcsoci/layers.h>
 
+#include "../../core/lib/runtime_testing.h"
 #include "test_support.h"
 
 /* ---- The world the tests start from ---- */

@@ -50,17 +50,6 @@ hcsoci_host *hcsoci_runtime_host(const hcsoci_runtime *runtime);
  * priority. New reference. */
 json_t *hcsoci_runtime_plugins(const hcsoci_runtime *runtime);
 
-/* The builder chosen for a key: its descriptor (borrowed) or NULL with an error naming the
- * key (no match) or both modules (equal priorities). */
-const hcsoci_plugin_descriptor *hcsoci_runtime_select_builder(const hcsoci_runtime *runtime,
-                                                              const hcsoci_match_key *key,
-                                                              hcsoci_error **error);
-
-/* The module of a non-builder kind (borrowed) or NULL with "no plugin for ..." in *error. */
-const hcsoci_plugin_descriptor *hcsoci_runtime_module(const hcsoci_runtime *runtime,
-                                                      hcsoci_plugin_kind kind,
-                                                      hcsoci_error **error);
-
 /* The installed module directory compiled into the library (static string). */
 const char *hcsoci_installed_plugin_directory(void);
 
