@@ -3,6 +3,7 @@
 #include "runtime_internal.h"
 
 #include "hcs_errors.h"
+#include "resources_internal.h"
 
 #include <hcsoci/alloc.h>
 #include <hcsoci/annotations.h>

@@ -1,6 +1,7 @@
 /* Image layers on the host: the layer-storage calls of the reference's wclayer and layers
  * packages, with their error texts and their rollback order (see layers.h). */
 #include "layers_internal.h"
+#include "resources_internal.h"
 
 #include <ctype.h>
 #include <stdio.h>

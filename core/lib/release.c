@@ -1,5 +1,6 @@
 /* Releasing a container's resources, by the reference's rules: the namespace leaves the
  * utility VM first, then the ledger's entries in reverse order, then the layers. */
+#include "resources_internal.h"
 #include "runtime_internal.h"
 
 #include <hcsoci/credentials.h>

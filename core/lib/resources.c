@@ -1,7 +1,7 @@
 /* The resource ledger of one container. */
-#include <hcsoci/alloc.h>
-#include <hcsoci/resources.h>
+#include "resources_internal.h"
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/spec.h>
 
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* Core modules: errors, logging, spec access, schema choice, the ledger and its release. */
 #include "test_support.h"
+#include "../../core/lib/resources_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

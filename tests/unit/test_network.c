@@ -3,6 +3,7 @@
  * with the reference's error texts. The sim host plays HNS; a scripted host plays HNS replies
  * the sim host never gives. */
 #include "test_support.h"
+#include "../../core/lib/resources_internal.h"
 #include "../../core/lib/runtime_testing.h"
 
 #include <stdio.h>

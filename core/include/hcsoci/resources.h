@@ -32,25 +32,12 @@ const char *hcsoci_resources_container_id(const hcsoci_resources *resources);
 /* The container's root inside its utility VM ("" when process isolated; borrowed). */
 const char *hcsoci_resources_container_root_in_uvm(const hcsoci_resources *resources);
 
-/* Sets the container's root inside its utility VM (copied). */
-int hcsoci_resources_set_container_root_in_uvm(hcsoci_resources *resources, const char *root,
-                                               hcsoci_error **error);
-
 /* The network namespace id ("" when none; borrowed). */
 const char *hcsoci_resources_network_namespace(const hcsoci_resources *resources);
 
 /* Records the network namespace (copied) and whether hcsoci created it (and so must remove it). */
 int hcsoci_resources_set_network_namespace(hcsoci_resources *resources, const char *namespace_id,
                                            bool created, hcsoci_error **error);
-
-/* True when hcsoci created the recorded namespace. */
-bool hcsoci_resources_created_network_namespace(const hcsoci_resources *resources);
-
-/* Records whether the namespace was added to the utility VM (and must be removed from it). */
-void hcsoci_resources_set_namespace_added_to_uvm(hcsoci_resources *resources, bool added);
-
-/* True when the namespace was added to the utility VM. */
-bool hcsoci_resources_namespace_added_to_uvm(const hcsoci_resources *resources);
 
 /* Records the mounted image layers: the spec's layer folders (copied), the utility VM id they
  * were mounted into ("" or NULL when mounted on the host) and the container root in it. */
@@ -59,12 +46,6 @@ int hcsoci_resources_set_layers(hcsoci_resources *resources, const json_t *layer
 
 /* The recorded layer folders (borrowed array) or NULL when no layers were mounted. */
 const json_t *hcsoci_resources_layers(const hcsoci_resources *resources);
-
-/* The utility VM the layers were mounted into ("" on the host; borrowed). */
-const char *hcsoci_resources_layers_uvm(const hcsoci_resources *resources);
-
-/* Forgets the layers after they were released. */
-void hcsoci_resources_clear_layers(hcsoci_resources *resources);
 
 /* Appends an entry of the given kind; details is an object (stolen, may be NULL) whose members
  * say what to release. On failure details is freed and nothing is added. */
