@@ -159,14 +159,17 @@ int cli_state_list_ids(const char *root, json_t **ids, hcsoci_error **error);
  * object) from the saved states. Unreadable states are skipped with a warning. */
 int cli_state_hosted_containers(const char *root, json_t **by_uvm, hcsoci_error **error);
 
-/* True when ROOT/uvm-<id>.json (the file hcsoci_uvm_save writes) exists. */
+/* True when ROOT/uvm-<id>.json (the file cli_uvm_save writes) exists. */
 bool cli_uvm_exists(const char *root, const char *id);
 
 /* Reads ROOT/uvm-<id>.json into a model bound to host (borrowed); a missing file is an error
  * saying the VM does not exist, a malformed one names the file (and line). The caller frees
- * *uvm. Saving is hcsoci_uvm_save(uvm, root, ...). */
+ * *uvm. */
 int cli_uvm_load(hcsoci_host *host, const char *root, const char *id, hcsoci_uvm **uvm,
                  hcsoci_error **error);
+
+/* Writes the model (hcsoci_uvm_to_json) to ROOT/uvm-<its id>.json, replacing it atomically. */
+int cli_uvm_save(const char *root, const hcsoci_uvm *uvm, hcsoci_error **error);
 
 /* Removes ROOT/uvm-<id>.json. */
 int cli_uvm_remove(const char *root, const char *id, hcsoci_error **error);
@@ -174,6 +177,18 @@ int cli_uvm_remove(const char *root, const char *id, hcsoci_error **error);
 /* The ids of the saved utility VMs, sorted (new array of strings). Files whose names hold no
  * valid id are skipped. */
 int cli_uvm_list_ids(const char *root, json_t **ids, hcsoci_error **error);
+
+/* ---- sim_state.c: the simulated host's files ---- */
+
+/* Opens the sim host saved in ROOT/sim-world.json (hcsoci_sim_host_from_json), or, when there
+ * is none yet, makes one from world (borrowed; NULL is then an error). A symbolic link or
+ * anything but a regular file in its place is refused. The caller owns *host. */
+int cli_sim_host_open(const char *root, const json_t *world, hcsoci_host **host,
+                      hcsoci_error **error);
+
+/* Appends the calls the host hands over (hcsoci_sim_host_take_journal) to ROOT/journal.jsonl,
+ * one per line, then replaces ROOT/sim-world.json with hcsoci_sim_host_to_json atomically. */
+int cli_sim_host_save(const char *root, hcsoci_host *host, hcsoci_error **error);
 
 /* ---- session.c: the host and the runtime of one command ---- */
 

@@ -315,7 +315,7 @@ static void save_hosting_system(const cli_globals *globals, cli_session *session
                                 hcsoci_resources *resources, hcsoci_error **error)
 {
     hcsoci_error *save_error = NULL;
-    if (hcsoci_uvm_save(uvm, globals->root, &save_error) == 0)
+    if (cli_uvm_save(globals->root, uvm, &save_error) == 0)
         return;
     hcsoci_error_prefix(save_error, "cannot save utility VM '%s': ", hcsoci_uvm_id(uvm));
     if (saved_container != NULL) {
@@ -502,7 +502,7 @@ static int release_state(const cli_globals *globals, cli_session *session, json_
     int result = hcsoci_release_resources(session->runtime, resources, uvm, true, error);
     if (uvm != NULL) {
         hcsoci_error *save_error = NULL;
-        if (hcsoci_uvm_save(uvm, globals->root, &save_error) != 0) {
+        if (cli_uvm_save(globals->root, uvm, &save_error) != 0) {
             hcsoci_error_prefix(save_error, "cannot save utility VM '%s': ", hcsoci_uvm_id(uvm));
             if (result == 0)
                 *error = save_error;

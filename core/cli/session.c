@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <hcsoci/sim.h>
+
 #include "cli.h"
 
 hcsoci_runtime_options cli_runtime_options(const cli_globals *globals, hcsoci_host *host)
@@ -50,7 +52,7 @@ static int open_host(const cli_globals *globals, hcsoci_host **host, hcsoci_erro
                    json_pack("{s:s, s:s}", "root", globals->root, "world", globals->world_path),
                    "the state directory already holds a simulated host; --world is not used");
     }
-    int result = hcsoci_sim_host_open(globals->root, world, host, error);
+    int result = cli_sim_host_open(globals->root, world, host, error);
     json_decref(world);
     if (result != 0)
         hcsoci_error_prefix(error ? *error : NULL, "cannot open the simulated host: ");
@@ -109,7 +111,7 @@ int cli_session_close(const cli_globals *globals, cli_session *session, hcsoci_e
 {
     hcsoci_error *save_error = NULL;
     if (session->host != NULL &&
-        hcsoci_sim_host_save(session->host, globals->root, &save_error) != 0) {
+        cli_sim_host_save(globals->root, session->host, &save_error) != 0) {
         hcsoci_error_prefix(save_error, "cannot save the simulated host: ");
         if (*error == NULL)
             *error = save_error;

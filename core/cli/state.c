@@ -1,6 +1,6 @@
 /* The state directory: ROOT/containers/<id>.json per container, ROOT/uvm-<id>.json per utility
- * VM (written by the library's hcsoci_uvm_save), ROOT/lock for the commands that change state.
- * (The simulated host keeps ROOT/sim-world.json and ROOT/journal.jsonl itself.) */
+ * VM (the model's hcsoci_uvm_to_json), ROOT/lock for the commands that change state. (The
+ * simulated host's ROOT/sim-world.json and ROOT/journal.jsonl are in sim_state.c.) */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +15,7 @@
 
 #define CONTAINERS_DIRECTORY "containers"
 #define STATE_SUFFIX ".json"
-#define UVM_PREFIX "uvm-" /* the file names hcsoci_uvm_save gives: uvm-<id>.json */
+#define UVM_PREFIX "uvm-" /* the file names cli_uvm_save gives: uvm-<id>.json */
 
 char *cli_default_root(void)
 {
@@ -427,6 +427,32 @@ int cli_uvm_load(hcsoci_host *host, const char *root, const char *id, hcsoci_uvm
         *uvm = NULL;
     }
     json_decref(state);
+    free(path);
+    return result;
+}
+
+int cli_uvm_save(const char *root, const hcsoci_uvm *uvm, hcsoci_error **error)
+{
+    const char *id = hcsoci_uvm_id(uvm);
+    if (cli_validate_uvm_id(id, error) != 0)
+        return -1;
+    char *path = uvm_path(root, id);
+    char *temporary = NULL;
+    json_t *state = hcsoci_uvm_to_json(uvm);
+    int result = 0;
+    if (path == NULL || asprintf(&temporary, "%s.tmp", path) < 0 || state == NULL) {
+        result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    } else if (json_dump_file(state, temporary, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+        result = hcsoci_fail(error, HCSOCI_E_IO, "cannot write utility VM state '%s'",
+                             temporary);
+        unlink(temporary);
+    } else if (rename(temporary, path) != 0) {
+        result = hcsoci_fail(error, HCSOCI_E_IO, "cannot write utility VM state '%s': %s", path,
+                             strerror(errno));
+        unlink(temporary);
+    }
+    json_decref(state);
+    free(temporary);
     free(path);
     return result;
 }

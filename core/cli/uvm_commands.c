@@ -238,7 +238,7 @@ static int uvm_create(const cli_globals *globals, int argc, char **argv)
             hcsoci_fail(&error, HCSOCI_E_INVALID, "id '%s' is already taken by a container",
                         properties.id);
         else
-            hcsoci_uvm_save(uvm, globals->root, &error);
+            cli_uvm_save(globals->root, uvm, &error);
         cli_session_close(globals, &session, &error);
     }
     if (error == NULL)

@@ -1,6 +1,7 @@
 /* Replaying one conformance case in a fresh simulated world. */
 #include <hcsoci/replay.h>
 
+#include <hcsoci/sim.h>
 #include <hcsoci/spec.h>
 
 #include <string.h>

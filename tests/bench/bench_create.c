@@ -3,6 +3,7 @@
  * Usage: bench_create [ITERATIONS] (default 2000). */
 #include <hcsoci/hcsoci.h>
 #include <hcsoci/replay.h>
+#include <hcsoci/sim.h>
 
 #include <dirent.h>
 #include <stdio.h>

@@ -1,15 +1,12 @@
 /* The embedded simulated host: its answers, journal, fault injection, HNS namespaces, layer
- * names, files, GUIDs, held counts, world validation and persistence. */
+ * names, files, GUIDs, held counts, world validation and its state handed over as JSON. */
 #include "test_support.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* JSON written with ' for " and | for an escaped backslash, so that Windows paths stay
  * readable: "{'p': 'C:|x'}" is {"p": "C:\x"}. */
@@ -683,53 +680,32 @@ static void test_guids_are_deterministic_for_a_seed(void)
     hcsoci_host_destroy(two);
 }
 
-/* ---- persistence ---- */
+/* ---- handing the state over as JSON ---- */
 
-static char *make_temporary_directory(void)
+/* The host's saved state passed through text, as a caller keeping it in a file would. */
+static hcsoci_host *rebuilt_from_text(hcsoci_host *host)
 {
-    char *directory = strdup("/tmp/hcsoci-sim-test-XXXXXX");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(directory));
-    return directory;
-}
-
-static void remove_tree(const char *directory)
-{
-    DIR *listing = opendir(directory);
-    if (listing != NULL) {
-        struct dirent *entry;
-        while ((entry = readdir(listing)) != NULL) {
-            if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-                continue;
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%s", directory, entry->d_name);
-            struct stat status;
-            if (lstat(path, &status) == 0 && S_ISDIR(status.st_mode))
-                remove_tree(path);
-            else
-                unlink(path);
-        }
-        closedir(listing);
+    json_t *saved = hcsoci_sim_host_to_json(host);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(saved);
+    char *text = json_dumps(saved, JSON_INDENT(2));
+    json_decref(saved);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    json_t *reread = test_json(text);
+    free(text);
+    hcsoci_host *rebuilt = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_sim_host_from_json(reread, &rebuilt, &error), 0);
+    if (error != NULL) {
+        fprintf(stderr, "\n  cannot rebuild the sim host: %s\n", error->message);
+        hcsoci_error_free(error);
     }
-    rmdir(directory);
+    json_decref(reread);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rebuilt);
+    return rebuilt;
 }
 
-static int count_lines(const char *path)
+static void test_state_json_round_trip(void)
 {
-    FILE *file = fopen(path, "r");
-    if (file == NULL)
-        return -1;
-    int lines = 0, c;
-    while ((c = fgetc(file)) != EOF)
-        lines += c == '\n';
-    fclose(file);
-    return lines;
-}
-
-static void test_save_and_open_round_trip(void)
-{
-    char *root = make_temporary_directory();
-    char directory[4096], path[4200];
-    snprintf(directory, sizeof directory, "%s/state/sim", root); /* created by save */
     hcsoci_host *host = sim_from_loose(
         "{'seed': 7, 'files': {'C:|s': 'dir'}, 'failCall': {'call': 'ActivateLayer', 'nth': 2},"
         " 'hnsEndpoints': [{'ID': 'e1'}], 'hnsNewNamespaceIds': ['n1', 'n2']}");
@@ -739,27 +715,44 @@ static void test_save_and_open_round_trip(void)
     json_decref(hns(host, "POST", "/namespaces/", "{}"));
     json_decref(hns(host, "POST", "/namespaces/n1/addresource",
                     "{'Type': 'Endpoint', 'Data': {'Id': 'e1'}}"));
+    json_t *settings = loose_json(
+        "{'PropertyType': 'ContainerCredentialGuard', 'Settings': {'Operation': 'AddInstance',"
+        " 'OperationDetails': {'Id': 'c1', 'Transport': 'LRPC', 'CredentialSpec': ''}}}");
+    CU_ASSERT_EQUAL(host->ops->modify_service_settings(host, settings, NULL), 0);
+    json_decref(settings);
     char guid[37];
     host->ops->new_guid(host, guid);
-    CU_ASSERT_EQUAL(hcsoci_sim_host_save(host, directory, &error), 0);
-    CU_ASSERT_PTR_NULL(error);
 
-    struct stat status;
-    CU_ASSERT_EQUAL(stat(directory, &status), 0);
-    CU_ASSERT_EQUAL(status.st_mode & 0777, 0700);
-    snprintf(path, sizeof path, "%s/journal.jsonl", directory);
-    CU_ASSERT_EQUAL(count_lines(path), 4);
+    json_t *journal = hcsoci_sim_host_take_journal(host);
+    CU_ASSERT_STRING_EQUAL(test_call_names(journal), "ActivateLayer,CreateSandboxLayer,HNSCall,"
+                                                     "HNSCall,HcsModifyServiceSettings");
+    json_decref(journal);
 
-    hcsoci_host *reopened = NULL;
-    CU_ASSERT_EQUAL(hcsoci_sim_host_open(directory, NULL, &reopened, &error), 0);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(reopened);
+    json_t *saved = hcsoci_sim_host_to_json(host);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(saved, "format")),
+                           "hcsoci-sim-state");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(saved, "version")), 1);
+    CU_ASSERT_PTR_NULL(json_object_get(saved, "journal"));
+    hcsoci_host *reopened = rebuilt_from_text(host);
+    json_t *saved_again = hcsoci_sim_host_to_json(reopened);
+    CU_ASSERT(json_equal(saved, saved_again)); /* the whole state, counters included */
+    json_decref(saved);
+    json_decref(saved_again);
     json_t *before = hcsoci_sim_host_world(host);
     json_t *after = hcsoci_sim_host_world(reopened);
     CU_ASSERT(json_equal(before, after));
     ASSERT_JSON(json_object_get(after, "hnsNewNamespaceIds"), "['n2']");
     json_decref(before);
     json_decref(after);
+    json_t *held = hcsoci_sim_host_held(reopened);
+    ASSERT_JSON(held, "{'activatedLayers': 1, 'preparedLayers': 0, 'computeSystems': 0,"
+                      " 'hnsNamespaces': 1, 'namespaceEndpoints': 1,"
+                      " 'credentialGuardInstances': 1, 'modifications': {}}");
+    json_decref(held);
     CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(reopened)), 0);
+    journal = hcsoci_sim_host_take_journal(reopened);
+    CU_ASSERT_EQUAL(json_array_size(journal), 0);
+    json_decref(journal);
 
     /* The generator and the failCall counting carry on where they were. */
     char expected[37], got[37];
@@ -770,90 +763,189 @@ static void test_save_and_open_round_trip(void)
     TEST_ASSERT_ERROR_CONTAINS(error, "Access is denied.");
     CU_ASSERT_EQUAL(reopened->ops->stat_path(reopened, "C:\\s\\sandbox.vhdx", NULL),
                     HCSOCI_PATH_FILE);
+    /* The credential guard instance is still there to remove. */
+    settings = loose_json("{'PropertyType': 'ContainerCredentialGuard', 'Settings': {"
+                          "'Operation': 'RemoveInstance', 'OperationDetails': {'Id': 'c1'}}}");
+    CU_ASSERT_EQUAL(reopened->ops->modify_service_settings(reopened, settings, NULL), 0);
+    json_decref(settings);
 
-    /* A second save appends only the new calls; a given world is ignored once saved. */
-    CU_ASSERT_EQUAL(hcsoci_sim_host_save(reopened, directory, NULL), 0);
-    CU_ASSERT_EQUAL(count_lines(path), 5);
-    CU_ASSERT_EQUAL(hcsoci_sim_host_save(reopened, directory, NULL), 0);
-    CU_ASSERT_EQUAL(count_lines(path), 5);
+    /* A second hand-over gives only the calls made since the first one, then nothing. */
+    journal = hcsoci_sim_host_take_journal(reopened);
+    CU_ASSERT_STRING_EQUAL(test_call_names(journal), "ActivateLayer,HcsModifyServiceSettings");
+    json_decref(journal);
+    journal = hcsoci_sim_host_take_journal(reopened);
+    CU_ASSERT_EQUAL(json_array_size(journal), 0);
+    json_decref(journal);
     hcsoci_host_destroy(reopened);
-    json_t *ignored_world = loose_json("{'build': 1}");
-    CU_ASSERT_EQUAL(hcsoci_sim_host_open(directory, ignored_world, &reopened, NULL), 0);
-    CU_ASSERT_EQUAL(reopened->ops->os_build(reopened), 20348u);
-    hcsoci_host_destroy(reopened);
-    json_decref(ignored_world);
-
     hcsoci_host_destroy(host);
-    remove_tree(root);
-    free(root);
 }
 
-static void test_open_without_saved_world(void)
+/* A host handed over twice (three processes in a row) behaves like one host that never
+ * stopped: the same GUIDs, failCall firing on the nth call counted over all of them, and held
+ * counts balanced across them. */
+static void test_handed_over_host_continues_like_one_host(void)
 {
-    char *root = make_temporary_directory();
+    const char *world = "{'seed': 11, 'failCall': {'call': 'ActivateLayer', 'nth': 3}}";
+    hcsoci_host *whole = sim_from_loose(world);
+    hcsoci_host *first = sim_from_loose(world);
+    char expected[37], got[37];
+
+    CU_ASSERT_EQUAL(whole->ops->activate_layer(whole, "C:\\a", NULL), 0);
+    CU_ASSERT_EQUAL(first->ops->activate_layer(first, "C:\\a", NULL), 0);
+    whole->ops->new_guid(whole, expected);
+    first->ops->new_guid(first, got);
+    CU_ASSERT_STRING_EQUAL(expected, got);
+    hcsoci_host *second = rebuilt_from_text(first);
+    hcsoci_host_destroy(first);
+
+    CU_ASSERT_EQUAL(whole->ops->activate_layer(whole, "C:\\b", NULL), 0);
+    CU_ASSERT_EQUAL(second->ops->activate_layer(second, "C:\\b", NULL), 0);
+    CU_ASSERT_EQUAL(second->ops->deactivate_layer(second, "C:\\a", NULL), 0);
+    CU_ASSERT_EQUAL(whole->ops->deactivate_layer(whole, "C:\\a", NULL), 0);
+    whole->ops->new_guid(whole, expected);
+    second->ops->new_guid(second, got);
+    CU_ASSERT_STRING_EQUAL(expected, got);
+    hcsoci_host *third = rebuilt_from_text(second);
+    hcsoci_host_destroy(second);
+
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(third->ops->activate_layer(third, "C:\\c", &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "Access is denied.");
+    CU_ASSERT_EQUAL(whole->ops->activate_layer(whole, "C:\\c", NULL), -1);
+    CU_ASSERT_EQUAL(third->ops->activate_layer(third, "C:\\c", NULL), 0); /* only the 3rd */
+    CU_ASSERT_EQUAL(third->ops->deactivate_layer(third, "C:\\b", NULL), 0);
+    CU_ASSERT_EQUAL(third->ops->deactivate_layer(third, "C:\\c", NULL), 0);
+    whole->ops->new_guid(whole, expected);
+    third->ops->new_guid(third, got);
+    CU_ASSERT_STRING_EQUAL(expected, got);
+    json_t *held = hcsoci_sim_host_held(third);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(held, "activatedLayers")), 0);
+    json_decref(held);
+    hcsoci_host_destroy(third);
+    hcsoci_host_destroy(whole);
+}
+
+/* The journal handed over holds exactly the calls since the last hand-over, whatever
+ * hcsoci_sim_host_journal_clear did in between, failed calls included. */
+static void test_take_journal_hands_over_each_call_once(void)
+{
+    hcsoci_host *host = sim_from_loose("{'failCall': {'call': 'PrepareLayer', 'nth': 1}}");
+    CU_ASSERT_EQUAL(host->ops->activate_layer(host, "C:\\a", NULL), 0);
+    hcsoci_sim_host_journal_clear(host);
+    CU_ASSERT_EQUAL(host->ops->prepare_layer(host, "C:\\a", NULL, NULL), -1);
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 1);
+    json_t *journal = hcsoci_sim_host_take_journal(host);
+    CU_ASSERT_STRING_EQUAL(test_call_names(journal), "ActivateLayer,PrepareLayer");
+    ASSERT_JSON(json_object_get(json_array_get(journal, 0), "args"), "{'id': 'C:|a'}");
+    json_decref(journal);
+    /* Taking does not touch the journal section. */
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 1);
+
+    CU_ASSERT_EQUAL(host->ops->deactivate_layer(host, "C:\\a", NULL), 0);
+    journal = hcsoci_sim_host_take_journal(host);
+    CU_ASSERT_STRING_EQUAL(test_call_names(journal), "DeactivateLayer");
+    json_decref(journal);
+    journal = hcsoci_sim_host_take_journal(host);
+    CU_ASSERT_PTR_NOT_NULL(journal);
+    CU_ASSERT_EQUAL(json_array_size(journal), 0);
+    json_decref(journal);
+    hcsoci_host_destroy(host);
+}
+
+/* Sets member (a dotted path into the saved document) to the loose JSON value, or removes it
+ * when value is NULL. */
+static void set_member(json_t *document, const char *member, const char *value)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s", member);
+    json_t *parent = document;
+    char *key = path;
+    for (char *dot = strchr(key, '.'); dot != NULL; dot = strchr(key, '.')) {
+        *dot = '\0';
+        parent = json_object_get(parent, key);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(parent);
+        key = dot + 1;
+    }
+    if (value == NULL) {
+        json_object_del(parent, key);
+        return;
+    }
+    char wrapped[256];
+    snprintf(wrapped, sizeof wrapped, "[%s]", value); /* loose_json wants an array or object */
+    json_t *holder = loose_json(wrapped);
+    json_object_set(parent, key, json_array_get(holder, 0));
+    json_decref(holder);
+}
+
+static void test_malformed_saved_states_name_the_member(void)
+{
+    static const struct {
+        const char *member;
+        const char *value; /* NULL: removed */
+        const char *named;
+    } cases[] = {
+        {"format", "'hcsoci-world'", "not a saved sim host"},
+        {"format", NULL, "not a saved sim host"},
+        {"version", "2", "not a saved sim host"},
+        {"world", NULL, "world description"},
+        {"world.build", "'x'", "build"},
+        {"world.failCall", "{'call': 'Nope', 'nth': 1}", "failCall.call"},
+        {"state", NULL, "'state'"},
+        {"state", "[]", "'state'"},
+        {"state.generatorState", "'zz'", "state.generatorState"},
+        {"state.generatorState", "'0x12'", "state.generatorState"},
+        {"state.generatorState", "'12345678123456789'", "state.generatorState"},
+        {"state.generatorState", "5", "state.generatorState"},
+        {"state.generatorState", NULL, "state.generatorState"},
+        {"state.callCounts", "[]", "state.callCounts"},
+        {"state.callCounts", "{'Nope': 1}", "unknown call 'Nope'"},
+        {"state.callCounts", "{'ActivateLayer': -1}", "state.callCounts.ActivateLayer"},
+        {"state.callCounts", "{'ActivateLayer': '1'}", "state.callCounts.ActivateLayer"},
+        {"state.credentialGuardInstances", "{}", "state.credentialGuardInstances"},
+        {"state.credentialGuardInstances", "[{'Id': 'c1'}]", "state.credentialGuardInstances[0]"},
+        {"state.held", NULL, "state.held"},
+        {"state.held.activatedLayers", "'1'", "state.held.activatedLayers"},
+        {"state.held.hnsNamespaces", NULL, "state.held.hnsNamespaces"},
+        {"state.held.modifications", "[]", "state.held.modifications"},
+        {"state.held.modifications", "{'vm': 1}", "state.held.modifications.vm"},
+        {"state.held.modifications", "{'vm': {'r': 'x'}}",
+         "state.held.modifications.vm' entry 'r'"},
+    };
+    hcsoci_host *good = sim_from_loose("{'failCall': {'call': 'ActivateLayer', 'nth': 2}}");
+    CU_ASSERT_EQUAL(good->ops->activate_layer(good, "C:\\a", NULL), 0);
+    json_t *valid = hcsoci_sim_host_to_json(good);
+    hcsoci_host_destroy(good);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *saved = json_deep_copy(valid);
+        set_member(saved, cases[i].member, cases[i].value);
+        hcsoci_host *host = NULL;
+        hcsoci_error *error = NULL;
+        CU_ASSERT_EQUAL(hcsoci_sim_host_from_json(saved, &host, &error), -1);
+        CU_ASSERT_PTR_NULL(host);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+        CU_ASSERT_EQUAL(error->code, HCSOCI_E_INVALID);
+        if (strstr(error->message, cases[i].named) == NULL)
+            fprintf(stderr, "\n  %s = %s: message '%s' does not name %s\n", cases[i].member,
+                    cases[i].value != NULL ? cases[i].value : "(removed)", error->message,
+                    cases[i].named);
+        TEST_ASSERT_ERROR_CONTAINS(error, cases[i].named);
+        json_decref(saved);
+    }
+
+    /* Not a document at all, and no place for the host. */
     hcsoci_host *host = NULL;
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(hcsoci_sim_host_open(root, NULL, &host, &error), -1);
-    CU_ASSERT_PTR_NULL(host);
-    TEST_ASSERT_ERROR_CONTAINS(error, root);
-
+    CU_ASSERT_EQUAL(hcsoci_sim_host_from_json(NULL, &host, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "sim state: not a saved sim host");
     json_t *world = loose_json("{'build': 17763}");
-    CU_ASSERT_EQUAL(hcsoci_sim_host_open(root, world, &host, NULL), 0);
-    CU_ASSERT_EQUAL(host->ops->os_build(host), 17763u);
-    hcsoci_host_destroy(host);
+    CU_ASSERT_EQUAL(hcsoci_sim_host_from_json(world, &host, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "not a saved sim host");
     json_decref(world);
-    remove_tree(root);
-    free(root);
-}
-
-static void test_saved_state_is_checked_and_links_refused(void)
-{
-    char *root = make_temporary_directory();
-    char path[4200];
-    snprintf(path, sizeof path, "%s/sim-world.json", root);
-    hcsoci_host *host = NULL;
-    hcsoci_error *error = NULL;
-
-    FILE *file = fopen(path, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(file);
-    fputs("{\"format\": \"hcsoci-sim-state\", \"version\": 1, \"world\": {\"build\": \"x\"},"
-          " \"state\": {}}", file);
-    fclose(file);
-    CU_ASSERT_EQUAL(hcsoci_sim_host_open(root, NULL, &host, &error), -1);
-    TEST_ASSERT_ERROR_CONTAINS(error, "build");
-
-    file = fopen(path, "w");
-    fputs("{\"format\": \"hcsoci-sim-state\", \"version\": 1, \"world\": {},"
-          " \"state\": {\"generatorState\": \"zz\"}}", file);
-    fclose(file);
-    CU_ASSERT_EQUAL(hcsoci_sim_host_open(root, NULL, &host, &error), -1);
-    TEST_ASSERT_ERROR_CONTAINS(error, "state.generatorState");
-
-    file = fopen(path, "w");
-    fputs("not json", file);
-    fclose(file);
-    CU_ASSERT_EQUAL(hcsoci_sim_host_open(root, NULL, &host, &error), -1);
-    TEST_ASSERT_ERROR_CONTAINS(error, "cannot parse");
-
-    /* A symbolic link in place of a state file is never followed. */
-    unlink(path);
-    char target[4200];
-    snprintf(target, sizeof target, "%s/elsewhere.json", root);
-    CU_ASSERT_EQUAL(symlink(target, path), 0);
-    CU_ASSERT_EQUAL(hcsoci_sim_host_open(root, NULL, &host, &error), -1);
-    TEST_ASSERT_ERROR_CONTAINS(error, "refusing");
-    unlink(path);
-    char journal[4200];
-    snprintf(journal, sizeof journal, "%s/journal.jsonl", root);
-    CU_ASSERT_EQUAL(symlink(target, journal), 0);
-    host = sim_from_loose("{}");
-    CU_ASSERT_EQUAL(hcsoci_sim_host_save(host, root, &error), -1);
-    TEST_ASSERT_ERROR_CONTAINS(error, "refusing");
-    struct stat status;
-    CU_ASSERT_EQUAL(lstat(target, &status), -1); /* nothing written through the link */
+    CU_ASSERT_EQUAL(hcsoci_sim_host_from_json(valid, NULL, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "no place for the host");
+    CU_ASSERT_EQUAL(hcsoci_sim_host_from_json(valid, &host, NULL), 0);
     hcsoci_host_destroy(host);
-    remove_tree(root);
-    free(root);
+    json_decref(valid);
 }
 
 /* ---- validation ---- */
@@ -967,13 +1059,13 @@ static void test_other_hosts_are_not_sims(void)
 {
     static const hcsoci_host_ops empty_ops = {.size = sizeof(hcsoci_host_ops)};
     hcsoci_host other = {.ops = &empty_ops};
-    hcsoci_error *error = NULL;
     CU_ASSERT_PTR_NULL(hcsoci_sim_host_journal(&other));
     CU_ASSERT_PTR_NULL(hcsoci_sim_host_world(&other));
     CU_ASSERT_PTR_NULL(hcsoci_sim_host_held(&other));
     hcsoci_sim_host_journal_clear(&other);
-    CU_ASSERT_EQUAL(hcsoci_sim_host_save(&other, "/nonexistent", &error), -1);
-    TEST_ASSERT_ERROR_CONTAINS(error, "not a sim host");
+    CU_ASSERT_PTR_NULL(hcsoci_sim_host_to_json(&other));
+    CU_ASSERT_PTR_NULL(hcsoci_sim_host_take_journal(&other));
+    CU_ASSERT_PTR_NULL(hcsoci_sim_host_take_journal(NULL));
     hcsoci_host_destroy(&other); /* no destroy op: nothing happens */
 }
 
@@ -1031,10 +1123,12 @@ int main(void)
         {"CreateSandboxLayer creates the file", test_create_sandbox_layer_creates_the_file},
         {"files and case insensitivity", test_files_and_case_insensitivity},
         {"GUIDs are deterministic for a seed", test_guids_are_deterministic_for_a_seed},
-        {"save and open round trip", test_save_and_open_round_trip},
-        {"open without a saved world", test_open_without_saved_world},
-        {"saved state is checked and links refused",
-         test_saved_state_is_checked_and_links_refused},
+        {"state JSON round trip", test_state_json_round_trip},
+        {"handed-over host continues like one host",
+         test_handed_over_host_continues_like_one_host},
+        {"take journal hands over each call once", test_take_journal_hands_over_each_call_once},
+        {"malformed saved states name the member",
+         test_malformed_saved_states_name_the_member},
         {"malformed worlds name the field", test_malformed_worlds_name_the_field},
         {"corpus worlds load and describe themselves",
          test_corpus_worlds_load_and_describe_themselves},

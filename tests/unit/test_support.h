@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include <hcsoci/hcsoci.h>
+#include <hcsoci/sim.h>
 
 typedef struct test_entry {
     const char *name;

@@ -1,7 +1,7 @@
 /* The host boundary: the only way libhcsoci reaches the outside world. Each call mirrors an
  * entry point of the Windows host services (HCS, HNS, layer storage) or a fact about the host.
  * A host is an ops table plus the implementation's own state; implementations embed
- * `hcsoci_host` as their first member. */
+ * `hcsoci_host` as their first member. The embedded simulated host is in hcsoci/sim.h. */
 #ifndef HCSOCI_HOST_H
 #define HCSOCI_HOST_H
 
@@ -85,41 +85,6 @@ struct hcsoci_host {
 
 /* Destroys any host through its ops; NULL is allowed. */
 void hcsoci_host_destroy(hcsoci_host *host);
-
-/* ---- The embedded simulated host ("sim") ---- */
-
-/* Creates a sim host from a world description (the `host` part of a conformance case, see
- * the corpus README) and the trace of calls it records. world is borrowed. The caller owns the
- * result and releases it with hcsoci_host_destroy. */
-int hcsoci_sim_host_new(const json_t *world, hcsoci_host **host, hcsoci_error **error);
-
-/* Loads a sim host from a state directory written by hcsoci_sim_host_save, or, when the
- * directory has no saved world yet, from world (which may then not be NULL). */
-int hcsoci_sim_host_open(const char *state_directory, const json_t *world, hcsoci_host **host,
-                         hcsoci_error **error);
-
-/* Writes the world's current state to state_directory/sim-world.json and appends the calls
- * recorded since the last save to state_directory/journal.jsonl (one call per line). */
-int hcsoci_sim_host_save(hcsoci_host *host, const char *state_directory, hcsoci_error **error);
-
-/* The calls recorded so far: an array of {"call": NAME, "args": {...}} in order (borrowed;
- * valid until the next call into the host). */
-const json_t *hcsoci_sim_host_journal(hcsoci_host *host);
-
-/* Starts a new journal section: later calls to hcsoci_sim_host_journal show only calls made
- * after this point. Fault counting (failCall's nth) is not reset. */
-void hcsoci_sim_host_journal_clear(hcsoci_host *host);
-
-/* The world's current state in the form of a world description (new reference). */
-json_t *hcsoci_sim_host_world(hcsoci_host *host);
-
-/* What the host holds now, also the "held" member of hcsoci_sim_host_world (new reference;
- * NULL for a host that is not a sim host). Each counter is successful acquiring calls minus
- * releasing ones (0 when all was released): {"activatedLayers", "preparedLayers",
- * "computeSystems", "hnsNamespaces" (POST minus DELETE), "namespaceEndpoints" (addresource
- * minus removeresource), "credentialGuardInstances", "modifications": {"<compute system id>":
- * {"<ResourcePath>": Add minus Remove requests}} (entries at 0 are left out)}. */
-json_t *hcsoci_sim_host_held(hcsoci_host *host);
 
 #ifdef __cplusplus
 }

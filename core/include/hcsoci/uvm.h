@@ -80,7 +80,7 @@ int hcsoci_uvm_from_json(hcsoci_host *host, const json_t *value, hcsoci_uvm **uv
 #define HCSOCI_E_UVM_NOT_ATTACHED ((int32_t)0x8004B102)  /* "not attached" */
 #define HCSOCI_E_UVM_VPMEM_TOO_LARGE ((int32_t)0x8004B103) /* layer too large for vPMEM */
 
-/* ---- Counters, connection, persistence ---- */
+/* ---- Counters and connection ---- */
 
 /* Returns the next value of the mount counter (the first call returns 1); used for unique
  * mount paths in the VM ("/run/mounts/m<n>", "C:\mounts\m<n>"). */
@@ -91,13 +91,6 @@ uint64_t hcsoci_uvm_next_mount_number(hcsoci_uvm *uvm);
  * the host part and the guest part go separately: on an add the host part first, then the
  * guest part, undoing the host part if the guest part fails; on a remove the guest part first. */
 void hcsoci_uvm_set_guest_connection(hcsoci_uvm *uvm, bool connected);
-
-/* Writes the model to <state_directory>/uvm-<id>.json (replacing it atomically). */
-int hcsoci_uvm_save(const hcsoci_uvm *uvm, const char *state_directory, hcsoci_error **error);
-
-/* Reads a model saved by hcsoci_uvm_save for VM id, bound to host (borrowed). */
-int hcsoci_uvm_load(hcsoci_host *host, const char *state_directory, const char *id,
-                    hcsoci_uvm **uvm, hcsoci_error **error);
 
 /* ---- Modify requests ---- */
 

@@ -1,15 +1,13 @@
-/* The utility VM model: identity, properties, counters, saving and loading, and releasing
+/* The utility VM model: identity, properties, counters, its state as JSON, and releasing
  * ledger entries. Each kind of resource lives in its own file (vsmb.c, scsi.c, ...). */
 #include "uvm_internal.h"
 
 #include <hcsoci/alloc.h>
 #include <hcsoci/spec.h>
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* ---- lists ---- */
 
@@ -217,7 +215,7 @@ uint64_t hcsoci_uvm_next_mount_number(hcsoci_uvm *uvm)
     return number;
 }
 
-/* ---- saving and loading ---- */
+/* ---- the state as JSON ---- */
 
 int uvm_load_string(const json_t *object, const char *key, const char *path, char **value,
                     hcsoci_error **error)
@@ -297,87 +295,6 @@ int hcsoci_uvm_from_json(hcsoci_host *host, const json_t *value, hcsoci_uvm **uv
         return -1;
     }
     return 0;
-}
-
-/* <state_directory>/uvm-<id>.json; an id that could leave the directory is refused. Returns
- * NULL with *error set on failure. */
-static char *state_file_path(const char *state_directory, const char *id, hcsoci_error **error)
-{
-    if (state_directory == NULL || state_directory[0] == '\0') {
-        hcsoci_fail(error, HCSOCI_E_INVALID, "a state directory is required");
-        return NULL;
-    }
-    if (id == NULL || id[0] == '\0' || strchr(id, '/') != NULL || strchr(id, '\\') != NULL ||
-        strcmp(id, ".") == 0 || strcmp(id, "..") == 0) {
-        hcsoci_fail(error, HCSOCI_E_INVALID, "invalid utility VM id '%s' for a state file name",
-                    id != NULL ? id : "");
-        return NULL;
-    }
-    size_t length = strlen(state_directory) + strlen(id) + sizeof "/uvm-.json";
-    char *path = hcsoci_malloc(length);
-    if (path == NULL) {
-        uvm_out_of_memory(error);
-        return NULL;
-    }
-    snprintf(path, length, "%s/uvm-%s.json", state_directory, id);
-    return path;
-}
-
-int hcsoci_uvm_save(const hcsoci_uvm *uvm, const char *state_directory, hcsoci_error **error)
-{
-    char *path = state_file_path(state_directory, uvm->id, error);
-    if (path == NULL)
-        return -1;
-    size_t temporary_length = strlen(path) + sizeof ".tmp";
-    char *temporary = hcsoci_malloc(temporary_length);
-    json_t *state = hcsoci_uvm_to_json(uvm);
-    int result = 0;
-    if (temporary == NULL || state == NULL) {
-        result = uvm_out_of_memory(error);
-    } else {
-        snprintf(temporary, temporary_length, "%s.tmp", path);
-        if (json_dump_file(state, temporary, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
-            result = hcsoci_fail(error, HCSOCI_E_IO, "cannot write utility VM state '%s'",
-                                 temporary);
-            unlink(temporary);
-        } else if (rename(temporary, path) != 0) {
-            result = hcsoci_fail(error, HCSOCI_E_IO, "cannot write utility VM state '%s': %s",
-                                 path, strerror(errno));
-            unlink(temporary);
-        }
-    }
-    json_decref(state);
-    free(temporary);
-    free(path);
-    return result;
-}
-
-int hcsoci_uvm_load(hcsoci_host *host, const char *state_directory, const char *id,
-                    hcsoci_uvm **uvm, hcsoci_error **error)
-{
-    *uvm = NULL;
-    char *path = state_file_path(state_directory, id, error);
-    if (path == NULL)
-        return -1;
-    json_error_t parse_error;
-    json_t *state = json_load_file(path, JSON_REJECT_DUPLICATES, &parse_error);
-    int result;
-    if (state == NULL) {
-        result = hcsoci_fail(error, HCSOCI_E_IO, "cannot read utility VM state '%s': %s", path,
-                             parse_error.text);
-    } else {
-        result = hcsoci_uvm_from_json(host, state, uvm, error);
-        if (result == 0 && strcmp((*uvm)->id, id) != 0) {
-            result = hcsoci_fail(error, HCSOCI_E_INVALID,
-                                 "utility VM state '%s' holds VM '%s', not '%s'", path,
-                                 (*uvm)->id, id);
-            hcsoci_uvm_free(*uvm);
-            *uvm = NULL;
-        }
-    }
-    json_decref(state);
-    free(path);
-    return result;
 }
 
 /* ---- releasing ledger entries ---- */

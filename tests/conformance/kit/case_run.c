@@ -11,6 +11,7 @@
 
 #include <hcsoci/alloc_testing.h>
 #include <hcsoci/replay.h>
+#include <hcsoci/sim.h>
 #include <hcsoci/spec.h>
 
 

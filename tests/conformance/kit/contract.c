@@ -15,6 +15,8 @@
 
 #include <CUnit/CUnit.h>
 
+#include <hcsoci/sim.h>
+
 typedef struct module_record {
     char *name;
     char *path;

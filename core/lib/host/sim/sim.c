@@ -81,7 +81,7 @@ static int begin_call(sim_host *sim, const char *name, json_t *args, hcsoci_erro
                            name);
     json_t *call = json_pack("{s:s, s:o}", "call", name, "args", args);
     if (call == NULL || json_array_append(sim->journal_section, call) != 0 ||
-        json_array_append(sim->journal_unsaved, call) != 0) {
+        json_array_append(sim->journal_pending, call) != 0) {
         json_decref(call);
         return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
     }
@@ -697,7 +697,7 @@ static void sim_destroy(hcsoci_host *host)
     json_decref(sim->call_counts);
     json_decref(sim->credential_guard_instances);
     json_decref(sim->journal_section);
-    json_decref(sim->journal_unsaved);
+    json_decref(sim->journal_pending);
     pthread_mutex_destroy(&sim->lock);
     free(sim);
 }
@@ -742,20 +742,20 @@ int sim_host_new_from_world(sim_world *world, sim_host **result, hcsoci_error **
     sim->credential_guard_instances = json_array();
     sim->held.modifications = json_object();
     sim->journal_section = json_array();
-    sim->journal_unsaved = json_array();
+    sim->journal_pending = json_array();
     if (pthread_mutex_init(&sim->lock, NULL) != 0) {
         sim_world_release(&sim->world);
         sim_held_release(&sim->held);
         json_decref(sim->call_counts);
         json_decref(sim->credential_guard_instances);
         json_decref(sim->journal_section);
-        json_decref(sim->journal_unsaved);
+        json_decref(sim->journal_pending);
         free(sim);
         return hcsoci_fail(error, HCSOCI_E_FAIL, "sim host: cannot initialise its lock");
     }
     if (sim->call_counts == NULL || sim->credential_guard_instances == NULL ||
         sim->held.modifications == NULL || sim->journal_section == NULL ||
-        sim->journal_unsaved == NULL) {
+        sim->journal_pending == NULL) {
         sim_destroy(&sim->base);
         return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
     }
@@ -763,7 +763,7 @@ int sim_host_new_from_world(sim_world *world, sim_host **result, hcsoci_error **
     return 0;
 }
 
-/* ---- the sim's public functions (host.h) ---- */
+/* ---- the sim's public functions (sim.h) ---- */
 
 int hcsoci_sim_host_new(const json_t *world, hcsoci_host **host, hcsoci_error **error)
 {

@@ -31,6 +31,7 @@
 
 #include <hcsoci/error.h>
 #include <hcsoci/host.h>
+#include <hcsoci/sim.h>
 
 #define SIM_DEFAULT_BUILD 20348u
 #define SIM_DEFAULT_PROCESSOR_COUNT 8u
@@ -38,10 +39,6 @@
 #define SIM_DEFAULT_LAYER_MOUNT_PATH "\\\\?\\Volume{3f9e8d7c-6b5a-4c3d-8e1f-0a1b2c3d4e5f}\\"
 #define SIM_DEFAULT_SEED UINT64_C(0x6863736f63692d31) /* "hcsoci-1" */
 #define SIM_DEFAULT_FAIL_HRESULT ((int32_t)0x80070005) /* E_ACCESSDENIED */
-
-/* File names inside a state directory (fixed; never taken from input). */
-#define SIM_WORLD_FILE "sim-world.json"
-#define SIM_JOURNAL_FILE "journal.jsonl"
 
 /* The call that failCall makes fail; call is NULL when none does. */
 typedef struct sim_fail_call {
@@ -88,7 +85,7 @@ typedef struct sim_host {
     json_t *credential_guard_instances; /* [{"Id": ..., "Transport": ...}] in order added */
     sim_held held;
     json_t *journal_section; /* calls since the last hcsoci_sim_host_journal_clear */
-    json_t *journal_unsaved; /* calls since the last hcsoci_sim_host_save */
+    json_t *journal_pending; /* calls since the last hcsoci_sim_host_take_journal */
 } sim_host;
 
 /* ---- sim.c ---- */
@@ -149,14 +146,5 @@ bool sim_guid_valid(const char *text);
  * applied failCall). *response is the reply document, including HNS failure replies. */
 int sim_hns_answer(sim_host *sim, const char *method, const char *path, const json_t *request,
                    json_t **response, hcsoci_error **error);
-
-/* ---- state.c ---- */
-
-/* The full dynamic state beyond the world (generator, call counts, credential-guard
- * instances, held counts) as a JSON object (new reference). */
-json_t *sim_state_describe(const sim_host *sim);
-
-/* Restores what sim_state_describe wrote into sim; errors name the field. */
-int sim_state_restore(sim_host *sim, const json_t *state, hcsoci_error **error);
 
 #endif
