@@ -491,5 +491,40 @@ fi
 hcsoci --root "$uvm_root" uvm delete vmw
 check "uvm delete of the VM at the end exits 0" exits 0
 
+# ---- the simulated host's files (ROOT/sim-world.json, ROOT/journal.jsonl) ----
+sim_root=$scratch/sim
+hcsoci --world "$examples/world.json" --root "$sim_root" create --bundle "$examples/argon" s1
+check "a first create saves the simulated host" \
+    eval 'exits 0 && grep -q "\"format\": \"hcsoci-sim-state\"" "$sim_root/sim-world.json"'
+journal_lines=$(wc -l <"$sim_root/journal.jsonl")
+check "the journal holds one {\"call\", \"args\"} object a line" \
+    eval '[ "$journal_lines" -gt 0 ] && [ "$(grep -c "^{\"call\": *\"[A-Za-z]*\", *\"args\": *{" "$sim_root/journal.jsonl")" -eq "$journal_lines" ]'
+hcsoci --root "$sim_root" create --bundle "$examples/argon" s2
+check "a second run appends only its own calls to the journal" \
+    eval 'exits 0 && [ "$(count_calls "$sim_root" HcsCreateComputeSystem)" -eq 2 ] && [ "$(wc -l <"$sim_root/journal.jsonl")" -eq $((2 * journal_lines)) ]'
+cp "$sim_root/sim-world.json" "$scratch/sim-world.saved"
+printf 'not json\n' >"$sim_root/sim-world.json"
+hcsoci --root "$sim_root" create --bundle "$examples/argon" s3
+check "an unparsable sim-world.json exits 1 naming the file and line" \
+    eval 'exits 1 && err_has "cannot open the simulated host: sim host: cannot parse $sim_root/sim-world.json: line 1"'
+sed 's/"generatorState": *"[0-9a-f]*"/"generatorState": "zz"/' "$scratch/sim-world.saved" >"$sim_root/sim-world.json"
+hcsoci --root "$sim_root" create --bundle "$examples/argon" s3
+check "a malformed saved state exits 1 naming the file and the member" \
+    eval 'exits 1 && err_has "sim host: $sim_root/sim-world.json: sim state: invalid field '"'"'state.generatorState'"'"'"'
+rm "$sim_root/sim-world.json"
+ln -s "$scratch/sim-world.saved" "$sim_root/sim-world.json"
+hcsoci --root "$sim_root" create --bundle "$examples/argon" s3
+check "a symbolic link in place of sim-world.json is refused" \
+    eval 'exits 1 && err_has "refusing $sim_root/sim-world.json"'
+rm "$sim_root/sim-world.json"
+cp "$scratch/sim-world.saved" "$sim_root/sim-world.json"
+mv "$sim_root/journal.jsonl" "$scratch/journal.saved"
+ln -s "$scratch/elsewhere.jsonl" "$sim_root/journal.jsonl"
+hcsoci --root "$sim_root" create --bundle "$examples/argon" s3
+check "a symbolic link in place of journal.jsonl is refused and nothing written through it" \
+    eval 'exits 1 && err_has "cannot save the simulated host: sim host: refusing $sim_root/journal.jsonl" && [ ! -e "$scratch/elsewhere.jsonl" ]'
+check "a refused save leaves sim-world.json as it was" \
+    cmp -s "$scratch/sim-world.saved" "$sim_root/sim-world.json"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
