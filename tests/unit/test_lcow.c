@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include <hcsoci/hcsoci.h>
-#include <hcsoci/windows_path.h>
 
 #include "../../core/lib/runtime_testing.h"
 #include "allocate.h"
@@ -373,39 +372,6 @@ static void test_guest_paths_join_and_clean_like_go(void)
     assert_clean("/run/gcs/c/../../x", "/run/x");
     assert_clean("...", "...");
     assert_clean("a/..b", "a/..b");
-}
-
-static void assert_split(const char *path, const char *directory, const char *file)
-{
-    char *actual_directory = NULL, *actual_file = NULL;
-    CU_ASSERT_EQUAL_FATAL(hcsoci_windows_path_split(path, &actual_directory, &actual_file), 0);
-    if (strcmp(actual_directory, directory) != 0 || strcmp(actual_file, file) != 0)
-        fprintf(stderr, "\n  split(%s) = (%s, %s), expected (%s, %s)\n", path, actual_directory,
-                actual_file, directory, file);
-    CU_ASSERT_STRING_EQUAL(actual_directory, directory);
-    CU_ASSERT_STRING_EQUAL(actual_file, file);
-    free(actual_directory);
-    free(actual_file);
-}
-
-static void test_host_paths_split_like_go_on_windows(void)
-{
-    assert_split(CONF_FILE, "C:\\data\\files\\", "app.conf");
-    assert_split("C:/data/app.conf", "C:/data/", "app.conf");
-    assert_split("C:app.conf", "C:", "app.conf");
-    assert_split("C:\\app.conf", "C:\\", "app.conf");
-    assert_split("C:\\data\\", "C:\\data\\", "");
-    assert_split("app.conf", "", "app.conf");
-    assert_split("\\\\server\\share\\app.conf", "\\\\server\\share\\", "app.conf");
-    assert_split("\\\\server\\share", "\\\\server\\share", "");
-    assert_split("", "", "");
-    CU_ASSERT_EQUAL(hcsoci_windows_volume_name_length("C:\\x"), 2);
-    CU_ASSERT_EQUAL(hcsoci_windows_volume_name_length("z:"), 2);
-    CU_ASSERT_EQUAL(hcsoci_windows_volume_name_length("1:\\x"), 0);
-    CU_ASSERT_EQUAL(hcsoci_windows_volume_name_length("\\\\server\\share\\x"), 14);
-    CU_ASSERT_EQUAL(hcsoci_windows_volume_name_length("\\\\.\\pipe\\x"), 0);
-    CU_ASSERT_EQUAL(hcsoci_windows_volume_name_length("\\\\server\\\\x"), 0);
-    CU_ASSERT_EQUAL(hcsoci_windows_volume_name_length("\\\\srv"), 0);
 }
 
 static void test_mount_text_reads_like_go(void)
@@ -986,7 +952,6 @@ static void test_without_a_devices_module(void)
 
 static const test_entry tests[] = {
     {"guest paths join and clean like Go", test_guest_paths_join_and_clean_like_go},
-    {"host paths split like Go on Windows", test_host_paths_split_like_go_on_windows},
     {"mount text reads like Go", test_mount_text_reads_like_go},
     {"every Linux spec goes to the lcow builder", test_every_linux_spec_goes_to_the_lcow_builder},
     {"schema 1.0 is refused before any call", test_schema_1_0_is_refused_before_any_call},
