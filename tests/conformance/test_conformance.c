@@ -23,20 +23,6 @@ static const char expected_directory[] = "tests/conformance/expected";
 
 /* ---- the comparator's own tests ------------------------------------------------------------- */
 
-/* Test JSON is written with ' for " to stay readable; parses it or aborts. */
-static json_t *quoted_json(const char *text)
-{
-    char *copy = strdup(text);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
-    for (char *character = copy; *character != '\0'; character++) {
-        if (*character == '\'')
-            *character = '"';
-    }
-    json_t *value = test_json(copy);
-    free(copy);
-    return value;
-}
-
 /* GUIDs for the comparator's tests: generated ones as the corpus writes them, stand-ins an
  * implementation might generate, and the one GUID small_case gives. */
 #define GENERATED_1 "ffffffff-0000-4000-8000-000000000001"
@@ -66,9 +52,9 @@ static char *trace_with_calls(const char *calls)
  * stores the message (or NULL) in *difference. */
 static int compare_texts(const char *expected_text, const char *actual_text, char **difference)
 {
-    json_t *test_case = quoted_json(small_case);
-    json_t *expected = quoted_json(expected_text);
-    json_t *actual = quoted_json(actual_text);
+    json_t *test_case = test_quoted_json(small_case);
+    json_t *expected = test_quoted_json(expected_text);
+    json_t *actual = test_quoted_json(actual_text);
     int result = trace_compare(test_case, expected, actual, difference);
     json_decref(test_case);
     json_decref(expected);

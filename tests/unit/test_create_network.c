@@ -43,20 +43,6 @@ static const char linux_without_guest_namespaces_case[] =
 
 /* ---- helpers ---- */
 
-/* Test JSON is written with ' for " to stay readable; parses it or aborts. */
-static json_t *quoted_json(const char *text)
-{
-    char *copy = strdup(text);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
-    for (char *character = copy; *character != '\0'; character++) {
-        if (*character == '\'')
-            *character = '"';
-    }
-    json_t *value = test_json(copy);
-    free(copy);
-    return value;
-}
-
 static json_t *load_corpus(const char *directory, const char *case_name)
 {
     char relative[256];
@@ -193,7 +179,6 @@ typedef struct hosted {
 
 typedef void (*case_change)(json_t *test_case);
 
-static void set_fail_call(json_t *test_case, const char *call, int nth);
 
 /* fail_call (may be NULL) and nth: the host call to fail, as a case's failCall says it. wrap
  * (may be NULL) makes the host the VM is bound to from the sim host. */
@@ -206,7 +191,7 @@ static void hosted_open_on(hosted *h, const char *case_name, case_change change,
     if (change != NULL)
         change(h->test_case);
     if (fail_call != NULL)
-        set_fail_call(h->test_case, fail_call, nth);
+        test_fail_call(json_object_get(h->test_case, "host"), fail_call, nth, NULL);
     hcsoci_error *error = NULL;
     if (hcsoci_sim_host_new(json_object_get(h->test_case, "host"), &h->host, &error) != 0) {
         fprintf(stderr, "cannot make sim host: %s\n", error->message);
@@ -342,38 +327,21 @@ static json_t *case_spec(json_t *test_case)
     return json_object_get(test_case, "spec");
 }
 
-static void set_annotation(json_t *test_case, const char *name, const char *value)
-{
-    json_t *spec = case_spec(test_case);
-    json_t *annotations = json_object_get(spec, "annotations");
-    if (annotations == NULL) {
-        annotations = json_object();
-        CU_ASSERT_FATAL(json_object_set_new(spec, "annotations", annotations) == 0);
-    }
-    CU_ASSERT_FATAL(json_object_set_new(annotations, name, json_string(value)) == 0);
-}
-
-static void set_fail_call(json_t *test_case, const char *call, int nth)
-{
-    CU_ASSERT_FATAL(json_object_set_new(json_object_get(test_case, "host"), "failCall",
-                                        json_pack("{s:s, s:i}", "call", call, "nth", nth)) == 0);
-}
-
 /* Case 055 with the namespace given instead of created (HNS holds it with both endpoints). */
 static void given_namespace(json_t *test_case)
 {
     CU_ASSERT_FATAL(json_object_set_new(json_object_get(test_case, "options"), "networkNamespace",
                                         json_string(OLD_NAMESPACE)) == 0);
     CU_ASSERT_FATAL(json_object_set_new(json_object_get(test_case, "host"), "hnsNamespaces",
-                                        quoted_json("{'" OLD_NAMESPACE "': ['" ENDPOINT_1
-                                                    "', '" ENDPOINT_2 "']}")) == 0);
+                                        test_quoted_json("{'" OLD_NAMESPACE "': ['" ENDPOINT_1
+                                                         "', '" ENDPOINT_2 "']}")) == 0);
 }
 
 static void as_pod_sandbox(json_t *test_case)
 {
     given_namespace(test_case);
-    set_annotation(test_case, "io.kubernetes.cri.container-type", "sandbox");
-    set_annotation(test_case, "io.kubernetes.cri.sandbox-id", "pod-1");
+    test_set_annotation(case_spec(test_case), "io.kubernetes.cri.container-type", "sandbox");
+    test_set_annotation(case_spec(test_case), "io.kubernetes.cri.sandbox-id", "pod-1");
 }
 
 static void without_network_section(json_t *test_case)
@@ -385,7 +353,7 @@ static void given_namespace_without_endpoints(json_t *test_case)
 {
     given_namespace(test_case);
     CU_ASSERT_FATAL(json_object_set_new(json_object_get(test_case, "host"), "hnsNamespaces",
-                                        quoted_json("{'" OLD_NAMESPACE "': []}")) == 0);
+                                        test_quoted_json("{'" OLD_NAMESPACE "': []}")) == 0);
 }
 
 static void given_unknown_namespace(json_t *test_case)
@@ -396,12 +364,12 @@ static void given_unknown_namespace(json_t *test_case)
 
 static void builder_fails(json_t *test_case)
 {
-    set_annotation(test_case, FAIL_BUILD_ANNOTATION, "true");
+    test_set_annotation(case_spec(test_case), FAIL_BUILD_ANNOTATION, "true");
 }
 
 static void create_fails(json_t *test_case)
 {
-    set_fail_call(test_case, "HcsCreateComputeSystem", 1);
+    test_fail_call(json_object_get(test_case, "host"), "HcsCreateComputeSystem", 1, NULL);
 }
 
 static void create_fails_keeping_resources(json_t *test_case)
@@ -513,7 +481,7 @@ static void test_workload_after_its_sandbox_leaves_the_sandboxs_nics(void)
     hcsoci_resources *sandbox = h.resources;
     h.resources = NULL;
 
-    set_annotation(h.test_case, "io.kubernetes.cri.container-type", "container");
+    test_set_annotation(case_spec(h.test_case), "io.kubernetes.cri.container-type", "container");
     json_object_set_new(json_object_get(h.test_case, "options"), "id", json_string("workload"));
     hcsoci_sim_host_journal_clear(h.host);
     hosted_create_or_fail(&h);
@@ -646,9 +614,11 @@ static void test_bad_pod_annotations_are_the_references_errors(void)
         hosted h;
         hosted_open(&h, windows_case, given_namespace);
         if (rows[i].type != NULL)
-            set_annotation(h.test_case, "io.kubernetes.cri.container-type", rows[i].type);
+            test_set_annotation(case_spec(h.test_case), "io.kubernetes.cri.container-type",
+                                rows[i].type);
         if (rows[i].sandbox_id != NULL)
-            set_annotation(h.test_case, "io.kubernetes.cri.sandbox-id", rows[i].sandbox_id);
+            test_set_annotation(case_spec(h.test_case), "io.kubernetes.cri.sandbox-id",
+                                rows[i].sandbox_id);
         hcsoci_error *error = NULL;
         CU_ASSERT_EQUAL(hosted_create(&h, &error), -1);
         CU_ASSERT_PTR_NULL(h.container);
@@ -665,7 +635,7 @@ static void test_bad_pod_annotation_after_creating_the_namespace_removes_it(void
 {
     hosted h;
     hosted_open(&h, windows_case, NULL);
-    set_annotation(h.test_case, "io.kubernetes.cri.container-type", "container");
+    test_set_annotation(case_spec(h.test_case), "io.kubernetes.cri.container-type", "container");
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(hosted_create(&h, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "without 'io.kubernetes.cri.sandbox-id'");

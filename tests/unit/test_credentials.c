@@ -508,99 +508,25 @@ static void test_answers_the_schema_refuses(void)
 
 /* ---- Through a whole create (the WCOW builder) ---- */
 
-#define BASE "C:\\lf\\base"
-#define SCRATCH "C:\\lf\\scratch"
-
-typedef struct create_run {
-    int status;
-    hcsoci_error *error;
-    json_t *calls;         /* the create's calls, its rollback included */
-    json_t *document;      /* success only */
-    json_t *release_calls; /* success only: releasing everything */
-    hcsoci_error *release_error;
-    json_int_t held_after; /* credential guard instances the host holds at the end */
-    json_t *logs;          /* error records */
-} create_run;
-
-static json_t *captured_logs;
-
-static void capture_log(void *context, hcsoci_log_level level, const char *message,
-                        const json_t *fields)
+/* Creates container "c1" in the WCOW world with this windows.credentialSpec (stolen) and schema
+ * ("1.0", "2.1" or NULL), failing the nth call named fail_call when it is not NULL; the logs
+ * are the error records. */
+static void run_create(json_t *credential_spec, const char *schema, const char *fail_call, int nth,
+                       test_run_result *run)
 {
-    (void)context;
-    json_array_append_new(captured_logs, json_pack("{s:i, s:s, s:O}", "level", (int)level,
-                                                   "message", message, "fields", fields));
-}
-
-/* Creates container "c1" with this windows.credentialSpec (stolen) and schema ("1.0", "2.1"
- * or NULL), failing the nth call named fail_call when it is not NULL. */
-static void run_create(json_t *credential_spec, const char *schema, const char *fail_call,
-                       int nth, create_run *run)
-{
-    memset(run, 0, sizeof *run);
-    json_t *world = json_pack(
-        "{s:i, s:i, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:s}", "build", 20348, "processorCount",
-        8, "files", BASE, "dir", SCRATCH, "dir", SCRATCH "\\sandbox.vhdx", "file", "layerIds",
-        BASE, "8d2a4c6e-1111-4a5b-9c3d-000000000001", SCRATCH,
-        "8d2a4c6e-4444-4a5b-9c3d-000000000004", "layerMountPath",
-        "\\\\?\\Volume{3f9e8d7c-6b5a-4c3d-8e1f-0a1b2c3d4e5f}\\");
+    json_t *world = test_wcow_world();
     if (fail_call != NULL)
-        json_object_set_new(world, "failCall", json_pack("{s:s, s:i}", "call", fail_call, "nth",
-                                                         nth));
-    hcsoci_host *host = NULL;
-    hcsoci_error *error = NULL;
-    if (hcsoci_sim_host_new(world, &host, &error) != 0) {
-        fprintf(stderr, "cannot make sim host: %s\n", error->message);
-        abort();
-    }
-    json_decref(world);
-    json_t *spec = json_pack("{s:s, s:{s:[s,s]}}", "ociVersion", "1.0.2-dev", "windows",
-                             "layerFolders", BASE, SCRATCH);
+        test_fail_call(world, fail_call, nth, NULL);
+    json_t *spec = test_wcow_spec();
     json_object_set_new(json_object_get(spec, "windows"), "credentialSpec", credential_spec);
-
-    hcsoci_runtime *runtime = test_runtime(host);
-    captured_logs = json_array();
-    hcsoci_log_set_sink(capture_log, NULL, HCSOCI_LOG_ERROR);
-    hcsoci_schema_version version = {0, 0};
-    if (schema != NULL)
-        version = strcmp(schema, "1.0") == 0 ? (hcsoci_schema_version){1, 0}
-                                             : (hcsoci_schema_version){2, 1};
-    hcsoci_create_options options = {
-        .id = "c1",
-        .owner = "owner",
-        .spec = spec,
-        .schema_version = schema != NULL ? &version : NULL,
-    };
-    hcsoci_container *container = NULL;
-    hcsoci_resources *resources = NULL;
-    run->status = hcsoci_create_container(runtime, &options, &container, &resources, &run->error);
-    run->calls = json_deep_copy(hcsoci_sim_host_journal(host));
-    if (run->status == 0) {
-        run->document = json_incref(container->document);
-        hcsoci_sim_host_journal_clear(host);
-        hcsoci_release_resources(runtime, resources, NULL, true, &run->release_error);
-        run->release_calls = json_deep_copy(hcsoci_sim_host_journal(host));
-    }
-    run->held_after = held_instances(host);
-    hcsoci_log_set_sink(NULL, NULL, HCSOCI_LOG_WARN);
-    run->logs = captured_logs;
-    captured_logs = NULL;
-    hcsoci_container_free(container);
-    hcsoci_resources_free(resources);
-    hcsoci_runtime_free(runtime);
-    hcsoci_host_destroy(host);
-    json_decref(spec);
+    test_run_options options = {.schema = schema, .log_errors_only = true};
+    test_run_create(world, spec, &options, run);
 }
 
-static void create_run_free(create_run *run)
+/* How many credential guard instances the sim host held at the end of a run. */
+static json_int_t held_after(const test_run_result *run)
 {
-    hcsoci_error_free(run->error);
-    hcsoci_error_free(run->release_error);
-    json_decref(run->calls);
-    json_decref(run->document);
-    json_decref(run->release_calls);
-    json_decref(run->logs);
-    memset(run, 0, sizeof *run);
+    return json_integer_value(json_object_get(run->held, "credentialGuardInstances"));
 }
 
 #define MOUNT_CALLS "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath"
@@ -608,7 +534,7 @@ static void create_run_free(create_run *run)
 
 static void test_create_puts_the_state_in_the_document_and_release_removes_it(void)
 {
-    create_run run;
+    test_run_result run;
     run_create(json_string(CREDENTIAL_SPEC), NULL, NULL, 0, &run);
     CU_ASSERT_EQUAL(run.status, 0);
     CU_ASSERT_PTR_NULL(run.error);
@@ -630,44 +556,45 @@ static void test_create_puts_the_state_in_the_document_and_release_removes_it(vo
     ASSERT_JSON_TEXT(json_object_get(json_array_get(run.release_calls, 0), "args"),
                      "{\"settings\":" REMOVE_INSTANCE "}");
     CU_ASSERT_PTR_NULL(run.release_error);
-    CU_ASSERT_EQUAL(run.held_after, 0);
-    create_run_free(&run);
+    CU_ASSERT_EQUAL(held_after(&run), 0);
+    test_run_result_free(&run);
 }
 
 static void test_create_rolls_back_after_a_failed_query(void)
 {
-    create_run run;
+    test_run_result run;
     run_create(json_string(CREDENTIAL_SPEC), "2.1", "HcsGetServiceProperties", 1, &run);
     CU_ASSERT_EQUAL(run.status, -1);
-    ASSERT_ERROR_MESSAGE(run.error, "failed to retrieve container credential guard instances: "
-                                    "hcsshim::GetServiceProperties: Access is denied.");
+    TEST_ASSERT_FAILED_WITH(run, "failed to retrieve container credential guard instances: "
+                                 "hcsshim::GetServiceProperties: Access is denied.");
     TEST_ASSERT_CALLS(run.calls, MOUNT_CALLS ",HcsModifyServiceSettings,HcsGetServiceProperties,"
                             "HcsModifyServiceSettings," UNMOUNT_CALLS);
     ASSERT_JSON_TEXT(json_object_get(json_array_get(run.calls, 6), "args"),
                      "{\"settings\":" REMOVE_INSTANCE "}");
-    CU_ASSERT_EQUAL(run.held_after, 0);
-    create_run_free(&run);
+    CU_ASSERT_EQUAL(held_after(&run), 0);
+    test_run_result_free(&run);
 }
 
 static void test_create_fails_cleanly_when_the_instance_is_refused(void)
 {
-    create_run run;
+    test_run_result run;
     run_create(json_string(CREDENTIAL_SPEC), "2.1", "HcsModifyServiceSettings", 1, &run);
     CU_ASSERT_EQUAL(run.status, -1);
-    ASSERT_ERROR_MESSAGE(run.error, "failed to generate container credential guard instance: "
-                                    "hcsshim::ModifyServiceSettings: Access is denied.");
+    TEST_ASSERT_FAILED_WITH(run, "failed to generate container credential guard instance: "
+                                 "hcsshim::ModifyServiceSettings: Access is denied.");
     TEST_ASSERT_CALLS(run.calls, MOUNT_CALLS ",HcsModifyServiceSettings," UNMOUNT_CALLS);
-    CU_ASSERT_EQUAL(run.held_after, 0);
-    create_run_free(&run);
+    CU_ASSERT_EQUAL(held_after(&run), 0);
+    test_run_result_free(&run);
 }
 
 static void test_release_failure_is_reported_and_the_layers_kept(void)
 {
-    create_run run;
+    test_run_result run;
     run_create(json_string(CREDENTIAL_SPEC), "2.1", "HcsModifyServiceSettings", 2, &run);
     CU_ASSERT_EQUAL(run.status, 0);
     TEST_ASSERT_CALLS(run.release_calls, "HcsModifyServiceSettings");
-    ASSERT_ERROR_MESSAGE(run.release_error, "failed to release one or more container resources");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(run.release_error);
+    CU_ASSERT_STRING_EQUAL(run.release_error, "failed to release one or more container resources");
     /* The entry's own error is logged. */
     const json_t *record = json_array_get(run.logs, 0);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(record, "message")),
@@ -676,8 +603,8 @@ static void test_release_failure_is_reported_and_the_layers_kept(void)
         json_string_value(json_object_get(json_object_get(record, "fields"), "error")),
         "failed to remove container credential guard instance: "
         "hcsshim::ModifyServiceSettings: Access is denied.");
-    CU_ASSERT_EQUAL(run.held_after, 1);
-    create_run_free(&run);
+    CU_ASSERT_EQUAL(held_after(&run), 1);
+    test_run_result_free(&run);
 }
 
 static void test_only_a_string_spec_with_schema_2_1_makes_an_instance(void)
@@ -686,24 +613,24 @@ static void test_only_a_string_spec_with_schema_2_1_makes_an_instance(void)
     json_t *not_strings[] = {json_pack("{s:s}", "a", "b"), json_integer(7), json_null(),
                              json_pack("[s]", CREDENTIAL_SPEC), json_true()};
     for (size_t i = 0; i < sizeof not_strings / sizeof not_strings[0]; i++) {
-        create_run run;
+        test_run_result run;
         run_create(not_strings[i], "2.1", NULL, 0, &run);
         CU_ASSERT_EQUAL(run.status, 0);
         TEST_ASSERT_CALLS(run.calls, MOUNT_CALLS ",NameToGuid,HcsCreateComputeSystem");
         const json_t *container = json_object_get(run.document, "Container");
         CU_ASSERT_PTR_NULL(json_object_get(container, "ContainerCredentialGuard"));
-        create_run_free(&run);
+        test_run_result_free(&run);
     }
 
     /* Schema 1.0 passes the string in its document instead. */
-    create_run run;
+    test_run_result run;
     run_create(json_string(CREDENTIAL_SPEC), "1.0", NULL, 0, &run);
     CU_ASSERT_EQUAL(run.status, 0);
     CU_ASSERT_PTR_NULL(strstr(test_call_names(run.calls), "Service"));
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(run.document, "Credentials")),
                            CREDENTIAL_SPEC);
     CU_ASSERT_PTR_NULL(strstr(test_call_names(run.release_calls), "Service"));
-    create_run_free(&run);
+    test_run_result_free(&run);
 }
 
 int main(void)

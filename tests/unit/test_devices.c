@@ -92,23 +92,12 @@ static char *utility_command(const char *utility_in_uvm, const char *guid)
     return line;
 }
 
-static void fail_call(json_t *world, const char *call, int nth, const char *hresult)
-{
-    json_t *fail = json_pack("{s:s, s:i}", "call", call, "nth", nth);
-    if (hresult != NULL)
-        json_object_set_new(fail, "hresult", json_string(hresult));
-    json_object_set_new(world, "failCall", fail);
-}
-
 /* world and spec are stolen; hosting is a hostingSystem object (borrowed) or NULL. */
 static void fixture_open(fixture *f, json_t *world, const json_t *hosting, json_t *spec)
 {
     memset(f, 0, sizeof *f);
     hcsoci_error *error = NULL;
-    if (hcsoci_sim_host_new(world, &f->host, &error) != 0) {
-        fprintf(stderr, "bad world: %s\n", error->message);
-        abort();
-    }
+    f->host = test_sim_host_of_world(world);
     json_decref(world);
     f->runtime = test_runtime(f->host);
     const hcsoci_plugin_descriptor *devices =
@@ -185,16 +174,6 @@ static json_t *spec_with_devices(const char *first_id, ...)
                              "layerFolders", "C:\\layers\\scratch", "devices", devices);
     CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
     return spec;
-}
-
-static void set_annotation(json_t *spec, const char *key, const char *value)
-{
-    json_t *annotations = json_object_get(spec, "annotations");
-    if (annotations == NULL) {
-        annotations = json_object();
-        json_object_set_new(spec, "annotations", annotations);
-    }
-    json_object_set_new(annotations, key, json_string(value));
 }
 
 /* ---- journal helpers ---------------------------------------------------------------------- */
@@ -277,13 +256,7 @@ static void assert_ledger_kinds(fixture *f, const char *const *kinds)
 /* The spec's devices as JSON equal to the ' for " text. */
 static void assert_spec_devices(fixture *f, const char *expected_text)
 {
-    char *text = strdup(expected_text);
-    for (char *c = text; *c != '\0'; c++) {
-        if (*c == '\'')
-            *c = '"';
-    }
-    json_t *expected = test_json(text);
-    free(text);
+    json_t *expected = test_quoted_json(expected_text);
     const json_t *devices = json_object_get(json_object_get(f->spec, "windows"), "devices");
     if (!json_equal(devices, expected)) {
         char *dump = json_dumps(devices, JSON_COMPACT);
@@ -537,7 +510,7 @@ static void test_windows_program_directory_with_trailing_separator(void)
 static void test_windows_failed_assignment(void)
 {
     json_t *world = base_world();
-    fail_call(world, "HcsModifyComputeSystem", 2, NULL);
+    test_fail_call(world, "HcsModifyComputeSystem", 2, NULL);
     fixture f;
     fixture_open_windows(&f, world, spec_with_devices(DEVICE_A, "vpci-instance-id", NULL));
     hcsoci_error *error = NULL;
@@ -558,7 +531,7 @@ static void test_windows_failed_assignment(void)
 static void test_windows_device_utility_cannot_run(void)
 {
     json_t *world = base_world();
-    fail_call(world, "RunGuestProcess", 1, "0x80070002");
+    test_fail_call(world, "RunGuestProcess", 1, "0x80070002");
     char guids[1][37];
     predicted_guids(world, guids, 1);
     fixture f;
@@ -628,8 +601,8 @@ static void test_windows_drivers_are_installed_after_the_devices(void)
     char guid[37];
     json_t *world = driver_world(guid, driver_commands);
     json_t *spec = spec_with_devices(DEVICE_A, "vpci-instance-id", NULL);
-    set_annotation(spec, "io.microsoft.assigneddevice.kerneldrivers",
-                   "C:\\drivers\\gpu,C:\\drivers\\net");
+    test_set_annotation(spec, "io.microsoft.assigneddevice.kerneldrivers",
+                        "C:\\drivers\\gpu,C:\\drivers\\net");
     fixture f;
     fixture_open_windows(&f, world, spec);
     hcsoci_error *error = NULL;
@@ -670,8 +643,8 @@ static void test_windows_missing_driver_path_releases_everything(void)
     char guid[37];
     json_t *world = driver_world(guid, NULL);
     json_t *spec = spec_with_devices(DEVICE_A, "vpci-instance-id", NULL);
-    set_annotation(spec, "io.microsoft.assigneddevice.kerneldrivers",
-                   "C:\\drivers\\gpu,C:\\drivers\\missing");
+    test_set_annotation(spec, "io.microsoft.assigneddevice.kerneldrivers",
+                        "C:\\drivers\\gpu,C:\\drivers\\missing");
     fixture f;
     fixture_open_windows(&f, world, spec);
     hcsoci_error *error = NULL;
@@ -693,7 +666,7 @@ static void test_windows_empty_driver_entry_is_an_error(void)
     char guid[37];
     json_t *world = driver_world(guid, NULL);
     json_t *spec = spec_with_devices(DEVICE_A, "vpci-instance-id", NULL);
-    set_annotation(spec, "io.microsoft.assigneddevice.kerneldrivers", "C:\\drivers\\gpu,");
+    test_set_annotation(spec, "io.microsoft.assigneddevice.kerneldrivers", "C:\\drivers\\gpu,");
     fixture f;
     fixture_open_windows(&f, world, spec);
     hcsoci_error *error = NULL;
@@ -707,9 +680,9 @@ static void test_windows_failed_driver_install_releases_everything(void)
 {
     char guid[37];
     json_t *world = driver_world(guid, NULL);
-    fail_call(world, "RunGuestProcess", 2, NULL);
+    test_fail_call(world, "RunGuestProcess", 2, NULL);
     json_t *spec = spec_with_devices(DEVICE_A, "vpci-instance-id", NULL);
-    set_annotation(spec, "io.microsoft.assigneddevice.kerneldrivers", "C:\\drivers\\gpu");
+    test_set_annotation(spec, "io.microsoft.assigneddevice.kerneldrivers", "C:\\drivers\\gpu");
     fixture f;
     fixture_open_windows(&f, world, spec);
     hcsoci_error *error = NULL;
@@ -742,9 +715,9 @@ static void test_windows_driver_not_ranked_higher_is_accepted(void)
 {
     char guid[37];
     json_t *world = driver_world(guid, NULL);
-    fail_call(world, "RunGuestProcess", 2, "0x80070103");
+    test_fail_call(world, "RunGuestProcess", 2, "0x80070103");
     json_t *spec = spec_with_devices(DEVICE_A, "vpci-instance-id", NULL);
-    set_annotation(spec, "io.microsoft.assigneddevice.kerneldrivers", "C:\\drivers\\gpu");
+    test_set_annotation(spec, "io.microsoft.assigneddevice.kerneldrivers", "C:\\drivers\\gpu");
     fixture f;
     fixture_open_windows(&f, world, spec);
     hcsoci_error *error = NULL;
@@ -763,8 +736,8 @@ static void test_windows_driver_file_with_space_is_quoted(void)
     char guid[37];
     json_t *world = driver_world(guid, driver_commands);
     json_t *spec = spec_with_devices(DEVICE_A, "vpci-instance-id", NULL);
-    set_annotation(spec, "io.microsoft.assigneddevice.kerneldrivers",
-                   "C:\\drivers\\my driver.inf");
+    test_set_annotation(spec, "io.microsoft.assigneddevice.kerneldrivers",
+                        "C:\\drivers\\my driver.inf");
     fixture f;
     fixture_open_windows(&f, world, spec);
     hcsoci_error *error = NULL;
@@ -853,7 +826,7 @@ static void test_linux_gpu_is_assigned_and_vhd_attached(void)
     char guids[1][37];
     predicted_guids(world, guids, 1);
     json_t *spec = spec_with_devices(GPU_ID, "gpu", NULL);
-    set_annotation(spec, "io.microsoft.lcow.gpuvhdpath", GPU_VHD);
+    test_set_annotation(spec, "io.microsoft.lcow.gpuvhdpath", GPU_VHD);
     fixture f;
     fixture_open_linux(&f, world, spec);
     hcsoci_error *error = NULL;
@@ -896,7 +869,7 @@ static void test_linux_gpu_is_assigned_and_vhd_attached(void)
 static void test_linux_two_gpus_share_one_vhd(void)
 {
     json_t *spec = spec_with_devices(GPU_ID, "gpu", "PCIP\\VEN_10DE&DEV_1EB8\\4&2", "gpu", NULL);
-    set_annotation(spec, "io.microsoft.lcow.gpuvhdpath", GPU_VHD);
+    test_set_annotation(spec, "io.microsoft.lcow.gpuvhdpath", GPU_VHD);
     fixture f;
     fixture_open_linux(&f, base_world(), spec);
     CU_ASSERT_EQUAL(f.ops->assign_linux_devices(&f.context, NULL), 0);
@@ -914,7 +887,7 @@ static void test_linux_two_gpus_share_one_vhd(void)
 static void test_linux_unsupported_type_keeps_what_was_added(void)
 {
     json_t *spec = spec_with_devices(GPU_ID, "gpu", "abc", "class", NULL);
-    set_annotation(spec, "io.microsoft.lcow.gpuvhdpath", GPU_VHD);
+    test_set_annotation(spec, "io.microsoft.lcow.gpuvhdpath", GPU_VHD);
     fixture f;
     fixture_open_linux(&f, base_world(), spec);
     hcsoci_error *error = NULL;
@@ -943,7 +916,7 @@ static void test_linux_vhd_annotation_is_required(void)
 static void test_linux_vhd_must_exist(void)
 {
     json_t *spec = spec_with_devices(GPU_ID, "gpu", NULL);
-    set_annotation(spec, "io.microsoft.lcow.gpuvhdpath", "C:\\data\\gpu\\missing.vhd");
+    test_set_annotation(spec, "io.microsoft.lcow.gpuvhdpath", "C:\\data\\gpu\\missing.vhd");
     fixture f;
     fixture_open_linux(&f, base_world(), spec);
     hcsoci_error *error = NULL;
@@ -959,9 +932,9 @@ static void test_linux_vhd_must_exist(void)
 static void test_linux_failed_assignment(void)
 {
     json_t *world = base_world();
-    fail_call(world, "HcsModifyComputeSystem", 1, NULL);
+    test_fail_call(world, "HcsModifyComputeSystem", 1, NULL);
     json_t *spec = spec_with_devices(GPU_ID, "gpu", NULL);
-    set_annotation(spec, "io.microsoft.lcow.gpuvhdpath", GPU_VHD);
+    test_set_annotation(spec, "io.microsoft.lcow.gpuvhdpath", GPU_VHD);
     fixture f;
     fixture_open_linux(&f, world, spec);
     hcsoci_error *error = NULL;
@@ -976,9 +949,9 @@ static void test_linux_failed_assignment(void)
 static void test_linux_failed_vhd_attachment(void)
 {
     json_t *world = base_world();
-    fail_call(world, "HcsModifyComputeSystem", 2, NULL);
+    test_fail_call(world, "HcsModifyComputeSystem", 2, NULL);
     json_t *spec = spec_with_devices(GPU_ID, "gpu", NULL);
-    set_annotation(spec, "io.microsoft.lcow.gpuvhdpath", GPU_VHD);
+    test_set_annotation(spec, "io.microsoft.lcow.gpuvhdpath", GPU_VHD);
     fixture f;
     fixture_open_linux(&f, world, spec);
     hcsoci_error *error = NULL;

@@ -1,4 +1,7 @@
-/* The layer service inside a utility VM: what mounting and unmounting send, and rollback. */
+/* The layer service (core/lib/layers.c): for a process-isolated container, through a WCOW
+ * create in a sim host (test_run_create), the scratch sandbox, mounting, the rollback of each
+ * failing step, release and layer ids; inside a utility VM, what mounting and unmounting send,
+ * and rollback. */
 #include "test_support.h"
 
 #include <hcsoci/layers.h>
@@ -11,7 +14,7 @@
 #define MIDDLE "C:\\\\l\\\\mid"
 #define SCRATCH "C:\\\\l\\\\scratch"
 
-static const char *const world =
+static const char *const uvm_world =
     "{\"files\": {\"" BASE "\": \"dir\", \"" MIDDLE "\": \"dir\", \"" SCRATCH "\": \"dir\","
     " \"" SCRATCH "\\\\sandbox.vhdx\": \"file\","
     " \"" BASE "\\\\layer.vhd\": {\"size\": 1000}, \"" MIDDLE "\\\\layer.vhd\": {\"size\": 1000}},"
@@ -67,9 +70,194 @@ static const char *journal_summary(hcsoci_host *host)
     return summary;
 }
 
+/* ---- Process isolated, through a WCOW create ---- */
+
+/* The calls of mounting the layers of the WCOW world's spec (and one NameToGuid of the
+ * document). */
+#define MOUNTED_V2 "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,NameToGuid"
+
+static void test_sandbox_created_in_existing_scratch_folder(void)
+{
+    json_t *world = test_wcow_world();
+    json_object_del(json_object_get(world, "files"), TEST_SANDBOX);
+    test_run_result result;
+    test_run_create(world, test_wcow_spec(), NULL, &result);
+    TEST_ASSERT_SUCCEEDED(result);
+    TEST_ASSERT_CALLS(result.calls,
+                      "NameToGuid,CreateSandboxLayer," MOUNTED_V2 ",HcsCreateComputeSystem");
+    test_run_result_free(&result);
+}
+
+static void test_create_sandbox_layer_failure(void)
+{
+    json_t *world = test_wcow_world();
+    json_object_del(json_object_get(world, "files"), TEST_SANDBOX);
+    test_fail_call(world, "CreateSandboxLayer", 1, NULL);
+    test_run_result result;
+    test_run_create(world, test_wcow_spec(), NULL, &result);
+    TEST_ASSERT_FAILED_WITH(result,
+                            "failed to CreateSandboxLayer hcsshim::CreateScratchLayer - failed "
+                            "failed in Win32: Access is denied. (0x5)");
+    TEST_ASSERT_CALLS(result.calls, "NameToGuid,CreateSandboxLayer");
+    CU_ASSERT_PTR_NULL(result.ledger_layers);
+    test_run_result_free(&result);
+}
+
+static void test_name_to_guid_failure_before_create_sandbox(void)
+{
+    json_t *world = test_wcow_world();
+    json_object_del(json_object_get(world, "files"), TEST_SANDBOX);
+    test_fail_call(world, "NameToGuid", 1, NULL);
+    test_run_result result;
+    test_run_create(world, test_wcow_spec(), NULL, &result);
+    TEST_ASSERT_FAILED_WITH(result,
+                            "failed to CreateSandboxLayer hcsshim::NameToGuid - failed failed in "
+                            "Win32: Access is denied. (0x5)");
+    TEST_ASSERT_CALLS(result.calls, "NameToGuid");
+    test_run_result_free(&result);
+}
+
+static void test_activate_layer_failure(void)
+{
+    json_t *world = test_wcow_world();
+    test_fail_call(world, "ActivateLayer", 1, NULL);
+    test_run_result result;
+    test_run_create(world, test_wcow_spec(), NULL, &result);
+    TEST_ASSERT_FAILED_WITH(result,
+                            "failed to mount container storage: hcsshim::ActivateLayer - failed "
+                            "failed in Win32: Access is denied. (0x5)");
+    TEST_ASSERT_CALLS(result.calls, "ActivateLayer");
+    CU_ASSERT_PTR_NULL(result.ledger_layers);
+    test_run_result_free(&result);
+}
+
+static void test_prepare_layer_failure_deactivates(void)
+{
+    json_t *world = test_wcow_world();
+    test_fail_call(world, "PrepareLayer", 1, NULL);
+    test_run_result result;
+    test_run_create(world, test_wcow_spec(), NULL, &result);
+    TEST_ASSERT_FAILED_WITH(result,
+                            "failed to mount container storage: hcsshim::PrepareLayer - failed "
+                            "failed in Win32: Access is denied. (0x5)");
+    TEST_ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,DeactivateLayer");
+    CU_ASSERT_PTR_NULL(result.ledger_layers);
+    test_run_result_free(&result);
+}
+
+static void test_name_to_guid_failure_while_preparing_deactivates(void)
+{
+    json_t *world = test_wcow_world();
+    test_fail_call(world, "NameToGuid", 1, NULL);
+    test_run_result result;
+    test_run_create(world, test_wcow_spec(), NULL, &result);
+    TEST_ASSERT_FAILED_WITH(result,
+                            "failed to mount container storage: hcsshim::NameToGuid - failed "
+                            "failed in Win32: Access is denied. (0x5)");
+    TEST_ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,DeactivateLayer");
+    test_run_result_free(&result);
+}
+
+static void test_get_layer_mount_path_failure_unprepares_and_deactivates(void)
+{
+    json_t *world = test_wcow_world();
+    test_fail_call(world, "GetLayerMountPath", 1, NULL);
+    test_run_result result;
+    test_run_create(world, test_wcow_spec(), NULL, &result);
+    TEST_ASSERT_FAILED_WITH(result,
+                            "failed to mount container storage: hcsshim::GetLayerMountPath - "
+                            "failed failed in Win32: Access is denied. (0x5) (first call)");
+    TEST_ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
+                                    "UnprepareLayer,DeactivateLayer");
+    CU_ASSERT_PTR_NULL(result.ledger_layers);
+    test_run_result_free(&result);
+}
+
+static void test_layer_error_code_of_a_non_win32_hresult(void)
+{
+    json_t *world = test_wcow_world();
+    test_fail_call(world, "ActivateLayer", 1, "0x80004005");
+    test_run_result result;
+    test_run_create(world, test_wcow_spec(), NULL, &result);
+    TEST_ASSERT_FAILED_WITH(result,
+                            "failed to mount container storage: hcsshim::ActivateLayer - failed "
+                            "failed in Win32: Unspecified error (0x80004005)");
+    test_run_result_free(&result);
+}
+
+static void test_mount_needs_two_layer_folders(void)
+{
+    json_t *spec = test_wcow_spec();
+    json_object_set_new(json_object_get(spec, "windows"), "layerFolders",
+                        json_pack("[s]", TEST_SCRATCH));
+    test_run_result result;
+    test_run_create(test_wcow_world(), spec, NULL, &result);
+    TEST_ASSERT_FAILED_WITH(result,
+                            "failed to mount container storage: need at least two layers - base "
+                            "and scratch");
+    TEST_ASSERT_CALLS(result.calls, "");
+    test_run_result_free(&result);
+}
+
+static void test_unprepare_failure_on_release(void)
+{
+    json_t *world = test_wcow_world();
+    test_fail_call(world, "UnprepareLayer", 1, NULL);
+    test_run_result result;
+    test_run_create(world, test_wcow_spec(), NULL, &result);
+    TEST_ASSERT_SUCCEEDED(result);
+    TEST_ASSERT_CALLS(result.release_calls, "UnprepareLayer");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(result.release_error);
+    CU_ASSERT_STRING_EQUAL(result.release_error, "hcsshim::UnprepareLayer - failed failed in "
+                                                 "Win32: Access is denied. (0x5)");
+    test_run_result_free(&result);
+}
+
+static void test_deactivate_failure_on_release_keeps_reference_wording(void)
+{
+    json_t *world = test_wcow_world();
+    test_fail_call(world, "DeactivateLayer", 1, NULL);
+    test_run_result result;
+    test_run_create(world, test_wcow_spec(), NULL, &result);
+    TEST_ASSERT_SUCCEEDED(result);
+    TEST_ASSERT_CALLS(result.release_calls, "UnprepareLayer,DeactivateLayer");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(result.release_error);
+    /* The reference's DeactivateLayer title has no space before "- failed". */
+    CU_ASSERT_STRING_EQUAL(result.release_error, "hcsshim::DeactivateLayer- failed failed in "
+                                                 "Win32: Access is denied. (0x5)");
+    test_run_result_free(&result);
+}
+
+static void test_layer_id_uses_the_last_path_element(void)
+{
+    hcsoci_host *host = test_sim_host(
+        "{\"layerIds\":{\"C:\\\\x\\\\layer\":\"AABBCCDD-1111-4A5B-9C3D-00000000000F\"}}");
+    char *guid = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_layer_id(host, "D:\\other\\place/layer", &guid, &error), 0);
+    /* The GUID is written in lower case, as the reference prints GUIDs. */
+    CU_ASSERT_STRING_EQUAL(guid, "aabbccdd-1111-4a5b-9c3d-00000000000f");
+    free(guid);
+    CU_ASSERT_EQUAL_FATAL(hcsoci_layer_id(host, "E:layer", &guid, &error), 0);
+    free(guid);
+    const json_t *journal = hcsoci_sim_host_journal(host);
+    TEST_ASSERT_JSON(test_call_args(journal, 0), "{'name':'layer'}");
+    TEST_ASSERT_JSON(test_call_args(journal, 1), "{'name':'layer'}");
+
+    json_t *descriptors = NULL;
+    json_t *bad_folders = json_pack("[s,i]", TEST_BASE, 5);
+    CU_ASSERT_EQUAL(hcsoci_layer_descriptors(host, bad_folders, 2, &descriptors, &error), -1);
+    CU_ASSERT_PTR_NULL(descriptors);
+    TEST_ASSERT_ERROR_CONTAINS(error, "element 1 must be a string");
+    json_decref(bad_folders);
+    hcsoci_host_destroy(host);
+}
+
+/* ---- In a utility VM ---- */
+
 static void test_windows_mount_and_unmount(void)
 {
-    fixture used = make_fixture(world, HCSOCI_UVM_WINDOWS);
+    fixture used = make_fixture(uvm_world, HCSOCI_UVM_WINDOWS);
     char *root = NULL;
     CU_ASSERT_EQUAL_FATAL(hcsoci_layers_mount(used.host, used.uvm, used.folders, "C:\\c\\1", &root,
                                               NULL), 0);
@@ -109,7 +297,7 @@ static void test_windows_mount_and_unmount(void)
 
 static void test_unmount_without_all_keeps_shares(void)
 {
-    fixture used = make_fixture(world, HCSOCI_UVM_WINDOWS);
+    fixture used = make_fixture(uvm_world, HCSOCI_UVM_WINDOWS);
     char *root = NULL;
     CU_ASSERT_EQUAL_FATAL(hcsoci_layers_mount(used.host, used.uvm, used.folders, "C:\\c\\1", &root,
                                               NULL), 0);
@@ -124,7 +312,7 @@ static void test_unmount_without_all_keeps_shares(void)
 
 static void test_linux_mount_uses_vpmem_and_rootfs(void)
 {
-    fixture used = make_fixture(world, HCSOCI_UVM_LINUX);
+    fixture used = make_fixture(uvm_world, HCSOCI_UVM_LINUX);
     char *root = NULL;
     CU_ASSERT_EQUAL_FATAL(hcsoci_layers_mount(used.host, used.uvm, used.folders, "/run/gcs/c/c1",
                                               &root, NULL), 0);
@@ -216,7 +404,7 @@ static void test_unmount_continues_and_collects_errors(void)
 
 static void test_too_few_layers(void)
 {
-    fixture used = make_fixture(world, HCSOCI_UVM_WINDOWS);
+    fixture used = make_fixture(uvm_world, HCSOCI_UVM_WINDOWS);
     json_t *one = test_json("[\"" SCRATCH "\"]");
     char *root = NULL;
     hcsoci_error *error = NULL;
@@ -232,6 +420,18 @@ static void test_too_few_layers(void)
 int main(void)
 {
     static const test_entry tests[] = {
+        {"sandbox.vhdx created in an existing scratch folder", test_sandbox_created_in_existing_scratch_folder},
+        {"CreateSandboxLayer failure", test_create_sandbox_layer_failure},
+        {"NameToGuid failure before CreateSandboxLayer", test_name_to_guid_failure_before_create_sandbox},
+        {"ActivateLayer failure", test_activate_layer_failure},
+        {"PrepareLayer failure deactivates", test_prepare_layer_failure_deactivates},
+        {"NameToGuid failure while preparing deactivates", test_name_to_guid_failure_while_preparing_deactivates},
+        {"GetLayerMountPath failure unprepares and deactivates", test_get_layer_mount_path_failure_unprepares_and_deactivates},
+        {"layer error code of a non-Win32 HRESULT", test_layer_error_code_of_a_non_win32_hresult},
+        {"mounting needs two layer folders", test_mount_needs_two_layer_folders},
+        {"UnprepareLayer failure on release", test_unprepare_failure_on_release},
+        {"DeactivateLayer failure on release", test_deactivate_failure_on_release_keeps_reference_wording},
+        {"layer id from the last path element", test_layer_id_uses_the_last_path_element},
         {"Windows VM: mount and unmount", test_windows_mount_and_unmount},
         {"unmount without all keeps the shares", test_unmount_without_all_keeps_shares},
         {"Linux VM: vPMEM layers and rootfs", test_linux_mount_uses_vpmem_and_rootfs},
@@ -241,5 +441,5 @@ int main(void)
         {"too few layers", test_too_few_layers},
         {NULL, NULL},
     };
-    return test_run_suite("layers in a utility VM", tests);
+    return test_run_suite("layers", tests);
 }

@@ -46,12 +46,6 @@ static json_t *make_world(void)
     return world;
 }
 
-/* Makes the world's nth call of that name fail (E_ACCESSDENIED). */
-static void fail_call(json_t *world, const char *call, int nth)
-{
-    json_object_set_new(world, "failCall", json_pack("{s:s, s:i}", "call", call, "nth", nth));
-}
-
 /* A Linux spec with one layer and the scratch, and a proc mount. */
 static json_t *make_spec(void)
 {
@@ -91,128 +85,29 @@ typedef struct run_options {
     bool without_devices_module; /* load the built-in modules but the devices module */
 } run_options;
 
-typedef struct run_result {
-    int status;
-    char *error;
-    json_t *calls;         /* what the create sent, its rollback included */
-    json_t *document;      /* the hosted-system document (success only) */
-    json_t *ledger;        /* the ledger after the create */
-    json_t *release_calls; /* releasing everything after a success */
-    char *release_error;
-    json_t *held;          /* what the host holds at the end (after the release on success) */
-} run_result;
-
-static void run_result_free(run_result *result)
-{
-    free(result->error);
-    free(result->release_error);
-    json_decref(result->calls);
-    json_decref(result->document);
-    json_decref(result->ledger);
-    json_decref(result->release_calls);
-    json_decref(result->held);
-    memset(result, 0, sizeof *result);
-}
-
-static char *take_message(hcsoci_error *error)
-{
-    if (error == NULL)
-        return NULL;
-    char *message = strdup(error->message);
-    hcsoci_error_free(error);
-    return message;
-}
-
 /* Creates container "c1" from spec in world (both consumed) in a utility VM as options say,
  * then releases all it allocated when the create succeeded. */
 static void run_create(json_t *world, json_t *spec, const run_options *options,
-                       run_result *result)
+                       test_run_result *result)
 {
     static const run_options defaults = {0};
     if (options == NULL)
         options = &defaults;
-    memset(result, 0, sizeof *result);
-    hcsoci_host *host = NULL;
-    hcsoci_error *error = NULL;
-    if (hcsoci_sim_host_new(world, &host, &error) != 0) {
-        fprintf(stderr, "cannot make sim host: %s\n", error->message);
-        abort();
-    }
-    json_decref(world);
-    hcsoci_runtime *runtime = NULL;
-    if (options->without_devices_module) {
-        const char *const *builtin = test_builtin_plugin_directories();
-        const char *directories[5] = {NULL};
-        for (size_t i = 0, kept = 0; builtin[i] != NULL; i++) {
-            if (strstr(builtin[i], "plugins/devices/") == NULL)
-                directories[kept++] = builtin[i];
-        }
-        hcsoci_runtime_options runtime_options = {
-            .host = host,
-            .plugin_directories = directories,
-            .skip_environment = true,
-            .skip_installed_directory = true,
-        };
-        CU_ASSERT_EQUAL_FATAL(hcsoci_runtime_new(&runtime_options, &runtime, NULL), 0);
-    } else {
-        runtime = test_runtime(host);
-    }
-
-    hcsoci_uvm *uvm = NULL;
+    test_run_options create = {
+        .schema = options->schema,
+        .without_devices_module = options->without_devices_module,
+    };
     const char *os = options->uvm_os != NULL ? options->uvm_os : "linux";
     if (strcmp(os, "none") != 0) {
-        hcsoci_uvm_properties properties = {
-            .id = UVM_ID,
-            .owner = "uvm-owner",
-            .os = strcmp(os, "windows") == 0 ? HCSOCI_UVM_WINDOWS : HCSOCI_UVM_LINUX,
-            .processor_count = 2,
-            .scsi_controller_count = 1,
-            .vpmem_max_count = options->vpmem_max_count > 0 ? (uint32_t)options->vpmem_max_count
-                                                             : 64,
-            .vpmem_max_size_bytes =
-                options->vpmem_max_size > 0 ? options->vpmem_max_size : 4294967296u,
-            .devices_physically_backed = options->devices_physically_backed,
-        };
-        CU_ASSERT_EQUAL_FATAL(hcsoci_uvm_new(host, &properties, &uvm, NULL), 0);
+        create.hosting_system = json_pack(
+            "{s:s, s:s, s:s, s:i, s:i, s:i, s:I, s:b}", "id", UVM_ID, "owner", "uvm-owner", "os",
+            os, "processorCount", 2, "scsiControllerCount", 1, "vpmemMaxCount",
+            options->vpmem_max_count > 0 ? options->vpmem_max_count : 64, "vpmemMaxSizeBytes",
+            (json_int_t)(options->vpmem_max_size > 0 ? options->vpmem_max_size : 4294967296u),
+            "devicesPhysicallyBacked", options->devices_physically_backed);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(create.hosting_system);
     }
-    hcsoci_schema_version schema = {2, 1};
-    if (options->schema != NULL && strcmp(options->schema, "1.0") == 0)
-        schema = (hcsoci_schema_version){1, 0};
-    hcsoci_create_options create = {
-        .id = "c1",
-        .owner = "owner",
-        .spec = spec,
-        .schema_version = options->schema != NULL ? &schema : NULL,
-        .hosting_system = uvm,
-    };
-    hcsoci_container *container = NULL;
-    hcsoci_resources *resources = NULL;
-    result->status = hcsoci_create_container(runtime, &create, &container, &resources, &error);
-    result->error = take_message(error);
-    result->calls = json_deep_copy(hcsoci_sim_host_journal(host));
-    if (resources != NULL) {
-        /* a deep copy: the ledger's JSON shares its arrays with the ledger, which releasing
-         * empties */
-        json_t *ledger = hcsoci_resources_to_json(resources);
-        result->ledger = json_deep_copy(ledger);
-        json_decref(ledger);
-    }
-    if (result->status == 0) {
-        result->document = json_incref(container->document);
-        hcsoci_sim_host_journal_clear(host);
-        hcsoci_error *release_error = NULL;
-        if (hcsoci_release_resources(runtime, resources, uvm, true, &release_error) != 0)
-            result->release_error = take_message(release_error);
-        result->release_calls = json_deep_copy(hcsoci_sim_host_journal(host));
-    }
-    result->held = hcsoci_sim_host_held(host);
-
-    hcsoci_container_free(container);
-    hcsoci_resources_free(resources);
-    hcsoci_uvm_free(uvm);
-    hcsoci_runtime_free(runtime);
-    hcsoci_host_destroy(host);
-    json_decref(spec);
+    test_run_create(world, spec, &create, result);
 }
 
 /* ---- Looking at results ---- */
@@ -292,13 +187,13 @@ static const json_t *guest_modification(const json_t *calls, const char *resourc
 }
 
 /* The OCI spec the guest receives. */
-static const json_t *guest_spec(const run_result *result)
+static const json_t *guest_spec(const test_run_result *result)
 {
     return at(result->document, "OciSpecification");
 }
 
 /* True when the host holds nothing for the utility VM or anyone else. */
-static bool holds_nothing(const run_result *result)
+static bool holds_nothing(const test_run_result *result)
 {
     const json_t *modifications = json_object_get(result->held, "modifications");
     bool empty = json_object_size(modifications) == 0;
@@ -434,44 +329,44 @@ static void test_every_linux_spec_goes_to_the_lcow_builder(void)
 static void test_schema_1_0_is_refused_before_any_call(void)
 {
     run_options options = {.uvm_os = "none", .schema = "1.0"};
-    run_result result;
+    test_run_result result;
     run_create(make_world(), make_spec(), &options, &result);
     TEST_ASSERT_FAILED_WITH(result, "LCOW v1 not supported");
     TEST_ASSERT_CALLS(result.calls, "");
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_a_missing_hosting_system_is_refused_before_any_call(void)
 {
     run_options options = {.uvm_os = "none"};
-    run_result result;
+    test_run_result result;
     run_create(make_world(), make_spec(), &options, &result);
     TEST_ASSERT_FAILED_WITH(result, "a Linux container (LCOW) must be created in a Linux utility VM: no "
                          "hosting system was given");
     TEST_ASSERT_CALLS(result.calls, "");
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_a_windows_hosting_system_is_refused_before_any_call(void)
 {
     run_options options = {.uvm_os = "windows"};
-    run_result result;
+    test_run_result result;
     run_create(make_world(), make_spec(), &options, &result);
     TEST_ASSERT_FAILED_WITH(result, "a Linux container (LCOW) must be created in a Linux utility VM: "
                          "hosting system " UVM_ID " is a windows utility VM");
     TEST_ASSERT_CALLS(result.calls, "");
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_spec_type_errors_come_before_any_call(void)
 {
     json_t *spec = make_spec();
     json_object_set_new(json_object_get(spec, "process"), "user", json_pack("{s:i}", "uid", -1));
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, NULL, &result);
     TEST_ASSERT_FAILED_CONTAINING(result, "process.user.uid");
     TEST_ASSERT_CALLS(result.calls, "");
-    run_result_free(&result);
+    test_run_result_free(&result);
 
     /* before the schema check too: the reference's spec is typed before it is looked at */
     spec = make_spec();
@@ -480,7 +375,7 @@ static void test_spec_type_errors_come_before_any_call(void)
     run_create(make_world(), spec, &options, &result);
     TEST_ASSERT_FAILED_CONTAINING(result, "mounts[1].options[1]");
     TEST_ASSERT_CALLS(result.calls, "");
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 /* ---- Root file system ---- */
@@ -489,7 +384,7 @@ static void test_layers_on_vpmem_and_scratch_on_scsi(void)
 {
     json_t *spec = make_spec();
     json_array_insert_new((json_t *)at(spec, "windows.layerFolders"), 1, json_string(LAYER2));
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
     TEST_ASSERT_CALLS(result.calls, "HcsModifyComputeSystem,HcsModifyComputeSystem,GrantVmAccess,"
@@ -519,7 +414,7 @@ static void test_layers_on_vpmem_and_scratch_on_scsi(void)
                                        "HcsModifyComputeSystem,HcsModifyComputeSystem");
     CU_ASSERT_PTR_NOT_NULL(guest_modification(result.release_calls, "CombinedLayers", "Remove", 0));
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_layers_go_to_scsi_when_vpmem_is_full(void)
@@ -527,7 +422,7 @@ static void test_layers_go_to_scsi_when_vpmem_is_full(void)
     json_t *spec = make_spec();
     json_array_insert_new((json_t *)at(spec, "windows.layerFolders"), 1, json_string(LAYER2));
     run_options options = {.vpmem_max_count = 1};
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, &options, &result);
     ASSERT_SUCCESS(result);
     CU_ASSERT_EQUAL(count_modifications(result.calls, "VirtualMachine/Devices/VirtualPMem/Devices/0",
@@ -540,13 +435,13 @@ static void test_layers_go_to_scsi_when_vpmem_is_full(void)
     ASSERT_STRING_AT(combine, "GuestRequest.Settings.Layers[0].Path", "/run/layers/p0");
     ASSERT_STRING_AT(combine, "GuestRequest.Settings.Layers[1].Path", "/run/mounts/m1");
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_layers_too_large_for_vpmem_go_to_scsi(void)
 {
     run_options options = {.vpmem_max_size = 1024};
-    run_result result;
+    test_run_result result;
     run_create(make_world(), make_spec(), &options, &result);
     ASSERT_SUCCESS(result);
     CU_ASSERT_EQUAL(count_modifications(result.calls, "VirtualMachine/Devices/VirtualPMem/Devices/0",
@@ -555,28 +450,28 @@ static void test_layers_too_large_for_vpmem_go_to_scsi(void)
     ASSERT_STRING_AT(result.calls, "[0].args.configuration.GuestRequest.Settings.MountPath",
                      "/run/mounts/m1");
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_physically_backed_devices_put_layers_on_scsi(void)
 {
     run_options options = {.devices_physically_backed = true};
-    run_result result;
+    test_run_result result;
     run_create(make_world(), make_spec(), &options, &result);
     ASSERT_SUCCESS(result);
     ASSERT_STRING_AT(result.calls, "[0].args.configuration.ResourcePath",
                      "VirtualMachine/Devices/Scsi/0/Attachments/0");
     ASSERT_STRING_AT(result.calls, "[0].args.configuration.Settings.Path", LAYER1_VHD);
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_a_failed_layer_is_reported_and_rolled_back(void)
 {
     json_t *world = make_world();
-    fail_call(world, "HcsModifyComputeSystem", 2);
+    test_fail_call(world, "HcsModifyComputeSystem", 2, NULL);
     json_t *spec = make_spec();
     json_array_insert_new((json_t *)at(spec, "windows.layerFolders"), 1, json_string(LAYER2));
-    run_result result;
+    test_run_result result;
     run_create(world, spec, NULL, &result);
     TEST_ASSERT_FAILED_CONTAINING(result, "failed to mount container storage: failed to add LCOW layer: "
                                   "failed to add VPMEM layer: ");
@@ -585,7 +480,7 @@ static void test_a_failed_layer_is_reported_and_rolled_back(void)
     ASSERT_STRING_AT(result.calls, "[2].args.configuration.RequestType", "Remove");
     CU_ASSERT(absent_or_null(at(result.ledger, "layerFolders")));
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_plan9_root_without_layer_folders(void)
@@ -593,7 +488,7 @@ static void test_plan9_root_without_layer_folders(void)
     json_t *spec = make_spec();
     json_object_set_new(spec, "windows", json_object());
     json_object_set_new(spec, "root", json_pack("{s:s, s:b}", "path", ROOT_DIR, "readonly", 1));
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
     TEST_ASSERT_CALLS(result.calls, "HcsModifyComputeSystem,HcsCreateComputeSystem");
@@ -611,22 +506,22 @@ static void test_plan9_root_without_layer_folders(void)
     TEST_ASSERT_CALLS(result.release_calls, "HcsModifyComputeSystem");
     ASSERT_STRING_AT(result.release_calls, "[0].args.configuration.RequestType", "Remove");
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_a_failed_plan9_root_is_reported(void)
 {
     json_t *world = make_world();
-    fail_call(world, "HcsModifyComputeSystem", 1);
+    test_fail_call(world, "HcsModifyComputeSystem", 1, NULL);
     json_t *spec = make_spec();
     json_object_del(spec, "windows");
     json_object_set_new(spec, "root", json_pack("{s:s}", "path", ROOT_DIR));
-    run_result result;
+    test_run_result result;
     run_create(world, spec, NULL, &result);
     TEST_ASSERT_FAILED_CONTAINING(result, "adding plan9 root: ");
     CU_ASSERT_EQUAL(json_array_size(at(result.ledger, "entries")), 0);
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_neither_layer_folders_nor_root_path(void)
@@ -639,11 +534,11 @@ static void test_neither_layer_folders_nor_root_path(void)
             json_object_set_new(spec, "root", json_null());
         else
             json_object_set_new(spec, "root", test_json(roots[i]));
-        run_result result;
+        test_run_result result;
         run_create(make_world(), spec, NULL, &result);
         TEST_ASSERT_FAILED_WITH(result, "must provide either Windows.LayerFolders or Root.Path");
         TEST_ASSERT_CALLS(result.calls, "");
-        run_result_free(&result);
+        test_run_result_free(&result);
     }
 }
 
@@ -655,13 +550,13 @@ static void test_spec_keys_are_matched_the_go_way(void)
     json_object_del(spec, "windows");
     json_object_set_new(spec, "Root", json_pack("{s:s}", "Path", ROOT_DIR));
     json_object_set_new(spec, "Windows", json_pack("{s:{s:s}}", "network", "networkNamespace", ""));
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
     ASSERT_STRING_AT(result.calls, "[0].args.configuration.Settings.Path", ROOT_DIR);
     ASSERT_STRING_AT(guest_spec(&result), "root.path", ROOT_IN_UVM "/rootfs");
     CU_ASSERT_PTR_NULL(at(guest_spec(&result), "Root"));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 /* ---- Mounts ---- */
@@ -670,7 +565,7 @@ static void test_bind_mount_of_a_directory_is_a_plan9_share(void)
 {
     json_t *spec = make_spec();
     add_mount(spec, "/data", "bind", SHARE_DIR, "[\"rbind\", \"RO\"]");
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
     TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",HcsModifyComputeSystem,HcsCreateComputeSystem");
@@ -687,7 +582,7 @@ static void test_bind_mount_of_a_directory_is_a_plan9_share(void)
     ASSERT_STRING_AT(result.release_calls, "[0].args.configuration.ResourcePath",
                      "VirtualMachine/Devices/Plan9/Shares");
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_bind_mount_of_a_file_shares_its_directory_restricted(void)
@@ -695,7 +590,7 @@ static void test_bind_mount_of_a_file_shares_its_directory_restricted(void)
     json_t *spec = make_spec();
     json_array_clear(json_object_get(spec, "mounts"));
     add_mount(spec, "/etc/app.conf", "bind", CONF_FILE, NULL);
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
     const json_t *share = guest_modification(result.calls, "MappedDirectory", "Add", 0);
@@ -707,7 +602,7 @@ static void test_bind_mount_of_a_file_shares_its_directory_restricted(void)
     CU_ASSERT_PTR_NULL(at(share, "GuestRequest.Settings.ReadOnly"));
     ASSERT_STRING_AT(guest_spec(&result), "mounts[0].source", ROOT_IN_UVM "/mounts/m0/app.conf");
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_single_file_bind_mount_needs_windows_19h1(void)
@@ -716,33 +611,33 @@ static void test_single_file_bind_mount_needs_windows_19h1(void)
     json_object_set_new(world, "build", json_integer(17763));
     json_t *spec = make_spec();
     add_mount(spec, "/etc/app.conf", "bind", CONF_FILE, NULL);
-    run_result result;
+    test_run_result result;
     run_create(world, spec, NULL, &result);
     TEST_ASSERT_FAILED_WITH(result, "adding plan9 mount {Destination:/etc/app.conf Type:bind "
                          "Source:" CONF_FILE " Options:[]}: single-file mappings are not "
                          "supported on this build of Windows");
     TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED "," ONE_LAYER_UNMOUNTED);
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_sandbox_mounts_are_kept_as_they_are(void)
 {
     json_t *spec = make_spec();
     add_mount(spec, "/uvmdir", "bind", "sandbox:///tmp/uvmdir", NULL);
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
     TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",HcsCreateComputeSystem");
     ASSERT_STRING_AT(guest_spec(&result), "mounts[1].source", "sandbox:///tmp/uvmdir");
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_physical_disk_mount_on_scsi(void)
 {
     json_t *spec = make_spec();
     add_mount(spec, "/pd", "physical-disk", PHYSICAL_DRIVE, "[\"ro\"]");
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
     TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",GrantVmAccess,HcsModifyComputeSystem,"
@@ -756,7 +651,7 @@ static void test_physical_disk_mount_on_scsi(void)
     ASSERT_STRING_AT(guest_spec(&result), "mounts[1].source", "/run/mounts/m1");
     ASSERT_STRING_AT(result.ledger, "entries[0].kind", "uvm.scsi");
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_virtual_disk_attached_twice_keeps_its_first_path(void)
@@ -764,7 +659,7 @@ static void test_virtual_disk_attached_twice_keeps_its_first_path(void)
     json_t *spec = make_spec();
     add_mount(spec, "/vd", "virtual-disk", DATA_DISK, NULL);
     add_mount(spec, "/vd2", "virtual-disk", DATA_DISK, NULL);
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
     CU_ASSERT_EQUAL(count_modifications(result.calls, "VirtualMachine/Devices/Scsi/0/Attachments/1",
@@ -782,7 +677,7 @@ static void test_virtual_disk_attached_twice_keeps_its_first_path(void)
                                         "VirtualMachine/Devices/Scsi/0/Attachments/1", "Remove"),
                     1);
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_other_mount_types_are_left_alone(void)
@@ -790,27 +685,27 @@ static void test_other_mount_types_are_left_alone(void)
     json_t *spec = make_spec();
     add_mount(spec, "/tmp", "tmpfs", NULL, "[\"nosuid\"]");
     add_mount(spec, "", "", "C:\\nowhere", NULL);
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
     TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",HcsCreateComputeSystem");
     ASSERT_STRING_AT(guest_spec(&result), "mounts[1].type", "tmpfs");
     CU_ASSERT_PTR_NULL(at(guest_spec(&result), "mounts[1].source"));
     ASSERT_STRING_AT(guest_spec(&result), "mounts[2].source", "C:\\nowhere");
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_mounts_need_a_source_and_a_destination(void)
 {
     json_t *spec = make_spec();
     add_mount(spec, "/x", "bind", NULL, "[\"rbind\"]");
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, NULL, &result);
     TEST_ASSERT_FAILED_WITH(result, "invalid OCI spec - a mount must have both source and a destination: "
                          "{Destination:/x Type:bind Source: Options:[rbind]}");
     TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED "," ONE_LAYER_UNMOUNTED);
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 
     spec = make_spec();
     add_mount(spec, NULL, "virtual-disk", DATA_DISK, NULL);
@@ -818,44 +713,44 @@ static void test_mounts_need_a_source_and_a_destination(void)
     TEST_ASSERT_FAILED_WITH(result, "invalid OCI spec - a mount must have both source and a destination: "
                          "{Destination: Type:virtual-disk Source:" DATA_DISK " Options:[]}");
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_missing_bind_sources_read_as_windows_says(void)
 {
     json_t *spec = make_spec();
     add_mount(spec, "/x", "bind", "C:\\data\\nothing", NULL);
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, NULL, &result);
     TEST_ASSERT_FAILED_WITH(result, "could not open bind mount target: CreateFile C:\\data\\nothing: The "
                          "system cannot find the file specified.");
     TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED "," ONE_LAYER_UNMOUNTED);
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 
     spec = make_spec();
     add_mount(spec, "/x", "bind", "C:\\nowhere\\x", NULL);
     run_create(make_world(), spec, NULL, &result);
     TEST_ASSERT_FAILED_WITH(result, "could not open bind mount target: CreateFile C:\\nowhere\\x: The "
                          "system cannot find the path specified.");
-    run_result_free(&result);
+    test_run_result_free(&result);
 
     spec = make_spec();
     add_mount(spec, "/x", "bind", "C:\\x", NULL);
     run_create(make_world(), spec, NULL, &result);
     TEST_ASSERT_FAILED_CONTAINING(result, "C:\\x: The system cannot find the file specified.");
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_a_failed_mount_rolls_back_the_mounts_before_it(void)
 {
     json_t *world = make_world();
     /* vPMEM, scratch, combine, first share, second share */
-    fail_call(world, "HcsModifyComputeSystem", 5);
+    test_fail_call(world, "HcsModifyComputeSystem", 5, NULL);
     json_t *spec = make_spec();
     add_mount(spec, "/a", "bind", SHARE_DIR, NULL);
     add_mount(spec, "/b", "bind", ROOT_DIR, NULL);
-    run_result result;
+    test_run_result result;
     run_create(world, spec, NULL, &result);
     TEST_ASSERT_FAILED_CONTAINING(result, "adding plan9 mount {Destination:/b Type:bind Source:" ROOT_DIR
                                   " Options:[]}: ");
@@ -864,7 +759,7 @@ static void test_a_failed_mount_rolls_back_the_mounts_before_it(void)
     const json_t *removed = guest_modification(result.calls, "MappedDirectory", "Remove", 0);
     ASSERT_STRING_AT(removed, "GuestRequest.Settings.MountPath", ROOT_IN_UVM "/mounts/m1");
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 /* ---- Devices ---- */
@@ -873,7 +768,7 @@ static void test_an_empty_device_list_asks_no_module(void)
 {
     json_t *spec = make_spec();
     json_object_set_new(json_object_get(spec, "windows"), "devices", json_array());
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, NULL, &result);
     ASSERT_SUCCESS(result);
     TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",HcsCreateComputeSystem");
@@ -882,7 +777,7 @@ static void test_an_empty_device_list_asks_no_module(void)
     CU_ASSERT(json_is_object(at(guest_spec(&result), "windows")));
     CU_ASSERT(json_is_null(at(guest_spec(&result), "windows.layerFolders")));
     CU_ASSERT_PTR_NULL(at(guest_spec(&result), "windows.devices"));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_a_device_of_an_unsupported_type(void)
@@ -890,12 +785,12 @@ static void test_a_device_of_an_unsupported_type(void)
     json_t *spec = make_spec();
     json_object_set_new(json_object_get(spec, "windows"), "devices",
                         json_pack("[{s:s, s:s}]", "id", "abc", "idType", "class"));
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, NULL, &result);
     TEST_ASSERT_FAILED_WITH(result, "specified device abc has unsupported type class");
     TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED "," ONE_LAYER_UNMOUNTED);
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_a_gpu_is_assigned_by_the_devices_module_or_clearly_refused(void)
@@ -906,7 +801,7 @@ static void test_a_gpu_is_assigned_by_the_devices_module_or_clearly_refused(void
                         json_pack("[{s:s, s:s}]", "id", gpu_id, "idType", "gpu"));
     json_object_set_new(spec, "annotations",
                         json_pack("{s:s}", "io.microsoft.lcow.gpuvhdpath", GPU_VHD));
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, NULL, &result);
     if (result.status == 0) {
         /* the module's id rewriting reaches the guest's spec */
@@ -918,7 +813,7 @@ static void test_a_gpu_is_assigned_by_the_devices_module_or_clearly_refused(void
         TEST_ASSERT_FAILED_CONTAINING(result, "not supported by this build of hcsoci");
     }
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static void test_without_a_devices_module(void)
@@ -928,12 +823,12 @@ static void test_without_a_devices_module(void)
     json_t *spec = make_spec();
     json_object_set_new(json_object_get(spec, "windows"), "devices",
                         json_pack("[{s:s, s:s}]", "id", "abc", "idType", "class"));
-    run_result result;
+    test_run_result result;
     run_create(make_world(), spec, &options, &result);
     TEST_ASSERT_FAILED_WITH(result, "specified device abc has unsupported type class");
     TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED "," ONE_LAYER_UNMOUNTED);
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 
     spec = make_spec();
     json_object_set_new(json_object_get(spec, "windows"), "devices",
@@ -942,12 +837,12 @@ static void test_without_a_devices_module(void)
     run_create(make_world(), spec, &options, &result);
     TEST_ASSERT_FAILED_WITH(result, "no plugin for devices");
     CU_ASSERT(holds_nothing(&result));
-    run_result_free(&result);
+    test_run_result_free(&result);
 
     /* without devices the module is not needed */
     run_create(make_world(), make_spec(), &options, &result);
     ASSERT_SUCCESS(result);
-    run_result_free(&result);
+    test_run_result_free(&result);
 }
 
 static const test_entry tests[] = {

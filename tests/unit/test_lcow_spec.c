@@ -14,21 +14,6 @@
 
 /* ---- Helpers ---- */
 
-/* Parses JSON written with single quotes for readability (no single quote appears in the
- * values). Aborts on a syntax error, like test_json. */
-static json_t *quoted_json(const char *text)
-{
-    char *copy = strdup(text);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
-    for (char *c = copy; *c != '\0'; c++) {
-        if (*c == '\'')
-            *c = '"';
-    }
-    json_t *value = test_json(copy);
-    free(copy);
-    return value;
-}
-
 /* Compact JSON text (key order as stored), for order-sensitive comparisons. */
 static char *dump(const json_t *value)
 {
@@ -53,7 +38,7 @@ static void assert_same_text(const json_t *actual, const json_t *expected)
 /* Normalises input text and checks the result against expected text (both single-quoted). */
 static void assert_normalizes_to(const char *input_text, const char *expected_text)
 {
-    json_t *input = quoted_json(input_text), *expected = quoted_json(expected_text);
+    json_t *input = test_quoted_json(input_text), *expected = test_quoted_json(expected_text);
     json_t *normalized = NULL;
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(spec_normalize(input, &normalized, &error), 0);
@@ -73,7 +58,7 @@ static void assert_normalizes_to(const char *input_text, const char *expected_te
 /* Normalising input must fail with an invalid-input error whose message contains needle. */
 static void assert_normalize_fails(const char *input_text, const char *needle)
 {
-    json_t *input = quoted_json(input_text);
+    json_t *input = test_quoted_json(input_text);
     json_t *normalized = NULL;
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(spec_normalize(input, &normalized, &error), -1);
@@ -88,7 +73,7 @@ static void assert_normalize_fails(const char *input_text, const char *needle)
 /* The guest spec for input (single-quoted) must be written exactly as expected. */
 static void assert_gcs_spec(const char *input_text, const char *expected_text)
 {
-    json_t *input = quoted_json(input_text), *expected = quoted_json(expected_text);
+    json_t *input = test_quoted_json(input_text), *expected = test_quoted_json(expected_text);
     json_t *gcs_spec = NULL;
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(lcow_gcs_spec(input, &gcs_spec, &error), 0);
@@ -323,7 +308,7 @@ static void test_table_is_consistent(void)
 
 static void test_full_spec_uses_every_field_and_survives_unchanged(void)
 {
-    json_t *spec = quoted_json(full_spec_text);
+    json_t *spec = test_quoted_json(full_spec_text);
     field_set seen = {NULL, 0, 0};
     collect_fields(&runtime_spec_type_spec, spec, &seen);
     CU_ASSERT_EQUAL(count_unseen_fields(&runtime_spec_type_spec, &seen), 0);
@@ -353,7 +338,7 @@ static void add_unknown_members(json_t *value)
 
 static void test_unknown_fields_are_dropped_everywhere(void)
 {
-    json_t *spec = quoted_json(full_spec_text);
+    json_t *spec = test_quoted_json(full_spec_text);
     json_t *expected = json_deep_copy(spec);
     add_unknown_members(spec);
     /* Maps keep every key and interface{} values keep everything: there the extra member is
@@ -399,7 +384,7 @@ static void test_fields_come_out_in_go_order(void)
                          "{'ociVersion': '1', 'annotations': {'B': '3', 'a': '1', 'b': '2'}}");
     /* jansson's parser refuses NUL characters in keys, but its API makes them: such keys sort
      * bytewise in maps and never name a struct field. */
-    json_t *spec = quoted_json("{'ociVersion': '1', 'annotations': {'b': '1', 'a': '3'}}");
+    json_t *spec = test_quoted_json("{'ociVersion': '1', 'annotations': {'b': '1', 'a': '3'}}");
     CU_ASSERT_EQUAL(json_object_setn_new(spec, "hostname\0x", 10, json_string("h")), 0);
     CU_ASSERT_EQUAL(json_object_setn_new(json_object_get(spec, "annotations"), "a\0b", 3,
                                          json_string("2")),
@@ -476,7 +461,7 @@ static void test_null_follows_go(void)
     json_t *normalized = NULL;
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(spec_normalize(json_null(), &normalized, &error), 0);
-    json_t *expected = quoted_json("{'ociVersion': ''}");
+    json_t *expected = test_quoted_json("{'ociVersion': ''}");
     assert_same_text(normalized, expected);
     json_decref(expected);
     json_decref(normalized);
@@ -588,7 +573,7 @@ static void test_integers_follow_go_widths(void)
 static void test_decode_of_a_non_spec_type_and_root_path(void)
 {
     /* The decoder is generic: any table type, with the given path in front of errors. */
-    json_t *input = quoted_json("{'networkNamespace': 5}");
+    json_t *input = test_quoted_json("{'networkNamespace': 5}");
     json_t *value = NULL;
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(spec_value_decode(&runtime_spec_type_windows_network, input,
@@ -615,7 +600,7 @@ static void test_decode_of_a_non_spec_type_and_root_path(void)
 
 static void test_full_spec_cleanup(void)
 {
-    json_t *spec = quoted_json(full_spec_text);
+    json_t *spec = test_quoted_json(full_spec_text);
     /* What the rules leave, worked out from the input by hand. */
     json_t *expected = json_deep_copy(spec);
     json_object_del(expected, "hooks");
@@ -706,7 +691,7 @@ static void test_rules_need_a_linux_section(void)
 {
     static const char *const inputs[] = {"{'ociVersion': '1'}", "{'linux': null}"};
     for (size_t i = 0; i < 2; i++) {
-        json_t *spec = quoted_json(inputs[i]);
+        json_t *spec = test_quoted_json(inputs[i]);
         json_t *gcs_spec = NULL;
         hcsoci_error *error = NULL;
         CU_ASSERT_EQUAL(lcow_gcs_spec(spec, &gcs_spec, &error), -1);
@@ -718,15 +703,16 @@ static void test_rules_need_a_linux_section(void)
 
 static void test_hosted_document_wraps_the_spec(void)
 {
-    json_t *spec = quoted_json("{'ociVersion': '1', 'hooks': {}, 'linux': {'cgroupsPath': 'x'},"
-                               " 'unknown': 1}");
+    json_t *spec =
+        test_quoted_json("{'ociVersion': '1', 'hooks': {}, 'linux': {'cgroupsPath': 'x'},"
+                         " 'unknown': 1}");
     json_t *document = NULL;
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL_FATAL(lcow_hosted_system_document(spec, "/run/gcs/c/c1", &document, &error),
                           0);
-    json_t *expected = quoted_json("{'SchemaVersion': {'Major': 2, 'Minor': 1},"
-                                   " 'OciBundlePath': '/run/gcs/c/c1',"
-                                   " 'OciSpecification': {'ociVersion': '1', 'linux': {}}}");
+    json_t *expected = test_quoted_json("{'SchemaVersion': {'Major': 2, 'Minor': 1},"
+                                        " 'OciBundlePath': '/run/gcs/c/c1',"
+                                        " 'OciSpecification': {'ociVersion': '1', 'linux': {}}}");
     assert_same_text(document, expected);
     json_decref(expected);
     json_decref(document);
@@ -738,15 +724,16 @@ static void test_hosted_document_wraps_the_spec(void)
     error = NULL;
 
     /* A bad spec gives no document. */
-    json_t *bad = quoted_json("{'linux': {'maskedPaths': 'all'}}");
+    json_t *bad = test_quoted_json("{'linux': {'maskedPaths': 'all'}}");
     document = NULL;
     CU_ASSERT_EQUAL(lcow_hosted_system_document(bad, "/run/gcs/c/c1", &document, &error), -1);
     CU_ASSERT_PTR_NULL(document);
     TEST_ASSERT_ERROR_CONTAINS(error, "field 'linux.maskedPaths' must be an array (Go []string), not a string (\"all\")");
     json_decref(bad);
     /* The input is never changed. */
-    json_t *original = quoted_json("{'ociVersion': '1', 'hooks': {}, 'linux': {'cgroupsPath': 'x'},"
-                                   " 'unknown': 1}");
+    json_t *original =
+        test_quoted_json("{'ociVersion': '1', 'hooks': {}, 'linux': {'cgroupsPath': 'x'},"
+                         " 'unknown': 1}");
     CU_ASSERT_TRUE(json_equal(spec, original));
     json_decref(original);
     json_decref(spec);

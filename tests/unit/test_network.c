@@ -20,20 +20,6 @@ static const char network_case[] = "tests/conformance/cases/020-argon-v2-network
 
 /* ---- helpers ---- */
 
-/* Test JSON is written with ' for " to stay readable; parses it or aborts. */
-static json_t *quoted_json(const char *text)
-{
-    char *copy = strdup(text);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
-    for (char *character = copy; *character != '\0'; character++) {
-        if (*character == '\'')
-            *character = '"';
-    }
-    json_t *value = test_json(copy);
-    free(copy);
-    return value;
-}
-
 /* Case 020's host (two endpoints, no namespace, one new namespace id) and spec (both
  * endpoints), each a new reference. */
 static void load_network_case(json_t **world, json_t **spec)
@@ -45,27 +31,6 @@ static void load_network_case(json_t **world, json_t **spec)
     json_decref(test_case);
     CU_ASSERT_PTR_NOT_NULL_FATAL(*world);
     CU_ASSERT_PTR_NOT_NULL_FATAL(*spec);
-}
-
-static hcsoci_host *host_from(const json_t *world)
-{
-    hcsoci_host *host = NULL;
-    hcsoci_error *error = NULL;
-    if (hcsoci_sim_host_new(world, &host, &error) != 0) {
-        fprintf(stderr, "cannot make sim host: %s\n", error->message);
-        abort();
-    }
-    return host;
-}
-
-/* Makes the nth HNSCall of the world fail (hresult NULL: the default, access denied). */
-static void fail_hns_call(json_t *world, int nth, const char *hresult)
-{
-    json_t *fail_call = json_pack("{s:s, s:i}", "call", "HNSCall", "nth", nth);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fail_call);
-    if (hresult != NULL)
-        json_object_set_new(fail_call, "hresult", json_string(hresult));
-    CU_ASSERT_FATAL(json_object_set_new(world, "failCall", fail_call) == 0);
 }
 
 /* The journal as "<call>" or, for HNS, "<METHOD> <path>[ <endpoint id>]", comma separated. */
@@ -135,7 +100,7 @@ typedef struct fixture {
 static void fixture_open(fixture *f, json_t *world, json_t *spec)
 {
     memset(f, 0, sizeof *f);
-    f->host = host_from(world);
+    f->host = test_sim_host_of_world(world);
     json_decref(world);
     f->runtime = test_runtime(f->host);
     hcsoci_error *error = NULL;
@@ -189,7 +154,7 @@ static const json_t *assert_recorded(const fixture *f, const char *endpoints)
     CU_ASSERT_TRUE(hcsoci_resources_created_network_namespace(f->resources));
     CU_ASSERT_EQUAL_FATAL(hcsoci_resources_count(f->resources), 1);
     const json_t *entry = hcsoci_resources_entry(f->resources, 0);
-    json_t *expected = quoted_json(endpoints);
+    json_t *expected = test_quoted_json(endpoints);
     json_t *wanted = json_pack("{s:s, s:s, s:O}", "kind", "network.endpoints", "namespace",
                                NEW_NAMESPACE, "endpoints", expected);
     if (!json_equal(entry, wanted)) {
@@ -280,7 +245,7 @@ static void test_create_without_endpoint_list_makes_empty_namespace(void)
 static void fail_first_hns_call(json_t *world, json_t *spec)
 {
     (void)spec;
-    fail_hns_call(world, 1, NULL);
+    test_fail_call(world, "HNSCall", 1, NULL);
 }
 
 static void test_failed_namespace_create_records_nothing(void)
@@ -303,7 +268,7 @@ static void test_failed_namespace_create_records_nothing(void)
 static void fail_first_hns_call_unspecified(json_t *world, json_t *spec)
 {
     (void)spec;
-    fail_hns_call(world, 1, "0x80004005");
+    test_fail_call(world, "HNSCall", 1, "0x80004005");
 }
 
 static void test_non_win32_hresult_is_printed_whole(void)
@@ -338,7 +303,7 @@ static void test_hns_failure_reply_carries_hns_text(void)
 static void fail_second_hns_call(json_t *world, json_t *spec)
 {
     (void)spec;
-    fail_hns_call(world, 2, NULL);
+    test_fail_call(world, "HNSCall", 2, NULL);
 }
 
 static void test_failed_first_endpoint_leaves_empty_namespace_recorded(void)
@@ -360,7 +325,7 @@ static void test_failed_first_endpoint_leaves_empty_namespace_recorded(void)
 static void fail_third_hns_call(json_t *world, json_t *spec)
 {
     (void)spec;
-    fail_hns_call(world, 3, NULL);
+    test_fail_call(world, "HNSCall", 3, NULL);
 }
 
 static void test_failed_second_endpoint_records_the_first(void)
@@ -553,7 +518,7 @@ static void test_kept_resources_still_hold_the_namespace(void)
 static void hns_behind_the_back(hcsoci_host *host, const char *method, const char *path,
                                 const char *request_text)
 {
-    json_t *request = request_text != NULL ? quoted_json(request_text) : NULL;
+    json_t *request = request_text != NULL ? test_quoted_json(request_text) : NULL;
     json_t *response = NULL;
     CU_ASSERT_EQUAL(host->ops->hns_call(host, method, path, request, &response, NULL), 0);
     CU_ASSERT_TRUE(json_is_true(json_object_get(response, "Success")));
@@ -586,7 +551,7 @@ static void test_release_tolerates_what_is_already_gone(void)
 static void fail_fourth_hns_call(json_t *world, json_t *spec)
 {
     (void)spec;
-    fail_hns_call(world, 4, NULL);
+    test_fail_call(world, "HNSCall", 4, NULL);
 }
 
 static void test_failed_endpoint_removal_stops_the_release(void)
@@ -607,7 +572,7 @@ static void test_failed_endpoint_removal_stops_the_release(void)
 static void fail_sixth_hns_call(json_t *world, json_t *spec)
 {
     (void)spec;
-    fail_hns_call(world, 6, NULL);
+    test_fail_call(world, "HNSCall", 6, NULL);
 }
 
 static void test_failed_namespace_removal_is_an_error(void)
@@ -645,7 +610,7 @@ static void test_release_rejects_malformed_entries(void)
     fixture f;
     fixture_open_case(&f, NULL);
     for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
-        json_t *entry = quoted_json(cases[index].entry);
+        json_t *entry = test_quoted_json(cases[index].entry);
         hcsoci_error *error = NULL;
         CU_ASSERT_EQUAL(f.ops->release(f.host, entry, &error), -1);
         TEST_ASSERT_ERROR_CONTAINS(error, cases[index].message);
@@ -769,13 +734,13 @@ static void test_missing_endpoint_record_is_an_error(void)
 static void namespace_and_fail_second(json_t *world, json_t *spec)
 {
     with_existing_namespace(world, spec);
-    fail_hns_call(world, 2, NULL);
+    test_fail_call(world, "HNSCall", 2, NULL);
 }
 
 static void namespace_and_fail_first(json_t *world, json_t *spec)
 {
     with_existing_namespace(world, spec);
-    fail_hns_call(world, 1, NULL);
+    test_fail_call(world, "HNSCall", 1, NULL);
 }
 
 static void test_listing_failure_points(void)
@@ -819,7 +784,7 @@ static int scripted_hns_call(hcsoci_host *host, const char *method, const char *
     if (reply == NULL)
         return -1;
     (void)error;
-    *response = quoted_json(reply);
+    *response = test_quoted_json(reply);
     return 0;
 }
 
@@ -850,7 +815,7 @@ static void check_odd_replies(const hcsoci_network_ops *ops)
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(ops->namespace_endpoints(&host.base, "ns-1", &endpoints, &error), 0);
     CU_ASSERT_PTR_NULL(error);
-    json_t *expected = quoted_json("[{'ID': 'ep-1', 'Name': 'one', 'Extra': [1]}]");
+    json_t *expected = test_quoted_json("[{'ID': 'ep-1', 'Name': 'one', 'Extra': [1]}]");
     CU_ASSERT_TRUE(json_equal(endpoints, expected));
     json_decref(expected);
     json_decref(endpoints);
@@ -906,7 +871,7 @@ static void check_odd_create_replies(const hcsoci_network_ops *ops)
         {{"{'Success': true, 'Output': {'ID': '../endpoints'}}"},
          "POST /namespaces/: HNS answered with an invalid namespace ID '../endpoints'"},
     };
-    json_t *spec = quoted_json("{'windows': {'network': {'endpointList': []}}}");
+    json_t *spec = test_quoted_json("{'windows': {'network': {'endpointList': []}}}");
     for (size_t index = 0; index < sizeof failures / sizeof failures[0]; index++) {
         scripted_host host = {.base = {.ops = &scripted_ops}, .replies = failures[index].replies};
         hcsoci_resources *resources = hcsoci_resources_new("c1");

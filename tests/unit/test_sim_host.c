@@ -8,39 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* JSON written with ' for " and | for an escaped backslash, so that Windows paths stay
- * readable: "{'p': 'C:|x'}" is {"p": "C:\x"}. */
-static json_t *loose_json(const char *text)
-{
-    size_t length = strlen(text);
-    char *strict = malloc(length * 2 + 1);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(strict);
-    size_t out = 0;
-    for (size_t i = 0; i < length; i++) {
-        if (text[i] == '\'') {
-            strict[out++] = '"';
-        } else if (text[i] == '|') {
-            strict[out++] = '\\';
-            strict[out++] = '\\';
-        } else {
-            strict[out++] = text[i];
-        }
-    }
-    strict[out] = '\0';
-    json_t *value = test_json(strict);
-    free(strict);
-    return value;
-}
-
+/* A sim host from a world written for test_quoted_json. */
 static hcsoci_host *sim_from_loose(const char *text)
 {
-    json_t *world = loose_json(text);
-    hcsoci_host *host = NULL;
-    hcsoci_error *error = NULL;
-    if (hcsoci_sim_host_new(world, &host, &error) != 0) {
-        fprintf(stderr, "\n  cannot make sim host: %s\n", error->message);
-        hcsoci_error_free(error);
-    }
+    json_t *world = test_quoted_json(text);
+    hcsoci_host *host = test_sim_host_of_world(world);
     json_decref(world);
     CU_ASSERT_PTR_NOT_NULL_FATAL(host);
     return host;
@@ -49,7 +21,7 @@ static hcsoci_host *sim_from_loose(const char *text)
 /* CU_ASSERT that actual equals the loose JSON text, printing both when not. */
 #define ASSERT_JSON(actual, expected_text)                                                     \
     do {                                                                                       \
-        json_t *expected_ = loose_json(expected_text);                                        \
+        json_t *expected_ = test_quoted_json(expected_text);                                   \
         const json_t *actual_ = (actual);                                                      \
         if (!json_equal(actual_, expected_)) {                                                 \
             char *got_ = actual_ != NULL ? json_dumps(actual_, JSON_COMPACT) : NULL;           \
@@ -73,7 +45,7 @@ static const char *const network_world =
 static json_t *hns(hcsoci_host *host, const char *method, const char *path,
                    const char *loose_request)
 {
-    json_t *request = loose_request != NULL ? loose_json(loose_request) : NULL;
+    json_t *request = loose_request != NULL ? test_quoted_json(loose_request) : NULL;
     json_t *response = NULL;
     hcsoci_error *error = NULL;
     int status = host->ops->hns_call(host, method, path, request, &response, &error);
@@ -119,14 +91,14 @@ static void test_journal_records_every_traced_call(void)
         " 'layerMountPath': '||?|Volume{1}|',"
         " 'guestProcessOutputs': {'uvm-1': {'cmd /c ver': 'Windows 10'}}}");
     const hcsoci_host_ops *ops = host->ops;
-    json_t *configuration = loose_json("{'Owner': 'me', 'SchemaVersion': {'Major': 2}}");
+    json_t *configuration = test_quoted_json("{'Owner': 'me', 'SchemaVersion': {'Major': 2}}");
     json_t *descriptors =
-        loose_json("[{'LayerId': '8d2a4c6e-1111-4a5b-9c3d-000000000001', 'Flags': 0,"
-                   "  'Path': 'C:|l|base'}]");
-    json_t *modify = loose_json("{'ResourcePath': 'VirtualMachine/Devices/Plan9/Shares',"
-                                " 'RequestType': 'Add'}");
-    json_t *settings = loose_json("{'PropertyType': 'Other'}");
-    json_t *query = loose_json("{'PropertyTypes': ['ContainerCredentialGuard']}");
+        test_quoted_json("[{'LayerId': '8d2a4c6e-1111-4a5b-9c3d-000000000001', 'Flags': 0,"
+                         "  'Path': 'C:|l|base'}]");
+    json_t *modify = test_quoted_json("{'ResourcePath': 'VirtualMachine/Devices/Plan9/Shares',"
+                                      " 'RequestType': 'Add'}");
+    json_t *settings = test_quoted_json("{'PropertyType': 'Other'}");
+    json_t *query = test_quoted_json("{'PropertyTypes': ['ContainerCredentialGuard']}");
     json_t *properties = NULL, *response = NULL;
     char *text = NULL;
 
@@ -284,13 +256,13 @@ static void test_fail_call_with_given_hresult_returns_nothing(void)
 static void test_credential_guard_instances(void)
 {
     hcsoci_host *host = sim_from_loose("{}");
-    json_t *add = loose_json(
+    json_t *add = test_quoted_json(
         "{'PropertyType': 'ContainerCredentialGuard', 'Settings': {'Operation': 'AddInstance',"
         " 'OperationDetails': {'Id': 'c-gmsa', 'CredentialSpec': '{}', 'Transport': 'LRPC'}}}");
-    json_t *remove = loose_json(
+    json_t *remove = test_quoted_json(
         "{'PropertyType': 'ContainerCredentialGuard', 'Settings': {'Operation': 'RemoveInstance',"
         " 'OperationDetails': {'Id': 'c-gmsa'}}}");
-    json_t *query = loose_json("{'PropertyTypes': ['ContainerCredentialGuard']}");
+    json_t *query = test_quoted_json("{'PropertyTypes': ['ContainerCredentialGuard']}");
     json_t *properties = NULL;
     hcsoci_error *error = NULL;
 
@@ -323,8 +295,9 @@ static void test_credential_guard_instances(void)
     hcsoci_error_free(error);
 
     /* A malformed credential-guard request names the field. */
-    json_t *bad = loose_json("{'PropertyType': 'ContainerCredentialGuard', 'Settings': "
-                             "{'Operation': 'AddInstance', 'OperationDetails': {'Id': 'x'}}}");
+    json_t *bad =
+        test_quoted_json("{'PropertyType': 'ContainerCredentialGuard', 'Settings': "
+                         "{'Operation': 'AddInstance', 'OperationDetails': {'Id': 'x'}}}");
     CU_ASSERT_EQUAL(host->ops->modify_service_settings(host, bad, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "Settings.OperationDetails.Transport");
     json_decref(bad);
@@ -338,13 +311,14 @@ static void test_credential_guard_instances(void)
 static void test_modify_requests_balance_per_resource_path(void)
 {
     hcsoci_host *host = sim_from_loose("{}");
-    json_t *add = loose_json("{'ResourcePath': 'VirtualMachine/Devices/Scsi/0/Attachments/0',"
-                             " 'RequestType': 'Add', 'Settings': {}}");
-    json_t *remove = loose_json("{'ResourcePath': 'VirtualMachine/Devices/Scsi/0/Attachments/0',"
-                                " 'RequestType': 'Remove'}");
-    json_t *guest_only = loose_json("{'GuestRequest': {'RequestType': 'Add'}}");
-    json_t *update = loose_json("{'ResourcePath': 'VirtualMachine/Devices/HvSocket',"
-                                " 'RequestType': 'Update'}");
+    json_t *add = test_quoted_json("{'ResourcePath': 'VirtualMachine/Devices/Scsi/0/Attachments/0',"
+                                   " 'RequestType': 'Add', 'Settings': {}}");
+    json_t *remove =
+        test_quoted_json("{'ResourcePath': 'VirtualMachine/Devices/Scsi/0/Attachments/0',"
+                         " 'RequestType': 'Remove'}");
+    json_t *guest_only = test_quoted_json("{'GuestRequest': {'RequestType': 'Add'}}");
+    json_t *update = test_quoted_json("{'ResourcePath': 'VirtualMachine/Devices/HvSocket',"
+                                      " 'RequestType': 'Update'}");
     CU_ASSERT_EQUAL(host->ops->modify_compute_system(host, "uvm", add, NULL), 0);
     CU_ASSERT_EQUAL(host->ops->modify_compute_system(host, "uvm", guest_only, NULL), 0);
     CU_ASSERT_EQUAL(host->ops->modify_compute_system(host, "uvm", update, NULL), 0);
@@ -715,7 +689,7 @@ static void test_state_json_round_trip(void)
     json_decref(hns(host, "POST", "/namespaces/", "{}"));
     json_decref(hns(host, "POST", "/namespaces/n1/addresource",
                     "{'Type': 'Endpoint', 'Data': {'Id': 'e1'}}"));
-    json_t *settings = loose_json(
+    json_t *settings = test_quoted_json(
         "{'PropertyType': 'ContainerCredentialGuard', 'Settings': {'Operation': 'AddInstance',"
         " 'OperationDetails': {'Id': 'c1', 'Transport': 'LRPC', 'CredentialSpec': ''}}}");
     CU_ASSERT_EQUAL(host->ops->modify_service_settings(host, settings, NULL), 0);
@@ -764,7 +738,7 @@ static void test_state_json_round_trip(void)
     CU_ASSERT_EQUAL(reopened->ops->stat_path(reopened, "C:\\s\\sandbox.vhdx", NULL),
                     HCSOCI_PATH_FILE);
     /* The credential guard instance is still there to remove. */
-    settings = loose_json("{'PropertyType': 'ContainerCredentialGuard', 'Settings': {"
+    settings = test_quoted_json("{'PropertyType': 'ContainerCredentialGuard', 'Settings': {"
                           "'Operation': 'RemoveInstance', 'OperationDetails': {'Id': 'c1'}}}");
     CU_ASSERT_EQUAL(reopened->ops->modify_service_settings(reopened, settings, NULL), 0);
     json_decref(settings);
@@ -872,7 +846,7 @@ static void set_member(json_t *document, const char *member, const char *value)
     }
     char wrapped[256];
     snprintf(wrapped, sizeof wrapped, "[%s]", value); /* loose_json wants an array or object */
-    json_t *holder = loose_json(wrapped);
+    json_t *holder = test_quoted_json(wrapped);
     json_object_set(parent, key, json_array_get(holder, 0));
     json_decref(holder);
 }
@@ -937,7 +911,7 @@ static void test_malformed_saved_states_name_the_member(void)
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(hcsoci_sim_host_from_json(NULL, &host, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "sim state: not a saved sim host");
-    json_t *world = loose_json("{'build': 17763}");
+    json_t *world = test_quoted_json("{'build': 17763}");
     CU_ASSERT_EQUAL(hcsoci_sim_host_from_json(world, &host, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "not a saved sim host");
     json_decref(world);
@@ -991,7 +965,7 @@ static void test_malformed_worlds_name_the_field(void)
         {"{'guestProcessOutputs': {'vm': {'cmd': 2}}}", "guestProcessOutputs.vm' entry 'cmd'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        json_t *world = loose_json(cases[i].world);
+        json_t *world = test_quoted_json(cases[i].world);
         hcsoci_host *host = NULL;
         hcsoci_error *error = NULL;
         CU_ASSERT_EQUAL(hcsoci_sim_host_new(world, &host, &error), -1);

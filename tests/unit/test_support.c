@@ -34,7 +34,8 @@ static const char *tree_path(const char *variable, const char *relative)
     const char *root = getenv(variable);
     char working_directory[2048];
     if (root == NULL)
-        root = getcwd(working_directory, sizeof working_directory) != NULL ? working_directory : ".";
+        root =
+            getcwd(working_directory, sizeof working_directory) != NULL ? working_directory : ".";
     snprintf(buffer, sizeof buffers[0], "%s/%s", root, relative);
     return buffer;
 }
@@ -87,17 +88,148 @@ json_t *test_json(const char *text)
     return value;
 }
 
-hcsoci_host *test_sim_host(const char *world_json)
+json_t *test_quoted_json(const char *text)
 {
-    json_t *world = test_json(world_json);
+    size_t length = strlen(text);
+    char *strict = malloc(length * 2 + 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(strict);
+    size_t out = 0;
+    for (size_t i = 0; i < length; i++) {
+        if (text[i] == '\'') {
+            strict[out++] = '"';
+        } else if (text[i] == '|') {
+            strict[out++] = '\\';
+            strict[out++] = '\\';
+        } else {
+            strict[out++] = text[i];
+        }
+    }
+    strict[out] = '\0';
+    json_t *value = test_json(strict);
+    free(strict);
+    return value;
+}
+
+hcsoci_host *test_sim_host_of_world(const json_t *world)
+{
     hcsoci_host *host = NULL;
     hcsoci_error *error = NULL;
     if (hcsoci_sim_host_new(world, &host, &error) != 0) {
         fprintf(stderr, "cannot make sim host: %s\n", error->message);
         abort();
     }
+    return host;
+}
+
+hcsoci_host *test_sim_host(const char *world_json)
+{
+    json_t *world = test_json(world_json);
+    hcsoci_host *host = test_sim_host_of_world(world);
     json_decref(world);
     return host;
+}
+
+void test_fail_call(json_t *world, const char *call, int nth, const char *hresult)
+{
+    json_t *description = json_pack("{s:s, s:i}", "call", call, "nth", nth);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(description);
+    if (hresult != NULL)
+        CU_ASSERT_FATAL(json_object_set_new(description, "hresult", json_string(hresult)) == 0);
+    CU_ASSERT_FATAL(json_object_set_new(world, "failCall", description) == 0);
+}
+
+void test_set_annotation(json_t *spec, const char *name, const char *value)
+{
+    json_t *annotations = json_object_get(spec, "annotations");
+    if (annotations == NULL) {
+        annotations = json_object();
+        CU_ASSERT_FATAL(json_object_set_new(spec, "annotations", annotations) == 0);
+    }
+    CU_ASSERT_FATAL(json_object_set_new(annotations, name, json_string(value)) == 0);
+}
+
+void test_set_path(json_t *root, const char *dotted, json_t *value)
+{
+    char *copy = strdup(dotted);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+    json_t *object = root;
+    char *segment = copy;
+    for (char *dot = strchr(segment, '.'); dot != NULL; dot = strchr(segment, '.')) {
+        *dot = '\0';
+        json_t *next = json_object_get(object, segment);
+        if (!json_is_object(next)) {
+            next = json_object();
+            json_object_set_new(object, segment, next);
+        }
+        object = next;
+        segment = dot + 1;
+    }
+    json_object_set_new(object, segment, value);
+    free(copy);
+}
+
+char *test_take_message(hcsoci_error *error)
+{
+    if (error == NULL)
+        return NULL;
+    char *message = strdup(error->message);
+    hcsoci_error_free(error);
+    return message;
+}
+
+static json_t *captured_logs;
+
+static void capture_log(void *context, hcsoci_log_level level, const char *message,
+                        const json_t *fields)
+{
+    (void)context;
+    json_array_append_new(captured_logs, json_pack("{s:i, s:s, s:O}", "level", (int)level,
+                                                   "message", message, "fields", fields));
+}
+
+void test_log_capture_begin(hcsoci_log_level max_level)
+{
+    json_decref(captured_logs);
+    captured_logs = json_array();
+    hcsoci_log_set_sink(capture_log, NULL, max_level);
+}
+
+json_t *test_log_capture_end(void)
+{
+    hcsoci_log_set_sink(NULL, NULL, HCSOCI_LOG_WARN);
+    json_t *logs = captured_logs;
+    captured_logs = NULL;
+    return logs;
+}
+
+const json_t *test_find_log(const json_t *logs, const char *text)
+{
+    size_t index;
+    const json_t *record;
+    json_array_foreach(logs, index, record) {
+        if (strstr(json_string_value(json_object_get(record, "message")), text) != NULL)
+            return json_object_get(record, "fields");
+    }
+    return NULL;
+}
+
+const json_t *test_find_annotation_warning(const json_t *logs, const char *annotation)
+{
+    size_t index;
+    const json_t *record;
+    json_array_foreach(logs, index, record) {
+        const json_t *fields = json_object_get(record, "fields");
+        const char *name = json_string_value(json_object_get(fields, "oci-annotation"));
+        if (name != NULL && strcmp(name, annotation) == 0 &&
+            json_integer_value(json_object_get(record, "level")) == HCSOCI_LOG_WARN)
+            return fields;
+    }
+    return NULL;
+}
+
+const json_t *test_call_args(const json_t *calls, size_t index)
+{
+    return json_object_get(json_array_get(calls, index), "args");
 }
 
 hcsoci_runtime *test_runtime(hcsoci_host *host)
@@ -131,4 +263,192 @@ const char *test_call_names(const json_t *calls)
         strncat(text, name != NULL ? name : "?", sizeof text - strlen(text) - 1);
     }
     return text;
+}
+
+/* ---- The WCOW world ---- */
+
+json_t *test_wcow_world(void)
+{
+    json_t *world = json_pack("{s:i, s:i, s:{s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s}",
+                              "build", 20348, "processorCount", 8, "files", TEST_BASE, "dir",
+                              TEST_MID, "dir", TEST_SCRATCH, "dir", TEST_SANDBOX, "file",
+                              "layerIds", TEST_BASE, TEST_GUID_BASE, TEST_MID, TEST_GUID_MID,
+                              TEST_SCRATCH, TEST_GUID_SCRATCH, "layerMountPath", TEST_VOLUME);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(world);
+    return world;
+}
+
+json_t *test_wcow_spec(void)
+{
+    json_t *spec = json_pack("{s:s, s:{s:[s,s]}}", "ociVersion", "1.0.2-dev", "windows",
+                             "layerFolders", TEST_BASE, TEST_SCRATCH);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
+    return spec;
+}
+
+static const struct {
+    const char *name;
+    const char *value;
+} placeholders[] = {
+    {"$BASE", TEST_BASE},
+    {"$MID", TEST_MID},
+    {"$SCRATCH", TEST_SCRATCH},
+    {"$SANDBOX", TEST_SANDBOX},
+    {"$GUID_BASE", TEST_GUID_BASE},
+    {"$GUID_MID", TEST_GUID_MID},
+    {"$VOLUME", TEST_VOLUME},
+    {"$VOLUME_V1", TEST_VOLUME_V1},
+    {"$PIPE", TEST_PIPE},
+    {"$DATA", "C:\\data"},
+    {"$HOST_RW", "C:\\host\\rw"},
+    {"$HOST_RO", "C:\\host\\ro"},
+    {"$ROOT", TEST_ROOT_IN_UVM},
+    {"$S1", TEST_VSMB_SHARE "s1"},
+    {"$S2", TEST_VSMB_SHARE "s2"},
+    {"$S3", TEST_VSMB_SHARE "s3"},
+    {"$S4", TEST_VSMB_SHARE "s4"},
+    {"$HOST_FILE", TEST_HOST_FILE},
+    {"$DRIVE", TEST_DRIVE},
+    {"$DISK", TEST_DISK},
+};
+
+static void substitute(json_t *value)
+{
+    if (json_is_string(value)) {
+        for (size_t i = 0; i < sizeof placeholders / sizeof placeholders[0]; i++) {
+            if (strcmp(json_string_value(value), placeholders[i].name) == 0) {
+                json_string_set(value, placeholders[i].value);
+                return;
+            }
+        }
+    } else if (json_is_array(value)) {
+        size_t index;
+        json_t *item;
+        json_array_foreach(value, index, item) substitute(item);
+    } else if (json_is_object(value)) {
+        const char *key;
+        json_t *item;
+        json_object_foreach(value, key, item) substitute(item);
+    }
+}
+
+json_t *test_expected_json(const char *quoted)
+{
+    json_t *value = test_quoted_json(quoted);
+    substitute(value);
+    return value;
+}
+
+/* ---- One create ---- */
+
+/* A runtime over host with the built-in modules of the build tree but the devices module. */
+static hcsoci_runtime *runtime_without_devices(hcsoci_host *host)
+{
+    const char *const *builtin = test_builtin_plugin_directories();
+    const char *directories[5] = {NULL};
+    for (size_t i = 0, kept = 0; builtin[i] != NULL; i++) {
+        if (strstr(builtin[i], "plugins/devices/") == NULL)
+            directories[kept++] = builtin[i];
+    }
+    hcsoci_runtime_options runtime_options = {
+        .host = host,
+        .plugin_directories = directories,
+        .skip_environment = true,
+        .skip_installed_directory = true,
+    };
+    hcsoci_runtime *runtime = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_runtime_new(&runtime_options, &runtime, NULL), 0);
+    return runtime;
+}
+
+void test_run_create(json_t *world, json_t *spec, const test_run_options *options,
+                     test_run_result *result)
+{
+    static const test_run_options defaults = {0};
+    if (options == NULL)
+        options = &defaults;
+    memset(result, 0, sizeof *result);
+    hcsoci_host *host = test_sim_host_of_world(world);
+    json_decref(world);
+    hcsoci_runtime *runtime =
+        options->without_devices_module ? runtime_without_devices(host) : test_runtime(host);
+    hcsoci_uvm *uvm = NULL;
+    hcsoci_error *error = NULL;
+    if (options->hosting_system != NULL) {
+        hcsoci_uvm_properties properties;
+        if (hcsoci_uvm_properties_from_json(options->hosting_system, &properties, &error) != 0 ||
+            hcsoci_uvm_new(host, &properties, &uvm, &error) != 0) {
+            fprintf(stderr, "cannot make the utility VM: %s\n", error->message);
+            abort();
+        }
+    }
+    test_log_capture_begin(options->log_errors_only ? HCSOCI_LOG_ERROR : HCSOCI_LOG_INFO);
+
+    hcsoci_schema_version schema = {2, 1};
+    if (options->schema != NULL && strcmp(options->schema, "1.0") == 0)
+        schema = (hcsoci_schema_version){1, 0};
+    hcsoci_create_options create = {
+        .id = "c1",
+        .owner = "owner",
+        .spec = spec,
+        .schema_version = options->schema != NULL ? &schema : NULL,
+        .network_namespace = options->network_namespace,
+        .hosting_system = uvm,
+        .scale_cpu_limits_to_sandbox = options->scale_cpu_limits_to_sandbox,
+    };
+    hcsoci_container *container = NULL;
+    hcsoci_resources *resources = NULL;
+    result->status = hcsoci_create_container(runtime, &create, &container, &resources, &error);
+    result->error = test_take_message(error);
+    result->calls = json_deep_copy(hcsoci_sim_host_journal(host));
+    if (resources != NULL) {
+        /* deep copies: the ledger's JSON shares its arrays with the ledger, which releasing
+         * empties */
+        json_t *ledger = hcsoci_resources_to_json(resources);
+        result->ledger = json_deep_copy(ledger);
+        json_decref(ledger);
+        if (hcsoci_resources_layers(resources) != NULL)
+            result->ledger_layers = json_deep_copy(hcsoci_resources_layers(resources));
+    }
+    if (result->status == 0) {
+        result->document = json_incref(container->document);
+        result->spec = json_incref(container->spec);
+        hcsoci_sim_host_journal_clear(host);
+        hcsoci_error *release_error = NULL;
+        if (hcsoci_release_resources(runtime, resources, uvm, true, &release_error) != 0)
+            result->release_error = test_take_message(release_error);
+        result->release_calls = json_deep_copy(hcsoci_sim_host_journal(host));
+    }
+    result->world = hcsoci_sim_host_world(host);
+    result->held = hcsoci_sim_host_held(host);
+    result->logs = test_log_capture_end();
+
+    hcsoci_container_free(container);
+    hcsoci_resources_free(resources);
+    hcsoci_uvm_free(uvm);
+    json_decref(options->hosting_system);
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
+    json_decref(spec);
+}
+
+void test_run_result_free(test_run_result *result)
+{
+    free(result->error);
+    free(result->release_error);
+    json_decref(result->calls);
+    json_decref(result->document);
+    json_decref(result->spec);
+    json_decref(result->ledger);
+    json_decref(result->ledger_layers);
+    json_decref(result->release_calls);
+    json_decref(result->world);
+    json_decref(result->held);
+    json_decref(result->logs);
+    memset(result, 0, sizeof *result);
+}
+
+const json_t *test_container_of(const test_run_result *result)
+{
+    return json_object_get(result->document, "Container");
 }

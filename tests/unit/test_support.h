@@ -2,13 +2,16 @@
 #ifndef HCSOCI_TEST_SUPPORT_H
 #define HCSOCI_TEST_SUPPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <CUnit/CUnit.h>
 #include <jansson.h>
 
 #include <hcsoci/hcsoci.h>
+#include <hcsoci/log.h>
 #include <hcsoci/sim.h>
 
 typedef struct test_entry {
@@ -25,7 +28,8 @@ int test_run_suite(const char *suite_name, const test_entry *tests);
  * rotated among 8 callers. */
 const char *test_build_path(const char *relative);
 
-/* An absolute path under the source tree (HCSOCI_TEST_SRCDIR, else the working directory); same buffer rule. */
+/* An absolute path under the source tree (HCSOCI_TEST_SRCDIR, else the working directory); same
+ * buffer rule. */
 const char *test_source_path(const char *relative);
 
 /* NULL-terminated directories of the four built-in modules in the build tree (static). */
@@ -37,8 +41,131 @@ json_t *test_load_json(const char *relative);
 /* Parses a JSON text; aborts the test program on error (for literals in tests). */
 json_t *test_json(const char *text);
 
+/* Parses JSON written with ' for " and | for an escaped backslash, to keep literals readable:
+ * "{'p': 'C:|x'}" is {"p": "C:\x"}. Aborts on a syntax error; the caller owns the result. */
+json_t *test_quoted_json(const char *text);
+
 /* A sim host from a world written as JSON text; aborts on error. */
 hcsoci_host *test_sim_host(const char *world_json);
+
+/* A sim host from a world (borrowed); aborts on error. */
+hcsoci_host *test_sim_host_of_world(const json_t *world);
+
+/* Makes the world's nth call of that name fail with hresult (NULL: the sim's default, access
+ * denied). */
+void test_fail_call(json_t *world, const char *call, int nth, const char *hresult);
+
+/* Sets the spec's annotation name to value, making the annotations object if needed. */
+void test_set_annotation(json_t *spec, const char *name, const char *value);
+
+/* Sets root.<a>.<b>... = value (stolen), making the objects on the way. */
+void test_set_path(json_t *root, const char *dotted, json_t *value);
+
+/* The error's message as a new string (the caller frees it), or NULL; frees the error. */
+char *test_take_message(hcsoci_error *error);
+
+/* Captures every log record up to max_level as {level, message, fields} until
+ * test_log_capture_end, which returns them (the caller owns the array) and drops logs again. */
+void test_log_capture_begin(hcsoci_log_level max_level);
+json_t *test_log_capture_end(void);
+
+/* The fields of the first captured record whose message contains text, or NULL. */
+const json_t *test_find_log(const json_t *logs, const char *text);
+
+/* The fields of the first captured warning about this annotation, or NULL. */
+const json_t *test_find_annotation_warning(const json_t *logs, const char *annotation);
+
+/* The args of a journal's call at index (borrowed), or NULL. */
+const json_t *test_call_args(const json_t *calls, size_t index);
+
+/* ---- The WCOW world: two layers and a scratch on a build 20348 host ---- */
+
+#define TEST_BASE "C:\\lf\\base"
+#define TEST_MID "C:\\lf\\mid"
+#define TEST_SCRATCH "C:\\lf\\scratch"
+#define TEST_SANDBOX "C:\\lf\\scratch\\sandbox.vhdx"
+#define TEST_GUID_BASE "8d2a4c6e-1111-4a5b-9c3d-000000000001"
+#define TEST_GUID_MID "8d2a4c6e-2222-4a5b-9c3d-000000000002"
+#define TEST_GUID_SCRATCH "8d2a4c6e-4444-4a5b-9c3d-000000000004"
+#define TEST_VOLUME_GUID "3f9e8d7c-6b5a-4c3d-8e1f-0a1b2c3d4e5f"
+#define TEST_VOLUME "\\\\?\\Volume{" TEST_VOLUME_GUID "}\\"
+#define TEST_VOLUME_V1 "\\\\?\\Volume{" TEST_VOLUME_GUID "}"
+#define TEST_PIPE "\\\\.\\pipe\\engine"
+/* What a container in a utility VM uses: its root in the VM, the VM's VSMB shares, and the
+ * mount sources of the hosted tests (a file, a physical drive and a virtual disk). */
+#define TEST_ROOT_IN_UVM "C:\\c\\1"
+#define TEST_VSMB_SHARE "\\\\?\\VMSMB\\VSMB-{dcc079ae-60ba-4d07-847c-3493609c0870}\\"
+#define TEST_HOST_FILE "C:\\host\\files\\app.json"
+#define TEST_DRIVE "\\\\.\\PhysicalDrive1"
+#define TEST_DISK "C:\\host\\disk.vhdx"
+
+/* Base and mid layers, a scratch folder with its sandbox.vhdx, 8 processors, build 20348
+ * (a new reference). */
+json_t *test_wcow_world(void);
+
+/* A spec with the base layer and the scratch folder (a new reference). */
+json_t *test_wcow_spec(void);
+
+/* Expected JSON written as for test_quoted_json, with placeholders ($BASE, $GUID_BASE, $S1,
+ * ...: the TEST_ names above) for the strings with backslashes; a string equal to a
+ * placeholder becomes its value. The caller owns the result. */
+json_t *test_expected_json(const char *quoted);
+
+/* CU_ASSERT that actual equals the expected JSON of test_expected_json (printing both when
+ * not). */
+#define TEST_ASSERT_JSON(actual, expected_quoted)                                              \
+    do {                                                                                       \
+        json_t *expected_ = test_expected_json(expected_quoted);                               \
+        int equal_ = json_equal((actual), expected_);                                          \
+        if (!equal_) {                                                                         \
+            char *actual_text_ = json_dumps((actual), JSON_COMPACT | JSON_ENCODE_ANY);          \
+            char *expected_text_ = json_dumps(expected_, JSON_COMPACT);                        \
+            fprintf(stderr, "\n  actual:   %s\n  expected: %s\n",                             \
+                    actual_text_ != NULL ? actual_text_ : "(null)", expected_text_);           \
+            free(actual_text_);                                                                \
+            free(expected_text_);                                                              \
+        }                                                                                      \
+        CU_ASSERT_TRUE(equal_);                                                                \
+        json_decref(expected_);                                                                \
+    } while (0)
+
+/* ---- One create through the core in a sim host ---- */
+
+typedef struct test_run_options {
+    const char *schema;            /* "1.0", "2.1" or NULL (by the host's build) */
+    const char *network_namespace; /* NULL: none */
+    json_t *hosting_system;        /* hostingSystem properties (stolen), NULL: process isolated */
+    bool scale_cpu_limits_to_sandbox;
+    bool without_devices_module;   /* load the built-in modules but the devices module */
+    bool log_errors_only;          /* capture error records only (else up to info) */
+} test_run_options;
+
+typedef struct test_run_result {
+    int status;
+    char *error;            /* the create's error message, or NULL */
+    json_t *calls;          /* the create's host calls, its rollback included */
+    json_t *document;       /* what was sent to HCS (success only) */
+    json_t *spec;           /* the spec the module left (success only) */
+    json_t *ledger;         /* the ledger after the create (a copy), or NULL */
+    json_t *ledger_layers;  /* the layers the ledger held after the create, or NULL */
+    json_t *release_calls;  /* releasing everything after a success, else NULL */
+    char *release_error;    /* releasing's error message, or NULL */
+    json_t *world;          /* the sim world at the end */
+    json_t *held;           /* what the host holds at the end */
+    json_t *logs;           /* the captured log records (test_log_capture_end) */
+} test_run_result;
+
+/* Creates container "c1" (owner "owner") from spec in world (both consumed) as options say
+ * (NULL: the defaults), then releases all it allocated when the create succeeded. Aborts when
+ * the host, runtime or VM cannot be made. The result is the caller's (test_run_result_free). */
+void test_run_create(json_t *world, json_t *spec, const test_run_options *options,
+                     test_run_result *result);
+
+/* Frees what a result holds and zeroes it. */
+void test_run_result_free(test_run_result *result);
+
+/* The Container object of a schema 2.1 ComputeSystem document (borrowed). */
+const json_t *test_container_of(const test_run_result *result);
 
 /* A runtime over host with the built-in modules of the build tree only; aborts on error. */
 hcsoci_runtime *test_runtime(hcsoci_host *host);
@@ -69,7 +196,8 @@ const char *test_call_names(const json_t *calls);
         CU_ASSERT_STRING_EQUAL(names_, (expected_names));                                      \
     } while (0)
 
-/* For a run result with `int status` and `char *error`: the run failed with exactly this message. */
+/* For a run result with `int status` and `char *error`: the run failed with exactly this message.
+ */
 #define TEST_ASSERT_FAILED_WITH(result, expected_message)                                      \
     do {                                                                                       \
         CU_ASSERT_EQUAL((result).status, -1);                                                  \
