@@ -226,7 +226,7 @@ static void test_ledger_round_trip(void)
     json_t *saved = hcsoci_resources_to_json(resources);
     hcsoci_resources *loaded = NULL;
     CU_ASSERT_EQUAL_FATAL(hcsoci_resources_from_json(saved, &loaded, NULL), 0);
-    CU_ASSERT_EQUAL(hcsoci_resources_count(loaded), 2);
+    CU_ASSERT_EQUAL_FATAL(hcsoci_resources_count(loaded), 2);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(hcsoci_resources_entry(loaded, 0), "id")),
                            "ns1");
     CU_ASSERT_STRING_EQUAL(hcsoci_resources_network_namespace(loaded), "ns1");

@@ -196,7 +196,7 @@ static void test_process_isolated_instance_requests_and_state(void)
     ASSERT_JSON_TEXT(guard.hvsocket_config, SIM_HVSOCKET_CONFIG);
 
     /* One ledger entry naming the instance; the host holds one instance. */
-    CU_ASSERT_EQUAL(hcsoci_resources_count(resources), 1);
+    CU_ASSERT_EQUAL_FATAL(hcsoci_resources_count(resources), 1);
     ASSERT_JSON_TEXT(hcsoci_resources_entry(resources, 0),
                      "{\"kind\":\"credentials.ccg\",\"instanceId\":\"c1\"}");
     CU_ASSERT_EQUAL(held_instances(host), 1);
@@ -596,6 +596,7 @@ static void test_release_failure_is_reported_and_the_layers_kept(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(run.release_error);
     CU_ASSERT_STRING_EQUAL(run.release_error, "failed to release one or more container resources");
     /* The entry's own error is logged. */
+    CU_ASSERT_FATAL(json_array_size(run.logs) > 0);
     const json_t *record = json_array_get(run.logs, 0);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(record, "message")),
                            "failed to release container resource");

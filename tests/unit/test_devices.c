@@ -520,7 +520,7 @@ static void test_windows_failed_assignment(void)
     TEST_ASSERT_ERROR_CONTAINS(error, "failed to assign device " DEVICE_A
                                       " of type vpci-instance-id to pod uvm-wcow-1: ");
     const json_t *journal = hcsoci_sim_host_journal(f.host);
-    CU_ASSERT_EQUAL(json_array_size(journal), 3);
+    CU_ASSERT_EQUAL_FATAL(json_array_size(journal), 3);
     char *last = call_summary(json_array_get(journal, 2));
     CU_ASSERT_STRING_EQUAL(last, "Remove VirtualMachine/Devices/VirtualSmb/Shares");
     free(last);
@@ -653,7 +653,7 @@ static void test_windows_missing_driver_path_releases_everything(void)
                            "C:\\drivers\\missing: The system cannot find the file specified.");
     /* The paths are all checked before any driver is shared. */
     const json_t *journal = hcsoci_sim_host_journal(f.host);
-    CU_ASSERT_EQUAL(json_array_size(journal), 5);
+    CU_ASSERT_EQUAL_FATAL(json_array_size(journal), 5);
     char *fourth = call_summary(json_array_get(journal, 3));
     CU_ASSERT_PTR_NOT_NULL(strstr(fourth, "Remove VirtualMachine/Devices/VirtualPci/"));
     free(fourth);

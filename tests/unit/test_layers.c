@@ -278,7 +278,7 @@ static void test_windows_mount_and_unmount(void)
 
     json_t *layers = NULL;
     CU_ASSERT_EQUAL_FATAL(hcsoci_layers_in_uvm(used.host, used.uvm, used.folders, 2, &layers, NULL), 0);
-    CU_ASSERT_EQUAL(json_array_size(layers), 2);
+    CU_ASSERT_EQUAL_FATAL(json_array_size(layers), 2);
     const char *path = json_string_value(json_object_get(json_array_get(layers, 1), "Path"));
     CU_ASSERT_PTR_NOT_NULL_FATAL(path);
     CU_ASSERT_PTR_NOT_NULL(strstr(path, "\\s2"));

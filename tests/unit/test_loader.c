@@ -223,7 +223,7 @@ static void test_builtins_are_listed(void)
         seen_kinds[index] = json_string_value(json_object_get(plugin, "kind"));
         if (strcmp(name, "wcow") == 0) {
             json_t *matches = json_object_get(plugin, "matches");
-            CU_ASSERT(json_array_size(matches) >= 2);
+            CU_ASSERT_FATAL(json_array_size(matches) >= 2);
             CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(matches, 0),
                                                                      "hostingSystem")),
                                    "none");
@@ -251,7 +251,7 @@ static void test_environment_path_comes_first_and_shadows(void)
     hcsoci_runtime *runtime = NULL;
     CU_ASSERT_EQUAL_FATAL(hcsoci_runtime_new(&options, &runtime, NULL), 0);
     json_t *plugins = hcsoci_runtime_plugins(runtime);
-    CU_ASSERT_EQUAL(json_array_size(plugins), 1);
+    CU_ASSERT_EQUAL_FATAL(json_array_size(plugins), 1);
     const char *loaded_from = json_string_value(json_object_get(json_array_get(plugins, 0), "path"));
     CU_ASSERT_PTR_NOT_NULL(loaded_from);
     if (loaded_from != NULL)
@@ -279,7 +279,7 @@ static void test_create_dispatches_to_chosen_builder(void)
                            "good_builder");
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(container->document, "Owner")), "hcsoci");
     const json_t *journal = hcsoci_sim_host_journal(host);
-    CU_ASSERT_EQUAL(json_array_size(journal), 1);
+    CU_ASSERT_EQUAL_FATAL(json_array_size(journal), 1);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(journal, 0), "call")),
                            "HcsCreateComputeSystem");
     hcsoci_container_free(container);

@@ -662,7 +662,7 @@ static void test_public_api_lists_endpoints(void)
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(hcsoci_get_namespace_endpoints(f.runtime, OLD_NAMESPACE, &endpoints, &error), 0);
     CU_ASSERT_PTR_NULL(error);
-    CU_ASSERT_EQUAL(json_array_size(endpoints), 2);
+    CU_ASSERT_EQUAL_FATAL(json_array_size(endpoints), 2);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(endpoints, 0), "Name")),
                            "ep-two");
     json_decref(endpoints);

@@ -211,7 +211,7 @@ static void test_fail_call_fails_only_the_nth_call_of_that_name(void)
     CU_ASSERT_EQUAL(host->ops->activate_layer(host, "C:\\c", NULL), 0);
     /* The failed call is still in the journal. */
     const json_t *journal = hcsoci_sim_host_journal(host);
-    CU_ASSERT_EQUAL(json_array_size(journal), 5);
+    CU_ASSERT_EQUAL_FATAL(json_array_size(journal), 5);
     ASSERT_JSON(json_array_get(journal, 3), "{'call': 'ActivateLayer', 'args': {'id': 'C:|b'}}");
     /* A failed acquire holds nothing. */
     json_t *held = hcsoci_sim_host_held(host);

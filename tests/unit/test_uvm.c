@@ -293,7 +293,7 @@ static void test_vsmb_single_files_grow_the_allowed_list(void)
     CU_ASSERT_EQUAL(hcsoci_uvm_add_vsmb(f.uvm, "C:\\d", &read_only, NULL, NULL), 0);
     CU_ASSERT_EQUAL(hcsoci_uvm_add_vsmb(f.uvm, "C:\\d\\a.txt", &read_write, NULL, NULL), 0);
     const json_t *journal = hcsoci_sim_host_journal(f.host);
-    CU_ASSERT_EQUAL(json_array_size(journal), 4);
+    CU_ASSERT_EQUAL_FATAL(json_array_size(journal), 4);
     const char *names[] = {"s1", "s1", "s2", "s3"};
     const char *types[] = {"Add", "Update", "Add", "Add"};
     for (size_t i = 0; i < 4; i++) {
@@ -525,7 +525,7 @@ static void test_scsi_reference_counting(void)
     CU_ASSERT_EQUAL(location.lun, 0);
     /* Access is granted again; the disk is not attached again. */
     json_t *calls = recorded(&f, every_call);
-    CU_ASSERT_EQUAL(json_array_size(calls), 3);
+    CU_ASSERT_EQUAL_FATAL(json_array_size(calls), 3);
     CU_ASSERT(is_call(json_array_get(calls, 2), "GrantVmAccess"));
     json_decref(calls);
     char *path = NULL;
@@ -1057,7 +1057,7 @@ static void test_network_windows_matches_trace_055(void)
     CU_ASSERT_EQUAL(hcsoci_uvm_release_entry(f.uvm, hcsoci_resources_entry(resources, 0), NULL),
                     0);
     actual = recorded(&f, network_calls);
-    CU_ASSERT_EQUAL(json_array_size(actual), 2);
+    CU_ASSERT_EQUAL_FATAL(json_array_size(actual), 2);
     /* Removed in the order they were added (D5). */
     const char *first = json_string_value(json_object_get(
         json_object_get(json_object_get(json_object_get(json_array_get(actual, 0), "args"),

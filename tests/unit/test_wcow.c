@@ -1110,7 +1110,7 @@ static void test_hosted_mounts_of_every_kind(void)
                      "IPC$\\\\engine'}]");
     /* The disk mounts lost their type in the spec the module left. */
     const json_t *mounts = json_object_get(result.spec, "mounts");
-    CU_ASSERT_EQUAL(json_array_size(mounts), 7u);
+    CU_ASSERT_EQUAL_FATAL(json_array_size(mounts), 7u);
     CU_ASSERT_PTR_NULL(json_object_get(json_array_get(mounts, 5), "type"));
     CU_ASSERT_PTR_NULL(json_object_get(json_array_get(mounts, 6), "type"));
     ASSERT_STRING(json_object_get(json_array_get(mounts, 6), "source"), TEST_DISK);
