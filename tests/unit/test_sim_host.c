@@ -845,7 +845,7 @@ static void set_member(json_t *document, const char *member, const char *value)
         return;
     }
     char wrapped[256];
-    snprintf(wrapped, sizeof wrapped, "[%s]", value); /* loose_json wants an array or object */
+    snprintf(wrapped, sizeof wrapped, "[%s]", value); /* test_quoted_json wants an array or object */
     json_t *holder = test_quoted_json(wrapped);
     json_object_set(parent, key, json_array_get(holder, 0));
     json_decref(holder);
