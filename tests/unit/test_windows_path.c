@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hcsoci/alloc.h>
+#include <hcsoci/alloc_testing.h>
 #include <hcsoci/windows_path.h>
 
 static void assert_volume_name_length(const char *path, size_t expected)
