@@ -167,7 +167,7 @@ static int load_spec(const create_request *request, json_t **spec, hcsoci_error 
         return hcsoci_fail(error, HCSOCI_E_NOT_FOUND, "bundle '%s' is not a directory", bundle);
     char *path = NULL;
     if (asprintf(&path, "%s/config.json", bundle) < 0)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     int result = cli_load_json_object(path, "spec", spec, error);
     free(path);
     return result;
@@ -273,7 +273,7 @@ static int save_created(const cli_globals *globals, const hcsoci_container *cont
         return -1;
     json_t *state = created_state(container, resources);
     if (state == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     int result = cli_state_save(globals->root, container->id, state, error);
     json_decref(state);
     return result;
@@ -294,7 +294,7 @@ static const char *save_failed(const cli_globals *globals, const create_request 
         } else {
             json_t *state = failed_state(id, request, spec, resources, create_error);
             if (state == NULL)
-                hcsoci_fail(&error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+                hcsoci_fail_out_of_memory(&error);
             else
                 cli_state_save(globals->root, id, state, &error);
             json_decref(state);
@@ -382,7 +382,7 @@ int cli_command_create(const cli_globals *globals, int argc, char **argv)
             output = json_pack("{s:s, s:O}", "id", container->id, "document",
                                container->document);
             if (output == NULL)
-                hcsoci_fail(&error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+                hcsoci_fail_out_of_memory(&error);
         }
     }
 
@@ -474,14 +474,10 @@ static int load_hosting_system(const cli_globals *globals, cli_session *session,
                            "null, not %s",
                            hcsoci_json_kind(hosting_system));
     const char *uvm_id = json_string_value(hosting_system);
-    if (cli_validate_uvm_id(uvm_id, error) != 0) {
-        hcsoci_error_prefix(error ? *error : NULL, "invalid hostingSystemId in the saved state: ");
-        return -1;
-    }
-    if (cli_uvm_load(session->host, globals->root, uvm_id, uvm, error) != 0) {
-        hcsoci_error_prefix(error ? *error : NULL, "cannot load the container's hosting system: ");
-        return -1;
-    }
+    if (cli_validate_uvm_id(uvm_id, error) != 0)
+        return hcsoci_fail_prefixed(error, "invalid hostingSystemId in the saved state: ");
+    if (cli_uvm_load(session->host, globals->root, uvm_id, uvm, error) != 0)
+        return hcsoci_fail_prefixed(error, "cannot load the container's hosting system: ");
     return 0;
 }
 
@@ -495,7 +491,7 @@ static int release_state(const cli_globals *globals, cli_session *session, json_
     if (load_hosting_system(globals, session, state, &uvm, error) != 0)
         return -1;
     if (hcsoci_resources_from_json(json_object_get(state, "resources"), &resources, error) != 0) {
-        hcsoci_error_prefix(error ? *error : NULL, "invalid resources in the saved state: ");
+        hcsoci_fail_prefixed(error, "invalid resources in the saved state: ");
         hcsoci_uvm_free(uvm);
         return -1;
     }

@@ -71,7 +71,7 @@ int cli_command_plugins(const cli_globals *globals, int argc, char **argv)
         if (hcsoci_runtime_new(&options, &runtime, &error) == 0) {
             json_t *plugins = hcsoci_runtime_plugins(runtime);
             if (plugins == NULL)
-                hcsoci_fail(&error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+                hcsoci_fail_out_of_memory(&error);
             else
                 cli_print_json(plugins, &error);
             json_decref(plugins);

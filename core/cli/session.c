@@ -55,7 +55,7 @@ static int open_host(const cli_globals *globals, hcsoci_host **host, hcsoci_erro
     int result = cli_sim_host_open(globals->root, world, host, error);
     json_decref(world);
     if (result != 0)
-        hcsoci_error_prefix(error ? *error : NULL, "cannot open the simulated host: ");
+        hcsoci_fail_prefixed(error, "cannot open the simulated host: ");
     return result;
 }
 
@@ -101,7 +101,7 @@ int cli_detached_host(hcsoci_host **host, hcsoci_error **error)
     *host = NULL;
     json_t *empty_world = json_object();
     if (empty_world == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     int result = hcsoci_sim_host_new(empty_world, host, error);
     json_decref(empty_world);
     return result;

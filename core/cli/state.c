@@ -92,7 +92,7 @@ static int make_directories(const char *path, hcsoci_error **error)
 {
     char *copy = strdup(path);
     if (copy == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     for (char *slash = strchr(copy + 1, '/');; slash = strchr(slash + 1, '/')) {
         if (slash != NULL)
             *slash = '\0';
@@ -139,7 +139,7 @@ int cli_lock_root(const char *root, hcsoci_error **error)
 {
     char *path = NULL;
     if (asprintf(&path, "%s/lock", root) < 0)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     int descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (descriptor < 0) {
         hcsoci_fail(error, HCSOCI_E_IO, "cannot open lock file '%s': %s", path, strerror(errno));
@@ -181,7 +181,7 @@ int cli_state_save(const char *root, const char *id, const json_t *state, hcsoci
     int result = -1;
     if (path == NULL || asprintf(&directory, "%s/" CONTAINERS_DIRECTORY, root) < 0 ||
         asprintf(&temporary, "%s/.%s.tmp-%ld", directory, id, (long)getpid()) < 0) {
-        hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        hcsoci_fail_out_of_memory(error);
         goto done;
     }
     if (mkdir(directory, 0700) != 0 && errno != EEXIST) {
@@ -228,7 +228,7 @@ int cli_state_load(const char *root, const char *id, json_t **state, hcsoci_erro
     *state = NULL;
     char *path = state_path(root, id);
     if (path == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     struct stat status;
     int result;
     if (lstat(path, &status) != 0 && errno == ENOENT)
@@ -244,7 +244,7 @@ int cli_state_remove(const char *root, const char *id, hcsoci_error **error)
 {
     char *path = state_path(root, id);
     if (path == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     int result = 0;
     if (unlink(path) != 0)
         result = hcsoci_fail(error, HCSOCI_E_IO, "cannot remove '%s': %s", path,
@@ -270,7 +270,7 @@ static int list_ids(const char *directory_path, const char *prefix, const char *
         int saved = errno;
         if (saved == ENOENT) {
             *ids = json_array();
-            return *ids != NULL ? 0 : hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            return *ids != NULL ? 0 : hcsoci_fail_out_of_memory(error);
         }
         return hcsoci_fail(error, HCSOCI_E_IO, "cannot read directory '%s': %s", directory_path,
                            strerror(saved));
@@ -289,7 +289,7 @@ static int list_ids(const char *directory_path, const char *prefix, const char *
             continue;
         char *id = strndup(entry->d_name + prefix_length, length - prefix_length - suffix_length);
         if (id == NULL) {
-            result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            result = hcsoci_fail_out_of_memory(error);
             break;
         }
         if (validate(id, NULL) != 0) {
@@ -301,7 +301,7 @@ static int list_ids(const char *directory_path, const char *prefix, const char *
             char **bigger = realloc(names, grown * sizeof *names);
             if (bigger == NULL) {
                 free(id);
-                result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+                result = hcsoci_fail_out_of_memory(error);
                 break;
             }
             names = bigger;
@@ -315,10 +315,10 @@ static int list_ids(const char *directory_path, const char *prefix, const char *
         qsort(names, count, sizeof *names, compare_strings);
     json_t *array = result == 0 ? json_array() : NULL;
     if (result == 0 && array == NULL)
-        result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        result = hcsoci_fail_out_of_memory(error);
     for (size_t i = 0; i < count; i++) {
         if (result == 0 && json_array_append_new(array, json_string(names[i])) != 0)
-            result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            result = hcsoci_fail_out_of_memory(error);
         free(names[i]);
     }
     free(names);
@@ -335,7 +335,7 @@ int cli_state_list_ids(const char *root, json_t **ids, hcsoci_error **error)
     *ids = NULL;
     char *directory_path = NULL;
     if (asprintf(&directory_path, "%s/" CONTAINERS_DIRECTORY, root) < 0)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     int result =
         list_ids(directory_path, "", STATE_SUFFIX, cli_validate_container_id, ids, error);
     free(directory_path);
@@ -349,7 +349,7 @@ int cli_state_hosted_containers(const char *root, json_t **by_uvm, hcsoci_error 
     if (cli_state_list_ids(root, &ids, error) != 0)
         return -1;
     json_t *map = json_object();
-    int result = map != NULL ? 0 : hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    int result = map != NULL ? 0 : hcsoci_fail_out_of_memory(error);
     size_t index;
     json_t *id;
     json_array_foreach(ids, index, id) {
@@ -368,7 +368,7 @@ int cli_state_hosted_containers(const char *root, json_t **by_uvm, hcsoci_error 
             if (hosted == NULL && json_object_set_new(map, uvm_id, json_array()) == 0)
                 hosted = json_object_get(map, uvm_id);
             if (hosted == NULL || json_array_append(hosted, id) != 0)
-                result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+                result = hcsoci_fail_out_of_memory(error);
         }
         json_decref(state);
     }
@@ -406,7 +406,7 @@ int cli_uvm_load(hcsoci_host *host, const char *root, const char *id, hcsoci_uvm
     *uvm = NULL;
     char *path = uvm_path(root, id);
     if (path == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     struct stat status;
     json_t *state = NULL;
     int result;
@@ -416,8 +416,7 @@ int cli_uvm_load(hcsoci_host *host, const char *root, const char *id, hcsoci_uvm
     else
         result = cli_load_json_object(path, "utility VM state", &state, error);
     if (result == 0 && hcsoci_uvm_from_json(host, state, uvm, error) != 0) {
-        hcsoci_error_prefix(error ? *error : NULL, "utility VM state file '%s': ", path);
-        result = -1;
+        result = hcsoci_fail_prefixed(error, "utility VM state file '%s': ", path);
     }
     if (result == 0 && strcmp(hcsoci_uvm_id(*uvm), id) != 0) {
         result = hcsoci_fail(error, HCSOCI_E_INVALID,
@@ -461,7 +460,7 @@ int cli_uvm_remove(const char *root, const char *id, hcsoci_error **error)
 {
     char *path = uvm_path(root, id);
     if (path == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     int result = 0;
     if (unlink(path) != 0)
         result = hcsoci_fail(error, HCSOCI_E_IO, "cannot remove '%s': %s", path,

@@ -18,7 +18,7 @@ static int print_uvm(const hcsoci_uvm *uvm, hcsoci_error **error)
 {
     json_t *state = hcsoci_uvm_to_json(uvm);
     if (state == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     int result = cli_print_json(state, error);
     json_decref(state);
     return result;
@@ -327,11 +327,9 @@ static int delete_hosted(const cli_globals *globals, cli_session *session, const
     json_t *id;
     json_array_foreach(ids, index, id) {
         const char *container_id = json_string_value(id);
-        if (cli_delete_container(globals, session, container_id, true, error) != 0) {
-            hcsoci_error_prefix(*error, "cannot delete container '%s' in utility VM '%s': ",
-                                container_id, uvm_id);
-            return -1;
-        }
+        if (cli_delete_container(globals, session, container_id, true, error) != 0)
+            return hcsoci_fail_prefixed(error, "cannot delete container '%s' in utility VM '%s': ",
+                                        container_id, uvm_id);
         hcsoci_log(HCSOCI_LOG_INFO, json_pack("{s:s, s:s}", "id", container_id, "uvm", uvm_id),
                    "deleted a container of the utility VM (--force)");
     }
@@ -449,7 +447,7 @@ static int uvm_list(const cli_globals *globals, int argc, char **argv)
         json_array_foreach(ids, index, id) {
             json_t *entry = list_entry(globals->root, host, json_string_value(id), by_uvm);
             if (entry != NULL && json_array_append_new(list, entry) != 0)
-                hcsoci_fail(&error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+                hcsoci_fail_out_of_memory(&error);
         }
         if (error == NULL)
             cli_print_json(list, &error);

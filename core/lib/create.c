@@ -198,7 +198,7 @@ static int create_system(hcsoci_host *host, const create_state *state, hcsoci_uv
                                  state->output.hosted_system_document,
                                  "ShouldTerminateOnLastHandleClosed", true);
     if (document == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     int result = create_compute_system(host, state->id, document, error);
     json_decref(document);
     return result;
@@ -209,7 +209,7 @@ static int make_container(const create_state *state, const hcsoci_create_options
 {
     hcsoci_container *made = hcsoci_calloc(1, sizeof *made);
     if (made == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     made->id = hcsoci_strdup(state->id);
     made->owner = hcsoci_strdup(state->owner);
     made->schema = state->schema;
@@ -222,7 +222,7 @@ static int make_container(const create_state *state, const hcsoci_create_options
     if (made->id == NULL || made->owner == NULL ||
         (options->hosting_system != NULL && made->hosting_system_id == NULL)) {
         hcsoci_container_free(made);
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     }
     *container = made;
     return 0;
@@ -279,7 +279,7 @@ int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options
     if (state.spec == NULL || state.resources == NULL) {
         json_decref(state.spec);
         hcsoci_resources_free(state.resources);
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     }
 
     /* The container object is made before the compute system, so that nothing can fail after
@@ -300,11 +300,7 @@ int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options
                                      &release_error) != 0) {
             hcsoci_container_free(*container);
             *container = NULL;
-            if (error != NULL)
-                *error = release_error;
-            else
-                hcsoci_error_free(release_error);
-            result = -1;
+            result = hcsoci_error_store(error, release_error);
         }
     } else if (result != 0 && !options->do_not_release_resources_on_failure) {
         hcsoci_error *release_error = NULL;

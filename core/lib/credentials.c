@@ -12,11 +12,6 @@
 #define RETRIEVE_CONTEXT "failed to retrieve container credential guard instances: "
 #define UNMARSHAL_CONTEXT "failed to unmarshal container credential guard instances: "
 
-static int out_of_memory(hcsoci_error **error)
-{
-    return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
-}
-
 /* Hands host_error (or a generic one when the host gave none) to the caller with
  * "<context>hcsshim::<operation>: " in front of the host's text. */
 static int fail_host_call(hcsoci_error *host_error, const char *context, const char *operation,
@@ -25,11 +20,7 @@ static int fail_host_call(hcsoci_error *host_error, const char *context, const c
     if (host_error == NULL)
         host_error = hcsoci_error_new(HCSOCI_E_FAIL, "%s", hcsoci_hresult_text(HCSOCI_E_FAIL));
     hcsoci_error_prefix(host_error, "%shcsshim::%s: ", context, operation);
-    if (error != NULL)
-        *error = host_error;
-    else
-        hcsoci_error_free(host_error);
-    return -1;
+    return hcsoci_error_store(error, host_error);
 }
 
 /* {"PropertyType": "ContainerCredentialGuard", "Settings": {"Operation": operation,
@@ -98,7 +89,7 @@ static int remove_instance(hcsoci_host *host, const char *instance_id, const cha
                "removing container credential guard");
     json_t *request = remove_instance_request(instance_id);
     if (request == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     int status = modify_service_settings(host, request, context, error);
     json_decref(request);
     return status;
@@ -162,7 +153,7 @@ static int decode_flat_object(const json_t *source, const field *fields, size_t 
                            "object, not %s", path, json_type_name(source));
     json_t *decoded = json_object();
     if (decoded == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     for (size_t i = 0; i < field_count; i++) {
         const json_t *value = json_object_get(source, fields[i].name);
         if (value == NULL || json_is_null(value))
@@ -184,7 +175,7 @@ static int decode_flat_object(const json_t *source, const field *fields, size_t 
             failed = json_object_set_new(decoded, fields[i].name, json_true());
         if (failed != 0) {
             json_decref(decoded);
-            return out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         }
     }
     *result = decoded;
@@ -213,7 +204,7 @@ static int decode_hvsocket_config(const json_t *source, const char *path, json_t
     if (service != NULL && json_object_set_new(*result, "ServiceConfig", service) != 0) {
         json_decref(*result);
         *result = NULL;
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
     return 0;
 }
@@ -317,7 +308,7 @@ static int read_instance(hcsoci_host *host, const char *container_id,
 {
     json_t *query = json_pack("{s:[s]}", "PropertyTypes", PROPERTY_TYPE);
     if (query == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     json_t *answer = NULL;
     hcsoci_error *host_error = NULL;
     int status = host->ops->get_service_properties(host, query, &answer, &host_error);
@@ -338,7 +329,7 @@ static int record_instance(hcsoci_host *host, hcsoci_resources *resources,
     json_t *details = json_pack("{s:s}", "instanceId", container_id);
     if (details == NULL) {
         remove_instance(host, container_id, "", NULL);
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
     if (hcsoci_resources_add(resources, HCSOCI_CREDENTIAL_GUARD_KIND, details, error) != 0) {
         remove_instance(host, container_id, "", NULL);
@@ -370,7 +361,7 @@ int hcsoci_credential_guard_create(hcsoci_host *host, hcsoci_resources *resource
     const char *transport = hypervisor_isolated ? "HvSocket" : "LRPC";
     json_t *request = add_instance_request(container_id, credential_spec, transport);
     if (request == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     int status = modify_service_settings(
         host, request, "failed to generate container credential guard instance: ", error);
     json_decref(request);

@@ -49,6 +49,20 @@ int hcsoci_fail(hcsoci_error **error, int32_t code, const char *format, ...)
     return -1;
 }
 
+int hcsoci_error_store(hcsoci_error **out, hcsoci_error *error)
+{
+    if (out != NULL)
+        *out = error;
+    else
+        hcsoci_error_free(error);
+    return -1;
+}
+
+int hcsoci_fail_out_of_memory(hcsoci_error **error)
+{
+    return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+}
+
 static void join_message(hcsoci_error *error, const char *added, int added_goes_first)
 {
     if (error == NULL || error == &out_of_memory_error || added == NULL)
@@ -78,6 +92,19 @@ void hcsoci_error_prefix(hcsoci_error *error, const char *format, ...)
     va_end(arguments);
     join_message(error, prefix, 1);
     free(prefix);
+}
+
+int hcsoci_fail_prefixed(hcsoci_error **error, const char *format, ...)
+{
+    if (error == NULL || *error == NULL)
+        return -1;
+    va_list arguments;
+    va_start(arguments, format);
+    char *prefix = format_message(format, arguments);
+    va_end(arguments);
+    join_message(*error, prefix, 1);
+    free(prefix);
+    return -1;
 }
 
 void hcsoci_error_suffix(hcsoci_error *error, const char *format, ...)

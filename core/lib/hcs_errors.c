@@ -48,9 +48,5 @@ int hcs_call_failed(hcsoci_error *host_error, const char *operation, const char 
     hcsoci_error_prefix(host_error, "%s %s: ", operation, id);
     hcsoci_error_suffix(host_error, "\n(extra info: %s)", text != NULL ? text : "");
     free(text);
-    if (error != NULL)
-        *error = host_error;
-    else
-        hcsoci_error_free(host_error);
-    return -1;
+    return hcsoci_error_store(error, host_error);
 }

@@ -43,11 +43,7 @@ static int fail_with_host_error(hcsoci_error *host_error, const char *title, con
     if (host_error == NULL)
         host_error = hcsoci_error_new(HCSOCI_E_FAIL, "%s", hcsoci_hresult_text(HCSOCI_E_FAIL));
     wrap_with_title(host_error, title, detail);
-    if (error != NULL)
-        *error = host_error;
-    else
-        hcsoci_error_free(host_error);
-    return -1;
+    return hcsoci_error_store(error, host_error);
 }
 
 void hcsoci_layers_wrap_host_error(hcsoci_error *error, const char *operation)
@@ -124,7 +120,7 @@ int hcsoci_layer_descriptors(hcsoci_host *host, const json_t *layer_folders, siz
                            count, json_array_size(layer_folders));
     json_t *list = json_array();
     if (list == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     for (size_t i = 0; i < count; i++) {
         const char *path = json_string_value(json_array_get(layer_folders, i));
         char *guid = NULL;
@@ -137,7 +133,7 @@ int hcsoci_layer_descriptors(hcsoci_host *host, const json_t *layer_folders, siz
         free(guid);
         if (descriptor == NULL || json_array_append_new(list, descriptor) != 0) {
             json_decref(list);
-            return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            return hcsoci_fail_out_of_memory(error);
         }
     }
     *descriptors = list;
@@ -230,7 +226,7 @@ static int get_mount_path(hcsoci_host *host, const char *path, char **mount_path
     if (answer == NULL) {
         answer = hcsoci_strdup("");
         if (answer == NULL)
-            return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            return hcsoci_fail_out_of_memory(error);
     }
     *mount_path = answer;
     return 0;

@@ -37,7 +37,7 @@ static int scratch_disk_path(hcsoci_host *host, const json_t *layer_folders, cha
         json_string_value(json_array_get(layer_folders, json_array_size(layer_folders) - 1));
     *path = join_windows_path(scratch, "sandbox.vhdx");
     if (*path == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     if (host->ops->stat_path(host, *path, NULL) == HCSOCI_PATH_MISSING) {
         hcsoci_fail(error, (int32_t)0x80070002,
                     "failed to eval symlinks: CreateFile %s: The system cannot find the file "
@@ -88,7 +88,7 @@ static int add_read_only_layer(hcsoci_uvm *uvm, const char *folder, char **guest
 {
     char *host_path = layer_host_path(uvm, folder);
     if (host_path == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     int status;
     if (hcsoci_uvm_get_os(uvm) == HCSOCI_UVM_WINDOWS) {
         hcsoci_vsmb_options options = hcsoci_uvm_default_vsmb_options(uvm, true);
@@ -110,7 +110,7 @@ int layers_uvm_hcs_layers(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *laye
 {
     *layers = json_array();
     if (*layers == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     for (size_t i = 0; i < count; i++) {
         const char *folder = json_string_value(json_array_get(layer_folders, i));
         char *guest_path = NULL, *guid = NULL;
@@ -121,7 +121,7 @@ int layers_uvm_hcs_layers(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *laye
         free(guest_path);
         free(guid);
         if (status == 0 && (layer == NULL || json_array_append_new(*layers, layer) != 0))
-            status = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            status = hcsoci_fail_out_of_memory(error);
         if (status != 0) {
             json_decref(*layers);
             *layers = NULL;
@@ -140,7 +140,7 @@ int layers_uvm_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_fol
     size_t added = 0;
     bool scratch_added = false;
     int status = lcow_guest_paths != NULL ? 0
-                                          : hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+                                          : hcsoci_fail_out_of_memory(error);
     for (; status == 0 && added < read_only_count; added++) {
         char *guest_path = NULL;
         status = add_read_only_layer(uvm, json_string_value(json_array_get(layer_folders, added)),
@@ -148,7 +148,7 @@ int layers_uvm_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_fol
         if (status != 0)
             break;
         if (guest_path != NULL && json_array_append_new(lcow_guest_paths, json_string(guest_path)) != 0)
-            status = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            status = hcsoci_fail_out_of_memory(error);
         free(guest_path);
     }
     if (status == 0 && scratch_disk_path(host, layer_folders, &scratch, error) != 0) {
@@ -170,7 +170,7 @@ int layers_uvm_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_fol
     if (status == 0) {
         rootfs = rootfs_path(uvm, container_root_in_uvm);
         if (rootfs == NULL)
-            status = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            status = hcsoci_fail_out_of_memory(error);
     }
     if (status == 0 && hcsoci_uvm_get_os(uvm) == HCSOCI_UVM_WINDOWS) {
         json_t *layers = NULL;
@@ -223,7 +223,7 @@ int layers_uvm_unmount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_f
     hcsoci_error *collected = NULL, *step_error = NULL;
     char *rootfs = rootfs_path(uvm, container_root_in_uvm);
     if (rootfs == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     if (hcsoci_uvm_remove_combined_layers(uvm, rootfs, &step_error) != 0)
         collect_error(&collected, step_error);
     free(rootfs);
@@ -233,11 +233,7 @@ int layers_uvm_unmount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_f
     if (scratch_disk_path(host, layer_folders, &scratch, &step_error) != 0) {
         hcsoci_error_prefix(step_error, "failed to get scratch VHD path in layer folders: ");
         hcsoci_error_free(collected);
-        if (error != NULL)
-            *error = step_error;
-        else
-            hcsoci_error_free(step_error);
-        return -1;
+        return hcsoci_error_store(error, step_error);
     }
     if (hcsoci_uvm_remove_scsi(uvm, scratch, &step_error) != 0)
         collect_error(&collected, step_error);
@@ -257,9 +253,5 @@ int layers_uvm_unmount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_f
     (void)host;
     if (collected == NULL)
         return 0;
-    if (error != NULL)
-        *error = collected;
-    else
-        hcsoci_error_free(collected);
-    return -1;
+    return hcsoci_error_store(error, collected);
 }

@@ -56,7 +56,7 @@ int plugin_check_permissions(const char *path, hcsoci_error **error)
         return -1;
     char *copy = hcsoci_strdup(path);
     if (copy == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     int status_code = check_not_shared_writable(dirname(copy), "directory", path, error);
     free(copy);
     return status_code;
@@ -185,7 +185,7 @@ int plugin_load(const char *path, loaded_module *module, hcsoci_error **error)
     if (status == 0) {
         module->path = hcsoci_strdup(path);
         if (module->path == NULL)
-            status = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            status = hcsoci_fail_out_of_memory(error);
     }
     if (status != 0) {
         pthread_mutex_lock(&ltdl_lock);

@@ -94,6 +94,6 @@ int hcsoci_replay_case(const json_t *test_case, const hcsoci_runtime_options *ru
     hcsoci_runtime_free(runtime);
     hcsoci_host_destroy(host);
     if (*trace == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     return 0;
 }

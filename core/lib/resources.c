@@ -22,7 +22,7 @@ static int replace_string(char **slot, const char *value, hcsoci_error **error)
 {
     char *copy = hcsoci_strdup(value != NULL ? value : "");
     if (copy == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     free(*slot);
     *slot = copy;
     return 0;
@@ -112,7 +112,7 @@ int hcsoci_resources_set_layers(hcsoci_resources *resources, const json_t *layer
         return hcsoci_fail(error, HCSOCI_E_INVALID, "layer folders must be an array");
     json_t *copy = json_deep_copy(layer_folders);
     if (copy == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     if (replace_string(&resources->layers_uvm, uvm_id, error) != 0) {
         json_decref(copy);
         return -1;
@@ -216,7 +216,7 @@ int hcsoci_resources_from_json(const json_t *value, hcsoci_resources **resources
     }
     hcsoci_resources *loaded = hcsoci_resources_new(container_id);
     if (loaded == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     if (hcsoci_resources_set_container_root_in_uvm(loaded, root, error) != 0 ||
         hcsoci_resources_set_network_namespace(loaded, namespace_id, created, error) != 0 ||
         (layer_folders != NULL &&
@@ -230,7 +230,7 @@ int hcsoci_resources_from_json(const json_t *value, hcsoci_resources **resources
         loaded->entries = json_deep_copy(entries);
         if (loaded->entries == NULL) {
             hcsoci_resources_free(loaded);
-            return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            return hcsoci_fail_out_of_memory(error);
         }
     }
     *resources = loaded;

@@ -64,7 +64,7 @@ static int add_module_file(hcsoci_runtime *runtime, const char *path, hcsoci_err
         hcsoci_realloc(runtime->modules, (runtime->module_count + 1) * sizeof *runtime->modules);
     if (grown == NULL) {
         plugin_unload(&module);
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     }
     runtime->modules = grown;
     runtime->modules[runtime->module_count++] = module;
@@ -115,7 +115,7 @@ static int add_module_directory(hcsoci_runtime *runtime, const char *directory, 
             names = grown;
         if (grown == NULL || name == NULL) {
             free(name);
-            result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            result = hcsoci_fail_out_of_memory(error);
             break;
         }
         names[count++] = name;
@@ -143,7 +143,7 @@ static int add_module_path_list(hcsoci_runtime *runtime, const char *list, hcsoc
 {
     char *copy = hcsoci_strdup(list);
     if (copy == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     int result = 0;
     char *state = NULL;
     for (char *directory = strtok_r(copy, ":", &state); directory != NULL && result == 0;
@@ -166,14 +166,14 @@ int hcsoci_runtime_new(const hcsoci_runtime_options *options, hcsoci_runtime **r
         return hcsoci_fail(error, HCSOCI_E_INVALID, "a runtime needs a host");
     hcsoci_runtime *made = hcsoci_calloc(1, sizeof *made);
     if (made == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     made->host = options->host;
     const char *program = options->program_name;
     if (program == NULL || program[0] == '\0')
         program = program_invocation_short_name;
     made->program_name = hcsoci_strdup(program);
     int result = made->program_name == NULL
-                     ? hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory")
+                     ? hcsoci_fail_out_of_memory(error)
                      : 0;
 
     const char *environment = options->skip_environment ? NULL : getenv("HCSOCI_PLUGIN_PATH");
@@ -308,13 +308,8 @@ static int check_builder_conflicts(const hcsoci_runtime *runtime, hcsoci_error *
     for (size_t k = 0; k < sizeof every_key / sizeof every_key[0]; k++) {
         hcsoci_error *selection_error = NULL;
         if (runtime_builder_for(runtime, &every_key[k], &selection_error) == NULL &&
-            strstr(selection_error->message, "both claim") != NULL) {
-            if (error != NULL)
-                *error = selection_error;
-            else
-                hcsoci_error_free(selection_error);
-            return -1;
-        }
+            strstr(selection_error->message, "both claim") != NULL)
+            return hcsoci_error_store(error, selection_error);
         hcsoci_error_free(selection_error);
     }
     return 0;

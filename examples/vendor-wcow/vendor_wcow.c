@@ -30,11 +30,6 @@
 
 #define VENDOR_HOSTNAME_SUFFIX_ANNOTATION "com.example.vendor.hostname-suffix"
 
-static int out_of_memory(hcsoci_error **error)
-{
-    return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
-}
-
 /* ---- reading the spec ---- */
 
 /* A member that is absent or null counts as not given. */
@@ -136,10 +131,10 @@ static int set_root_path(json_t *spec, const char *path, hcsoci_error **error)
     if (!json_is_object(root)) {
         root = json_object();
         if (root == NULL || json_object_set_new(spec, "root", root) != 0)
-            return out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
     }
     if (json_object_set_new(root, "path", json_string(path)) != 0)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     return 0;
 }
 
@@ -158,17 +153,13 @@ static int prepare_scratch(hcsoci_host *host, const json_t *folders, hcsoci_erro
                                               hcsoci_hresult_text(HCSOCI_E_FAIL));
             hcsoci_error_prefix(host_error, "failed to auto-create container scratch folder %s: ",
                                 scratch);
-            if (error != NULL)
-                *error = host_error;
-            else
-                hcsoci_error_free(host_error);
-            return -1;
+            return hcsoci_error_store(error, host_error);
         }
     }
     size_t length = strlen(scratch);
     char *sandbox = malloc(length + sizeof "\\sandbox.vhdx");
     if (sandbox == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     memcpy(sandbox, scratch, length);
     strcpy(sandbox + length, scratch[length - 1] == '\\' ? "sandbox.vhdx" : "\\sandbox.vhdx");
     hcsoci_path_kind kind = host->ops->stat_path(host, sandbox, &size);
@@ -176,9 +167,7 @@ static int prepare_scratch(hcsoci_host *host, const json_t *folders, hcsoci_erro
     if (kind != HCSOCI_PATH_MISSING)
         return 0;
     if (hcsoci_layers_create_scratch(host, folders, error) != 0) {
-        if (error != NULL)
-            hcsoci_error_prefix(*error, "failed to CreateSandboxLayer ");
-        return -1;
+        return hcsoci_fail_prefixed(error, "failed to CreateSandboxLayer ");
     }
     return 0;
 }
@@ -195,9 +184,7 @@ static int mount_layers(hcsoci_build_context *context, const json_t *folders,
     char *mounted = NULL;
     if (hcsoci_layers_mount_recorded(context->host, NULL, folders, "", context->resources,
                                      &mounted, error) != 0) {
-        if (error != NULL)
-            hcsoci_error_prefix(*error, "failed to mount container storage: ");
-        return -1;
+        return hcsoci_fail_prefixed(error, "failed to mount container storage: ");
     }
     int status = set_root_path(context->spec, mounted, error);
     free(mounted);
@@ -252,7 +239,7 @@ static int storage_json(hcsoci_build_context *context, const json_t *folders, js
         json_decref(layers);
         json_decref(*storage);
         *storage = NULL;
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
     strcpy(volume, path);
     if (path[length - 1] != '\\')
@@ -266,13 +253,13 @@ static int storage_json(hcsoci_build_context *context, const json_t *folders, js
             break;
         }
         if (json_array_append_new(layers, json_pack("{s:s, s:s}", "Id", id, "Path", folder)) != 0)
-            status = out_of_memory(error);
+            status = hcsoci_fail_out_of_memory(error);
         free(id);
     }
     if (status == 0 && (json_object_set_new(*storage, "Layers", layers) != 0 ||
                         json_object_set_new(*storage, "Path", json_string(volume)) != 0)) {
         layers = NULL;
-        status = out_of_memory(error);
+        status = hcsoci_fail_out_of_memory(error);
     } else if (status != 0) {
         json_decref(layers);
     }
@@ -306,7 +293,7 @@ static int compute_system_json(hcsoci_build_context *context, const json_t *fold
 {
     char *hostname = vendor_hostname(context->spec);
     if (hostname == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     json_t *storage = NULL;
     if (storage_json(context, folders, &storage, error) != 0) {
         free(hostname);
@@ -327,7 +314,7 @@ static int compute_system_json(hcsoci_build_context *context, const json_t *fold
         json_decref(container);
         json_decref(*document);
         *document = NULL;
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
     if ((context->owner != NULL && context->owner[0] != '\0' &&
          json_object_set_new(*document, "Owner", json_string(context->owner)) != 0) ||
@@ -337,7 +324,7 @@ static int compute_system_json(hcsoci_build_context *context, const json_t *fold
         json_object_set_new(*document, "ShouldTerminateOnLastHandleClosed", json_true()) != 0) {
         json_decref(*document);
         *document = NULL;
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
     return 0;
 }

@@ -83,7 +83,7 @@ int devices_run_in_uvm(hcsoci_host *host, const hcsoci_uvm *uvm, const char *con
         return hcsoci_fail(error, HCSOCI_E_INVALID, "missing command");
     char *line = devices_command_line(arguments, count);
     if (line == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     int result = host->ops->run_guest_process(host, hcsoci_uvm_id(uvm), line, output, error);
     free(line);
     return result;

@@ -27,22 +27,15 @@ static int add_gpu_vhd(hcsoci_build_context *context, hcsoci_uvm *uvm, hcsoci_er
     } else if (context->host->ops->stat_path(context->host, vhd_path, NULL) ==
                HCSOCI_PATH_MISSING) {
         result = devices_missing_path_error(context->host, vhd_path, error);
-        if (error != NULL)
-            hcsoci_error_prefix(*error, "failed to find gpu support vhd %s: ", vhd_path);
+        hcsoci_fail_prefixed(error, "failed to find gpu support vhd %s: ", vhd_path);
     }
-    if (result != 0) {
-        if (error != NULL)
-            hcsoci_error_prefix(*error, "failed to add gpu vhd to %s: ", hcsoci_uvm_id(uvm));
-        return -1;
-    }
+    if (result != 0)
+        return hcsoci_fail_prefixed(error, "failed to add gpu vhd to %s: ", hcsoci_uvm_id(uvm));
     /* The VM group already has access to the GPU VHD, so no access is granted here. */
     if (hcsoci_uvm_add_scsi(uvm, vhd_path, GPU_VHD_MOUNT_PATH, true, HCSOCI_VM_ACCESS_NONE, NULL,
-                            context->resources, error) != 0) {
-        if (error != NULL)
-            hcsoci_error_prefix(*error, "failed to add scsi device %s in the UVM %s at %s: ",
-                                vhd_path, hcsoci_uvm_id(uvm), GPU_VHD_MOUNT_PATH);
-        return -1;
-    }
+                            context->resources, error) != 0)
+        return hcsoci_fail_prefixed(error, "failed to add scsi device %s in the UVM %s at %s: ",
+                                    vhd_path, hcsoci_uvm_id(uvm), GPU_VHD_MOUNT_PATH);
     return 0;
 }
 
@@ -82,15 +75,14 @@ int devices_assign_linux(hcsoci_build_context *context, hcsoci_error **error)
         result = hcsoci_uvm_assign_device(uvm, device->id, &vmbus_guid, context->resources,
                                           error);
         if (result != 0) {
-            if (error != NULL)
-                hcsoci_error_prefix(*error, "failed to assign gpu device %s to pod %s: ",
-                                    device->id, hcsoci_uvm_id(uvm));
+            hcsoci_fail_prefixed(error, "failed to assign gpu device %s to pod %s: ",
+                                 device->id, hcsoci_uvm_id(uvm));
             break;
         }
         gpu_assigned = true;
         /* device->id is borrowed from the member this replaces: not used after this point. */
         if (json_object_set_new(device->object, "id", json_string(vmbus_guid)) != 0)
-            result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            result = hcsoci_fail_out_of_memory(error);
         free(vmbus_guid);
     }
     free(devices);

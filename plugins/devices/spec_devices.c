@@ -35,7 +35,7 @@ int devices_read_spec(const json_t *spec, devices_spec_device **devices, size_t 
         return 0;
     devices_spec_device *read = hcsoci_calloc(size, sizeof *read);
     if (read == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     for (size_t i = 0; i < size; i++) {
         char id_field[64];
         char type_field[64];
@@ -72,7 +72,7 @@ int devices_missing_path_error(hcsoci_host *host, const char *path, hcsoci_error
             length++;
         char *parent = hcsoci_strndup(path, length);
         if (parent == NULL)
-            return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            return hcsoci_fail_out_of_memory(error);
         parent_exists = host->ops->stat_path(host, parent, NULL) == HCSOCI_PATH_DIRECTORY;
         free(parent);
     }

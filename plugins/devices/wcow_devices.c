@@ -32,11 +32,6 @@ typedef struct windows_assignment {
     json_t *container_devices; /* the vpci-location-path entries that replace the spec's */
 } windows_assignment;
 
-static int out_of_memory(hcsoci_error **error)
-{
-    return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
-}
-
 /* <program directory>\device-util.exe (caller frees). */
 static int device_utility_host_path(hcsoci_host *host, char **path, hcsoci_error **error)
 {
@@ -53,7 +48,7 @@ static int device_utility_host_path(hcsoci_host *host, char **path, hcsoci_error
     size_t size = length + 1 + sizeof DEVICE_UTILITY_NAME;
     *path = hcsoci_malloc(size);
     if (*path == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     snprintf(*path, size, "%.*s\\%s", (int)length, directory, DEVICE_UTILITY_NAME);
     return 0;
 }
@@ -65,12 +60,9 @@ static int share_read_only(windows_assignment *assignment, const char *host_path
     *guest_path = NULL;
     hcsoci_vsmb_options options = hcsoci_uvm_default_vsmb_options(assignment->uvm, true);
     if (hcsoci_uvm_add_vsmb(assignment->uvm, host_path, &options,
-                            assignment->context->resources, error) != 0) {
-        if (error != NULL)
-            hcsoci_error_prefix(*error, "failed to add VSMB share to utility VM for path %s: ",
-                                host_path);
-        return -1;
-    }
+                            assignment->context->resources, error) != 0)
+        return hcsoci_fail_prefixed(error, "failed to add VSMB share to utility VM for path %s: ",
+                                    host_path);
     return hcsoci_uvm_vsmb_guest_path(assignment->uvm, host_path, true, guest_path, error);
 }
 
@@ -96,11 +88,11 @@ static int add_location_paths(windows_assignment *assignment, const char *device
         json_t *entry = json_pack("{s:s%,s:s}", "id", start, (size_t)(stop - start), "idType",
                                   DEVICES_ID_TYPE_LOCATION_PATH);
         if (entry == NULL)
-            return out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         hcsoci_log(HCSOCI_LOG_INFO, json_pack("{s:O}", "parsed devices", entry),
                    "added windows device to spec");
         if (json_array_append_new(assignment->container_devices, entry) != 0)
-            return out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         start = stop + 1;
     }
     return 0;
@@ -123,19 +115,16 @@ static int assign_device(windows_assignment *assignment, const devices_spec_devi
 
     char *vmbus_guid = NULL;
     if (hcsoci_uvm_assign_device(assignment->uvm, device->id, &vmbus_guid,
-                                 assignment->context->resources, error) != 0) {
-        if (error != NULL)
-            hcsoci_error_prefix(*error, "failed to assign device %s of type %s to pod %s: ",
-                                device->id, device->id_type, hcsoci_uvm_id(assignment->uvm));
-        return -1;
-    }
+                                 assignment->context->resources, error) != 0)
+        return hcsoci_fail_prefixed(error, "failed to assign device %s of type %s to pod %s: ",
+                                    device->id, device->id_type, hcsoci_uvm_id(assignment->uvm));
     char *vmbus_instance_id = hcsoci_uvm_assigned_device_vmbus_instance_id(vmbus_guid);
     free(vmbus_guid);
     char *parent_flag =
         vmbus_instance_id != NULL ? hcsoci_asprintf("--parentID=%s", vmbus_instance_id) : NULL;
     if (parent_flag == NULL) {
         free(vmbus_instance_id);
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
     hcsoci_log(HCSOCI_LOG_INFO, json_pack("{s:s}", "vmbus id", vmbus_instance_id),
                "vmbus instance ID");
@@ -150,9 +139,7 @@ static int assign_device(windows_assignment *assignment, const devices_spec_devi
     if (result != 0) {
         /* The host reports no exit code when the process could not be run: the reference's
          * "unknown" exit code is -1. */
-        if (error != NULL)
-            hcsoci_error_prefix(*error, "failed to find devices with exit code -1: ");
-        return -1;
+        return hcsoci_fail_prefixed(error, "failed to find devices with exit code -1: ");
     }
     result = add_location_paths(assignment, device->id, output, error);
     free(output);
@@ -167,7 +154,7 @@ static int kernel_driver_paths(windows_assignment *assignment, json_t **paths,
     hcsoci_host *host = assignment->context->host;
     *paths = json_array();
     if (*paths == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     const char *value = hcsoci_spec_annotation(assignment->context->spec,
                                                HCSOCI_ANNOTATION_ASSIGNED_DEVICE_KERNEL_DRIVERS);
     if (value == NULL || value[0] == '\0')
@@ -177,13 +164,11 @@ static int kernel_driver_paths(windows_assignment *assignment, json_t **paths,
         size_t length = strcspn(start, ",");
         json_t *path = json_stringn(start, length);
         if (path == NULL || json_array_append_new(*paths, path) != 0)
-            return out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         const char *text = json_string_value(path);
         if (host->ops->stat_path(host, text, NULL) == HCSOCI_PATH_MISSING) {
             devices_missing_path_error(host, text, error);
-            if (error != NULL)
-                hcsoci_error_prefix(*error, "failed to find path to drivers at %s: ", text);
-            return -1;
+            return hcsoci_fail_prefixed(error, "failed to find path to drivers at %s: ", text);
         }
         if (start[length] == '\0')
             return 0;
@@ -201,7 +186,7 @@ static int install_driver(windows_assignment *assignment, const char *driver,
     char *pattern = hcsoci_asprintf("%s/*.inf", guest_path);
     if (pattern == NULL) {
         free(guest_path);
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
     const char *arguments[] = {"cmd", "/c", PNPUTIL_PATH, "/add-driver", pattern, "/subdirs",
                                "/install"};
@@ -227,10 +212,7 @@ static int install_driver(windows_assignment *assignment, const char *driver,
             cause = hcsoci_error_new(HCSOCI_E_FAIL, "the host gave no reason");
         hcsoci_error_prefix(cause, "failed to install driver %s in uvm with exit code -1: ",
                             guest_path);
-        if (error != NULL)
-            *error = cause;
-        else
-            hcsoci_error_free(cause);
+        hcsoci_error_store(error, cause);
     } else {
         hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "added drivers", guest_path),
                    "installed drivers");
@@ -310,11 +292,11 @@ int devices_assign_windows(hcsoci_build_context *context, hcsoci_error **error)
     size_t first = hcsoci_resources_count(context->resources);
     int result = assignment.container_devices != NULL
                      ? assign_all(&assignment, devices, count, error)
-                     : out_of_memory(error);
+                     : hcsoci_fail_out_of_memory(error);
     if (result == 0 &&
         json_object_set(json_object_get(context->spec, "windows"), "devices",
                         assignment.container_devices) != 0)
-        result = out_of_memory(error);
+        result = hcsoci_fail_out_of_memory(error);
     if (result != 0)
         release_added(uvm, context->resources, first);
     json_decref(assignment.container_devices);

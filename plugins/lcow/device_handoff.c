@@ -44,9 +44,5 @@ int lcow_assign_devices(hcsoci_build_context *context, hcsoci_error **error)
         return hcsoci_fail(error, HCSOCI_E_INVALID, "specified device %s has unsupported type %s",
                            id != NULL ? id : "", id_type != NULL ? id_type : "");
     }
-    if (error != NULL)
-        *error = module_error;
-    else
-        hcsoci_error_free(module_error);
-    return -1;
+    return hcsoci_error_store(error, module_error);
 }

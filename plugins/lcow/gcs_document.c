@@ -10,11 +10,6 @@
 #include "runtime_spec_fields.h"
 #include "spec_normalize.h"
 
-static int out_of_memory(hcsoci_error **error)
-{
-    return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
-}
-
 /* The Windows part the guest keeps: the network namespace and the devices of the original
  * spec. Returns the new (or nil) specs.Windows value, or NULL when memory runs out. */
 static json_t *reduced_windows(const json_t *original)
@@ -67,12 +62,12 @@ static int clean_spec_value(json_t *spec, hcsoci_error **error)
 
     json_t *windows = reduced_windows(json_object_get(spec, "windows"));
     if (windows == NULL || json_object_set_new(spec, "windows", windows) != 0)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
 
     if (spec_value_clear_field(spec_type, spec, "hooks") != 0
         || spec_value_clear_field(linux_type, linux_section, "cgroupsPath") != 0
         || spec_value_clear_field(linux_type, linux_section, "seccomp") != 0)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
 
     json_t *resources = json_object_get(linux_section, "resources");
     if (!json_is_null(resources)) {
@@ -80,7 +75,7 @@ static int clean_spec_value(json_t *spec, hcsoci_error **error)
                                                   "network"};
         for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++) {
             if (spec_value_clear_field(resources_type, resources, unsupported[i]) != 0)
-                return out_of_memory(error);
+                return hcsoci_fail_out_of_memory(error);
         }
     }
     return 0;
@@ -99,7 +94,7 @@ int lcow_gcs_spec(const json_t *spec, json_t **gcs_spec, hcsoci_error **error)
     *gcs_spec = spec_value_encode(&runtime_spec_type_spec, value);
     json_decref(value);
     if (*gcs_spec == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     return 0;
 }
 
@@ -115,7 +110,7 @@ int lcow_hosted_system_document(const json_t *spec, const char *container_root,
     if (bundle_path == NULL) {
         json_decref(gcs_spec);
         return hcsoci_text_is_utf8(root)
-                   ? out_of_memory(error)
+                   ? hcsoci_fail_out_of_memory(error)
                    : hcsoci_fail(error, HCSOCI_E_INVALID,
                                  "invalid container root in the utility VM: not UTF-8 text");
     }
@@ -128,7 +123,7 @@ int lcow_hosted_system_document(const json_t *spec, const char *container_root,
     failed |= json_object_set_new(hosted, "OciSpecification", gcs_spec) != 0;
     if (failed) {
         json_decref(hosted);
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
     *document = hosted;
     return 0;

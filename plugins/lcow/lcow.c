@@ -40,7 +40,7 @@ static int normalize_spec_in_place(json_t *spec, hcsoci_error **error)
     failed = failed || json_object_clear(spec) != 0 || json_object_update(spec, normalized) != 0;
     json_decref(normalized);
     if (failed)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     return 0;
 }
 

@@ -19,11 +19,6 @@
 
 #define SANDBOX_PREFIX "sandbox://"
 
-static int out_of_memory(hcsoci_error **error)
-{
-    return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
-}
-
 /* A string member, "" when absent or not a string. */
 static const char *string_member(const json_t *object, const char *key)
 {
@@ -89,7 +84,7 @@ static int missing_path_error(hcsoci_host *host, const char *path, hcsoci_error 
 {
     char *directory = NULL, *file = NULL;
     if (hcsoci_windows_path_split(path, &directory, &file) != 0)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     free(file);
     size_t volume = hcsoci_windows_volume_name_length(directory);
     size_t length = strlen(directory);
@@ -130,7 +125,7 @@ static int add_disk(hcsoci_build_context *context, json_t *mount, bool physical,
     if (hcsoci_uvm_scsi_guest_path(uvm, host_path, guest_path, error) != 0)
         return -1;
     if (json_object_set_new(mount, "type", json_string("none")) != 0)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     return 0;
 }
 
@@ -152,7 +147,7 @@ static int add_bind(hcsoci_build_context *context, const json_t *mount, const ch
     bool restrict_files = kind != HCSOCI_PATH_DIRECTORY;
     if (restrict_files) {
         if (hcsoci_windows_path_split(source, &share_host_path, &file_name) != 0)
-            return out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         allowed_names = json_pack("[s]", file_name);
         *guest_path = lcow_guest_path_join(share_path, file_name);
     } else {
@@ -162,7 +157,7 @@ static int add_bind(hcsoci_build_context *context, const json_t *mount, const ch
     int status = 0;
     if (share_host_path == NULL || *guest_path == NULL ||
         (restrict_files && allowed_names == NULL)) {
-        status = out_of_memory(error);
+        status = hcsoci_fail_out_of_memory(error);
     } else if (hcsoci_uvm_add_plan9(context->hosting_system, share_host_path, share_path,
                                     read_only, restrict_files, allowed_names, NULL,
                                     context->resources, error) != 0) {
@@ -194,7 +189,7 @@ static int add_mount(hcsoci_build_context *context, json_t *mount, size_t index,
     } else if (strncmp(source, SANDBOX_PREFIX, strlen(SANDBOX_PREFIX)) == 0) {
         /* A path inside the VM already. */
         guest_path = hcsoci_strdup(source);
-        status = guest_path != NULL ? 0 : out_of_memory(error);
+        status = guest_path != NULL ? 0 : hcsoci_fail_out_of_memory(error);
     } else {
         char element[48];
         snprintf(element, sizeof element, "mounts/m%zu", index);
@@ -202,11 +197,11 @@ static int add_mount(hcsoci_build_context *context, json_t *mount, size_t index,
             hcsoci_resources_container_root_in_uvm(context->resources), element);
         status = share_path != NULL
                      ? add_bind(context, mount, share_path, read_only, &guest_path, error)
-                     : out_of_memory(error);
+                     : hcsoci_fail_out_of_memory(error);
         free(share_path);
     }
     if (status == 0 && json_object_set_new(mount, "source", json_string(guest_path)) != 0)
-        status = out_of_memory(error);
+        status = hcsoci_fail_out_of_memory(error);
     free(guest_path);
     return status;
 }

@@ -11,11 +11,6 @@
 
 #include "paths.h"
 
-static int out_of_memory(hcsoci_error **error)
-{
-    return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
-}
-
 /* spec.root, made an empty root (path "") when the spec has none, as the reference does. */
 static json_t *root_of(json_t *spec, hcsoci_error **error)
 {
@@ -24,7 +19,7 @@ static json_t *root_of(json_t *spec, hcsoci_error **error)
         return root;
     root = json_pack("{s:s}", "path", "");
     if (root == NULL || json_object_set_new(spec, "root", root) != 0) {
-        out_of_memory(error);
+        hcsoci_fail_out_of_memory(error);
         return NULL;
     }
     return root;
@@ -33,7 +28,7 @@ static json_t *root_of(json_t *spec, hcsoci_error **error)
 static int set_root_path(json_t *root, const char *path, hcsoci_error **error)
 {
     if (json_object_set_new(root, "path", json_string(path)) != 0)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     return 0;
 }
 
@@ -61,7 +56,7 @@ static int share_root_directory(hcsoci_build_context *context, json_t *root, con
     const char *container_root = hcsoci_resources_container_root_in_uvm(context->resources);
     char *rootfs = lcow_guest_path_join(container_root, "rootfs");
     if (rootfs == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     bool read_only = json_is_true(json_object_get(root, "readonly"));
     int status = hcsoci_uvm_add_plan9(context->hosting_system, host_path, rootfs, read_only, false,
                                       NULL, NULL, context->resources, error);

@@ -45,11 +45,6 @@ static size_t render_path(const value_path *path, char *out)
     return length + separator_length + text_length;
 }
 
-static int out_of_memory(hcsoci_error **error)
-{
-    return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
-}
-
 /* What a type accepts, for messages. */
 static void describe_expected(const runtime_spec_type *type, char *out, size_t size)
 {
@@ -92,7 +87,7 @@ static int wrong_value(hcsoci_error **error, const runtime_spec_type *type, cons
     size_t path_length = render_path(path, NULL);
     char *where = hcsoci_malloc(path_length + 1);
     if (where == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     render_path(path, where);
     where[path_length] = '\0';
 
@@ -211,7 +206,7 @@ static int decode_into(const runtime_spec_type *type, const json_t *input, json_
 static int replace_slot(json_t **slot, json_t *replacement, hcsoci_error **error)
 {
     if (replacement == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     json_decref(*slot);
     *slot = replacement;
     return 0;
@@ -233,7 +228,7 @@ static int decode_struct(const runtime_spec_type *type, const json_t *input, jso
         json_t *child = json_incref(json_object_get(object, field->json_name));
         int result = decode_into(field->type, member, &child, &child_path, error);
         if (result == 0 && json_object_set_new(object, field->json_name, child) != 0)
-            return out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         if (result != 0) {
             json_decref(child);
             return -1;
@@ -249,7 +244,7 @@ static int decode_slice(const runtime_spec_type *type, const json_t *input, json
 {
     json_t *list = json_array();
     if (list == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     size_t index;
     json_t *item;
     json_array_foreach(input, index, item) {
@@ -259,7 +254,7 @@ static int decode_slice(const runtime_spec_type *type, const json_t *input, json
         value_path element_path = {path, NULL, index};
         if (element == NULL) {
             json_decref(list);
-            return out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         }
         if (decode_into(type->element, item, &element, &element_path, error) != 0) {
             json_decref(element);
@@ -268,7 +263,7 @@ static int decode_slice(const runtime_spec_type *type, const json_t *input, json
         }
         if (json_array_append_new(list, element) != 0) {
             json_decref(list);
-            return out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         }
     }
     return replace_slot(slot, list, error);
@@ -288,13 +283,13 @@ static int decode_map(const runtime_spec_type *type, const json_t *input, json_t
         value_path element_path = {path, key, 0};
         json_t *element = spec_value_zero(type->element);
         if (element == NULL)
-            return out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         if (decode_into(type->element, member, &element, &element_path, error) != 0) {
             json_decref(element);
             return -1;
         }
         if (json_object_setn_new(*slot, key, key_length, element) != 0)
-            return out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
     }
     return 0;
 }
@@ -379,7 +374,7 @@ int spec_value_decode(const runtime_spec_type *type, const json_t *input, const 
         return wrong_value(error, type, json_null(), &root);
     json_t *decoded = spec_value_zero(type);
     if (decoded == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     if (decode_into(type, input, &decoded, &root, error) != 0) {
         json_decref(decoded);
         return -1;
@@ -587,6 +582,6 @@ int spec_normalize(const json_t *spec, json_t **normalized, hcsoci_error **error
     *normalized = spec_value_encode(&runtime_spec_type_spec, value);
     json_decref(value);
     if (*normalized == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     return 0;
 }

@@ -13,16 +13,12 @@ int network_namespace_endpoints(hcsoci_host *host, const char *namespace_id, jso
     if (hns_namespace_endpoint_ids(host, namespace_id, &ids, &list_error) != 0) {
         if (hns_error_is_not_found(list_error))
             hcsoci_error_prefix(list_error, "network namespace %s not found: ", namespace_id);
-        if (error != NULL)
-            *error = list_error;
-        else
-            hcsoci_error_free(list_error);
-        return -1;
+        return hcsoci_error_store(error, list_error);
     }
     json_t *records = json_array();
     if (records == NULL) {
         json_decref(ids);
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     }
     size_t index;
     const json_t *id;
@@ -31,7 +27,7 @@ int network_namespace_endpoints(hcsoci_host *host, const char *namespace_id, jso
         if (hns_get_endpoint(host, json_string_value(id), &record, error) != 0 ||
             json_array_append_new(records, record) != 0) {
             if (record != NULL)
-                hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+                hcsoci_fail_out_of_memory(error);
             else
                 hcsoci_error_prefix(error != NULL ? *error : NULL,
                                     "endpoint %s of network namespace %s: ",

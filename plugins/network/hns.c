@@ -69,16 +69,6 @@ static void classify_not_found(hcsoci_error *error)
         error->code = HCSOCI_E_NOT_FOUND;
 }
 
-/* Hands error to the caller (or frees it) and returns -1. */
-static int give_error(hcsoci_error *made, hcsoci_error **error)
-{
-    if (error != NULL)
-        *error = made;
-    else
-        hcsoci_error_free(made);
-    return -1;
-}
-
 /* Sends one request and returns the reply's Output (new reference; NULL when the reply has
  * none). Errors read "failed during hnsCallRawResponse: ..." when the call itself failed and
  * "hns failed with error : <HNS's text>" when HNS answered with Success false. */
@@ -95,7 +85,7 @@ static int hns_request(hcsoci_host *host, const char *method, const char *path,
         hcsoci_error_suffix(call_error, " (0x%x)", win32_code(call_error->code));
         classify_not_found(call_error);
         json_decref(reply);
-        return give_error(call_error, error);
+        return hcsoci_error_store(error, call_error);
     }
     if (!json_is_object(reply)) {
         int result = hcsoci_fail(error, HCSOCI_E_FAIL,
@@ -111,7 +101,7 @@ static int hns_request(hcsoci_host *host, const char *method, const char *path,
             hcsoci_error_new(HCSOCI_E_FAIL, "hns failed with error : %s", text != NULL ? text : "");
         classify_not_found(failure);
         json_decref(reply);
-        return give_error(failure, error);
+        return hcsoci_error_store(error, failure);
     }
     json_t *value = reply_member(reply, "Output");
     if (value != NULL && !json_is_null(value))
@@ -129,7 +119,7 @@ static int namespace_request(hcsoci_host *host, const char *method, const char *
     if (hns_request(host, method, path, request, output, &request_error) == 0)
         return 0;
     hcsoci_error_prefix(request_error, "%s %s: ", method, path);
-    return give_error(request_error, error);
+    return hcsoci_error_store(error, request_error);
 }
 
 /* "/namespaces/<id>" followed by "/<action>" when action is not NULL; the id must be valid. */
@@ -155,7 +145,7 @@ int hns_create_namespace(hcsoci_host *host, char **namespace_id, hcsoci_error **
     /* The request's only field, IsDefault, is false and so left out. */
     json_t *request = json_object();
     if (request == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     json_t *output = NULL;
     int result = namespace_request(host, "POST", "/namespaces/", request, &output, error);
     json_decref(request);
@@ -170,7 +160,7 @@ int hns_create_namespace(hcsoci_host *host, char **namespace_id, hcsoci_error **
                              "POST /namespaces/: HNS answered with an invalid namespace ID '%s'",
                              id);
     else if ((*namespace_id = hcsoci_strdup(id)) == NULL) {
-        result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        result = hcsoci_fail_out_of_memory(error);
         /* Nobody else knows the namespace exists: take it down again. */
         hns_remove_namespace(host, id, NULL);
     }
@@ -201,7 +191,7 @@ static int change_namespace_endpoint(hcsoci_host *host, const char *namespace_id
         return hcsoci_fail(error, HCSOCI_E_INVALID, "an endpoint id is required");
     json_t *request = json_pack("{s:s, s:{s:s}}", "Type", "Endpoint", "Data", "Id", endpoint_id);
     if (request == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     json_t *output = NULL;
     int result = namespace_request(host, "POST", path, request, &output, error);
     json_decref(output);
@@ -240,7 +230,7 @@ static int collect_endpoint_id(const char *path, size_t index, const json_t *res
                            "GET %s: unmarshal endpoint: ResourceList[%zu].Data has no Id string",
                            path, index);
     if (json_array_append_new(ids, json_string(id)) != 0)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     return 0;
 }
 
@@ -258,7 +248,7 @@ int hns_namespace_endpoint_ids(hcsoci_host *host, const char *namespace_id, json
     json_t *list = json_array();
     const json_t *resources = reply_member(output, "ResourceList");
     if (list == NULL) {
-        result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        result = hcsoci_fail_out_of_memory(error);
     } else if (resources != NULL && !json_is_null(resources) && !json_is_array(resources)) {
         result = hcsoci_fail(error, HCSOCI_E_FAIL, "GET %s: ResourceList is %s, not an array",
                              path, hcsoci_json_kind(resources));
@@ -294,7 +284,7 @@ int hns_get_endpoint(hcsoci_host *host, const char *endpoint_id, json_t **record
     hcsoci_error *request_error = NULL;
     if (hns_request(host, "GET", path, NULL, &output, &request_error) != 0) {
         hcsoci_error_prefix(request_error, "GET %s: ", path);
-        return give_error(request_error, error);
+        return hcsoci_error_store(error, request_error);
     }
     if (!json_is_object(output)) {
         int result = hcsoci_fail(error, HCSOCI_E_FAIL,

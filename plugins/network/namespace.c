@@ -27,13 +27,8 @@ static int remove_namespace_and_endpoints(hcsoci_host *host, const char *namespa
         hcsoci_error *remove_error = NULL;
         if (hns_remove_namespace_endpoint(host, namespace_id, endpoint_id, &remove_error) == 0)
             continue;
-        if (!hns_error_is_not_found(remove_error)) {
-            if (error != NULL)
-                *error = remove_error;
-            else
-                hcsoci_error_free(remove_error);
-            return -1;
-        }
+        if (!hns_error_is_not_found(remove_error))
+            return hcsoci_error_store(error, remove_error);
         hcsoci_error_free(remove_error);
         hcsoci_log(HCSOCI_LOG_WARN,
                    json_pack("{s:s, s:s}", "endpointID", endpoint_id, "netID", namespace_id),
@@ -45,11 +40,7 @@ static int remove_namespace_and_endpoints(hcsoci_host *host, const char *namespa
         hcsoci_error_free(remove_error);
         return 0;
     }
-    if (error != NULL)
-        *error = remove_error;
-    else
-        hcsoci_error_free(remove_error);
-    return -1;
+    return hcsoci_error_store(error, remove_error);
 }
 
 /* Undoes a creation whose ledger could not be kept up to date (memory ran out): removes what
@@ -138,17 +129,13 @@ static int add_endpoints(hcsoci_build_context *context, const char *namespace_id
                 hcsoci_error_prefix(add_error, "windows.network.endpointList[%zu]: endpoint '%s' "
                                                "or namespace %s does not exist: ",
                                     index, endpoint_id, namespace_id);
-            if (error != NULL)
-                *error = add_error;
-            else
-                hcsoci_error_free(add_error);
-            return -1;
+            return hcsoci_error_store(error, add_error);
         }
         hcsoci_log(HCSOCI_LOG_INFO,
                    json_pack("{s:s, s:s}", "netID", namespace_id, "endpointID", endpoint_id),
                    "added network endpoint to namespace");
         if (json_array_append_new(added, json_string(endpoint_id)) != 0) {
-            hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            hcsoci_fail_out_of_memory(error);
             undo_unrecorded_endpoint(context->host, namespace_id, endpoint_id, added);
             return -1;
         }
@@ -186,7 +173,7 @@ int network_create_namespace(hcsoci_build_context *context, hcsoci_error **error
     int result = -1;
     json_t *added = json_array();
     if (added == NULL) {
-        hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        hcsoci_fail_out_of_memory(error);
         undo_unrecorded(context->host, namespace_id, NULL);
     } else if (hcsoci_resources_set_network_namespace(context->resources, namespace_id, true,
                                                       error) != 0 ||

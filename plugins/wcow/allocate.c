@@ -45,25 +45,19 @@ static int prepare_scratch(hcsoci_host *host, const json_t *layer_folders, hcsoc
                                               hcsoci_hresult_text(HCSOCI_E_FAIL));
             hcsoci_error_prefix(host_error, "failed to auto-create container scratch folder %s: ",
                                 scratch);
-            if (error != NULL)
-                *error = host_error;
-            else
-                hcsoci_error_free(host_error);
-            return -1;
+            return hcsoci_error_store(error, host_error);
         }
     }
 
     char *sandbox = join_path(scratch, "sandbox.vhdx");
     if (sandbox == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     hcsoci_path_kind kind = host->ops->stat_path(host, sandbox, &size);
     free(sandbox);
     if (kind != HCSOCI_PATH_MISSING)
         return 0;
     if (hcsoci_layers_create_scratch(host, layer_folders, error) != 0) {
-        if (error != NULL)
-            hcsoci_error_prefix(*error, "failed to CreateSandboxLayer ");
-        return -1;
+        return hcsoci_fail_prefixed(error, "failed to CreateSandboxLayer ");
     }
     return 0;
 }
@@ -89,9 +83,7 @@ static int mount_storage(wcow_build *build, hcsoci_error **error)
     if (hcsoci_layers_mount_recorded(context->host, context->hosting_system,
                                      build->spec.layer_folders, root_in_uvm, context->resources,
                                      &root_path, error) != 0) {
-        if (error != NULL)
-            hcsoci_error_prefix(*error, "failed to mount container storage: ");
-        return -1;
+        return hcsoci_fail_prefixed(error, "failed to mount container storage: ");
     }
     int status = wcow_spec_set_root_path(context->spec, root_path, error);
     free(root_path);
@@ -157,9 +149,7 @@ static int add_mount_to_hosting_system(wcow_build *build, size_t index, hcsoci_e
     }
     if (hcsoci_uvm_is_pipe(mount->source)) {
         if (hcsoci_uvm_add_pipe(uvm, mount->source, context->resources, error) != 0) {
-            if (error != NULL)
-                hcsoci_error_prefix(*error, "failed to add named pipe to UVM: ");
-            return -1;
+            return hcsoci_fail_prefixed(error, "failed to add named pipe to UVM: ");
         }
         return 0;
     }
@@ -227,9 +217,7 @@ static int allocate_credentials(wcow_build *build, hcsoci_error **error)
             status = -1;
         } else if (hcsoci_uvm_update_hvsocket_service(context->hosting_system, service_id,
                                                       &config, NULL, error) != 0) {
-            if (error != NULL)
-                hcsoci_error_prefix(*error, "failed to update hvsocket service: ");
-            status = -1;
+            status = hcsoci_fail_prefixed(error, "failed to update hvsocket service: ");
         }
     }
     hcsoci_credential_guard_clear(&guard);

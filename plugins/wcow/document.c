@@ -12,11 +12,6 @@
 #include <hcsoci/log.h>
 #include <hcsoci/uvm.h>
 
-static int out_of_memory(hcsoci_error **error)
-{
-    return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
-}
-
 static char *concatenate(const char *first, const char *second)
 {
     size_t first_length = strlen(first);
@@ -136,7 +131,7 @@ static int compute_networking(wcow_build *build, wcow_container_config *config,
             length += strlen(json_string_value(json_array_get(spec->dns_search_list, i))) + 1;
         config->dns_search_list = hcsoci_malloc(length + 1);
         if (config->dns_search_list == NULL)
-            return out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         config->dns_search_list[0] = '\0';
         for (size_t i = 0; i < count; i++) {
             if (i > 0)
@@ -206,7 +201,7 @@ static int layers_in_hosting_system(wcow_build *build, wcow_container_config *co
     config->layers = hcsoci_calloc(count > 0 ? count : 1, sizeof *config->layers);
     if (config->layers == NULL) {
         json_decref(layers);
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
     int status = 0;
     for (size_t i = 0; i < count && status == 0; i++) {
@@ -218,7 +213,7 @@ static int layers_in_hosting_system(wcow_build *build, wcow_container_config *co
         out->path = hcsoci_strdup(path != NULL ? path : "");
         config->layer_count = i + 1;
         if (out->id == NULL || out->path == NULL)
-            status = out_of_memory(error);
+            status = hcsoci_fail_out_of_memory(error);
     }
     config->layers_set = true;
     json_decref(layers);
@@ -253,7 +248,7 @@ static int compute_storage(wcow_build *build, wcow_container_config *config,
             /* Well-formed for the clients that expect the trailing backslash. */
             char *with_backslash = concatenate(root_path, "\\");
             if (with_backslash == NULL)
-                return out_of_memory(error);
+                return hcsoci_fail_out_of_memory(error);
             int status = wcow_spec_set_root_path(context->spec, with_backslash, error);
             free(with_backslash);
             if (status != 0)
@@ -264,7 +259,7 @@ static int compute_storage(wcow_build *build, wcow_container_config *config,
         config->storage_path = hcsoci_strdup(root_path);
         config->volume_path = hcsoci_strndup(root_path, length - 1); /* schema 1.0: without it */
         if (config->storage_path == NULL || config->volume_path == NULL)
-            return out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
     } else if (wcow_is_v1_xenon(build)) {
         /* Schema 1.0 in a hosting system cannot happen: a hosting system implies 2.1. */
         return hcsoci_fail(error, HCSOCI_E_INVALID,
@@ -274,7 +269,7 @@ static int compute_storage(wcow_build *build, wcow_container_config *config,
          * the read-only layers as the VSMB shares they were mounted as. */
         config->storage_path = hcsoci_strdup(wcow_spec_root_path(context->spec));
         if (config->storage_path == NULL)
-            return out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         if (hcsoci_uvm_get_os(context->hosting_system) == HCSOCI_UVM_WINDOWS &&
             layers_in_hosting_system(build, config, error) != 0)
             return -1;
@@ -284,7 +279,7 @@ static int compute_storage(wcow_build *build, wcow_container_config *config,
         size_t parents = build->spec.layer_count - 1;
         config->layers = hcsoci_calloc(parents > 0 ? parents : 1, sizeof *config->layers);
         if (config->layers == NULL)
-            return out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         config->layers_set = true;
         for (size_t i = 0; i < parents; i++) {
             const char *path = json_string_value(json_array_get(build->spec.layer_folders, i));
@@ -294,7 +289,7 @@ static int compute_storage(wcow_build *build, wcow_container_config *config,
             config->layer_count = i + 1;
             layer->path = hcsoci_strdup(path);
             if (layer->path == NULL)
-                return out_of_memory(error);
+                return hcsoci_fail_out_of_memory(error);
         }
     }
     return 0;
@@ -310,13 +305,8 @@ static int hosting_system_path(hcsoci_uvm *uvm, const char *source, bool read_on
     hcsoci_error *vsmb_error = NULL;
     if (hcsoci_uvm_vsmb_guest_path(uvm, source, read_only, uvm_path, &vsmb_error) == 0)
         return 0;
-    if (vsmb_error == NULL || vsmb_error->code != HCSOCI_E_UVM_NOT_ATTACHED) {
-        if (error != NULL)
-            *error = vsmb_error;
-        else
-            hcsoci_error_free(vsmb_error);
-        return -1;
-    }
+    if (vsmb_error == NULL || vsmb_error->code != HCSOCI_E_UVM_NOT_ATTACHED)
+        return hcsoci_error_store(error, vsmb_error);
     hcsoci_error_free(vsmb_error);
     return hcsoci_uvm_scsi_guest_path(uvm, source, uvm_path, error);
 }
@@ -331,7 +321,7 @@ static int compute_mounts(wcow_build *build, wcow_container_config *config,
     config->mapped_directories = hcsoci_calloc(count, sizeof *config->mapped_directories);
     config->mapped_pipes = hcsoci_calloc(count, sizeof *config->mapped_pipes);
     if (config->mapped_directories == NULL || config->mapped_pipes == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
 
     for (size_t i = 0; i < count; i++) {
         const wcow_mount *mount = &build->spec.mounts[i];
@@ -363,7 +353,7 @@ static int compute_mounts(wcow_build *build, wcow_container_config *config,
         }
         directory->v2_host_path = hcsoci_strdup(mount->source);
         if (directory->v2_host_path == NULL)
-            return out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
     }
 
     if (config->mapped_pipe_count > 0 &&
@@ -385,7 +375,7 @@ static int compute_assigned_devices(wcow_build *build, wcow_container_config *co
         return 0;
     config->assigned_devices = hcsoci_calloc(count, sizeof *config->assigned_devices);
     if (config->assigned_devices == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     for (size_t i = 0; i < count; i++) {
         const wcow_device *device = &build->spec.devices[i];
         wcow_assigned_device *assigned = &config->assigned_devices[i];

@@ -63,7 +63,7 @@ static int read_mounts(const json_t *spec, wcow_spec *result, hcsoci_error **err
         return 0;
     result->mounts = hcsoci_calloc(count, sizeof *result->mounts);
     if (result->mounts == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     result->mount_count = count;
     for (size_t i = 0; i < count; i++) {
         const json_t *mount = json_array_get(mounts, i);
@@ -94,7 +94,7 @@ static int read_devices(const json_t *windows, wcow_spec *result, hcsoci_error *
         return 0;
     result->devices = hcsoci_calloc(count, sizeof *result->devices);
     if (result->devices == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     result->device_count = count;
     for (size_t i = 0; i < count; i++) {
         const json_t *device = json_array_get(devices, i);
@@ -224,10 +224,10 @@ int wcow_spec_set_root_path(json_t *spec, const char *path, hcsoci_error **error
     if (!json_is_object(root)) {
         root = json_object();
         if (root == NULL || json_object_set_new(spec, "root", root) != 0)
-            return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            return hcsoci_fail_out_of_memory(error);
     }
     if (json_object_set_new(root, "path", json_string(path)) != 0)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     return 0;
 }
 

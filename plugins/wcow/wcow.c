@@ -41,21 +41,21 @@ static int write_documents(wcow_build *build, const wcow_container_config *confi
     if (build->is_v1) {
         output->compute_system_document = wcow_v1_container_config_json(config);
         if (output->compute_system_document == NULL)
-            return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            return hcsoci_fail_out_of_memory(error);
         return 0;
     }
     json_t *container = wcow_v2_container_json(config);
     if (container == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     if (context->hosting_system != NULL) {
         output->hosted_system_document = wcow_v2_hosted_system_json(container);
         if (output->hosted_system_document == NULL)
-            return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            return hcsoci_fail_out_of_memory(error);
         return 0;
     }
     output->compute_system_document = wcow_v2_compute_system_json(context->owner, container);
     if (output->compute_system_document == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     return 0;
 }
 

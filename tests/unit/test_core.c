@@ -43,6 +43,50 @@ static void test_fail_tolerates_null_out_parameter(void)
     hcsoci_error_free(NULL);
 }
 
+static void test_error_store_sets_the_out_parameter(void)
+{
+    hcsoci_error *made = hcsoci_error_new(HCSOCI_E_NOT_FOUND, "no %s", "thing");
+    hcsoci_error *stored = NULL;
+    CU_ASSERT_EQUAL(hcsoci_error_store(&stored, made), -1);
+    CU_ASSERT_PTR_EQUAL(stored, made);
+    CU_ASSERT_EQUAL(stored->code, HCSOCI_E_NOT_FOUND);
+    CU_ASSERT_STRING_EQUAL(stored->message, "no thing");
+    hcsoci_error_free(stored);
+}
+
+static void test_error_store_without_out_parameter_frees(void)
+{
+    /* Valgrind (make check-valgrind) reports the error as lost if it is not freed here. */
+    CU_ASSERT_EQUAL(hcsoci_error_store(NULL, hcsoci_error_new(HCSOCI_E_FAIL, "dropped")), -1);
+    CU_ASSERT_EQUAL(hcsoci_error_store(NULL, NULL), -1);
+}
+
+static void test_fail_out_of_memory(void)
+{
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_fail_out_of_memory(&error), -1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    CU_ASSERT_EQUAL(error->code, HCSOCI_E_OUT_OF_MEMORY);
+    CU_ASSERT_EQUAL(error->code, (int32_t)0x8007000E);
+    CU_ASSERT_STRING_EQUAL(error->message, "out of memory");
+    hcsoci_error_free(error);
+    CU_ASSERT_EQUAL(hcsoci_fail_out_of_memory(NULL), -1);
+}
+
+static void test_fail_prefixed(void)
+{
+    hcsoci_error *error = hcsoci_error_new(HCSOCI_E_ACCESS_DENIED, "Access is denied.");
+    CU_ASSERT_EQUAL(hcsoci_fail_prefixed(&error, "failed to add %s: ", "share"), -1);
+    CU_ASSERT_STRING_EQUAL(error->message, "failed to add share: Access is denied.");
+    CU_ASSERT_EQUAL(error->code, HCSOCI_E_ACCESS_DENIED);
+    hcsoci_error_free(error);
+
+    hcsoci_error *none = NULL;
+    CU_ASSERT_EQUAL(hcsoci_fail_prefixed(&none, "nothing to prefix: "), -1);
+    CU_ASSERT_PTR_NULL(none);
+    CU_ASSERT_EQUAL(hcsoci_fail_prefixed(NULL, "no out-parameter: "), -1);
+}
+
 static void test_hresult_text(void)
 {
     CU_ASSERT_STRING_EQUAL(hcsoci_hresult_text((int32_t)0x80070005), "Access is denied.");
@@ -438,6 +482,11 @@ int main(void)
     static const test_entry tests[] = {
         {"error context reads outer to inner", test_error_context_reads_outer_to_inner},
         {"hcsoci_fail tolerates a NULL out-parameter", test_fail_tolerates_null_out_parameter},
+        {"hcsoci_error_store sets the out-parameter", test_error_store_sets_the_out_parameter},
+        {"hcsoci_error_store frees without an out-parameter",
+         test_error_store_without_out_parameter_frees},
+        {"the out-of-memory failure", test_fail_out_of_memory},
+        {"hcsoci_fail_prefixed", test_fail_prefixed},
         {"HRESULT texts", test_hresult_text},
         {"log levels and fields", test_log_levels_and_fields},
         {"JSON getters name the field", test_json_getters_name_the_field},

@@ -34,6 +34,19 @@ hcsoci_error *hcsoci_error_new(int32_t code, const char *format, ...)
 int hcsoci_fail(hcsoci_error **error, int32_t code, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Hands error to the caller: stores it in *out when out is not NULL, otherwise frees it.
+ * Returns -1, so that a fallible function can end with `return hcsoci_error_store(error, e)`. */
+int hcsoci_error_store(hcsoci_error **out, hcsoci_error *error);
+
+/* The one out-of-memory failure (HCSOCI_E_OUT_OF_MEMORY, "out of memory"), stored in *error
+ * when error is not NULL. Returns -1. */
+int hcsoci_fail_out_of_memory(hcsoci_error **error);
+
+/* Puts printf-style context in front of the message of *error when error is not NULL (the
+ * error a failed call stored there). Returns -1: `return hcsoci_fail_prefixed(error, "...")`. */
+int hcsoci_fail_prefixed(hcsoci_error **error, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Puts printf-style context in front of the message: ("failed to mount: ") turns "x" into
  * "failed to mount: x". Safe with a NULL error; keeps the message as it was if memory runs out. */
 void hcsoci_error_prefix(hcsoci_error *error, const char *format, ...)

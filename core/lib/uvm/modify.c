@@ -22,11 +22,6 @@ void uvm_unlock(const hcsoci_uvm *uvm)
     pthread_mutex_unlock(&((hcsoci_uvm *)uvm)->lock);
 }
 
-int uvm_out_of_memory(hcsoci_error **error)
-{
-    return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
-}
-
 int uvm_not_supported(hcsoci_error **error)
 {
     return hcsoci_fail(error, HCSOCI_E_NOT_SUPPORTED, "not supported");
@@ -40,7 +35,7 @@ int uvm_record(hcsoci_resources *resources, const char *kind, json_t *details,
         return 0;
     }
     if (details == NULL)
-        return uvm_out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     return hcsoci_resources_add(resources, kind, details, error);
 }
 
@@ -118,18 +113,18 @@ static int guest_modify(hcsoci_uvm *uvm, const json_t *guest_request, hcsoci_err
 {
     json_t *request = json_pack("{s:O}", "GuestRequest", guest_request);
     if (request == NULL)
-        return uvm_out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     int result = host_modify(uvm, request, error);
     json_decref(request);
-    if (result != 0 && error != NULL)
-        hcsoci_error_prefix(*error, "guest modify: ");
+    if (result != 0)
+        hcsoci_fail_prefixed(error, "guest modify: ");
     return result;
 }
 
 int uvm_modify_locked(hcsoci_uvm *uvm, const json_t *request, hcsoci_error **error)
 {
     if (request == NULL)
-        return uvm_out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     const json_t *guest_request = json_object_get(request, "GuestRequest");
     if (guest_request == NULL || !uvm->guest_connection)
         return host_modify(uvm, request, error);
@@ -148,15 +143,13 @@ int uvm_modify_locked(hcsoci_uvm *uvm, const json_t *request, hcsoci_error **err
                                         json_string("Remove")) != 0))) {
         json_decref(host_request);
         json_decref(undo_request);
-        return uvm_out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
     json_object_del(host_request, "GuestRequest");
 
     int result = 0;
     if (adding && host_modify(uvm, host_request, error) != 0) {
-        if (error != NULL)
-            hcsoci_error_prefix(*error, "adding VM resources: ");
-        result = -1;
+        result = hcsoci_fail_prefixed(error, "adding VM resources: ");
     } else if (guest_modify(uvm, guest_request, error) != 0) {
         if (adding) {
             hcsoci_error *rollback_error = NULL;
@@ -201,7 +194,7 @@ int hcsoci_uvm_guest_request(hcsoci_uvm *uvm, const json_t *guest_request, hcsoc
                            hcsoci_json_kind(guest_request));
     json_t *request = json_pack("{s:O}", "GuestRequest", guest_request);
     if (request == NULL)
-        return uvm_out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     int result = hcsoci_uvm_modify(uvm, request, error);
     json_decref(request);
     return result;
@@ -224,9 +217,5 @@ int uvm_grant_access(hcsoci_uvm *uvm, const char *host_path, hcsoci_vm_access ac
     if (host_error == NULL)
         host_error = hcsoci_error_new(HCSOCI_E_FAIL, "%s", hcsoci_hresult_text(HCSOCI_E_FAIL));
     hcsoci_layers_wrap_host_error(host_error, "GrantVmAccess");
-    if (error != NULL)
-        *error = host_error;
-    else
-        hcsoci_error_free(host_error);
-    return -1;
+    return hcsoci_error_store(error, host_error);
 }

@@ -253,7 +253,7 @@ static int namespace_settings(hcsoci_uvm *uvm, const char *namespace_id, json_t 
     size_t length = strlen(namespace_id) + sizeof "/namespaces/";
     char *path = hcsoci_malloc(length);
     if (path == NULL)
-        return uvm_out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     snprintf(path, length, "/namespaces/%s", namespace_id);
     json_t *response = NULL;
     int result = uvm->host->ops->hns_call(uvm->host, "GET", path, NULL, &response, error);
@@ -271,7 +271,7 @@ static int namespace_settings(hcsoci_uvm *uvm, const char *namespace_id, json_t 
                                 json_pack("{s:i,s:i}", "Major", 2, "Minor", 0)) != 0) {
             json_decref(*settings);
             *settings = NULL;
-            result = uvm_out_of_memory(error);
+            result = hcsoci_fail_out_of_memory(error);
         }
     }
     json_decref(response);
@@ -306,7 +306,7 @@ int hcsoci_uvm_add_network_namespace(hcsoci_uvm *uvm, const char *namespace_id,
                (namespace_info->id = hcsoci_strdup(namespace_id)) == NULL ||
                uvm_list_reserve(&uvm->namespaces) != 0) {
         uvm_namespace_free(namespace_info);
-        result = uvm_out_of_memory(error);
+        result = hcsoci_fail_out_of_memory(error);
     } else if (guest_namespace_request(uvm, namespace_id, "Add", error) != 0) {
         uvm_namespace_free(namespace_info);
         result = -1;
@@ -363,7 +363,7 @@ int hcsoci_uvm_add_endpoints_to_namespace(hcsoci_uvm *uvm, const char *namespace
             (nic->nic_id = hcsoci_strdup(guid)) == NULL ||
             (nic->endpoint = normalized_endpoint(record)) == NULL ||
             uvm_list_reserve(&namespace_info->nics) != 0) {
-            result = uvm_out_of_memory(error);
+            result = hcsoci_fail_out_of_memory(error);
         } else if (add_nic(uvm, nic, error) != 0) {
             result = -1;
         } else {
@@ -476,7 +476,7 @@ static int load_nic(uvm_namespace *namespace_info, const json_t *item, const cha
     json_t *endpoint = NULL;
     uvm_nic *nic = hcsoci_calloc(1, sizeof *nic);
     if (nic == NULL)
-        return uvm_out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     snprintf(field, sizeof field, "%s.endpointId", path);
     int failed = uvm_load_string(item, "endpointId", field, &nic->endpoint_id, error);
     snprintf(field, sizeof field, "%s.nicId", path);
@@ -486,9 +486,9 @@ static int load_nic(uvm_namespace *namespace_info, const json_t *item, const cha
     if (!failed && endpoint == NULL)
         failed = hcsoci_fail(error, HCSOCI_E_INVALID, "missing field '%s'", field);
     if (!failed && (nic->endpoint = json_deep_copy(endpoint)) == NULL)
-        failed = uvm_out_of_memory(error);
+        failed = hcsoci_fail_out_of_memory(error);
     if (!failed && uvm_list_append(&namespace_info->nics, nic) != 0)
-        failed = uvm_out_of_memory(error);
+        failed = hcsoci_fail_out_of_memory(error);
     if (failed) {
         free(nic->endpoint_id);
         free(nic->nic_id);
@@ -514,7 +514,7 @@ int uvm_network_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
         snprintf(path, sizeof path, "uvm.networkNamespaces[%zu]", index);
         uvm_namespace *namespace_info = hcsoci_calloc(1, sizeof *namespace_info);
         if (namespace_info == NULL)
-            return uvm_out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         snprintf(field, sizeof field, "%s.id", path);
         int failed = uvm_load_string(item, "id", field, &namespace_info->id, error);
         snprintf(field, sizeof field, "%s.nics", path);
@@ -530,7 +530,7 @@ int uvm_network_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
             failed = load_nic(namespace_info, nic, field, error);
         }
         if (!failed && uvm_list_append(&uvm->namespaces, namespace_info) != 0)
-            failed = uvm_out_of_memory(error);
+            failed = hcsoci_fail_out_of_memory(error);
         if (failed) {
             uvm_namespace_free(namespace_info);
             return -1;

@@ -22,7 +22,7 @@ static int modify_pipe(hcsoci_uvm *uvm, const char *host_path, const char *reque
     size_t length = strlen(host_path) + sizeof "VirtualMachine/Devices/MappedPipes/";
     char *path = hcsoci_malloc(length);
     if (path == NULL)
-        return uvm_out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     snprintf(path, length, "VirtualMachine/Devices/MappedPipes/%s", host_path);
     json_t *request = uvm_request(path, request_type, NULL, NULL);
     uvm_lock(uvm);
@@ -76,7 +76,7 @@ int hcsoci_uvm_container_pipe_mapping(const hcsoci_uvm *uvm, const char *source,
         free(*container_pipe_name);
         *host_path = NULL;
         *container_pipe_name = NULL;
-        return uvm_out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
     return 0;
 }

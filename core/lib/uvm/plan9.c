@@ -55,7 +55,7 @@ int hcsoci_uvm_add_plan9(hcsoci_uvm *uvm, const char *host_path, const char *uvm
     uvm_unlock(uvm);
     char *name_copy = NULL;
     if (share_name != NULL && (name_copy = hcsoci_strdup(name)) == NULL)
-        return uvm_out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
 
     json_t *settings = json_pack("{s:s,s:s,s:s,s:i,s:i}", "Name", name, "AccessName", name,
                                  "Path", host_path, "Port", PLAN9_PORT, "Flags", flags);

@@ -41,7 +41,7 @@ static int allocate_slot(hcsoci_uvm *uvm, const char *host_path, const char *uvm
                 continue;
             uvm_scsi_mount *mount = hcsoci_calloc(1, sizeof *mount);
             if (mount == NULL)
-                return uvm_out_of_memory(error);
+                return hcsoci_fail_out_of_memory(error);
             mount->host_path = hcsoci_strdup(host_path);
             mount->uvm_path = hcsoci_strdup(uvm_path);
             mount->controller = controller;
@@ -49,7 +49,7 @@ static int allocate_slot(hcsoci_uvm *uvm, const char *host_path, const char *uvm
             mount->ref_count = 1;
             if (mount->host_path == NULL || mount->uvm_path == NULL) {
                 uvm_scsi_mount_free(mount);
-                return uvm_out_of_memory(error);
+                return hcsoci_fail_out_of_memory(error);
             }
             uvm->scsi[controller][lun] = mount;
             *allocated = mount;
@@ -105,11 +105,8 @@ static int add_actual(hcsoci_uvm *uvm, const char *host_path, const char *uvm_pa
                       const char *attachment_type, bool read_only, hcsoci_vm_access access,
                       hcsoci_scsi_location *location, hcsoci_error **error)
 {
-    if (uvm_grant_access(uvm, host_path, access, error) != 0) {
-        if (error != NULL)
-            hcsoci_error_prefix(*error, "failed to grant VM access for SCSI mount: ");
-        return -1;
-    }
+    if (uvm_grant_access(uvm, host_path, access, error) != 0)
+        return hcsoci_fail_prefixed(error, "failed to grant VM access for SCSI mount: ");
     uvm_lock(uvm);
     uvm_scsi_mount *mount = find_mount(uvm, host_path);
     if (mount != NULL) {
@@ -152,8 +149,8 @@ static int add_actual(hcsoci_uvm *uvm, const char *host_path, const char *uvm_pa
         }
         result = uvm_modify_locked(uvm, request, error);
         json_decref(request);
-        if (result != 0 && error != NULL)
-            hcsoci_error_prefix(*error, "failed to modify UVM with new SCSI mount: ");
+        if (result != 0)
+            hcsoci_fail_prefixed(error, "failed to modify UVM with new SCSI mount: ");
     }
     if (result == 0 && location != NULL)
         *location = (hcsoci_scsi_location){mount->controller, mount->lun};
@@ -225,9 +222,8 @@ int hcsoci_uvm_remove_scsi(hcsoci_uvm *uvm, const char *host_path, hcsoci_error 
         if (result != 0) {
             /* Kept with its reference so that releasing it again sends the request again. */
             mount->ref_count++;
-            if (error != NULL)
-                hcsoci_error_prefix(*error, "failed to remove SCSI disk %s from container %s: ",
-                                    host_path, uvm->id);
+            hcsoci_fail_prefixed(error, "failed to remove SCSI disk %s from container %s: ",
+                                 host_path, uvm->id);
         } else {
             deallocate_slot(uvm, mount);
         }
@@ -248,7 +244,7 @@ int hcsoci_uvm_scsi_guest_path(hcsoci_uvm *uvm, const char *host_path, char **uv
     if (mount == NULL)
         result = hcsoci_fail(error, HCSOCI_E_UVM_NOT_ATTACHED, "not attached");
     else if ((*uvm_path = hcsoci_strdup(mount->uvm_path)) == NULL)
-        result = uvm_out_of_memory(error);
+        result = hcsoci_fail_out_of_memory(error);
     uvm_unlock(uvm);
     return result;
 }
@@ -293,7 +289,7 @@ int uvm_scsi_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
         snprintf(path, sizeof path, "uvm.scsi[%zu]", index);
         uvm_scsi_mount *mount = hcsoci_calloc(1, sizeof *mount);
         if (mount == NULL)
-            return uvm_out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         snprintf(field, sizeof field, "%s.hostPath", path);
         int failed = uvm_load_string(item, "hostPath", field, &mount->host_path, error);
         snprintf(field, sizeof field, "%s.uvmPath", path);

@@ -76,14 +76,14 @@ int hcsoci_uvm_new(hcsoci_host *host, const hcsoci_uvm_properties *properties, h
                            (unsigned)properties->vpmem_max_count, UVM_VPMEM_DEVICES);
     hcsoci_uvm *made = hcsoci_calloc(1, sizeof *made);
     if (made == NULL)
-        return uvm_out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     made->id = hcsoci_strdup(properties->id);
     made->owner = hcsoci_strdup(properties->owner != NULL ? properties->owner : "");
     if (made->id == NULL || made->owner == NULL) {
         free(made->id);
         free(made->owner);
         free(made);
-        return uvm_out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
     pthread_mutex_init(&made->lock, NULL);
     made->host = host;
@@ -227,7 +227,7 @@ int uvm_load_string(const json_t *object, const char *key, const char *path, cha
     if (text == NULL)
         return hcsoci_fail(error, HCSOCI_E_INVALID, "missing field '%s'", path);
     *value = hcsoci_strdup(text);
-    return *value != NULL ? 0 : uvm_out_of_memory(error);
+    return *value != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
 
 json_t *hcsoci_uvm_to_json(const hcsoci_uvm *uvm)
@@ -288,8 +288,7 @@ int hcsoci_uvm_from_json(hcsoci_host *host, const json_t *value, hcsoci_uvm **uv
         uvm_vsmb_load(made, value, error) != 0 || uvm_scsi_load(made, value, error) != 0 ||
         uvm_vpmem_load(made, value, error) != 0 || uvm_vpci_load(made, value, error) != 0 ||
         uvm_network_load(made, value, error) != 0) {
-        if (error != NULL)
-            hcsoci_error_prefix(*error, "invalid saved utility VM '%s': ", made->id);
+        hcsoci_fail_prefixed(error, "invalid saved utility VM '%s': ", made->id);
         hcsoci_uvm_free(made);
         *uvm = NULL;
         return -1;
@@ -314,9 +313,7 @@ int uvm_entry_string(const json_t *entry, const char *kind, const char *key, con
 
 int uvm_release_failed(hcsoci_error **error, const char *what)
 {
-    if (error != NULL)
-        hcsoci_error_prefix(*error, "failed to remove %s: ", what);
-    return -1;
+    return hcsoci_fail_prefixed(error, "failed to remove %s: ", what);
 }
 
 /* Every kind of "uvm." entry; each resource file defines its own. */

@@ -129,9 +129,6 @@ int uvm_stat_error(hcsoci_uvm *uvm, const char *path, hcsoci_error **error);
 /* "not supported" for an operation the VM's operating system does not offer. */
 int uvm_not_supported(hcsoci_error **error);
 
-/* Stores an out-of-memory error and returns -1. */
-int uvm_out_of_memory(hcsoci_error **error);
-
 /* Adds a ledger entry of kind with details (stolen) when resources is not NULL. */
 int uvm_record(hcsoci_resources *resources, const char *kind, json_t *details,
                hcsoci_error **error);

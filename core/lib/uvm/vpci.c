@@ -50,7 +50,7 @@ static int assign_locked(hcsoci_uvm *uvm, const char *device_instance_id, const 
     if (index >= 0) {
         uvm_vpci_device *existing = uvm->vpci_devices.items[index];
         if (vmbus_guid != NULL && (*vmbus_guid = hcsoci_strdup(existing->vmbus_guid)) == NULL)
-            return uvm_out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         existing->ref_count++;
         return 0;
     }
@@ -60,7 +60,7 @@ static int assign_locked(hcsoci_uvm *uvm, const char *device_instance_id, const 
         (device->vmbus_guid = hcsoci_strdup(guid)) == NULL ||
         (vmbus_guid != NULL && (*vmbus_guid = hcsoci_strdup(guid)) == NULL)) {
         uvm_vpci_device_free(device);
-        return uvm_out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
     device->ref_count = 1;
     char path[96];
@@ -79,7 +79,7 @@ static int assign_locked(hcsoci_uvm *uvm, const char *device_instance_id, const 
         json_decref(guest_request);
     }
     int result = uvm_list_reserve(&uvm->vpci_devices) != 0
-                     ? uvm_out_of_memory(error)
+                     ? hcsoci_fail_out_of_memory(error)
                      : uvm_modify_locked(uvm, request, error);
     json_decref(request);
     if (result == 0)
@@ -179,7 +179,7 @@ int uvm_vpci_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
         int64_t ref_count = 0;
         uvm_vpci_device *device = hcsoci_calloc(1, sizeof *device);
         if (device == NULL)
-            return uvm_out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         snprintf(field, sizeof field, "uvm.vpciDevices[%zu].deviceInstanceId", index);
         int failed = uvm_load_string(item, "deviceInstanceId", field,
                                      &device->device_instance_id, error);
@@ -192,7 +192,7 @@ int uvm_vpci_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
             failed = hcsoci_fail(error, HCSOCI_E_INVALID,
                                  "'uvm.vpciDevices[%zu]' repeats a device", index);
         if (!failed && uvm_list_append(&uvm->vpci_devices, device) != 0)
-            failed = uvm_out_of_memory(error);
+            failed = hcsoci_fail_out_of_memory(error);
         if (failed) {
             uvm_vpci_device_free(device);
             return -1;

@@ -77,7 +77,7 @@ static int add_locked(hcsoci_uvm *uvm, const char *host_path, char **uvm_path,
         *uvm_path = hcsoci_strdup(uvm->vpmem[existing]->uvm_path);
         if (*uvm_path == NULL) {
             uvm->vpmem[existing]->ref_count--;
-            return uvm_out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         }
         return 0;
     }
@@ -104,16 +104,14 @@ static int add_locked(hcsoci_uvm *uvm, const char *host_path, char **uvm_path,
         (device->uvm_path = hcsoci_strdup(path)) == NULL ||
         (*uvm_path = hcsoci_strdup(path)) == NULL) {
         uvm_vpmem_device_free(device);
-        return uvm_out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
     device->ref_count = 1;
     json_t *request = device_request("Add", device_number, host_path, path);
     int result = uvm_modify_locked(uvm, request, error);
     json_decref(request);
     if (result != 0) {
-        if (error != NULL)
-            hcsoci_error_prefix(*error,
-                                "uvm::AddVPMEM: failed to modify utility VM configuration: ");
+        hcsoci_fail_prefixed(error, "uvm::AddVPMEM: failed to modify utility VM configuration: ");
         uvm_vpmem_device_free(device);
         free(*uvm_path);
         *uvm_path = NULL;
@@ -165,9 +163,8 @@ int hcsoci_uvm_remove_vpmem(hcsoci_uvm *uvm, const char *host_path, hcsoci_error
         result = uvm_modify_locked(uvm, request, error);
         json_decref(request);
         if (result != 0) {
-            if (error != NULL)
-                hcsoci_error_prefix(*error, "failed to remove VPMEM %s from utility VM %s: ",
-                                    host_path, uvm->id);
+            hcsoci_fail_prefixed(error, "failed to remove VPMEM %s from utility VM %s: ",
+                                 host_path, uvm->id);
         } else {
             uvm->vpmem[device_number] = NULL;
             uvm_vpmem_device_free(device);
@@ -194,22 +191,15 @@ int hcsoci_uvm_add_lcow_layer(hcsoci_uvm *uvm, const char *host_path, char **uvm
         if (vpmem_error == NULL || (vpmem_error->code != HCSOCI_E_UVM_NO_LOCATION &&
                                     vpmem_error->code != HCSOCI_E_UVM_VPMEM_TOO_LARGE)) {
             hcsoci_error_prefix(vpmem_error, "failed to add VPMEM layer: ");
-            if (error != NULL)
-                *error = vpmem_error;
-            else
-                hcsoci_error_free(vpmem_error);
-            return -1;
+            return hcsoci_error_store(error, vpmem_error);
         }
         hcsoci_error_free(vpmem_error);
     }
     char path[48];
     snprintf(path, sizeof path, "/run/mounts/m%" PRIu64, hcsoci_uvm_next_mount_number(uvm));
     if (hcsoci_uvm_add_scsi(uvm, host_path, path, true, HCSOCI_VM_ACCESS_NONE, NULL, NULL,
-                            error) != 0) {
-        if (error != NULL)
-            hcsoci_error_prefix(*error, "failed to add SCSI layer: ");
-        return -1;
-    }
+                            error) != 0)
+        return hcsoci_fail_prefixed(error, "failed to add SCSI layer: ");
     if (hcsoci_uvm_scsi_guest_path(uvm, host_path, uvm_path, error) != 0) {
         hcsoci_uvm_remove_scsi(uvm, host_path, NULL);
         return -1;
@@ -237,16 +227,10 @@ int hcsoci_uvm_remove_lcow_layer(hcsoci_uvm *uvm, const char *host_path, hcsoci_
         hcsoci_error_free(vpmem_error);
         if (hcsoci_uvm_remove_scsi(uvm, host_path, error) == 0)
             return 0;
-        if (error != NULL)
-            hcsoci_error_prefix(*error, "failed to remove SCSI layer: ");
-        return -1;
+        return hcsoci_fail_prefixed(error, "failed to remove SCSI layer: ");
     }
     hcsoci_error_prefix(vpmem_error, "failed to remove VPMEM layer: ");
-    if (error != NULL)
-        *error = vpmem_error;
-    else
-        hcsoci_error_free(vpmem_error);
-    return -1;
+    return hcsoci_error_store(error, vpmem_error);
 }
 
 /* ---- saving and loading ---- */
@@ -280,7 +264,7 @@ int uvm_vpmem_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
         int64_t number = 0, ref_count = 0;
         uvm_vpmem_device *device = hcsoci_calloc(1, sizeof *device);
         if (device == NULL)
-            return uvm_out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         snprintf(field, sizeof field, "uvm.vpmem[%zu].deviceNumber", index);
         int failed = hcsoci_json_integer(item, "deviceNumber", field, 0,
                                          (int64_t)uvm->properties.vpmem_max_count - 1, &number,

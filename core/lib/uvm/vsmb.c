@@ -109,7 +109,7 @@ static int locate(hcsoci_uvm *uvm, const char *host_path, uvm_list **list, char 
             }
         }
     }
-    return *directory != NULL ? 0 : uvm_out_of_memory(error);
+    return *directory != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
 
 static uvm_vsmb_share *new_share(hcsoci_uvm *uvm, const char *directory, bool read_only)
@@ -180,7 +180,7 @@ static int add_locked(hcsoci_uvm *uvm, const char *host_path, hcsoci_vsmb_option
         share = created = new_share(uvm, directory, options->read_only);
         if (share == NULL) {
             free(directory);
-            return uvm_out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         }
     }
     json_t *allowed_files = json_copy(share->allowed_files);
@@ -188,9 +188,9 @@ static int add_locked(hcsoci_uvm *uvm, const char *host_path, hcsoci_vsmb_option
     if (allowed_files == NULL ||
         (options->restrict_file_access &&
          json_array_append_new(allowed_files, json_string(file)) != 0)) {
-        result = uvm_out_of_memory(error);
+        result = hcsoci_fail_out_of_memory(error);
     } else if (created != NULL && uvm_list_reserve(list) != 0) {
-        result = uvm_out_of_memory(error);
+        result = hcsoci_fail_out_of_memory(error);
     } else if (created != NULL || options->restrict_file_access) {
         hcsoci_log(HCSOCI_LOG_INFO,
                    json_pack("{s:s,s:s,s:o*,s:s}", "name", share->name, "path", directory,
@@ -241,9 +241,8 @@ static int remove_locked(hcsoci_uvm *uvm, const char *host_path, bool read_only,
         if (result != 0) {
             /* Kept with its reference so that releasing it again sends the request again. */
             share->ref_count++;
-            if (error != NULL)
-                hcsoci_error_prefix(*error, "failed to remove vsmb share %s from %s: ", directory,
-                                    uvm->id);
+            hcsoci_fail_prefixed(error, "failed to remove vsmb share %s from %s: ", directory,
+                                 uvm->id);
         } else {
             uvm_list_remove(list, (size_t)index);
             uvm_vsmb_share_free(share);
@@ -317,7 +316,7 @@ int hcsoci_uvm_vsmb_guest_path(hcsoci_uvm *uvm, const char *host_path, bool read
             *guest_path = joined != NULL ? hcsoci_windows_path_clean(joined) : NULL;
             free(joined);
             if (*guest_path == NULL)
-                result = uvm_out_of_memory(error);
+                result = hcsoci_fail_out_of_memory(error);
         }
     }
     free(directory);
@@ -369,7 +368,7 @@ static int load_shares(hcsoci_uvm *uvm, const json_t *state, const char *key, uv
         snprintf(path, sizeof path, "uvm.%s[%zu]", key, index);
         uvm_vsmb_share *share = hcsoci_calloc(1, sizeof *share);
         if (share == NULL)
-            return uvm_out_of_memory(error);
+            return hcsoci_fail_out_of_memory(error);
         int64_t ref_count = 0;
         json_t *allowed_files = NULL;
         char field[128];
@@ -391,7 +390,7 @@ static int load_shares(hcsoci_uvm *uvm, const json_t *state, const char *key, uv
                                                          : json_array();
             share->guest_path = hcsoci_malloc(sizeof UVM_VSMB_SHARE_PREFIX + strlen(share->name));
             if (share->allowed_files == NULL || share->guest_path == NULL) {
-                failed = uvm_out_of_memory(error);
+                failed = hcsoci_fail_out_of_memory(error);
             } else {
                 strcpy(share->guest_path, UVM_VSMB_SHARE_PREFIX);
                 strcat(share->guest_path, share->name);
@@ -400,7 +399,7 @@ static int load_shares(hcsoci_uvm *uvm, const json_t *state, const char *key, uv
         if (!failed && find_share(list, share->host_path, share->read_only) >= 0)
             failed = hcsoci_fail(error, HCSOCI_E_INVALID, "duplicate share in '%s'", path);
         if (!failed && uvm_list_append(list, share) != 0)
-            failed = uvm_out_of_memory(error);
+            failed = hcsoci_fail_out_of_memory(error);
         if (failed) {
             uvm_vsmb_share_free(share);
             return -1;

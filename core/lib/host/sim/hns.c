@@ -219,7 +219,7 @@ int sim_hns_answer(sim_host *sim, const char *method, const char *path, const js
     /* Split "/collection[/id[/action]]" (empty elements, such as a trailing '/', are skipped). */
     char *copy = strdup(path);
     if (copy == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     const char *elements[4] = {NULL, NULL, NULL, NULL};
     size_t count = 0;
     char *cursor = copy;
@@ -248,7 +248,7 @@ int sim_hns_answer(sim_host *sim, const char *method, const char *path, const js
         reply = failure_reply("sim host: HNS %s %s is not simulated", method, path);
     free(copy);
     if (reply == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     *response = reply;
     return 0;
 }

@@ -72,7 +72,7 @@ static int begin_call(sim_host *sim, const char *name, json_t *args, hcsoci_erro
     json_int_t count = json_integer_value(json_object_get(sim->call_counts, name)) + 1;
     if (json_object_set_new(sim->call_counts, name, json_integer(count)) != 0) {
         json_decref(args);
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     }
     if (args == NULL)
         return hcsoci_fail(error, HCSOCI_E_INVALID,
@@ -83,7 +83,7 @@ static int begin_call(sim_host *sim, const char *name, json_t *args, hcsoci_erro
     if (call == NULL || json_array_append(sim->journal_section, call) != 0 ||
         json_array_append(sim->journal_pending, call) != 0) {
         json_decref(call);
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     }
     json_decref(call);
 
@@ -142,7 +142,7 @@ static int track_modify_request(sim_host *sim, const char *id, const json_t *con
     else if (strcmp(request_type, "Remove") == 0)
         delta = -1;
     if (delta != 0 && sim_held_modify(&sim->held, id, resource_path, delta) != 0)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     return 0;
 }
 
@@ -209,7 +209,7 @@ static int apply_service_settings(sim_host *sim, const json_t *settings, hcsoci_
                                               instance)
                          : json_array_append_new(sim->credential_guard_instances, instance);
         if (failed != 0)
-            return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            return hcsoci_fail_out_of_memory(error);
         if (existing < 0)
             sim->held.credential_guard_instances++;
         return 0;
@@ -272,7 +272,7 @@ static int answer_service_properties(sim_host *sim, const json_t *query, json_t 
                            "array");
     json_t *answer = json_pack("{s:[]}", "Properties");
     if (answer == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     size_t index;
     json_t *type;
     json_array_foreach(types, index, type) {
@@ -295,7 +295,7 @@ static int answer_service_properties(sim_host *sim, const json_t *query, json_t 
             json_array_append_new(json_object_get(answer, "Properties"),
                                   json_pack("{s:o}", "Instances", instances)) != 0) {
             json_decref(answer);
-            return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            return hcsoci_fail_out_of_memory(error);
         }
     }
     *properties = answer;
@@ -342,7 +342,7 @@ static int answer_guest_process(sim_host *sim, const char *vm_id, const char *co
         if (text == NULL)
             break;
         *output = strdup(text);
-        return *output != NULL ? 0 : hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return *output != NULL ? 0 : hcsoci_fail_out_of_memory(error);
     }
     return hcsoci_fail(error, HCSOCI_E_NOT_FOUND,
                        "sim host: no output for command line '%s' in utility VM '%s' (world "
@@ -445,13 +445,13 @@ static int answer_name_to_guid(sim_host *sim, const char *name, char **guid,
         const char *last = sim_path_last_element(path, &length);
         if (length == name_length && strncasecmp(last, name, length) == 0) {
             *guid = strdup(json_string_value(value));
-            return *guid != NULL ? 0 : hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            return *guid != NULL ? 0 : hcsoci_fail_out_of_memory(error);
         }
     }
     char derived[37];
     name_derived_guid(name, derived);
     *guid = strdup(derived);
-    return *guid != NULL ? 0 : hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    return *guid != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
 
 static int sim_name_to_guid(hcsoci_host *host, const char *name, char **guid,
@@ -527,7 +527,7 @@ static int sim_get_layer_mount_path(hcsoci_host *host, const char *path, char **
     if (result == 0) {
         *mount_path = strdup(sim->world.layer_mount_path);
         if (*mount_path == NULL)
-            result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            result = hcsoci_fail_out_of_memory(error);
     }
     unlock_host(sim);
     return result;
@@ -541,7 +541,7 @@ static int add_file(sim_host *sim, const char *path, const char *kind, hcsoci_er
     json_t *existing = sim_files_lookup(sim->world.files, path, &key);
     int failed = json_object_set_new(sim->world.files, existing != NULL ? key : path,
                                      json_string(kind));
-    return failed == 0 ? 0 : hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    return failed == 0 ? 0 : hcsoci_fail_out_of_memory(error);
 }
 
 static int sim_create_sandbox_layer(hcsoci_host *host, const char *path,
@@ -559,7 +559,7 @@ static int sim_create_sandbox_layer(hcsoci_host *host, const char *path,
         bool separated = length > 0 && (path[length - 1] == '\\' || path[length - 1] == '/');
         char *file = NULL;
         if (asprintf(&file, "%s%ssandbox.vhdx", path, separated ? "" : "\\") < 0)
-            result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+            result = hcsoci_fail_out_of_memory(error);
         else
             result = add_file(sim, file, "file", error);
         free(file);
@@ -602,7 +602,7 @@ static int check_parents(const sim_host *sim, const char *path, hcsoci_error **e
 {
     char *prefix = strdup(path);
     if (prefix == NULL)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     int result = 0;
     for (size_t i = 1; prefix[i] != '\0' && result == 0; i++) {
         if (prefix[i] != '\\' && prefix[i] != '/')
@@ -732,7 +732,7 @@ int sim_host_new_from_world(sim_world *world, sim_host **result, hcsoci_error **
     sim_host *sim = calloc(1, sizeof *sim);
     if (sim == NULL) {
         sim_world_release(world);
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     }
     sim->base.ops = &sim_ops;
     sim->world = *world;
@@ -757,7 +757,7 @@ int sim_host_new_from_world(sim_world *world, sim_host **result, hcsoci_error **
         sim->held.modifications == NULL || sim->journal_section == NULL ||
         sim->journal_pending == NULL) {
         sim_destroy(&sim->base);
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     }
     *result = sim;
     return 0;

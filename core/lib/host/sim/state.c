@@ -15,11 +15,6 @@
 #define STATE_FORMAT "hcsoci-sim-state"
 #define STATE_VERSION 1
 
-static int out_of_memory(hcsoci_error **error)
-{
-    return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
-}
-
 static int state_invalid(hcsoci_error **error, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -31,7 +26,7 @@ static int state_invalid(hcsoci_error **error, const char *format, ...)
     int length = vasprintf(&text, format, arguments);
     va_end(arguments);
     if (length < 0)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     hcsoci_fail(error, HCSOCI_E_INVALID, "sim state: %s", text);
     free(text);
     return -1;
@@ -88,7 +83,7 @@ static int restore_call_counts(sim_host *sim, const json_t *state, hcsoci_error 
     }
     json_t *copy = json_deep_copy(counts);
     if (copy == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     json_decref(sim->call_counts);
     sim->call_counts = copy;
     return 0;
@@ -114,7 +109,7 @@ static int restore_credential_guard_instances(sim_host *sim, const json_t *state
     }
     json_t *copy = json_deep_copy(instances);
     if (copy == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     json_decref(sim->credential_guard_instances);
     sim->credential_guard_instances = copy;
     return 0;

@@ -27,7 +27,7 @@ static int world_invalid(hcsoci_error **error, const char *format, ...)
     int length = vasprintf(&text, format, arguments);
     va_end(arguments);
     if (length < 0)
-        return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        return hcsoci_fail_out_of_memory(error);
     hcsoci_fail(error, HCSOCI_E_INVALID, WORLD_ERROR_PREFIX "%s", text);
     free(text);
     return -1;
@@ -37,16 +37,7 @@ static int world_invalid(hcsoci_error **error, const char *format, ...)
 static int getter_failed(hcsoci_error **error, hcsoci_error *cause)
 {
     hcsoci_error_prefix(cause, WORLD_ERROR_PREFIX);
-    if (error != NULL)
-        *error = cause;
-    else
-        hcsoci_error_free(cause);
-    return -1;
-}
-
-static int out_of_memory(hcsoci_error **error)
-{
-    return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+    return hcsoci_error_store(error, cause);
 }
 
 /* ---- Windows paths ---- */
@@ -151,7 +142,7 @@ static int parse_scalars(const json_t *description, sim_world *world, hcsoci_err
         return getter_failed(error, cause);
     world->layer_mount_path = strdup(text != NULL ? text : SIM_DEFAULT_LAYER_MOUNT_PATH);
     if (world->program_directory == NULL || world->layer_mount_path == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     return 0;
 }
 
@@ -253,7 +244,7 @@ static int parse_files(const json_t *description, sim_world *world, hcsoci_error
         }
     }
     world->files = copy_or_empty(files, false);
-    return world->files != NULL ? 0 : out_of_memory(error);
+    return world->files != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
 
 static int parse_layer_ids(const json_t *description, sim_world *world, hcsoci_error **error)
@@ -280,7 +271,7 @@ static int parse_layer_ids(const json_t *description, sim_world *world, hcsoci_e
         }
     }
     world->layer_ids = copy_or_empty(layer_ids, false);
-    return world->layer_ids != NULL ? 0 : out_of_memory(error);
+    return world->layer_ids != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
 
 static int parse_hns_endpoints(const json_t *description, sim_world *world,
@@ -310,7 +301,7 @@ static int parse_hns_endpoints(const json_t *description, sim_world *world,
         }
     }
     world->hns_endpoints = copy_or_empty(endpoints, true);
-    return world->hns_endpoints != NULL ? 0 : out_of_memory(error);
+    return world->hns_endpoints != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
 
 /* Checks that value is an array of non-empty strings; field names it in errors. */
@@ -352,7 +343,7 @@ static int parse_hns_namespaces(const json_t *description, sim_world *world,
     }
     world->hns_namespaces = copy_or_empty(namespaces, false);
     if (world->hns_namespaces == NULL)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
 
     const json_t *new_ids;
     if (array_member(description, "hnsNewNamespaceIds", &new_ids, error) != 0)
@@ -360,7 +351,7 @@ static int parse_hns_namespaces(const json_t *description, sim_world *world,
     if (new_ids != NULL && check_string_array(new_ids, "hnsNewNamespaceIds", error) != 0)
         return -1;
     world->hns_new_namespace_ids = copy_or_empty(new_ids, true);
-    return world->hns_new_namespace_ids != NULL ? 0 : out_of_memory(error);
+    return world->hns_new_namespace_ids != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
 
 /* Reads failCall.hresult: an integer (negative or up to 0xFFFFFFFF) or a "0x..." string. */
@@ -439,7 +430,7 @@ static int parse_fail_call(const json_t *description, sim_world *world, hcsoci_e
     }
     world->fail_call.nth = nth;
     world->fail_call.call = strdup(call);
-    return world->fail_call.call != NULL ? 0 : out_of_memory(error);
+    return world->fail_call.call != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
 
 static int parse_guest_process_outputs(const json_t *description, sim_world *world,
@@ -470,7 +461,7 @@ static int parse_guest_process_outputs(const json_t *description, sim_world *wor
         }
     }
     world->guest_process_outputs = copy_or_empty(outputs, false);
-    return world->guest_process_outputs != NULL ? 0 : out_of_memory(error);
+    return world->guest_process_outputs != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
 
 int sim_world_parse(const json_t *description, sim_world *world, hcsoci_error **error)
@@ -623,7 +614,7 @@ int sim_held_parse(const json_t *description, const char *path, sim_held *held,
         }
     }
     held->modifications = json_deep_copy(modifications);
-    return held->modifications != NULL ? 0 : out_of_memory(error);
+    return held->modifications != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
 
 int sim_held_modify(sim_held *held, const char *system_id, const char *resource_path,
