@@ -53,6 +53,14 @@ void hcsoci_layers_wrap_host_error(hcsoci_error *error, const char *operation)
     wrap_with_title(error, title, NULL);
 }
 
+char *layers_join_windows_path(const char *folder, const char *file)
+{
+    size_t length = strlen(folder);
+    while (length > 0 && (folder[length - 1] == '\\' || folder[length - 1] == '/'))
+        length--;
+    return hcsoci_asprintf("%.*s\\%s", (int)length, folder, file);
+}
+
 /* ---- Layer ids and descriptors ---- */
 
 /* The last element of a Windows path: what follows the last '\' or '/', or the drive ("C:"). */
@@ -142,15 +150,27 @@ int hcsoci_layer_descriptors(hcsoci_host *host, const json_t *layer_folders, siz
 
 /* ---- The scratch layer ---- */
 
+/* The scratch folder (the last layer folder), or NULL with an error when the layer folders are
+ * not an array of strings or are empty. */
+static const char *scratch_folder(const json_t *layer_folders, hcsoci_error **error)
+{
+    if (check_layer_folders(layer_folders, error) != 0)
+        return NULL;
+    size_t count = json_array_size(layer_folders);
+    if (count == 0) {
+        hcsoci_fail(error, HCSOCI_E_INVALID, "no scratch folder in the layer folders");
+        return NULL;
+    }
+    return json_string_value(json_array_get(layer_folders, count - 1));
+}
+
 int hcsoci_layers_create_scratch(hcsoci_host *host, const json_t *layer_folders,
                                  hcsoci_error **error)
 {
-    if (check_layer_folders(layer_folders, error) != 0)
+    const char *scratch = scratch_folder(layer_folders, error);
+    if (scratch == NULL)
         return -1;
     size_t count = json_array_size(layer_folders);
-    if (count == 0)
-        return hcsoci_fail(error, HCSOCI_E_INVALID, "no scratch folder in the layer folders");
-    const char *scratch = json_string_value(json_array_get(layer_folders, count - 1));
     json_t *descriptors = NULL;
     if (hcsoci_layer_descriptors(host, layer_folders, count - 1, &descriptors, error) != 0)
         return -1;
@@ -160,6 +180,37 @@ int hcsoci_layers_create_scratch(hcsoci_host *host, const json_t *layer_folders,
     if (status != 0)
         return fail_with_host_error(host_error, "hcsshim::CreateScratchLayer - failed", NULL,
                                     error);
+    return 0;
+}
+
+int hcsoci_layers_prepare_scratch(hcsoci_host *host, const json_t *layer_folders,
+                                  hcsoci_error **error)
+{
+    const char *scratch = scratch_folder(layer_folders, error);
+    if (scratch == NULL)
+        return -1;
+    uint64_t size = 0;
+    if (host->ops->stat_path(host, scratch, &size) == HCSOCI_PATH_MISSING) {
+        hcsoci_error *host_error = NULL;
+        if (host->ops->make_directory(host, scratch, &host_error) != 0) {
+            if (host_error == NULL)
+                host_error = hcsoci_error_new(HCSOCI_E_FAIL, "%s",
+                                              hcsoci_hresult_text(HCSOCI_E_FAIL));
+            hcsoci_error_prefix(host_error, "failed to auto-create container scratch folder %s: ",
+                                scratch);
+            return hcsoci_error_store(error, host_error);
+        }
+    }
+
+    char *sandbox = layers_join_windows_path(scratch, "sandbox.vhdx");
+    if (sandbox == NULL)
+        return hcsoci_fail_out_of_memory(error);
+    hcsoci_path_kind kind = host->ops->stat_path(host, sandbox, &size);
+    free(sandbox);
+    if (kind != HCSOCI_PATH_MISSING)
+        return 0;
+    if (hcsoci_layers_create_scratch(host, layer_folders, error) != 0)
+        return hcsoci_fail_prefixed(error, "failed to CreateSandboxLayer ");
     return 0;
 }
 

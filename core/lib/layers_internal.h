@@ -4,6 +4,10 @@
 
 #include <hcsoci/layers.h>
 
+/* "<folder>\<file>" as the reference's filepath.Join writes it on Windows (trailing separators
+ * of folder dropped). The caller frees the result; NULL when memory runs out. */
+char *layers_join_windows_path(const char *folder, const char *file);
+
 /* Mounts layers into uvm (see hcsoci_layers_mount). */
 int layers_uvm_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
                      const char *container_root_in_uvm, char **root_path, hcsoci_error **error);

@@ -10,22 +10,13 @@
 #include <hcsoci/alloc.h>
 #include <hcsoci/log.h>
 
-/* "<folder>\<file>" as the reference's filepath.Join writes it on Windows. */
-static char *join_windows_path(const char *folder, const char *file)
-{
-    size_t length = strlen(folder);
-    while (length > 0 && (folder[length - 1] == '\\' || folder[length - 1] == '/'))
-        length--;
-    return hcsoci_asprintf("%.*s\\%s", (int)length, folder, file);
-}
-
 /* The host path of a read-only layer as the VM mounts it: the folder itself for Windows, its
  * layer.vhd for Linux. */
 static char *layer_host_path(hcsoci_uvm *uvm, const char *folder)
 {
     if (hcsoci_uvm_get_os(uvm) == HCSOCI_UVM_WINDOWS)
         return hcsoci_strdup(folder);
-    return join_windows_path(folder, "layer.vhd");
+    return layers_join_windows_path(folder, "layer.vhd");
 }
 
 /* The scratch disk: <scratch folder>\sandbox.vhdx, which must exist (the reference resolves
@@ -35,7 +26,7 @@ static int scratch_disk_path(hcsoci_host *host, const json_t *layer_folders, cha
 {
     const char *scratch =
         json_string_value(json_array_get(layer_folders, json_array_size(layer_folders) - 1));
-    *path = join_windows_path(scratch, "sandbox.vhdx");
+    *path = layers_join_windows_path(scratch, "sandbox.vhdx");
     if (*path == NULL)
         return hcsoci_fail_out_of_memory(error);
     if (host->ops->stat_path(host, *path, NULL) == HCSOCI_PATH_MISSING) {

@@ -14,7 +14,6 @@
  * that `make installcheck` expects the core to refuse. */
 #include <ctype.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,38 +139,6 @@ static int set_root_path(json_t *spec, const char *path, hcsoci_error **error)
 
 /* ---- allocation: scratch and layers ---- */
 
-/* Creates the scratch folder (the last layer folder) and its sandbox.vhdx when missing. */
-static int prepare_scratch(hcsoci_host *host, const json_t *folders, hcsoci_error **error)
-{
-    const char *scratch = json_string_value(json_array_get(folders, json_array_size(folders) - 1));
-    uint64_t size = 0;
-    if (host->ops->stat_path(host, scratch, &size) == HCSOCI_PATH_MISSING) {
-        hcsoci_error *host_error = NULL;
-        if (host->ops->make_directory(host, scratch, &host_error) != 0) {
-            if (host_error == NULL)
-                host_error = hcsoci_error_new(HCSOCI_E_FAIL, "%s",
-                                              hcsoci_hresult_text(HCSOCI_E_FAIL));
-            hcsoci_error_prefix(host_error, "failed to auto-create container scratch folder %s: ",
-                                scratch);
-            return hcsoci_error_store(error, host_error);
-        }
-    }
-    size_t length = strlen(scratch);
-    char *sandbox = malloc(length + sizeof "\\sandbox.vhdx");
-    if (sandbox == NULL)
-        return hcsoci_fail_out_of_memory(error);
-    memcpy(sandbox, scratch, length);
-    strcpy(sandbox + length, scratch[length - 1] == '\\' ? "sandbox.vhdx" : "\\sandbox.vhdx");
-    hcsoci_path_kind kind = host->ops->stat_path(host, sandbox, &size);
-    free(sandbox);
-    if (kind != HCSOCI_PATH_MISSING)
-        return 0;
-    if (hcsoci_layers_create_scratch(host, folders, error) != 0) {
-        return hcsoci_fail_prefixed(error, "failed to CreateSandboxLayer ");
-    }
-    return 0;
-}
-
 /* Mounts the layers on the host unless the spec gives a root path, and records them in the
  * ledger so that the core unmounts them. */
 static int mount_layers(hcsoci_build_context *context, const json_t *folders,
@@ -183,9 +150,8 @@ static int mount_layers(hcsoci_build_context *context, const json_t *folders,
         return 0;
     char *mounted = NULL;
     if (hcsoci_layers_mount_recorded(context->host, NULL, folders, "", context->resources,
-                                     &mounted, error) != 0) {
+                                     &mounted, error) != 0)
         return hcsoci_fail_prefixed(error, "failed to mount container storage: ");
-    }
     int status = set_root_path(context->spec, mounted, error);
     free(mounted);
     return status;
@@ -364,7 +330,7 @@ static int vendor_build(hcsoci_build_context *context, hcsoci_build_output *outp
     if (json_array_size(folders) == 0)
         return hcsoci_fail(error, HCSOCI_E_INVALID,
                            "field 'Spec.Windows.Layerfolders' is not populated");
-    if (prepare_scratch(context->host, folders, error) != 0 ||
+    if (hcsoci_layers_prepare_scratch(context->host, folders, error) != 0 ||
         mount_layers(context, folders, error) != 0)
         return -1;
     if (json_array_size(folders) < 2)

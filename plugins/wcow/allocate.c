@@ -8,59 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <hcsoci/alloc.h>
 #include <hcsoci/credentials.h>
 #include <hcsoci/layers.h>
 #include <hcsoci/log.h>
 #include <hcsoci/resources.h>
 #include <hcsoci/uvm.h>
-
-/* <folder>\<name>, without doubling a trailing separator of folder. */
-static char *join_path(const char *folder, const char *name)
-{
-    size_t length = strlen(folder);
-    while (length > 0 && (folder[length - 1] == '\\' || folder[length - 1] == '/'))
-        length--;
-    char *path = hcsoci_malloc(length + 1 + strlen(name) + 1);
-    if (path == NULL)
-        return NULL;
-    memcpy(path, folder, length);
-    path[length] = '\\';
-    strcpy(path + length + 1, name);
-    return path;
-}
-
-/* Creates the scratch folder when it does not exist, then sandbox.vhdx in it from the parent
- * layers when that does not exist. */
-static int prepare_scratch(hcsoci_host *host, const json_t *layer_folders, hcsoci_error **error)
-{
-    size_t count = json_array_size(layer_folders);
-    const char *scratch = json_string_value(json_array_get(layer_folders, count - 1));
-    uint64_t size = 0;
-    if (host->ops->stat_path(host, scratch, &size) == HCSOCI_PATH_MISSING) {
-        hcsoci_error *host_error = NULL;
-        if (host->ops->make_directory(host, scratch, &host_error) != 0) {
-            if (host_error == NULL)
-                host_error = hcsoci_error_new(HCSOCI_E_FAIL, "%s",
-                                              hcsoci_hresult_text(HCSOCI_E_FAIL));
-            hcsoci_error_prefix(host_error, "failed to auto-create container scratch folder %s: ",
-                                scratch);
-            return hcsoci_error_store(error, host_error);
-        }
-    }
-
-    char *sandbox = join_path(scratch, "sandbox.vhdx");
-    if (sandbox == NULL)
-        return hcsoci_fail_out_of_memory(error);
-    hcsoci_path_kind kind = host->ops->stat_path(host, sandbox, &size);
-    free(sandbox);
-    if (kind != HCSOCI_PATH_MISSING)
-        return 0;
-    if (hcsoci_layers_create_scratch(host, layer_folders, error) != 0) {
-        return hcsoci_fail_prefixed(error, "failed to CreateSandboxLayer ");
-    }
-    return 0;
-}
 
 /* Mounts the layers (on the host, or into the hosting system) unless the caller gave a root
  * path, or the container is to be Hyper-V isolated without a hosting system (then HCS mounts
@@ -82,9 +34,8 @@ static int mount_storage(wcow_build *build, hcsoci_error **error)
     char *root_path = NULL;
     if (hcsoci_layers_mount_recorded(context->host, context->hosting_system,
                                      build->spec.layer_folders, root_in_uvm, context->resources,
-                                     &root_path, error) != 0) {
+                                     &root_path, error) != 0)
         return hcsoci_fail_prefixed(error, "failed to mount container storage: ");
-    }
     int status = wcow_spec_set_root_path(context->spec, root_path, error);
     free(root_path);
     return status;
@@ -148,9 +99,8 @@ static int add_mount_to_hosting_system(wcow_build *build, size_t index, hcsoci_e
         return 0;
     }
     if (hcsoci_uvm_is_pipe(mount->source)) {
-        if (hcsoci_uvm_add_pipe(uvm, mount->source, context->resources, error) != 0) {
+        if (hcsoci_uvm_add_pipe(uvm, mount->source, context->resources, error) != 0)
             return hcsoci_fail_prefixed(error, "failed to add named pipe to UVM: ");
-        }
         return 0;
     }
     hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "mount", mount->source),
@@ -232,7 +182,7 @@ int wcow_allocate(wcow_build *build, hcsoci_error **error)
         return hcsoci_fail(error, HCSOCI_E_INVALID,
                            "field 'Spec.Windows.Layerfolders' is not populated");
 
-    if (prepare_scratch(context->host, build->spec.layer_folders, error) != 0 ||
+    if (hcsoci_layers_prepare_scratch(context->host, build->spec.layer_folders, error) != 0 ||
         mount_storage(build, error) != 0 || allocate_mounts(build, error) != 0 ||
         allocate_credentials(build, error) != 0)
         return -1;

@@ -1,7 +1,7 @@
-/* The layer service (core/lib/layers.c): for a process-isolated container, through a WCOW
- * create in a sim host (test_run_create), the scratch sandbox, mounting, the rollback of each
- * failing step, release and layer ids; inside a utility VM, what mounting and unmounting send,
- * and rollback. */
+/* The layer service (core/lib/layers.c): preparing the scratch layer on the host; for a
+ * process-isolated container, through a WCOW create in a sim host (test_run_create), the scratch
+ * sandbox, mounting, the rollback of each failing step, release and layer ids; inside a utility
+ * VM, what mounting and unmounting send, and rollback. */
 #include "test_support.h"
 
 #include <hcsoci/layers.h>
@@ -417,6 +417,83 @@ static void test_too_few_layers(void)
     free_fixture(&used);
 }
 
+/* ---- preparing the scratch layer ---- */
+
+#define LAYER_IDS                                                                                 \
+    " \"layerIds\": {\"" BASE "\": \"8d2a4c6e-1111-4a5b-9c3d-000000000001\","                   \
+    "               \"" MIDDLE "\": \"8d2a4c6e-2222-4a5b-9c3d-000000000002\"}"
+
+static void test_prepare_scratch_creates_folder_and_sandbox_once(void)
+{
+    static const char *const no_scratch =
+        "{\"files\": {\"" BASE "\": \"dir\", \"" MIDDLE "\": \"dir\"}," LAYER_IDS "}";
+    hcsoci_host *host = test_sim_host(no_scratch);
+    json_t *folders = test_json("[\"" BASE "\", \"" MIDDLE "\", \"" SCRATCH "\"]");
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_layers_prepare_scratch(host, folders, &error), 0);
+    CU_ASSERT_PTR_NULL(error);
+    CU_ASSERT_EQUAL(host->ops->stat_path(host, "C:\\l\\scratch", NULL), HCSOCI_PATH_DIRECTORY);
+    CU_ASSERT_EQUAL(host->ops->stat_path(host, "C:\\l\\scratch\\sandbox.vhdx", NULL),
+                    HCSOCI_PATH_FILE);
+    TEST_ASSERT_CALLS(hcsoci_sim_host_journal(host), "NameToGuid,NameToGuid,CreateSandboxLayer");
+    const json_t *created = json_array_get(hcsoci_sim_host_journal(host), 2);
+    const json_t *args = json_object_get(created, "args");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(args, "id")), "C:\\l\\scratch");
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(args, "descriptors")), 2);
+
+    /* Both exist now: a second preparation calls nothing. */
+    hcsoci_sim_host_journal_clear(host);
+    CU_ASSERT_EQUAL(hcsoci_layers_prepare_scratch(host, folders, NULL), 0);
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 0);
+    json_decref(folders);
+    hcsoci_host_destroy(host);
+}
+
+static void test_prepare_scratch_failing_create_sandbox_layer(void)
+{
+    static const char *const failing_create =
+        "{\"files\": {\"" BASE "\": \"dir\", \"" MIDDLE "\": \"dir\", \"" SCRATCH "\": \"dir\"},"
+        LAYER_IDS ", \"failCall\": {\"call\": \"CreateSandboxLayer\", \"nth\": 1}}";
+    hcsoci_host *host = test_sim_host(failing_create);
+    json_t *folders = test_json("[\"" BASE "\", \"" MIDDLE "\", \"" SCRATCH "\"]");
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_layers_prepare_scratch(host, folders, &error), -1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    CU_ASSERT_EQUAL(error->code, HCSOCI_E_ACCESS_DENIED);
+    CU_ASSERT_STRING_EQUAL(error->message,
+                           "failed to CreateSandboxLayer hcsshim::CreateScratchLayer - failed "
+                           "failed in Win32: Access is denied. (0x5)");
+    hcsoci_error_free(error);
+    CU_ASSERT_EQUAL(host->ops->stat_path(host, "C:\\l\\scratch\\sandbox.vhdx", NULL),
+                    HCSOCI_PATH_MISSING);
+    json_decref(folders);
+    hcsoci_host_destroy(host);
+}
+
+static void test_prepare_scratch_failing_make_directory(void)
+{
+    /* A file where the scratch folder's parent would be: the host cannot create the folder. */
+    static const char *const blocked =
+        "{\"files\": {\"C:\\\\l\": \"file\", \"" BASE "\": \"dir\", \"" MIDDLE "\": \"dir\"},"
+        LAYER_IDS "}";
+    hcsoci_host *host = test_sim_host(blocked);
+    json_t *folders = test_json("[\"" BASE "\", \"" MIDDLE "\", \"" SCRATCH "\"]");
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_layers_prepare_scratch(host, folders, &error), -1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    CU_ASSERT_STRING_EQUAL(error->message,
+                           "failed to auto-create container scratch folder C:\\l\\scratch: "
+                           "mkdir C:\\l\\scratch: The system cannot find the path specified.");
+    hcsoci_error_free(error);
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 0);
+    json_t *empty = test_json("[]");
+    CU_ASSERT_EQUAL(hcsoci_layers_prepare_scratch(host, empty, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "no scratch folder in the layer folders");
+    json_decref(empty);
+    json_decref(folders);
+    hcsoci_host_destroy(host);
+}
+
 int main(void)
 {
     static const test_entry tests[] = {
@@ -439,6 +516,12 @@ int main(void)
         {"a failed combine removes scratch then shares", test_failed_combine_removes_scratch_then_shares},
         {"unmount continues past failures", test_unmount_continues_and_collects_errors},
         {"too few layers", test_too_few_layers},
+        {"preparing the scratch creates folder and sandbox once",
+         test_prepare_scratch_creates_folder_and_sandbox_once},
+        {"preparing the scratch: CreateSandboxLayer fails",
+         test_prepare_scratch_failing_create_sandbox_layer},
+        {"preparing the scratch: the folder cannot be made",
+         test_prepare_scratch_failing_make_directory},
         {NULL, NULL},
     };
     return test_run_suite("layers", tests);

@@ -27,6 +27,12 @@ int hcsoci_layer_descriptors(hcsoci_host *host, const json_t *layer_folders, siz
 int hcsoci_layers_create_scratch(hcsoci_host *host, const json_t *layer_folders,
                                  hcsoci_error **error);
 
+/* Prepares the scratch layer of a Windows container: creates the scratch folder (the last layer
+ * folder) when it does not exist, then its sandbox.vhdx with hcsoci_layers_create_scratch when
+ * that does not exist ("failed to CreateSandboxLayer ..." then). Nothing is recorded. */
+int hcsoci_layers_prepare_scratch(hcsoci_host *host, const json_t *layer_folders,
+                                  hcsoci_error **error);
+
 /* Mounts the layers. Without a utility VM (uvm NULL): ActivateLayer, PrepareLayer and
  * GetLayerMountPath on the scratch folder; *root_path is the volume path. In a utility VM:
  * each read-only layer as a VSMB share with backup privilege (Windows) or its layer.vhd on
