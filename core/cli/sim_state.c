@@ -22,11 +22,6 @@
 #define SIM_JOURNAL_FILE "journal.jsonl"
 #define STATE_MAXIMUM_BYTES (256L * 1024 * 1024)
 
-static int out_of_memory(hcsoci_error **error)
-{
-    return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
-}
-
 static int io_error(hcsoci_error **error, const char *action, const char *path, int number)
 {
     return hcsoci_fail(error, HCSOCI_E_IO, "sim host: cannot %s %s: %s", action, path,
@@ -82,24 +77,24 @@ static int append_journal(hcsoci_host *host, const char *directory, hcsoci_error
     char *path = NULL;
     if (journal == NULL || asprintf(&path, "%s/%s", directory, SIM_JOURNAL_FILE) < 0) {
         json_decref(journal);
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
 
     /* All lines in one buffer, so that a failure leaves the file as it was or whole lines. */
     char *lines = NULL;
     size_t length = 0;
     FILE *stream = open_memstream(&lines, &length);
-    int result = stream != NULL ? 0 : out_of_memory(error);
+    int result = stream != NULL ? 0 : hcsoci_fail_out_of_memory(error);
     size_t index;
     json_t *call;
     json_array_foreach(journal, index, call) {
         if (result != 0)
             break;
         if (json_dumpf(call, stream, JSON_COMPACT) != 0 || fputc('\n', stream) == EOF)
-            result = out_of_memory(error);
+            result = hcsoci_fail_out_of_memory(error);
     }
     if (stream != NULL && fclose(stream) != 0 && result == 0)
-        result = out_of_memory(error);
+        result = hcsoci_fail_out_of_memory(error);
 
     if (result == 0) {
         int refusal;
@@ -130,7 +125,7 @@ static int write_world(hcsoci_host *host, const char *directory, hcsoci_error **
         asprintf(&temporary, "%s/.%s.XXXXXX", directory, SIM_WORLD_FILE) < 0) {
         free(text);
         free(path);
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
 
     int result = 0;
@@ -201,7 +196,7 @@ static int read_state_file(const char *path, char **text, size_t *length, bool *
     char *buffer = malloc(capacity + 1);
     if (buffer == NULL) {
         close(descriptor);
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     }
     size_t filled = 0;
     while (filled < capacity) {
@@ -246,7 +241,7 @@ int cli_sim_host_open(const char *state_directory, const json_t *world, hcsoci_h
     *host = NULL;
     char *path = NULL;
     if (asprintf(&path, "%s/%s", state_directory, SIM_WORLD_FILE) < 0)
-        return out_of_memory(error);
+        return hcsoci_fail_out_of_memory(error);
     char *text = NULL;
     size_t length = 0;
     bool missing = false;

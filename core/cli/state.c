@@ -440,7 +440,7 @@ int cli_uvm_save(const char *root, const hcsoci_uvm *uvm, hcsoci_error **error)
     json_t *state = hcsoci_uvm_to_json(uvm);
     int result = 0;
     if (path == NULL || asprintf(&temporary, "%s.tmp", path) < 0 || state == NULL) {
-        result = hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
+        result = hcsoci_fail_out_of_memory(error);
     } else if (json_dump_file(state, temporary, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
         result = hcsoci_fail(error, HCSOCI_E_IO, "cannot write utility VM state '%s'",
                              temporary);
