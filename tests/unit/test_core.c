@@ -452,16 +452,23 @@ static void test_create_defaults_and_input_errors(void)
     }
     CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 0);
 
-    /* Well-formed UTF-8 beyond ASCII is an ordinary id. */
+    /* Well-formed UTF-8 beyond ASCII is an ordinary id: the create gets past the id check to
+     * the builder (which fails on purpose here), and the ledger carries the id unchanged. */
+    static const char accented_id[] = "caf\xc3\xa9-\xf0\x9f\x90\xb3";
     json_t *accented_spec = test_json(argon_spec);
-    hcsoci_create_options accented = {.id = "caf\xc3\xa9-\xf0\x9f\x90\xb3", .spec = accented_spec};
-    if (hcsoci_create_container(runtime, &accented, &container, &resources, &error) != 0) {
-        CU_ASSERT_PTR_NULL(strstr(error->message, "invalid container id"));
-        hcsoci_error_free(error);
-    }
-    hcsoci_container_free(container);
+    hcsoci_create_options accented = {.id = accented_id, .spec = accented_spec};
+    CU_ASSERT_EQUAL(hcsoci_create_container(runtime, &accented, &container, &resources, &error),
+                    -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "builder failed on purpose");
+    CU_ASSERT_PTR_NULL(container);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(resources);
+    CU_ASSERT_STRING_EQUAL(hcsoci_resources_container_id(resources), accented_id);
+    CU_ASSERT_STRING_EQUAL(call_names(hcsoci_sim_host_journal(host)),
+                           "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
+                           "HNSCall /namespaces/ns-test,UnprepareLayer,DeactivateLayer");
     hcsoci_resources_free(resources);
     json_decref(accented_spec);
+    hcsoci_sim_host_journal_clear(host);
 
     /* Without an id the container gets a random GUID, which also names the ledger. */
     json_t *spec = test_json(argon_spec);
@@ -475,6 +482,121 @@ static void test_create_defaults_and_input_errors(void)
     json_decref(spec);
     hcsoci_runtime_free(runtime);
     hcsoci_host_destroy(host);
+}
+
+/* The library takes ids of up to 127 bytes (its buffer holds 128 with the terminator). */
+static void test_container_id_length_on_both_sides_of_the_limit(void)
+{
+    hcsoci_host *host = test_sim_host(argon_world);
+    hcsoci_runtime *runtime = failing_runtime(host);
+    char longest[128], too_long[129];
+    memset(longest, 'a', sizeof longest - 1);
+    longest[sizeof longest - 1] = '\0';
+    memset(too_long, 'b', sizeof too_long - 1);
+    too_long[sizeof too_long - 1] = '\0';
+    hcsoci_container *container = NULL;
+    hcsoci_resources *resources = NULL;
+    hcsoci_error *error = NULL;
+
+    /* At the limit the id is taken: the create reaches the builder, which fails on purpose. */
+    json_t *spec = test_json(argon_spec);
+    hcsoci_create_options at_limit = {.id = longest, .spec = spec};
+    CU_ASSERT_EQUAL(hcsoci_create_container(runtime, &at_limit, &container, &resources, &error),
+                    -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "builder failed on purpose");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(resources);
+    CU_ASSERT_STRING_EQUAL(hcsoci_resources_container_id(resources), longest);
+    hcsoci_resources_free(resources);
+    resources = NULL;
+    hcsoci_sim_host_journal_clear(host);
+
+    /* One past it the id is refused before anything is asked of the host. */
+    hcsoci_create_options past_limit = {.id = too_long, .spec = spec};
+    CU_ASSERT_EQUAL(hcsoci_create_container(runtime, &past_limit, &container, &resources, &error),
+                    -1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    CU_ASSERT_STRING_EQUAL(error->message, "invalid container id: longer than 127 characters");
+    hcsoci_error_free(error);
+    CU_ASSERT_PTR_NULL(container);
+    CU_ASSERT_PTR_NULL(resources);
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 0);
+    json_decref(spec);
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
+}
+
+/* Every bounded number the spec check and the schema parser read, at its maximum (taken), one
+ * past it and one below its minimum (refused, naming the field and the value). */
+static void test_numeric_fields_on_both_sides_of_their_limits(void)
+{
+    static const struct {
+        const char *section;
+        const char *key;
+        const char *maximum;
+        const char *past_maximum; /* NULL: JSON here cannot hold it */
+        const char *past_maximum_error;
+    } fields[] = {
+        {"cpu", "count", "2147483647", "2147483648",
+         "invalid field 'windows.resources.cpu.count': 2147483648 does not fit in a 32-bit signed "
+         "integer (at most 2147483647)"},
+        {"cpu", "shares", "65535", "65536",
+         "invalid field 'windows.resources.cpu.shares': 65536 is out of range [0, 65535]"},
+        {"cpu", "maximum", "65535", "65536",
+         "invalid field 'windows.resources.cpu.maximum': 65536 is out of range [0, 65535]"},
+        {"memory", "limit", "9223372036854775807", NULL, NULL},
+        {"storage", "iops", "2147483647", "2147483648",
+         "invalid field 'windows.resources.storage.iops': 2147483648 does not fit in a 32-bit "
+         "signed integer (at most 2147483647)"},
+        {"storage", "bps", "2147483647", "2147483648",
+         "invalid field 'windows.resources.storage.bps': 2147483648 does not fit in a 32-bit "
+         "signed integer (at most 2147483647)"},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const char *values[] = {fields[i].maximum, "0", fields[i].past_maximum, "-1"};
+        for (size_t v = 0; v < sizeof values / sizeof values[0]; v++) {
+            if (values[v] == NULL)
+                continue;
+            char text[256], below_minimum_error[160];
+            snprintf(text, sizeof text, "{\"windows\": {\"resources\": {\"%s\": {\"%s\": %s}}}}",
+                     fields[i].section, fields[i].key, values[v]);
+            snprintf(below_minimum_error, sizeof below_minimum_error,
+                     "invalid field 'windows.resources.%s.%s': -1 is out of range "
+                     "[0, 9223372036854775807]",
+                     fields[i].section, fields[i].key);
+            const char *expected = v < 2 ? NULL : v == 2 ? fields[i].past_maximum_error
+                                                         : below_minimum_error;
+            json_t *spec = test_json(text);
+            hcsoci_error *error = NULL;
+            int status = hcsoci_spec_validate(spec, &error);
+            if (expected == NULL && status != 0)
+                fprintf(stderr, "\n  %s refused: %s\n", text, error->message);
+            if (expected != NULL && status == 0)
+                fprintf(stderr, "\n  %s accepted\n", text);
+            CU_ASSERT_EQUAL(status, expected == NULL ? 0 : -1);
+            CU_ASSERT_EQUAL(error == NULL, expected == NULL);
+            if (expected != NULL && error != NULL)
+                CU_ASSERT_STRING_EQUAL(error->message, expected);
+            hcsoci_error_free(error);
+            json_decref(spec);
+        }
+    }
+
+    /* The schema version's parts are 32-bit unsigned. */
+    hcsoci_schema_version version = {0, 0};
+    json_t *largest = test_json("{\"Major\": 4294967295, \"Minor\": 4294967295}");
+    CU_ASSERT_EQUAL(hcsoci_schema_from_json(largest, "schema", &version, NULL), 0);
+    CU_ASSERT_EQUAL(version.major, 4294967295u);
+    CU_ASSERT_EQUAL(version.minor, 4294967295u);
+    json_decref(largest);
+    json_t *too_large = test_json("{\"Major\": 2, \"Minor\": 4294967296}");
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_schema_from_json(too_large, "schema", &version, &error), -1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    CU_ASSERT_STRING_EQUAL(error->message,
+                           "invalid field 'schema.Minor': 4294967296 is out of range "
+                           "[0, 4294967295]");
+    hcsoci_error_free(error);
+    json_decref(too_large);
 }
 
 int main(void)
@@ -499,6 +621,10 @@ int main(void)
         {"keep resources on failure", test_keep_resources_on_failure},
         {"release without all", test_release_without_all_still_unmounts_host_layers},
         {"create defaults and input errors", test_create_defaults_and_input_errors},
+        {"container id length on both sides of the limit",
+         test_container_id_length_on_both_sides_of_the_limit},
+        {"numeric fields on both sides of their limits",
+         test_numeric_fields_on_both_sides_of_their_limits},
         {NULL, NULL},
     };
     return test_run_suite("core", tests);

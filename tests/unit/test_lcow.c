@@ -793,7 +793,10 @@ static void test_a_device_of_an_unsupported_type(void)
     test_run_result_free(&result);
 }
 
-static void test_a_gpu_is_assigned_by_the_devices_module_or_clearly_refused(void)
+/* With the devices module of the build tree a GPU is assigned over vPCI, its id in the guest's
+ * spec becomes the VMBus GUID it was assigned under, and the GPU support VHD follows on SCSI;
+ * releasing undoes both first. */
+static void test_a_gpu_is_assigned_by_the_devices_module(void)
 {
     static const char gpu_id[] = "PCIP\\VEN_10DE&DEV_1EB8\\3&1";
     json_t *spec = make_spec();
@@ -803,15 +806,36 @@ static void test_a_gpu_is_assigned_by_the_devices_module_or_clearly_refused(void
                         json_pack("{s:s}", "io.microsoft.lcow.gpuvhdpath", GPU_VHD));
     test_run_result result;
     run_create(make_world(), spec, NULL, &result);
-    if (result.status == 0) {
-        /* the module's id rewriting reaches the guest's spec */
-        const char *id = string_at(guest_spec(&result), "windows.devices[0].id");
-        CU_ASSERT_STRING_NOT_EQUAL(id, gpu_id);
-        CU_ASSERT_STRING_EQUAL(string_at(guest_spec(&result), "windows.devices[0].idType"), "gpu");
-        CU_ASSERT_PTR_NULL(result.release_error);
-    } else {
-        TEST_ASSERT_FAILED_CONTAINING(result, "not supported by this build of hcsoci");
-    }
+    ASSERT_SUCCESS(result);
+    TEST_ASSERT_CALLS(result.calls, ONE_LAYER_MOUNTED ",HcsModifyComputeSystem,"
+                                    "HcsModifyComputeSystem,HcsCreateComputeSystem");
+    const json_t *vpci = guest_modification(result.calls, "VPCIDevice", "Add", 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(vpci);
+    const char *vmbus_guid = string_at(vpci, "GuestRequest.Settings.VMBusGUID");
+    CU_ASSERT_EQUAL(strlen(vmbus_guid), 36);
+    char resource_path[96];
+    snprintf(resource_path, sizeof resource_path, "VirtualMachine/Devices/VirtualPci/%s",
+             vmbus_guid);
+    ASSERT_STRING_AT(vpci, "ResourcePath", resource_path);
+    ASSERT_STRING_AT(vpci, "Settings.Functions[0].DeviceInstancePath", gpu_id);
+    ASSERT_STRING_AT(guest_spec(&result), "windows.devices[0].id", vmbus_guid);
+    ASSERT_STRING_AT(guest_spec(&result), "windows.devices[0].idType", "gpu");
+    const json_t *gpu_vhd = guest_modification(result.calls, "MappedVirtualDisk", "Add", 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(gpu_vhd);
+    ASSERT_STRING_AT(gpu_vhd, "ResourcePath", "VirtualMachine/Devices/Scsi/0/Attachments/1");
+    ASSERT_STRING_AT(gpu_vhd, "Settings.Path", GPU_VHD);
+    CU_ASSERT_TRUE(json_is_true(at(gpu_vhd, "Settings.ReadOnly")));
+    ASSERT_STRING_AT(gpu_vhd, "GuestRequest.Settings.MountPath", "/run/nvidia");
+    ASSERT_STRING_AT(result.ledger, "entries[0].kind", "uvm.vpci");
+    ASSERT_STRING_AT(result.ledger, "entries[0].deviceInstanceId", gpu_id);
+    ASSERT_STRING_AT(result.ledger, "entries[1].kind", "uvm.scsi");
+    ASSERT_STRING_AT(result.ledger, "entries[1].hostPath", GPU_VHD);
+    CU_ASSERT_EQUAL(json_array_size(at(result.ledger, "entries")), 2);
+    /* The release takes the VHD off first, then the GPU, then the layers. */
+    ASSERT_STRING_AT(result.release_calls, "[0].args.configuration.ResourcePath",
+                     "VirtualMachine/Devices/Scsi/0/Attachments/1");
+    ASSERT_STRING_AT(result.release_calls, "[1].args.configuration.ResourcePath", resource_path);
+    CU_ASSERT_EQUAL(json_array_size(result.release_calls), 5);
     CU_ASSERT(holds_nothing(&result));
     test_run_result_free(&result);
 }
@@ -879,8 +903,7 @@ static const test_entry tests[] = {
      test_a_failed_mount_rolls_back_the_mounts_before_it},
     {"an empty device list asks no module", test_an_empty_device_list_asks_no_module},
     {"a device of an unsupported type", test_a_device_of_an_unsupported_type},
-    {"a GPU is assigned by the devices module or clearly refused",
-     test_a_gpu_is_assigned_by_the_devices_module_or_clearly_refused},
+    {"a GPU is assigned by the devices module", test_a_gpu_is_assigned_by_the_devices_module},
     {"without a devices module", test_without_a_devices_module},
     {NULL, NULL},
 };

@@ -710,6 +710,40 @@ static void test_hostile_namespace_ids_are_refused(void)
     fixture_close(&f);
 }
 
+/* HNS ids are at most 64 characters: 64 goes to HNS (which knows no such namespace), 65 is
+ * refused before any call with the error naming the id and the limit. */
+static void test_namespace_id_length_on_both_sides_of_the_limit(void)
+{
+    char longest[65], too_long[66];
+    memset(longest, 'a', sizeof longest - 1);
+    longest[sizeof longest - 1] = '\0';
+    memset(too_long, 'b', sizeof too_long - 1);
+    too_long[sizeof too_long - 1] = '\0';
+    fixture f;
+    fixture_open_case(&f, NULL);
+    json_t *endpoints = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(f.ops->namespace_endpoints(f.host, longest, &endpoints, &error), -1);
+    CU_ASSERT_PTR_NULL(endpoints);
+    char expected[160];
+    snprintf(expected, sizeof expected, "network namespace %s not found: ", longest);
+    TEST_ASSERT_ERROR_CONTAINS(error, expected);
+    char expected_journal[96];
+    snprintf(expected_journal, sizeof expected_journal, "GET /namespaces/%s", longest);
+    assert_journal(f.host, expected_journal);
+    hcsoci_sim_host_journal_clear(f.host);
+
+    CU_ASSERT_EQUAL(f.ops->namespace_endpoints(f.host, too_long, &endpoints, &error), -1);
+    CU_ASSERT_PTR_NULL(endpoints);
+    snprintf(expected, sizeof expected,
+             "invalid network namespace id '%s': expected 1 to 64 letters, digits, '-', '{' or "
+             "'}'",
+             too_long);
+    assert_error_is(error, expected);
+    assert_journal(f.host, "");
+    fixture_close(&f);
+}
+
 static void with_dangling_endpoint(json_t *world, json_t *spec)
 {
     (void)spec;
@@ -936,6 +970,8 @@ int main(void)
         {"the public API lists endpoints", test_public_api_lists_endpoints},
         {"an unknown namespace is a clear error", test_unknown_namespace_is_a_clear_error},
         {"hostile namespace ids are refused", test_hostile_namespace_ids_are_refused},
+        {"namespace id length on both sides of the limit",
+         test_namespace_id_length_on_both_sides_of_the_limit},
         {"a missing endpoint record is an error", test_missing_endpoint_record_is_an_error},
         {"listing failure points", test_listing_failure_points},
         {"odd HNS replies", test_odd_hns_replies},

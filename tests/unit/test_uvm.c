@@ -805,6 +805,58 @@ static void test_vpmem_limits_fall_back_to_scsi(void)
     fixture_close(&f);
 }
 
+/* The vPMEM size limit is inclusive, and all vpmemMaxCount devices (up to 128) can be used. */
+static void test_vpmem_size_and_count_on_both_sides_of_the_limit(void)
+{
+    enum { DEVICES = 128 };
+    size_t world_size = 128 + DEVICES * 40;
+    char *world = malloc(world_size);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(world);
+    size_t used = (size_t)snprintf(world, world_size,
+                                   "{\"files\": {\"C:\\\\over.vhd\": {\"size\": 4097},"
+                                   " \"C:\\\\extra.vhd\": {\"size\": 1}");
+    for (int i = 0; i < DEVICES; i++)
+        used += (size_t)snprintf(world + used, world_size - used,
+                                 ", \"C:\\\\v%d.vhd\": {\"size\": %d}", i,
+                                 i == 0 ? 4096 : 1);
+    snprintf(world + used, world_size - used, "}}");
+    fixture f;
+    fixture_open(&f, "068-lcow-basic-vpmem", world);
+    free(world);
+    hcsoci_uvm_free(f.uvm);
+    hcsoci_uvm_properties properties = {.id = "uvm-lcow-1", .os = HCSOCI_UVM_LINUX,
+                                        .processor_count = 2, .scsi_controller_count = 1,
+                                        .vpmem_max_count = DEVICES,
+                                        .vpmem_max_size_bytes = 4096};
+    CU_ASSERT_EQUAL_FATAL(hcsoci_uvm_new(f.host, &properties, &f.uvm, NULL), 0);
+    hcsoci_error *error = NULL;
+    char *path = NULL;
+    /* One byte over the maximum size is refused; exactly the maximum (v0) is taken. */
+    CU_ASSERT_EQUAL(hcsoci_uvm_add_vpmem(f.uvm, "C:\\over.vhd", &path, NULL, &error), -1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    CU_ASSERT_EQUAL(error->code, HCSOCI_E_UVM_VPMEM_TOO_LARGE);
+    TEST_ASSERT_ERROR_CONTAINS(error, "layer size is to large for VPMEM max size");
+    CU_ASSERT_EQUAL(recorded_count(&f), 0);
+    for (int i = 0; i < DEVICES; i++) {
+        char host_path[32], expected[32];
+        snprintf(host_path, sizeof host_path, "C:\\v%d.vhd", i);
+        snprintf(expected, sizeof expected, "/run/layers/p%d", i);
+        CU_ASSERT_EQUAL(hcsoci_uvm_add_vpmem(f.uvm, host_path, &path, NULL, NULL), 0);
+        CU_ASSERT_STRING_EQUAL(path, expected);
+        free(path);
+        path = NULL;
+    }
+    CU_ASSERT_EQUAL(recorded_count(&f), DEVICES);
+    /* Every device is taken: the next file is refused without a request. */
+    CU_ASSERT_EQUAL(hcsoci_uvm_add_vpmem(f.uvm, "C:\\extra.vhd", &path, NULL, &error), -1);
+    CU_ASSERT_PTR_NULL(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    CU_ASSERT_EQUAL(error->code, HCSOCI_E_UVM_NO_LOCATION);
+    TEST_ASSERT_ERROR_CONTAINS(error, "no available location");
+    CU_ASSERT_EQUAL(recorded_count(&f), DEVICES);
+    fixture_close(&f);
+}
+
 /* ---- Plan 9 ---- */
 
 static void test_plan9_requests_match_trace_074(void)
@@ -1614,6 +1666,149 @@ static void test_load_names_bad_fields(void)
     hcsoci_host_destroy(host);
 }
 
+/* ---- limits of the VM's properties ---- */
+
+/* Each bounded hostingSystem member at its limits (taken) and one past them (refused, naming
+ * the field and the value); hcsoci_uvm_new checks the same limits on properties. */
+static void test_hosting_system_limits_on_both_sides(void)
+{
+    static const struct {
+        const char *member;
+        const char *value;
+        const char *error; /* NULL: taken */
+    } cases[] = {
+        {"processorCount", "1", NULL},
+        {"processorCount", "1024", NULL},
+        {"processorCount", "0",
+         "invalid field 'hostingSystem.processorCount': 0 is out of range [1, 1024]"},
+        {"processorCount", "1025",
+         "invalid field 'hostingSystem.processorCount': 1025 is out of range [1, 1024]"},
+        {"scsiControllerCount", "0", NULL},
+        {"scsiControllerCount", "4", NULL},
+        {"scsiControllerCount", "-1",
+         "invalid field 'hostingSystem.scsiControllerCount': -1 is out of range [0, 4]"},
+        {"scsiControllerCount", "5",
+         "invalid field 'hostingSystem.scsiControllerCount': 5 is out of range [0, 4]"},
+        {"vpmemMaxCount", "0", NULL},
+        {"vpmemMaxCount", "128", NULL},
+        {"vpmemMaxCount", "-1",
+         "invalid field 'hostingSystem.vpmemMaxCount': -1 is out of range [0, 128]"},
+        {"vpmemMaxCount", "129",
+         "invalid field 'hostingSystem.vpmemMaxCount': 129 is out of range [0, 128]"},
+        {"vpmemMaxSizeBytes", "0", NULL},
+        {"vpmemMaxSizeBytes", "9223372036854775807", NULL},
+        {"vpmemMaxSizeBytes", "-1",
+         "invalid field 'hostingSystem.vpmemMaxSizeBytes': -1 is out of range "
+         "[0, 9223372036854775807]"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[160];
+        snprintf(text, sizeof text, "{\"id\": \"u\", \"os\": \"linux\", \"%s\": %s}",
+                 cases[i].member, cases[i].value);
+        json_t *value = test_json(text);
+        hcsoci_uvm_properties properties;
+        hcsoci_error *error = NULL;
+        int status = hcsoci_uvm_properties_from_json(value, &properties, &error);
+        if ((status == 0) != (cases[i].error == NULL))
+            fprintf(stderr, "\n  %s: %s\n", text, error != NULL ? error->message : "taken");
+        CU_ASSERT_EQUAL(status, cases[i].error == NULL ? 0 : -1);
+        CU_ASSERT_EQUAL(error == NULL, cases[i].error == NULL);
+        if (cases[i].error != NULL && error != NULL)
+            CU_ASSERT_STRING_EQUAL(error->message, cases[i].error);
+        hcsoci_error_free(error);
+        json_decref(value);
+    }
+    json_t *largest = test_json("{\"id\": \"u\", \"os\": \"linux\", \"processorCount\": 1024,"
+                                " \"scsiControllerCount\": 4, \"vpmemMaxCount\": 128}");
+    hcsoci_uvm_properties properties;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_uvm_properties_from_json(largest, &properties, NULL), 0);
+    CU_ASSERT_EQUAL(properties.processor_count, 1024);
+    CU_ASSERT_EQUAL(properties.scsi_controller_count, 4);
+    CU_ASSERT_EQUAL(properties.vpmem_max_count, 128);
+
+    /* The same limits on the properties themselves. */
+    hcsoci_host *host = test_sim_host("{}");
+    hcsoci_uvm *uvm = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_uvm_new(host, &properties, &uvm, &error), 0);
+    CU_ASSERT_PTR_NULL(error);
+    CU_ASSERT_EQUAL(hcsoci_uvm_processor_count(uvm), 1024);
+    hcsoci_uvm_free(uvm);
+    uvm = NULL;
+    hcsoci_uvm_properties smallest = properties;
+    smallest.processor_count = 1;
+    smallest.scsi_controller_count = 0;
+    smallest.vpmem_max_count = 0;
+    CU_ASSERT_EQUAL(hcsoci_uvm_new(host, &smallest, &uvm, &error), 0);
+    CU_ASSERT_PTR_NULL(error);
+    hcsoci_uvm_free(uvm);
+    uvm = NULL;
+    hcsoci_uvm_properties refused[3] = {properties, properties, properties};
+    refused[0].processor_count = 0;
+    refused[1].scsi_controller_count = 5;
+    refused[2].vpmem_max_count = 129;
+    static const char *const refused_errors[] = {
+        "invalid utility VM processor count 0: must be at least 1",
+        "invalid utility VM SCSI controller count 5: at most 4",
+        "invalid utility VM vPMEM device count 129: at most 128",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        CU_ASSERT_EQUAL(hcsoci_uvm_new(host, &refused[i], &uvm, &error), -1);
+        CU_ASSERT_PTR_NULL(uvm);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+        CU_ASSERT_STRING_EQUAL(error->message, refused_errors[i]);
+        hcsoci_error_free(error);
+        error = NULL;
+    }
+    json_decref(largest);
+    hcsoci_host_destroy(host);
+}
+
+/* A saved VM's slots: the last SCSI controller and LUN and the last vPMEM device are taken,
+ * one past each is refused. */
+static void test_load_takes_the_last_slots_and_refuses_one_past(void)
+{
+    hcsoci_host *host = test_sim_host("{}");
+    const char *base = "\"id\":\"u\",\"os\":\"linux\",\"processorCount\":1,\"vpmemMaxCount\":2";
+    static const struct {
+        const char *members;
+        const char *error; /* NULL: taken */
+    } cases[] = {
+        {"\"scsi\":[{\"hostPath\":\"a\",\"uvmPath\":\"\",\"controller\":3,\"lun\":63,"
+         "\"refCount\":1}]",
+         NULL},
+        {"\"scsi\":[{\"hostPath\":\"a\",\"uvmPath\":\"\",\"controller\":4,\"lun\":0,"
+         "\"refCount\":1}]",
+         "invalid saved utility VM 'u': invalid field 'uvm.scsi[0].controller': 4 is out of range [0, 3]"},
+        {"\"scsi\":[{\"hostPath\":\"a\",\"uvmPath\":\"\",\"controller\":0,\"lun\":64,"
+         "\"refCount\":1}]",
+         "invalid saved utility VM 'u': invalid field 'uvm.scsi[0].lun': 64 is out of range [0, 63]"},
+        {"\"vpmem\":[{\"deviceNumber\":1,\"hostPath\":\"a\",\"uvmPath\":\"p\",\"refCount\":1}]",
+         NULL},
+        {"\"vpmem\":[{\"deviceNumber\":2,\"hostPath\":\"a\",\"uvmPath\":\"p\",\"refCount\":1}]",
+         "invalid saved utility VM 'u': invalid field 'uvm.vpmem[0].deviceNumber': 2 is out of range [0, 1]"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "{%s,%s}", base, cases[i].members);
+        json_t *value = test_json(text);
+        hcsoci_uvm *uvm = NULL;
+        hcsoci_error *error = NULL;
+        int status = hcsoci_uvm_from_json(host, value, &uvm, &error);
+        if ((status == 0) != (cases[i].error == NULL))
+            fprintf(stderr, "\n  %s: %s\n", text, error != NULL ? error->message : "taken");
+        CU_ASSERT_EQUAL(status, cases[i].error == NULL ? 0 : -1);
+        CU_ASSERT_EQUAL(uvm != NULL, cases[i].error == NULL);
+        CU_ASSERT_EQUAL(error == NULL, cases[i].error == NULL);
+        if (cases[i].error != NULL && error != NULL)
+            CU_ASSERT_STRING_EQUAL(error->message, cases[i].error);
+        hcsoci_error_free(error);
+        hcsoci_uvm_free(uvm);
+        json_decref(value);
+    }
+    hcsoci_host_destroy(host);
+}
+
 /* ---- paths ---- */
 
 static void test_share_keys_use_cleaned_paths(void)
@@ -1729,6 +1924,8 @@ int main(void)
         {"vPMEM requests match trace 068", test_vpmem_requests_match_trace_068},
         {"vPMEM failure reads like trace 083", test_vpmem_failure_reads_like_trace_083},
         {"vPMEM limits fall back to SCSI", test_vpmem_limits_fall_back_to_scsi},
+        {"vPMEM size and count on both sides of the limit",
+         test_vpmem_size_and_count_on_both_sides_of_the_limit},
         {"Plan 9 requests match trace 074", test_plan9_requests_match_trace_074},
         {"Plan 9 checks and counter", test_plan9_checks_and_counter},
         {"pipes match trace 050", test_pipes_match_trace_050},
@@ -1750,6 +1947,9 @@ int main(void)
          test_network_namespace_guest_request_for_windows},
         {"JSON round trip", test_json_round_trip},
         {"load names bad fields", test_load_names_bad_fields},
+        {"hosting system limits on both sides", test_hosting_system_limits_on_both_sides},
+        {"load takes the last slots and refuses one past",
+         test_load_takes_the_last_slots_and_refuses_one_past},
         {"share keys use cleaned paths", test_share_keys_use_cleaned_paths},
         {"concurrent use", test_concurrent_use},
         {NULL, NULL},
