@@ -128,15 +128,57 @@ check "unknown uvm create option exits 2" eval 'exits 2 && one_line_hint && err_
 
 
 # ---- hostile ids ----
-for id in ../x .hidden a/b .. "a b" "$(printf 'tab\tid')" "$(printf 'x%.0s' {1..129})"; do
+# Without the id check ROOT/containers/<id>.json would land in ROOT (../x), in the scratch
+# directory (../../x), beside it (../../../<escape>), or under ROOT/containers (a/b, .., an
+# absolute path): every file under the scratch directory and the escape's path are checked.
+escape=hcsoci-cli-escape-$$
+escaped_file=$(dirname "$scratch")/$escape.json
+files_under_scratch() { find "$scratch" -mindepth 1 ! -name out ! -name err | sort; }
+files_before=$(files_under_scratch)
+for id in ../x ../../x "../../../$escape" .hidden a/b .. "a b" "$(printf 'tab\tid')" "/x" \
+    "$scratch/absolute" "$(printf 'x%.0s' {1..129})"; do
     hcsoci --world "$examples/world.json" --root "$root" create --bundle "$examples/argon" "$id"
     check "create refuses id '${id:0:20}'" eval 'exits 2 && err_has "invalid container id"'
 done
-check "a refused id wrote nothing" eval '[ ! -e "$scratch/x.json" ] && [ ! -e "$root/containers" ]'
+check "a refused id wrote nothing, in ROOT or outside it" \
+    eval '[ "$(files_under_scratch)" = "$files_before" ] && [ ! -e "$root" ] && [ ! -e "$escaped_file" ]'
+hcsoci --world "$examples/world.json" --root "$root" create --bundle "$examples/argon" \
+    "$(printf 'x%.0s' {1..129})"
+check "create refuses a 129-character id naming the limit" \
+    eval 'exits 2 && err_has "invalid container id '"'"'xxxxxxxx" && err_has "...'"'"': longer than 128 characters"'
+# A saved state where ../x would find it: state must not print it nor delete remove it.
+mkdir -p "$root/containers"
+printf '{"id": "x", "status": "created", "resources": {"containerId": "x", "entries": []}}\n' \
+    >"$root/x.json"
 hcsoci --root "$root" state ../x
-check "state refuses id '../x'" eval 'exits 2 && err_has "invalid container id"'
+check "state refuses id '../x' and reads nothing" \
+    eval 'exits 2 && err_has "invalid container id" && [ ! -s "$scratch/out" ]'
 hcsoci --root "$root" delete ../x
-check "delete refuses id '../x'" eval 'exits 2 && err_has "invalid container id"'
+check "delete refuses id '../x' and removes nothing" \
+    eval 'exits 2 && err_has "invalid container id" && [ -f "$root/x.json" ]'
+hcsoci --root "$root" delete --force ../x
+check "delete --force refuses id '../x' and removes nothing" \
+    eval 'exits 2 && err_has "invalid container id" && [ -f "$root/x.json" ]'
+rm -rf "$root"
+
+# ---- the id length limit ----
+longest_id=$(printf 'a%.0s' {1..127})
+hcsoci --world "$examples/world.json" --root "$scratch/long" create --bundle "$examples/argon" \
+    "$longest_id"
+check "create takes a 127-character id" \
+    eval 'exits 0 && out_has "\"id\": \"$longest_id\"" && [ -f "$scratch/long/containers/$longest_id.json" ]'
+hcsoci --root "$scratch/long" delete "$longest_id"
+check "delete takes a 127-character id" exits 0
+# The command takes ids of 128 characters; the library stops at 127 (see the limit above).
+command_longest_id=$(printf 'b%.0s' {1..128})
+hcsoci --world "$examples/world.json" --root "$scratch/long" create --bundle "$examples/argon" \
+    "$command_longest_id"
+check "create passes a 128-character id to the library, which refuses it" \
+    eval 'exits 1 && err_has "invalid container id: longer than 127 characters" && [ ! -e "$scratch/long/containers/$command_longest_id.json" ]'
+hcsoci --root "$scratch/long" state "$command_longest_id"
+check "state takes a 128-character id" eval 'exits 1 && err_has "container '"'"'$command_longest_id'"'"' does not exist"'
+hcsoci --root "$scratch/long" delete "$command_longest_id"
+check "delete takes a 128-character id" eval 'exits 1 && err_has "does not exist"'
 
 # ---- bad input files ----
 printf '{"ociVersion": "1.0.2",\n  "windows": {\n' >"$scratch/broken.json"
@@ -161,9 +203,45 @@ check "malformed case exits 1 naming the file" eval 'exits 1 && err_has "$scratc
 check "nothing was saved by the failures" eval '[ ! -e "$root/containers/b.json" ]'
 
 # ---- plugins ----
+# The four modules of the build tree, in --plugin-dir order, with what each matches (their
+# versions and descriptions aside).
+cat >"$scratch/expected-plugins" <<'EOF'
+name=wcow kind=builder abi=1.0
+  spec=windows schema=1.0 hostingSystem=none priority=100
+  spec=windows schema=2.1 hostingSystem=none priority=100
+  spec=windows schema=2.1 hostingSystem=windows priority=100
+name=lcow kind=builder abi=1.0
+  spec=linux schema=1.0 hostingSystem=none priority=100
+  spec=linux schema=1.0 hostingSystem=windows priority=100
+  spec=linux schema=1.0 hostingSystem=linux priority=100
+  spec=linux schema=2.1 hostingSystem=none priority=100
+  spec=linux schema=2.1 hostingSystem=windows priority=100
+  spec=linux schema=2.1 hostingSystem=linux priority=100
+name=network kind=network abi=1.0
+name=devices kind=devices abi=1.0
+EOF
+plugins_summary() { # one line per module and one per match, from the plugins output
+    sed -n -e 's/^    "\(name\|kind\|abi\)": "\(.*\)",$/\1=\2/p' \
+        -e 's/^        "\(spec\|schema\|hostingSystem\)": "\(.*\)",$/\1=\2/p' \
+        -e 's/^        "priority": \([0-9]*\)$/priority=\1/p' "$scratch/out" |
+        while read -r field; do
+            case $field in
+            name=*) printf '%s%s' "${separator-}" "$field" ;;
+            spec=*) printf '\n  %s' "$field" ;;
+            *) printf ' %s' "$field" ;;
+            esac
+            separator=$'\n'
+        done
+}
 hcsoci plugins
-check "plugins lists the four modules" \
-    eval 'exits 0 && out_has "\"name\": \"wcow\"" && out_has "\"name\": \"lcow\"" && out_has "\"name\": \"network\"" && out_has "\"name\": \"devices\""'
+check "plugins lists the four modules of the build tree and what they match" \
+    eval 'exits 0 && [ "$(plugins_summary)" = "$(cat "$scratch/expected-plugins")" ]'
+for module in wcow lcow network devices; do
+    check "plugins gives the path of $module" \
+        out_has "\"path\": \"$(cd "$build_directory/plugins/$module/.libs" && pwd)/$module.so\""
+done
+check "plugins describes the network module as working" \
+    eval 'out_has "\"description\": \"HNS network namespaces and endpoints\"" && ! out_has "not supported by this build"'
 
 # ---- create, state, list, doc, delete on the example ----
 hcsoci --world "$examples/world.json" --root "$root" create --bundle "$examples/argon" demo
@@ -225,9 +303,12 @@ check "the generated id can be deleted" exits 0
 # ---- a create that fails, with and without --keep-resources-on-failure ----
 sed 's/"failCall": null/"failCall": {"call": "HcsCreateComputeSystem", "nth": 1}/' \
     "$examples/world.json" >"$scratch/failing-world.json"
-check "the failing world was written" grep -q '"nth": 1' "$scratch/failing-world.json"
 hcsoci --world "$scratch/failing-world.json" --root "$scratch/fail-plain" create \
     --bundle "$examples/argon" doomed
+check "the command saved the failing world in ROOT/sim-world.json" \
+    eval 'tr -d " \n" <"$scratch/fail-plain/sim-world.json" | grep -qF "\"failCall\":{\"call\":\"HcsCreateComputeSystem\",\"nth\":1}"'
+check "the failing create sent HcsCreateComputeSystem once" \
+    eval '[ "$(count_calls "$scratch/fail-plain" HcsCreateComputeSystem)" -eq 1 ]'
 check "a failing create exits 1 with the host's error" eval 'exits 1 && err_has "Access is denied"'
 check "a failing create saves no state" eval '[ ! -e "$scratch/fail-plain/containers/doomed.json" ]'
 check "a failing create rolled back" \
@@ -307,24 +388,13 @@ cat >"$scratch/network-world.json" <<'EOF'
   }
 }
 EOF
-hcsoci plugins
-network_supported=yes
-grep -q '"description": "HNS.*not supported by this build' "$scratch/out" && network_supported=no
 hcsoci --world "$scratch/network-world.json" --root "$scratch/net" netns endpoints \
     9b8a7c6d-0000-4000-8000-0000000000a1
-if [ "$network_supported" = yes ]; then
-    check "netns endpoints prints the namespace's endpoints" \
-        eval 'exits 0 && out_has "\"Name\": \"ep-one\"" && out_has "172.28.16.10"'
-else
-    check "netns endpoints reports the placeholder network module" \
-        eval 'exits 1 && [ ! -s "$scratch/out" ] && err_has "not supported by this build"'
-fi
+check "netns endpoints prints the namespace's endpoints" \
+    eval 'exits 0 && out_has "\"Name\": \"ep-one\"" && out_has "172.28.16.10"'
 hcsoci --root "$scratch/net" netns endpoints 9b8a7c6d-0000-4000-8000-00000000ffff
-check "netns endpoints of an unknown namespace exits 1" eval 'exits 1 && [ ! -s "$scratch/out" ]'
-if [ "$network_supported" = yes ]; then
-    check "netns endpoints names the unknown namespace" \
-        eval 'err_has "network namespace 9b8a7c6d-0000-4000-8000-00000000ffff not found"'
-fi
+check "netns endpoints of an unknown namespace exits 1 naming it" \
+    eval 'exits 1 && [ ! -s "$scratch/out" ] && err_has "network namespace 9b8a7c6d-0000-4000-8000-00000000ffff not found"'
 
 # ---- replay ----
 hcsoci --root /nonexistent/hcsoci replay "$corpus/cases/001-argon-v2-basic.json"
@@ -383,7 +453,41 @@ for bad in "--os|--os solaris" "--processors|--os windows --processors 0" \
 done
 check "refused VMs were not saved" eval '[ ! -e "$uvm_root/uvm-vmx.json" ]'
 
-for id in ../x .hidden a/b .. "a b" "$(printf 'x%.0s' {1..129})"; do
+# Each numeric limit: taken at its bounds, refused one past them naming the option, the value
+# and the range.
+for taken in "--processors 1" "--processors 1024" "--scsi-controllers 0" "--scsi-controllers 4" \
+    "--vpmem-count 0" "--vpmem-count 128" "--vpmem-size 0" "--vpmem-size 9223372036854775807"; do
+    hcsoci --root "$scratch/limits" uvm create --os linux $taken at-limit
+    check "uvm create takes '$taken'" eval 'exits 0 && [ -f "$scratch/limits/uvm-at-limit.json" ]'
+    hcsoci --root "$scratch/limits" uvm delete at-limit
+done
+hcsoci --root "$scratch/limits" uvm create --os linux --processors 1024 --scsi-controllers 4 \
+    --vpmem-count 128 --vpmem-size 9223372036854775807 at-limit
+check "uvm create saves the largest values given" \
+    eval 'exits 0 && out_has "\"processorCount\": 1024" && out_has "\"scsiControllerCount\": 4" && out_has "\"vpmemMaxCount\": 128" && out_has "\"vpmemMaxSizeBytes\": 9223372036854775807"'
+hcsoci --root "$scratch/limits" uvm delete at-limit
+for refused in \
+    "--processors 0|invalid field 'hostingSystem.processorCount': 0 is out of range [1, 1024]" \
+    "--processors 1025|invalid field 'hostingSystem.processorCount': 1025 is out of range [1, 1024]" \
+    "--scsi-controllers 5|invalid field 'hostingSystem.scsiControllerCount': 5 is out of range [0, 4]" \
+    "--vpmem-count 129|invalid field 'hostingSystem.vpmemMaxCount': 129 is out of range [0, 128]" \
+    "--vpmem-size 9223372036854775808|invalid --vpmem-size '9223372036854775808': not a whole number of at most 9223372036854775807"; do
+    arguments=${refused%%|*}
+    expected_error=${refused#*|}
+    hcsoci --root "$scratch/limits" uvm create --os linux $arguments past-limit
+    case $arguments in
+    --vpmem-size*) prefix="hcsoci uvm create: " ;;
+    *) prefix="hcsoci uvm create: invalid $arguments: " ;;
+    esac
+    check "uvm create refuses '$arguments' with the range" \
+        eval 'exits 2 && err_has "$prefix$expected_error; try" && [ ! -e "$scratch/limits/uvm-past-limit.json" ]'
+done
+
+# A hostile VM id would write ROOT/uvm-<id>.json: ROOT/uvm-../x.json and the like need a
+# directory named uvm-.., so the ids are tried where such directories exist.
+mkdir -p "$uvm_root/uvm-.." "$uvm_root/uvm-a" "$uvm_root/uvm-"
+files_before=$(files_under_scratch)
+for id in ../x .hidden a/b .. "a b" "/x" "$(printf 'x%.0s' {1..129})"; do
     hcsoci --root "$uvm_root" uvm create --os windows "$id"
     check "uvm create refuses id '${id:0:20}'" eval 'exits 2 && err_has "invalid utility VM id"'
     hcsoci --root "$uvm_root" uvm inspect "$id"
@@ -393,7 +497,20 @@ for id in ../x .hidden a/b .. "a b" "$(printf 'x%.0s' {1..129})"; do
     hcsoci --root "$uvm_root" create --bundle "$examples/argon" --uvm "$id" c
     check "create refuses --uvm '${id:0:20}'" eval 'exits 2 && err_has "invalid utility VM id"'
 done
-check "a refused VM id wrote nothing" eval '[ ! -e "$scratch/x.json" ] && [ ! -e "$scratch/uvm-x.json" ] && [ ! -e "$uvm_root/containers" ]'
+check "a refused VM id wrote nothing, in ROOT or outside it" \
+    eval '[ "$(files_under_scratch)" = "$files_before" ]'
+rmdir "$uvm_root/uvm-.." "$uvm_root/uvm-a" "$uvm_root/uvm-"
+longest_id=$(printf 'v%.0s' {1..128})
+hcsoci --root "$uvm_root" uvm create --os windows "$longest_id"
+check "uvm create takes a 128-character id" \
+    eval 'exits 0 && out_has "\"id\": \"$longest_id\"" && [ -f "$uvm_root/uvm-$longest_id.json" ]'
+hcsoci --root "$uvm_root" uvm inspect "$longest_id"
+check "uvm inspect takes a 128-character id" eval 'exits 0 && out_has "\"id\": \"$longest_id\""'
+hcsoci --root "$uvm_root" uvm delete "$longest_id"
+check "uvm delete takes a 128-character id" eval 'exits 0 && [ ! -e "$uvm_root/uvm-$longest_id.json" ]'
+hcsoci --root "$uvm_root" uvm create --os windows "${longest_id}v"
+check "uvm create refuses a 129-character id naming the limit" \
+    eval 'exits 2 && err_has "invalid utility VM id '"'"'vvvvvvvv" && err_has "...'"'"': longer than 128 characters"'
 
 hcsoci --root "$uvm_root" uvm inspect nope
 check "uvm inspect of an unknown VM exits 1" eval 'exits 1 && err_has "utility VM '"'"'nope'"'"' does not exist"'
@@ -455,39 +572,28 @@ hcsoci --root "$uvm_root" delete --force escapee
 hcsoci --root "$uvm_root" uvm delete vml2
 check "uvm delete of an unused VM exits 0" eval 'exits 0 && [ ! -e "$uvm_root/uvm-vml2.json" ]'
 
-# Containers in a Windows VM, once the wcow module builds them.
-hcsoci plugins
-wcow_matches=$(tr -d ' \n' <"$scratch/out")
-wcow_matches=${wcow_matches#*\"name\":\"wcow\"}
-wcow_matches=${wcow_matches%%\"name\":*}
+# Containers in a Windows VM: the build tree's wcow module builds them (see "plugins" above).
 hcsoci --root "$uvm_root" uvm create --os windows --owner vm-owner vmw
-if [[ $wcow_matches == *'"spec":"windows","schema":"2.1","hostingSystem":"windows"'* ]]; then
-    creates_before=$(count_calls "$uvm_root" HcsCreateComputeSystem)
-    hcsoci --root "$uvm_root" doc --bundle "$examples/argon" --uvm vmw
-    check "doc --uvm prints the hosted document and creates nothing" \
-        eval 'exits 0 && [ -s "$scratch/out" ] && [ "$(count_calls "$uvm_root" HcsCreateComputeSystem)" -eq "$creates_before" ]'
-    hcsoci --root "$uvm_root" create --bundle "$examples/argon" --uvm vmw hosted
-    check "create --uvm exits 0" eval 'exits 0 && out_has "\"id\": \"hosted\""'
-    check "create --uvm created the container in the VM, under its owner" \
-        eval 'grep -q "\"HostingSystemId\": *\"vmw\"" "$uvm_root/journal.jsonl" && grep "\"HostingSystemId\": *\"vmw\"" "$uvm_root/journal.jsonl" | grep -q "\"Owner\": *\"vm-owner\""'
-    hcsoci --root "$uvm_root" state hosted
-    check "the hosted container's state names its VM" eval 'exits 0 && out_has "\"hostingSystemId\": \"vmw\""'
-    hcsoci --root "$uvm_root" uvm inspect vmw
-    check "the VM's saved state counts the container" eval 'exits 0 && ! out_has "\"containerCounter\": 0"'
-    hcsoci --root "$uvm_root" uvm delete vmw
-    check "uvm delete refuses the VM of a hosted container" eval 'exits 1 && err_has "'"'"'hosted'"'"'"'
-    hcsoci --root "$uvm_root" delete hosted
-    check "delete of a hosted container exits 0" eval 'exits 0 && [ ! -e "$uvm_root/containers/hosted.json" ]'
-    hcsoci --root "$uvm_root" uvm inspect vmw
-    check "the VM's saved state holds nothing of the deleted container" \
-        eval 'exits 0 && out_has "\"vsmbDirectoryShares\": []" && out_has "\"vsmbFileShares\": []" && out_has "\"scsi\": []"'
-else
-    hcsoci --world "$examples/world.json" --root "$uvm_root" create --bundle "$examples/argon" --uvm vmw hosted
-    check "create --uvm without a hosted wcow builder exits 1 and saves nothing" \
-        eval 'exits 1 && err_has "no plugin for spec windows, schema 2.1, hosting system windows" && [ ! -e "$uvm_root/containers/hosted.json" ]'
-    hcsoci --root "$uvm_root" uvm inspect vmw
-    check "the VM is unchanged by the refused create" eval 'exits 0 && out_has "\"containerCounter\": 0"'
-fi
+creates_before=$(count_calls "$uvm_root" HcsCreateComputeSystem)
+hcsoci --root "$uvm_root" doc --bundle "$examples/argon" --uvm vmw
+check "doc --uvm prints the hosted document and creates nothing" \
+    eval 'exits 0 && [ -s "$scratch/out" ] && [ "$(count_calls "$uvm_root" HcsCreateComputeSystem)" -eq "$creates_before" ]'
+hcsoci --root "$uvm_root" create --bundle "$examples/argon" --uvm vmw hosted
+check "create --uvm exits 0" eval 'exits 0 && out_has "\"id\": \"hosted\""'
+check "create --uvm created the container in the VM, under its owner" \
+    eval 'grep -q "\"HostingSystemId\": *\"vmw\"" "$uvm_root/journal.jsonl" && grep "\"HostingSystemId\": *\"vmw\"" "$uvm_root/journal.jsonl" | grep -q "\"Owner\": *\"vm-owner\""'
+hcsoci --root "$uvm_root" state hosted
+check "the hosted container's state names its VM" eval 'exits 0 && out_has "\"hostingSystemId\": \"vmw\""'
+hcsoci --root "$uvm_root" uvm inspect vmw
+# doc --uvm took a container number too, and saved it.
+check "the VM's saved state counts the container" eval 'exits 0 && out_has "\"containerCounter\": 2"'
+hcsoci --root "$uvm_root" uvm delete vmw
+check "uvm delete refuses the VM of a hosted container" eval 'exits 1 && err_has "'"'"'hosted'"'"'"'
+hcsoci --root "$uvm_root" delete hosted
+check "delete of a hosted container exits 0" eval 'exits 0 && [ ! -e "$uvm_root/containers/hosted.json" ]'
+hcsoci --root "$uvm_root" uvm inspect vmw
+check "the VM's saved state holds nothing of the deleted container" \
+    eval 'exits 0 && out_has "\"vsmbDirectoryShares\": []" && out_has "\"vsmbFileShares\": []" && out_has "\"scsi\": []"'
 hcsoci --root "$uvm_root" uvm delete vmw
 check "uvm delete of the VM at the end exits 0" exits 0
 

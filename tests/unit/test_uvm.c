@@ -1779,14 +1779,17 @@ static void test_load_takes_the_last_slots_and_refuses_one_past(void)
          NULL},
         {"\"scsi\":[{\"hostPath\":\"a\",\"uvmPath\":\"\",\"controller\":4,\"lun\":0,"
          "\"refCount\":1}]",
-         "invalid saved utility VM 'u': invalid field 'uvm.scsi[0].controller': 4 is out of range [0, 3]"},
+         "invalid saved utility VM 'u': invalid field 'uvm.scsi[0].controller': 4 is out of "
+         "range [0, 3]"},
         {"\"scsi\":[{\"hostPath\":\"a\",\"uvmPath\":\"\",\"controller\":0,\"lun\":64,"
          "\"refCount\":1}]",
-         "invalid saved utility VM 'u': invalid field 'uvm.scsi[0].lun': 64 is out of range [0, 63]"},
+         "invalid saved utility VM 'u': invalid field 'uvm.scsi[0].lun': 64 is out of range "
+         "[0, 63]"},
         {"\"vpmem\":[{\"deviceNumber\":1,\"hostPath\":\"a\",\"uvmPath\":\"p\",\"refCount\":1}]",
          NULL},
         {"\"vpmem\":[{\"deviceNumber\":2,\"hostPath\":\"a\",\"uvmPath\":\"p\",\"refCount\":1}]",
-         "invalid saved utility VM 'u': invalid field 'uvm.vpmem[0].deviceNumber': 2 is out of range [0, 1]"},
+         "invalid saved utility VM 'u': invalid field 'uvm.vpmem[0].deviceNumber': 2 is out "
+         "of range [0, 1]"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[512];
