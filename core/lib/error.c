@@ -146,6 +146,12 @@ const char *hcsoci_hresult_text(int32_t hresult)
         {0x80004005u, "Unspecified error"},
         {0x8037011Bu, "A virtual machine or container with the specified identifier does not exist."},
         {0xC0370103u, "The virtual machine or container exited unexpectedly while starting."},
+        {0xC0370105u, "The requested virtual machine or container operation is not valid in "
+                      "the current state."},
+        {0xC037010Eu, "A virtual machine or container with the specified identifier does not "
+                      "exist."},
+        {0xC0370110u, "The virtual machine or container with the specified identifier is not "
+                      "running."},
     };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         if (known[i].hresult == (uint32_t)hresult)

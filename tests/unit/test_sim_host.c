@@ -877,6 +877,9 @@ static void test_malformed_saved_states_name_the_member(void)
         {"state.callCounts", "{'ActivateLayer': '1'}", "state.callCounts.ActivateLayer"},
         {"state.credentialGuardInstances", "{}", "state.credentialGuardInstances"},
         {"state.credentialGuardInstances", "[{'Id': 'c1'}]", "state.credentialGuardInstances[0]"},
+        {"state.computeSystems", "[]", "state.computeSystems"},
+        {"state.computeSystems", "{'c1': 'paused'}", "state.computeSystems.c1"},
+        {"state.computeSystems", "{'c1': 1}", "state.computeSystems.c1"},
         {"state.held", NULL, "state.held"},
         {"state.held.activatedLayers", "'1'", "state.held.activatedLayers"},
         {"state.held.hnsNamespaces", NULL, "state.held.hnsNamespaces"},
@@ -1029,6 +1032,182 @@ static void test_corpus_worlds_load_and_describe_themselves(void)
     CU_ASSERT(loaded >= 30);
 }
 
+/* ---- the compute system life cycle ---- */
+
+/* The HRESULT of a failed op (0 when it succeeded), freeing the error. */
+static int32_t op_failure(int result, hcsoci_error *error)
+{
+    int32_t code = result != 0 && error != NULL ? error->code : 0;
+    CU_ASSERT_EQUAL(result != 0, error != NULL);
+    hcsoci_error_free(error);
+    return code;
+}
+
+static int32_t start_code(hcsoci_host *host, const char *id)
+{
+    hcsoci_error *error = NULL;
+    int result = host->ops->start_compute_system(host, id, &error);
+    return op_failure(result, error);
+}
+
+static int32_t terminate_code(hcsoci_host *host, const char *id)
+{
+    hcsoci_error *error = NULL;
+    int result = host->ops->terminate_compute_system(host, id, &error);
+    return op_failure(result, error);
+}
+
+static int32_t close_code(hcsoci_host *host, const char *id)
+{
+    hcsoci_error *error = NULL;
+    int result = host->ops->close_compute_system(host, id, &error);
+    return op_failure(result, error);
+}
+
+static int64_t held_compute_systems(hcsoci_host *host)
+{
+    json_t *held = hcsoci_sim_host_held(host);
+    int64_t count = json_integer_value(json_object_get(held, "computeSystems"));
+    json_decref(held);
+    return count;
+}
+
+/* The state the saved host records for id, or NULL (borrowed from saved). */
+static const char *saved_system_state(const json_t *saved, const char *id)
+{
+    return json_string_value(
+        json_object_get(json_object_get(json_object_get(saved, "state"), "computeSystems"), id));
+}
+
+static void test_compute_system_states(void)
+{
+    hcsoci_host *host = sim_from_loose("{}");
+    /* Unknown systems: every op answers "does not exist". */
+    CU_ASSERT_EQUAL(start_code(host, "c1"), HCSOCI_HCS_E_SYSTEM_DOES_NOT_EXIST);
+    CU_ASSERT_EQUAL(terminate_code(host, "c1"), HCSOCI_HCS_E_SYSTEM_DOES_NOT_EXIST);
+    CU_ASSERT_EQUAL(close_code(host, "c1"), HCSOCI_HCS_E_SYSTEM_DOES_NOT_EXIST);
+    CU_ASSERT_EQUAL(held_compute_systems(host), 0);
+
+    CU_ASSERT_EQUAL(host->ops->create_compute_system(host, "c1", NULL, NULL), 0);
+    CU_ASSERT_EQUAL(host->ops->create_compute_system(host, "c2", NULL, NULL), 0);
+    CU_ASSERT_EQUAL(held_compute_systems(host), 2);
+    json_t *saved = hcsoci_sim_host_to_json(host);
+    CU_ASSERT_STRING_EQUAL(saved_system_state(saved, "c1"), "created");
+    json_decref(saved);
+
+    /* created -> running; starting again is the wrong state. */
+    CU_ASSERT_EQUAL(start_code(host, "c1"), 0);
+    CU_ASSERT_EQUAL(start_code(host, "c1"), HCSOCI_HCS_E_INVALID_STATE);
+    saved = hcsoci_sim_host_to_json(host);
+    CU_ASSERT_STRING_EQUAL(saved_system_state(saved, "c1"), "running");
+    CU_ASSERT_STRING_EQUAL(saved_system_state(saved, "c2"), "created");
+    json_decref(saved);
+
+    /* running -> stopped; a stopped system neither stops again nor starts. */
+    CU_ASSERT_EQUAL(terminate_code(host, "c1"), 0);
+    CU_ASSERT_EQUAL(terminate_code(host, "c1"), HCSOCI_HCS_E_ALREADY_STOPPED);
+    CU_ASSERT_EQUAL(start_code(host, "c1"), HCSOCI_HCS_E_INVALID_STATE);
+    /* A created system may be terminated without ever running. */
+    CU_ASSERT_EQUAL(terminate_code(host, "c2"), 0);
+    CU_ASSERT_EQUAL(held_compute_systems(host), 2);
+
+    /* Closing forgets the system and its held count. */
+    CU_ASSERT_EQUAL(close_code(host, "c1"), 0);
+    CU_ASSERT_EQUAL(held_compute_systems(host), 1);
+    CU_ASSERT_EQUAL(close_code(host, "c1"), HCSOCI_HCS_E_SYSTEM_DOES_NOT_EXIST);
+    CU_ASSERT_EQUAL(start_code(host, "c1"), HCSOCI_HCS_E_SYSTEM_DOES_NOT_EXIST);
+    CU_ASSERT_EQUAL(close_code(host, "c2"), 0);
+    CU_ASSERT_EQUAL(held_compute_systems(host), 0);
+    saved = hcsoci_sim_host_to_json(host);
+    ASSERT_JSON(json_object_get(json_object_get(saved, "state"), "computeSystems"), "{}");
+    json_decref(saved);
+
+    /* The journal names the vmcompute exports with the system's id. */
+    const json_t *journal = hcsoci_sim_host_journal(host);
+    ASSERT_JSON(json_array_get(journal, 0),
+                "{'call': 'HcsStartComputeSystem', 'args': {'computeSystem': 'c1', 'options': ''}}");
+    ASSERT_JSON(json_array_get(journal, 1),
+                "{'call': 'HcsTerminateComputeSystem',"
+                " 'args': {'computeSystem': 'c1', 'options': ''}}");
+    ASSERT_JSON(json_array_get(journal, 2),
+                "{'call': 'HcsCloseComputeSystem', 'args': {'computeSystem': 'c1'}}");
+    CU_ASSERT_EQUAL(host->ops->start_compute_system(host, NULL, NULL), -1);
+    hcsoci_host_destroy(host);
+}
+
+static void test_compute_system_states_survive_the_hand_over(void)
+{
+    hcsoci_host *host = sim_from_loose("{'failCall': {'call': 'HcsStartComputeSystem', 'nth': 2,"
+                                       " 'hresult': '0x80070020'}}");
+    CU_ASSERT_EQUAL(host->ops->create_compute_system(host, "c1", NULL, NULL), 0);
+    CU_ASSERT_EQUAL(host->ops->create_compute_system(host, "c2", NULL, NULL), 0);
+    CU_ASSERT_EQUAL(start_code(host, "c1"), 0);
+    json_t *saved = hcsoci_sim_host_to_json(host);
+    hcsoci_host_destroy(host);
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_sim_host_from_json(saved, &host, &error), 0);
+    json_decref(saved);
+    CU_ASSERT_EQUAL(start_code(host, "c1"), (int32_t)0x80070020); /* failCall counts on */
+    CU_ASSERT_EQUAL(start_code(host, "c1"), HCSOCI_HCS_E_INVALID_STATE);
+    CU_ASSERT_EQUAL(start_code(host, "c2"), 0);
+    CU_ASSERT_EQUAL(held_compute_systems(host), 2);
+    hcsoci_host_destroy(host);
+
+    /* A state saved before systems were tracked has none. */
+    host = sim_from_loose("{}");
+    saved = hcsoci_sim_host_to_json(host);
+    hcsoci_host_destroy(host);
+    json_object_del(json_object_get(saved, "state"), "computeSystems");
+    CU_ASSERT_EQUAL_FATAL(hcsoci_sim_host_from_json(saved, &host, NULL), 0);
+    json_decref(saved);
+    CU_ASSERT_EQUAL(start_code(host, "c1"), HCSOCI_HCS_E_SYSTEM_DOES_NOT_EXIST);
+    hcsoci_host_destroy(host);
+}
+
+static void test_compute_system_library_functions(void)
+{
+    hcsoci_host *host = sim_from_loose("{}");
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(host->ops->create_compute_system(host, "c1", NULL, NULL), 0);
+    CU_ASSERT_EQUAL(hcsoci_compute_system_start(host, "c1", NULL), 0);
+    CU_ASSERT_EQUAL(hcsoci_compute_system_start(host, "c1", &error), -1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    CU_ASSERT_EQUAL(error->code, HCSOCI_HCS_E_INVALID_STATE);
+    CU_ASSERT_STRING_EQUAL(error->message,
+                           "hcsshim::System::Start c1: The requested virtual machine or "
+                           "container operation is not valid in the current state.");
+    hcsoci_error_free(error);
+    error = NULL;
+    /* Terminating twice and closing twice are not errors, as in the reference. */
+    CU_ASSERT_EQUAL(hcsoci_compute_system_terminate(host, "c1", NULL), 0);
+    CU_ASSERT_EQUAL(hcsoci_compute_system_terminate(host, "c1", NULL), 0);
+    CU_ASSERT_EQUAL(hcsoci_compute_system_close(host, "c1", NULL), 0);
+    CU_ASSERT_EQUAL(hcsoci_compute_system_close(host, "c1", NULL), 0);
+    CU_ASSERT_EQUAL(hcsoci_compute_system_terminate(host, "c1", NULL), 0);
+    CU_ASSERT_EQUAL(held_compute_systems(host), 0);
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 8); /* with the create */
+    CU_ASSERT_EQUAL(hcsoci_compute_system_start(host, "c1", &error), -1);
+    CU_ASSERT_EQUAL(error->code, HCSOCI_HCS_E_SYSTEM_DOES_NOT_EXIST);
+    hcsoci_error_free(error);
+    error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_compute_system_start(host, "", &error), -1);
+    CU_ASSERT_EQUAL(error->code, HCSOCI_E_INVALID);
+    hcsoci_error_free(error);
+    error = NULL;
+    hcsoci_host_destroy(host);
+
+    /* A host built before the ops existed (a smaller size) is refused, not called. */
+    static const hcsoci_host_ops old_ops = {
+        .size = offsetof(hcsoci_host_ops, start_compute_system),
+        .start_compute_system = NULL,
+    };
+    hcsoci_host old = {.ops = &old_ops};
+    CU_ASSERT_EQUAL(hcsoci_compute_system_close(&old, "c1", &error), -1);
+    CU_ASSERT_EQUAL(error->code, HCSOCI_E_NOT_SUPPORTED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(error->message, "hcsshim::System::Close c1:"));
+    hcsoci_error_free(error);
+}
+
 static void test_other_hosts_are_not_sims(void)
 {
     static const hcsoci_host_ops empty_ops = {.size = sizeof(hcsoci_host_ops)};
@@ -1106,6 +1285,10 @@ int main(void)
         {"malformed worlds name the field", test_malformed_worlds_name_the_field},
         {"corpus worlds load and describe themselves",
          test_corpus_worlds_load_and_describe_themselves},
+        {"compute system states", test_compute_system_states},
+        {"compute system states survive the hand-over",
+         test_compute_system_states_survive_the_hand_over},
+        {"compute system library functions", test_compute_system_library_functions},
         {"other hosts are not sims", test_other_hosts_are_not_sims},
         {"concurrent calls are serialised", test_concurrent_calls_are_serialised},
         {NULL, NULL},

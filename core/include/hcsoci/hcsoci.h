@@ -100,6 +100,23 @@ int hcsoci_release_resources(hcsoci_runtime *runtime, hcsoci_resources *resource
 int hcsoci_get_namespace_endpoints(hcsoci_runtime *runtime, const char *namespace_id,
                                    json_t **endpoints, hcsoci_error **error);
 
+/* ---- A compute system's life cycle (hcsshim's System Start, Terminate and Close) ----
+ * Each makes one host call (HcsStartComputeSystem, HcsTerminateComputeSystem,
+ * HcsCloseComputeSystem) on the compute system id (a container's id, also for a container in a
+ * utility VM). Failures read "hcsshim::System::Start <id>: <host text>" with the host's HRESULT
+ * as the code; a host built without the op fails with HCSOCI_E_NOT_SUPPORTED. */
+
+/* Starts a created compute system; a running, stopped or unknown one is the host's error. */
+int hcsoci_compute_system_start(hcsoci_host *host, const char *id, hcsoci_error **error);
+
+/* Terminates a compute system. As in the reference, one that has already stopped
+ * (HCSOCI_HCS_E_ALREADY_STOPPED) or does not exist is not an error. */
+int hcsoci_compute_system_terminate(hcsoci_host *host, const char *id, hcsoci_error **error);
+
+/* Closes a compute system: HCS forgets it. One that does not exist (any more) is not an
+ * error, so closing twice is harmless. */
+int hcsoci_compute_system_close(hcsoci_host *host, const char *id, hcsoci_error **error);
+
 #ifdef __cplusplus
 }
 #endif

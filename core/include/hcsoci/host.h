@@ -72,7 +72,20 @@ typedef struct hcsoci_host_ops {
     void (*new_guid)(hcsoci_host *host, char guid[37]);
 
     void (*destroy)(hcsoci_host *host);
+
+    /* HCS compute system life cycle, appended after destroy: an implementation built before
+     * them has a smaller size and lacks them (use the hcsoci_compute_system_* functions of
+     * hcsoci.h, which check). Start runs a created system; terminate stops a created or
+     * running one; close forgets a system (its handle, in HCS) whatever its state. */
+    int (*start_compute_system)(hcsoci_host *host, const char *id, hcsoci_error **error);
+    int (*terminate_compute_system)(hcsoci_host *host, const char *id, hcsoci_error **error);
+    int (*close_compute_system)(hcsoci_host *host, const char *id, hcsoci_error **error);
 } hcsoci_host_ops;
+
+/* HRESULTs HCS answers for a compute system's life cycle (the simulated host answers them). */
+#define HCSOCI_HCS_E_SYSTEM_DOES_NOT_EXIST ((int32_t)0xC037010E) /* no system with this id */
+#define HCSOCI_HCS_E_INVALID_STATE ((int32_t)0xC0370105)   /* not valid in the system's state */
+#define HCSOCI_HCS_E_ALREADY_STOPPED ((int32_t)0xC0370110) /* the system is not running */
 
 struct hcsoci_host {
     const hcsoci_host_ops *ops;

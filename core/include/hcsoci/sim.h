@@ -22,7 +22,8 @@ int hcsoci_sim_host_new(const json_t *world, hcsoci_host **host, hcsoci_error **
 /* The host's whole state as a saved-state document (new reference; NULL for a host that is not
  * a sim host or when memory runs out): {"format": "hcsoci-sim-state", "version": 1, "world":
  * the world as it is now, "state": {"generatorState", "callCounts",
- * "credentialGuardInstances", "held"}}. The journal is not in it: see
+ * "credentialGuardInstances", "computeSystems": {"<id>": "created" | "running" | "stopped"},
+ * "held"}}. The journal is not in it: see
  * hcsoci_sim_host_take_journal. */
 json_t *hcsoci_sim_host_to_json(hcsoci_host *host);
 
@@ -52,9 +53,10 @@ json_t *hcsoci_sim_host_world(hcsoci_host *host);
 /* What the host holds now, also the "held" member of hcsoci_sim_host_world (new reference;
  * NULL for a host that is not a sim host). Each counter is successful acquiring calls minus
  * releasing ones (0 when all was released): {"activatedLayers", "preparedLayers",
- * "computeSystems", "hnsNamespaces" (POST minus DELETE), "namespaceEndpoints" (addresource
- * minus removeresource), "credentialGuardInstances", "modifications": {"<compute system id>":
- * {"<ResourcePath>": Add minus Remove requests}} (entries at 0 are left out)}. */
+ * "computeSystems" (HcsCreateComputeSystem minus HcsCloseComputeSystem), "hnsNamespaces"
+ * (POST minus DELETE), "namespaceEndpoints" (addresource minus removeresource),
+ * "credentialGuardInstances", "modifications": {"<compute system id>": {"<ResourcePath>": Add
+ * minus Remove requests}} (entries at 0 are left out)}. */
 json_t *hcsoci_sim_host_held(hcsoci_host *host);
 
 #ifdef __cplusplus

@@ -5,7 +5,8 @@
  * Resources and the calls that add and remove them:
  *   "activated layer <path>"         ActivateLayer / DeactivateLayer
  *   "prepared layer <path>"          PrepareLayer / UnprepareLayer
- *   "compute system <id>"            HcsCreateComputeSystem (never removed by a create)
+ *   "compute system <id>"            HcsCreateComputeSystem / HcsCloseComputeSystem (never
+ *                                    closed by a create or a release)
  *   "<vm> <ResourcePath>"            HcsModifyComputeSystem Add / Remove; for the VSMB and Plan 9
  *                                    share lists the share's Settings.Name is appended
  *   "<vm> combined layers <root>"    guest-only CombinedLayers Add / Remove
@@ -15,7 +16,8 @@
  * Groups: NICs (ResourcePath .../NetworkAdapters/...), HNS namespaces and endpoints are in group
  * "network"; a VM attachment whose host path is one of the case's read-only layer folders (or a
  * file in one) is in group "image layer"; everything else has group "". Other calls (queries,
- * NameToGuid, GrantVmAccess, guest-only requests other than CombinedLayers) make no event. */
+ * NameToGuid, GrantVmAccess, guest-only requests other than CombinedLayers, starting and
+ * terminating a compute system) make no event. */
 #include "kit.h"
 
 #include <hcsoci/alloc_testing.h>
@@ -401,6 +403,34 @@ static void record_new_guid(hcsoci_host *host, char guid[37])
     hcsoci_alloc_count_resume();
 }
 
+static int record_start_compute_system(hcsoci_host *host, const char *id, hcsoci_error **error)
+{
+    hcsoci_alloc_count_pause();
+    recording_host *self = recording(host);
+    self->index++;
+    return leave_int(self->inner->ops->start_compute_system(self->inner, id, error));
+}
+
+static int record_terminate_compute_system(hcsoci_host *host, const char *id,
+                                           hcsoci_error **error)
+{
+    hcsoci_alloc_count_pause();
+    recording_host *self = recording(host);
+    self->index++;
+    return leave_int(self->inner->ops->terminate_compute_system(self->inner, id, error));
+}
+
+static int record_close_compute_system(hcsoci_host *host, const char *id, hcsoci_error **error)
+{
+    hcsoci_alloc_count_pause();
+    recording_host *self = recording(host);
+    self->index++;
+    int result = self->inner->ops->close_compute_system(self->inner, id, error);
+    if (result == 0)
+        note_printf(self, "HcsCloseComputeSystem", false, "", "compute system %s", id);
+    return leave_int(result);
+}
+
 static void record_destroy(hcsoci_host *host)
 {
     recording_host *self = recording(host);
@@ -431,6 +461,9 @@ static const hcsoci_host_ops recording_ops = {
     .program_directory = record_program_directory,
     .new_guid = record_new_guid,
     .destroy = record_destroy,
+    .start_compute_system = record_start_compute_system,
+    .terminate_compute_system = record_terminate_compute_system,
+    .close_compute_system = record_close_compute_system,
 };
 
 hcsoci_host *kit_recording_host_new(hcsoci_host *inner, const json_t *image_layers)

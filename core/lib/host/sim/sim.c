@@ -24,7 +24,8 @@ static const char *const call_names[] = {
     "HcsCreateComputeSystem", "HcsModifyComputeSystem", "HcsModifyServiceSettings",
     "HcsGetServiceProperties", "GrantVmAccess", "RunGuestProcess", "HNSCall", "NameToGuid",
     "ActivateLayer", "PrepareLayer", "GetLayerMountPath", "UnprepareLayer", "DeactivateLayer",
-    "CreateSandboxLayer",
+    "CreateSandboxLayer", "HcsStartComputeSystem", "HcsTerminateComputeSystem",
+    "HcsCloseComputeSystem",
 };
 
 bool sim_call_name_known(const char *name)
@@ -122,8 +123,93 @@ static int sim_create_compute_system(hcsoci_host *host, const char *id,
                             json_pack("{s:s, s:o}", "id", id, "configuration",
                                       copy_or_null(configuration)),
                             error);
-    if (result == 0)
-        sim->held.compute_systems++;
+    if (result == 0) {
+        if (json_object_set_new(sim->compute_systems, id, json_string(SIM_SYSTEM_CREATED)) != 0)
+            result = hcsoci_fail_out_of_memory(error);
+        else
+            sim->held.compute_systems++;
+    }
+    unlock_host(sim);
+    return result;
+}
+
+/* ---- the compute system life cycle ---- */
+
+/* Records a life-cycle call on the system id ({"computeSystem": id, plus "options": "" for
+ * start and terminate, as the reference passes}) and answers its state (borrowed), or fails
+ * with HCS's answer for an unknown system. */
+static int begin_system_call(sim_host *sim, const char *name, const char *id, bool has_options,
+                             const char **system_state, hcsoci_error **error)
+{
+    json_t *args = has_options ? json_pack("{s:s, s:s}", "computeSystem", id, "options", "")
+                               : json_pack("{s:s}", "computeSystem", id);
+    if (begin_call(sim, name, args, error) != 0)
+        return -1;
+    *system_state = json_string_value(json_object_get(sim->compute_systems, id));
+    if (*system_state == NULL) {
+        hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s, s:s}", "call", name, "id", id),
+                   "sim host: no compute system with this id");
+        return host_failure(error, HCSOCI_HCS_E_SYSTEM_DOES_NOT_EXIST);
+    }
+    return 0;
+}
+
+static int set_system_state(sim_host *sim, const char *id, const char *system_state,
+                            hcsoci_error **error)
+{
+    if (json_object_set_new(sim->compute_systems, id, json_string(system_state)) != 0)
+        return hcsoci_fail_out_of_memory(error);
+    return 0;
+}
+
+static int sim_start_compute_system(hcsoci_host *host, const char *id, hcsoci_error **error)
+{
+    if (id == NULL)
+        return missing_argument(error, "HcsStartComputeSystem", "computeSystem");
+    sim_host *sim = lock_host(host);
+    const char *system_state = NULL;
+    int result = begin_system_call(sim, "HcsStartComputeSystem", id, true, &system_state, error);
+    if (result == 0) {
+        /* Only a created system starts: a running or stopped one is in the wrong state. */
+        if (strcmp(system_state, SIM_SYSTEM_CREATED) != 0)
+            result = host_failure(error, HCSOCI_HCS_E_INVALID_STATE);
+        else
+            result = set_system_state(sim, id, SIM_SYSTEM_RUNNING, error);
+    }
+    unlock_host(sim);
+    return result;
+}
+
+static int sim_terminate_compute_system(hcsoci_host *host, const char *id, hcsoci_error **error)
+{
+    if (id == NULL)
+        return missing_argument(error, "HcsTerminateComputeSystem", "computeSystem");
+    sim_host *sim = lock_host(host);
+    const char *system_state = NULL;
+    int result =
+        begin_system_call(sim, "HcsTerminateComputeSystem", id, true, &system_state, error);
+    if (result == 0) {
+        if (strcmp(system_state, SIM_SYSTEM_STOPPED) == 0)
+            result = host_failure(error, HCSOCI_HCS_E_ALREADY_STOPPED);
+        else
+            result = set_system_state(sim, id, SIM_SYSTEM_STOPPED, error);
+    }
+    unlock_host(sim);
+    return result;
+}
+
+static int sim_close_compute_system(hcsoci_host *host, const char *id, hcsoci_error **error)
+{
+    if (id == NULL)
+        return missing_argument(error, "HcsCloseComputeSystem", "computeSystem");
+    sim_host *sim = lock_host(host);
+    const char *system_state = NULL;
+    int result = begin_system_call(sim, "HcsCloseComputeSystem", id, false, &system_state, error);
+    if (result == 0) {
+        /* The last handle closed: HCS forgets the system (a running one is ended with it). */
+        json_object_del(sim->compute_systems, id);
+        sim->held.compute_systems--;
+    }
     unlock_host(sim);
     return result;
 }
@@ -696,6 +782,7 @@ static void sim_destroy(hcsoci_host *host)
     sim_held_release(&sim->held);
     json_decref(sim->call_counts);
     json_decref(sim->credential_guard_instances);
+    json_decref(sim->compute_systems);
     json_decref(sim->journal_section);
     json_decref(sim->journal_pending);
     pthread_mutex_destroy(&sim->lock);
@@ -725,6 +812,9 @@ static const hcsoci_host_ops sim_ops = {
     .program_directory = sim_program_directory,
     .new_guid = sim_new_guid,
     .destroy = sim_destroy,
+    .start_compute_system = sim_start_compute_system,
+    .terminate_compute_system = sim_terminate_compute_system,
+    .close_compute_system = sim_close_compute_system,
 };
 
 int sim_host_new_from_world(sim_world *world, sim_host **result, hcsoci_error **error)
@@ -740,6 +830,7 @@ int sim_host_new_from_world(sim_world *world, sim_host **result, hcsoci_error **
     sim->generator_state = sim->world.seed;
     sim->call_counts = json_object();
     sim->credential_guard_instances = json_array();
+    sim->compute_systems = json_object();
     sim->held.modifications = json_object();
     sim->journal_section = json_array();
     sim->journal_pending = json_array();
@@ -748,13 +839,14 @@ int sim_host_new_from_world(sim_world *world, sim_host **result, hcsoci_error **
         sim_held_release(&sim->held);
         json_decref(sim->call_counts);
         json_decref(sim->credential_guard_instances);
+        json_decref(sim->compute_systems);
         json_decref(sim->journal_section);
         json_decref(sim->journal_pending);
         free(sim);
         return hcsoci_fail(error, HCSOCI_E_FAIL, "sim host: cannot initialise its lock");
     }
     if (sim->call_counts == NULL || sim->credential_guard_instances == NULL ||
-        sim->held.modifications == NULL || sim->journal_section == NULL ||
+        sim->compute_systems == NULL || sim->held.modifications == NULL || sim->journal_section == NULL ||
         sim->journal_pending == NULL) {
         sim_destroy(&sim->base);
         return hcsoci_fail_out_of_memory(error);

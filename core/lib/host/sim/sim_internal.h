@@ -40,6 +40,13 @@
 #define SIM_DEFAULT_SEED UINT64_C(0x6863736f63692d31) /* "hcsoci-1" */
 #define SIM_DEFAULT_FAIL_HRESULT ((int32_t)0x80070005) /* E_ACCESSDENIED */
 
+/* The states of a compute system: created by HcsCreateComputeSystem, running after
+ * HcsStartComputeSystem, stopped after HcsTerminateComputeSystem; HcsCloseComputeSystem
+ * forgets it. */
+#define SIM_SYSTEM_CREATED "created"
+#define SIM_SYSTEM_RUNNING "running"
+#define SIM_SYSTEM_STOPPED "stopped"
+
 /* The call that failCall makes fail; call is NULL when none does. */
 typedef struct sim_fail_call {
     char *call;
@@ -52,7 +59,7 @@ typedef struct sim_fail_call {
 typedef struct sim_held {
     int64_t activated_layers;          /* ActivateLayer - DeactivateLayer */
     int64_t prepared_layers;           /* PrepareLayer - UnprepareLayer */
-    int64_t compute_systems;           /* HcsCreateComputeSystem */
+    int64_t compute_systems;           /* HcsCreateComputeSystem - HcsCloseComputeSystem */
     int64_t hns_namespaces;            /* POST /namespaces/ - DELETE /namespaces/<id> */
     int64_t namespace_endpoints;       /* addresource - removeresource */
     int64_t credential_guard_instances; /* AddInstance - RemoveInstance */
@@ -83,6 +90,7 @@ typedef struct sim_host {
     uint64_t generator_state;
     json_t *call_counts;                /* {"<call name>": n} over the host's life */
     json_t *credential_guard_instances; /* [{"Id": ..., "Transport": ...}] in order added */
+    json_t *compute_systems; /* {"<id>": SIM_SYSTEM_*} for each created system not closed */
     sim_held held;
     json_t *journal_section; /* calls since the last hcsoci_sim_host_journal_clear */
     json_t *journal_pending; /* calls since the last hcsoci_sim_host_take_journal */

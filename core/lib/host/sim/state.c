@@ -40,9 +40,10 @@ static json_t *sim_state_describe(const sim_host *sim)
 {
     char generator[17];
     snprintf(generator, sizeof generator, "%016" PRIx64, sim->generator_state);
-    return json_pack("{s:s, s:O, s:O, s:o}", "generatorState", generator, "callCounts",
+    return json_pack("{s:s, s:O, s:O, s:O, s:o}", "generatorState", generator, "callCounts",
                      sim->call_counts, "credentialGuardInstances",
-                     sim->credential_guard_instances, "held", sim_held_describe(&sim->held));
+                     sim->credential_guard_instances, "computeSystems", sim->compute_systems,
+                     "held", sim_held_describe(&sim->held));
 }
 
 static int restore_generator(sim_host *sim, const json_t *state, hcsoci_error **error)
@@ -115,13 +116,43 @@ static int restore_credential_guard_instances(sim_host *sim, const json_t *state
     return 0;
 }
 
+/* A state saved before the host tracked its compute systems has no "computeSystems": the host
+ * then knows of none. */
+static int restore_compute_systems(sim_host *sim, const json_t *state, hcsoci_error **error)
+{
+    const json_t *systems = json_object_get(state, "computeSystems");
+    if (systems == NULL)
+        return 0;
+    if (!json_is_object(systems))
+        return state_invalid(error, "invalid field 'state.computeSystems': must be an object");
+    const char *id;
+    json_t *system_state;
+    json_object_foreach((json_t *)systems, id, system_state) {
+        const char *text = json_string_value(system_state);
+        if (text == NULL || (strcmp(text, SIM_SYSTEM_CREATED) != 0 &&
+                             strcmp(text, SIM_SYSTEM_RUNNING) != 0 &&
+                             strcmp(text, SIM_SYSTEM_STOPPED) != 0))
+            return state_invalid(error,
+                                 "invalid field 'state.computeSystems.%s': must be \"%s\", "
+                                 "\"%s\" or \"%s\"",
+                                 id, SIM_SYSTEM_CREATED, SIM_SYSTEM_RUNNING, SIM_SYSTEM_STOPPED);
+    }
+    json_t *copy = json_deep_copy(systems);
+    if (copy == NULL)
+        return hcsoci_fail_out_of_memory(error);
+    json_decref(sim->compute_systems);
+    sim->compute_systems = copy;
+    return 0;
+}
+
 /* Restores what sim_state_describe wrote into sim; errors name the member. */
 static int sim_state_restore(sim_host *sim, const json_t *state, hcsoci_error **error)
 {
     if (!json_is_object(state))
         return state_invalid(error, "invalid field 'state': must be an object");
     if (restore_generator(sim, state, error) != 0 || restore_call_counts(sim, state, error) != 0 ||
-        restore_credential_guard_instances(sim, state, error) != 0)
+        restore_credential_guard_instances(sim, state, error) != 0 ||
+        restore_compute_systems(sim, state, error) != 0)
         return -1;
     sim_held held;
     if (sim_held_parse(json_object_get(state, "held"), "state.held", &held, error) != 0) {
