@@ -205,6 +205,77 @@ static void test_sandbox_type_and_id(void)
     }
 }
 
+/* True when the array holds the string. */
+static bool array_has_string(const json_t *array, const char *text)
+{
+    size_t index;
+    const json_t *value;
+    json_array_foreach(array, index, value) {
+        if (json_is_string(value) && strcmp(json_string_value(value), text) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void test_features_document(void)
+{
+    json_t *features = hcsoci_features();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(features);
+    /* It survives a round trip through text: valid JSON. */
+    char *text = json_dumps(features, JSON_COMPACT);
+    json_t *reloaded = test_json(text);
+    CU_ASSERT(json_equal(features, reloaded));
+    free(text);
+    json_decref(reloaded);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(features, "ociVersionMin")), "1.0.0");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(features, "ociVersionMax")), "1.0.2");
+    CU_ASSERT(json_is_array(json_object_get(features, "hooks")));
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(features, "hooks")), 0);
+    CU_ASSERT(array_has_string(json_object_get(features, "mountOptions"), "ro"));
+    CU_ASSERT(json_is_object(json_object_get(features, "annotations")));
+    CU_ASSERT(json_is_string(
+        json_object_get(json_object_get(features, "annotations"), "hcsoci.version")));
+    const json_t *unsafe = json_object_get(features, "potentiallyUnsafeConfigAnnotations");
+    size_t names = 0;
+    for (const char *const *name = hcsoci_annotation_names(); *name != NULL; name++) {
+        CU_ASSERT(array_has_string(unsafe, *name));
+        names++;
+    }
+    CU_ASSERT_EQUAL(json_array_size(unsafe), names);
+    json_decref(features);
+}
+
+/* Every annotation name annotations.h defines (each "io...." literal in it) is in the table. */
+static void test_annotation_table_lists_every_defined_name(void)
+{
+    FILE *header = fopen(test_source_path("core/include/hcsoci/annotations.h"), "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(header);
+    char line[512];
+    size_t found = 0;
+    while (fgets(line, sizeof line, header) != NULL) {
+        const char *start = strstr(line, "\"io.");
+        if (start == NULL)
+            continue;
+        const char *end = strchr(start + 1, '"');
+        CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)(end - start - 1), start + 1);
+        bool listed = false;
+        for (const char *const *known = hcsoci_annotation_names(); *known != NULL; known++)
+            listed = listed || strcmp(*known, name) == 0;
+        if (!listed)
+            fprintf(stderr, "\n  %s is not in hcsoci_annotation_names\n", name);
+        CU_ASSERT(listed);
+        found++;
+    }
+    fclose(header);
+    size_t listed_count = 0;
+    for (const char *const *known = hcsoci_annotation_names(); *known != NULL; known++)
+        listed_count++;
+    CU_ASSERT_EQUAL(found, listed_count);
+    CU_ASSERT(found >= 16);
+}
+
 int main(void)
 {
     static const test_entry tests[] = {
@@ -213,6 +284,9 @@ int main(void)
         {"annotation number parsing", test_annotation_number_parsing},
         {"resource parsers fall back in order", test_resource_parsers_fall_back_in_order},
         {"Kubernetes sandbox type and id", test_sandbox_type_and_id},
+        {"features document", test_features_document},
+        {"annotation table lists every defined name",
+         test_annotation_table_lists_every_defined_name},
         {NULL, NULL},
     };
     return test_run_suite("annotations", tests);

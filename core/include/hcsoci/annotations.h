@@ -49,6 +49,10 @@ extern "C" {
 #define HCSOCI_ANNOTATION_KUBERNETES_CONTAINER_TYPE "io.kubernetes.cri.container-type"
 #define HCSOCI_ANNOTATION_KUBERNETES_SANDBOX_ID "io.kubernetes.cri.sandbox-id"
 
+/* Every annotation name above, in the order listed, then NULL (a static table; the runtime-spec
+ * features document of hcsoci_features lists them). */
+const char *const *hcsoci_annotation_names(void);
+
 /* ---- Parsers ----
  * An annotation that is absent, not a base-10 unsigned integer, 0, or (for the 32-bit limits)
  * larger than INT32_MAX is not used: the spec's value is used instead, and an unusable one is

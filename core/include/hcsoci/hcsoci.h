@@ -100,6 +100,18 @@ int hcsoci_release_resources(hcsoci_runtime *runtime, hcsoci_resources *resource
 int hcsoci_get_namespace_endpoints(hcsoci_runtime *runtime, const char *namespace_id,
                                    json_t **endpoints, hcsoci_error **error);
 
+/* ---- What this build supports ---- */
+
+/* The OCI runtime-spec version hcsoci implements (that of the reference's vendored spec). */
+#define HCSOCI_OCI_VERSION "1.0.2"
+
+/* The runtime-spec "features" document of this build (new reference; NULL when memory runs
+ * out): {"ociVersionMin": "1.0.0", "ociVersionMax": HCSOCI_OCI_VERSION, "hooks": [] (hcsoci
+ * runs no hooks), "mountOptions": ["ro"], "annotations": {implementation facts}, and
+ * "potentiallyUnsafeConfigAnnotations": hcsoci_annotation_names(), the config.json annotations
+ * that change what is created}. */
+json_t *hcsoci_features(void);
+
 /* ---- A compute system's life cycle (hcsshim's System Start, Terminate and Close) ----
  * Each makes one host call (HcsStartComputeSystem, HcsTerminateComputeSystem,
  * HcsCloseComputeSystem) on the compute system id (a container's id, also for a container in a
