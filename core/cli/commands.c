@@ -1,5 +1,8 @@
-/* The container commands: create, doc, delete, state and list. */
+/* The container commands: create, doc, delete, state and list (start and kill are in
+ * lifecycle.c). */
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "lifecycle.h"
 
 /* ---- create and doc: reading the request ---- */
 
@@ -173,6 +177,20 @@ static int load_spec(const create_request *request, json_t **spec, hcsoci_error 
     return result;
 }
 
+/* The OCI bundle of a request as an absolute path: the --bundle directory, or the directory
+ * of the --spec file (new string; NULL when it cannot be resolved or memory runs out). */
+static char *bundle_path(const create_request *request)
+{
+    char resolved[PATH_MAX];
+    if (request->spec_path == NULL)
+        return realpath(request->bundle != NULL ? request->bundle : ".", resolved) != NULL
+                   ? strdup(resolved)
+                   : NULL;
+    if (realpath(request->spec_path, resolved) == NULL)
+        return NULL;
+    return strdup(dirname(resolved));
+}
+
 static hcsoci_create_options create_options(const create_request *request, const json_t *spec,
                                             hcsoci_uvm *uvm, bool documents_only)
 {
@@ -217,12 +235,13 @@ static json_t *string_or_null(const char *text)
 }
 
 /* The saved state of a created container. */
-static json_t *created_state(const hcsoci_container *container,
+static json_t *created_state(const hcsoci_container *container, const char *bundle,
                              const hcsoci_resources *resources)
 {
-    return json_pack("{s:s, s:s, s:o, s:s?, s:o, s:o, s:O?, s:O?, s:o}",
+    return json_pack("{s:s, s:s, s:o, s:o, s:s?, s:o, s:o, s:O?, s:O?, s:o}",
                      "id", container->id,
-                     "status", "created",
+                     "status", CLI_STATUS_CREATED,
+                     "bundle", string_or_null(bundle),
                      "created", timestamp_now(),
                      "owner", container->owner,
                      "schema", hcsoci_schema_to_json(container->schema),
@@ -236,9 +255,11 @@ static json_t *created_state(const hcsoci_container *container,
 static json_t *failed_state(const char *id, const create_request *request, const json_t *spec,
                             const hcsoci_resources *resources, const hcsoci_error *error)
 {
-    return json_pack("{s:s, s:s, s:o, s:o, s:n, s:o, s:n, s:O, s:o, s:s}",
+    char *bundle = bundle_path(request);
+    json_t *state = json_pack("{s:s, s:s, s:o, s:o, s:o, s:n, s:o, s:n, s:O, s:o, s:s}",
                      "id", id,
-                     "status", "failed",
+                     "status", CLI_STATUS_FAILED,
+                     "bundle", string_or_null(bundle),
                      "created", timestamp_now(),
                      "owner", json_string(request->owner != NULL && request->owner[0] != '\0'
                                               ? request->owner : CLI_PROGRAM_NAME),
@@ -248,6 +269,8 @@ static json_t *failed_state(const char *id, const create_request *request, const
                      "spec", spec,
                      "resources", hcsoci_resources_to_json(resources),
                      "error", error->message);
+    free(bundle);
+    return state;
 }
 
 /* The id of a new container must not be taken: by a container, or by a utility VM (HCS names
@@ -264,14 +287,17 @@ static int check_new_container_id(const cli_globals *globals, const char *id,
 }
 
 /* Saves the state of a created container (its id must be new and valid). */
-static int save_created(const cli_globals *globals, const hcsoci_container *container,
-                        const hcsoci_resources *resources, hcsoci_error **error)
+static int save_created(const cli_globals *globals, const create_request *request,
+                        const hcsoci_container *container, const hcsoci_resources *resources,
+                        hcsoci_error **error)
 {
     if (cli_validate_container_id(container->id, error) != 0)
         return -1;
     if (check_new_container_id(globals, container->id, error) != 0)
         return -1;
-    json_t *state = created_state(container, resources);
+    char *bundle = bundle_path(request);
+    json_t *state = created_state(container, bundle, resources);
+    free(bundle);
     if (state == NULL)
         return hcsoci_fail_out_of_memory(error);
     int result = cli_state_save(globals->root, container->id, state, error);
@@ -364,7 +390,7 @@ int cli_command_create(const cli_globals *globals, int argc, char **argv)
                                     &error) != 0) {
             if (request.keep_resources_on_failure && resources_hold_anything(resources))
                 kept_id = save_failed(globals, &request, spec, resources, error);
-        } else if (save_created(globals, container, resources, &error) != 0) {
+        } else if (save_created(globals, &request, container, resources, &error) != 0) {
             /* Without a state file nobody could release what was allocated: undo it now. */
             hcsoci_error *release_error = NULL;
             if (hcsoci_release_resources(session.runtime, resources, uvm, true,
@@ -451,10 +477,14 @@ static void print_delete_help(void)
 {
     printf("Usage: %s delete [OPTIONS] ID\n\n"
            "Releases everything the container's saved ledger holds (layers, shares, network\n"
-           "namespaces, ...) and removes its state file. A container in a utility VM is\n"
-           "released from the VM's saved state, which is updated.\n\nOptions:\n"
-           "  -f, --force   remove the state file even when it cannot be read or releasing\n"
-           "                fails; the problem is reported as a warning and the rest forgotten\n"
+           "namespaces, ...), then terminates (unless stopped) and closes its compute system\n"
+           "(HcsTerminateComputeSystem, HcsCloseComputeSystem) and removes its state file. A\n"
+           "container in a utility VM is released from the VM's saved state, which is updated.\n"
+           "A running container is refused (\"that is not stopped\"): 'kill' it first.\n"
+           "\nOptions:\n"
+           "  -f, --force   kill a running container first; remove the state file even when it\n"
+           "                cannot be read or releasing fails; the problem is reported as a\n"
+           "                warning and the rest forgotten\n"
            "  -h, --help    print this help\n",
            CLI_PROGRAM_NAME);
 }
@@ -507,11 +537,48 @@ static int release_state(const cli_globals *globals, cli_session *session, json_
             result = -1;
         }
     }
-    if (result != 0)
-        json_object_set_new(state, "resources", hcsoci_resources_to_json(resources));
+    /* The state keeps what is left: nothing after a full release, for the steps after it. */
+    json_object_set_new(state, "resources", hcsoci_resources_to_json(resources));
     hcsoci_resources_free(resources);
     hcsoci_uvm_free(uvm);
     return result;
+}
+
+/* Terminates the container's compute system (unless the state says it has stopped) and closes
+ * it, when its status says it may still exist; the state's status follows. */
+static int end_compute_system(cli_session *session, const char *id, json_t *state,
+                              hcsoci_error **error)
+{
+    const char *status = cli_state_status(state);
+    if (!cli_status_has_compute_system(status))
+        return 0;
+    if (strcmp(status, CLI_STATUS_STOPPED) != 0) {
+        if (hcsoci_compute_system_terminate(session->host, id, error) != 0)
+            return -1;
+        json_object_set_new(state, "status", json_string(CLI_STATUS_STOPPED));
+    }
+    return hcsoci_compute_system_close(session->host, id, error);
+}
+
+/* A running container is refused without force (as runc refuses it); with force it is
+ * killed before its ledger is released. */
+static int stop_running(cli_session *session, const char *id, json_t *state, bool force,
+                        hcsoci_error **error)
+{
+    if (strcmp(cli_state_status(state), CLI_STATUS_RUNNING) != 0)
+        return 0;
+    if (!force)
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "cannot delete container '%s' that is not stopped: %s", id,
+                           CLI_STATUS_RUNNING);
+    hcsoci_error *kill_error = NULL;
+    if (hcsoci_compute_system_terminate(session->host, id, &kill_error) == 0) {
+        json_object_set_new(state, "status", json_string(CLI_STATUS_STOPPED));
+    } else {
+        cli_warn("container '%s': %s; deleting it anyway (--force)", id, kill_error->message);
+        hcsoci_error_free(kill_error);
+    }
+    return 0;
 }
 
 int cli_delete_container(const cli_globals *globals, cli_session *session, const char *id,
@@ -519,7 +586,12 @@ int cli_delete_container(const cli_globals *globals, cli_session *session, const
 {
     json_t *state = NULL;
     bool loaded = cli_state_load(globals->root, id, &state, error) == 0;
-    if (loaded && release_state(globals, session, state, error) == 0) {
+    if (loaded && stop_running(session, id, state, force, error) != 0) {
+        json_decref(state);
+        return -1;
+    }
+    if (loaded && release_state(globals, session, state, error) == 0 &&
+        end_compute_system(session, id, state, error) == 0) {
         cli_state_remove(globals->root, id, error);
     } else if (force && (loaded || (*error)->code != HCSOCI_E_NOT_FOUND)) {
         /* An unreadable state or a failed release: forget the container all the same. */
@@ -529,7 +601,8 @@ int cli_delete_container(const cli_globals *globals, cli_session *session, const
         *error = NULL;
         cli_state_remove(globals->root, id, error);
     } else if (loaded) {
-        /* The ledger now holds only what could not be released. */
+        /* The ledger now holds only what could not be released (nothing, when the compute
+         * system could not be ended). */
         hcsoci_error *save_error = NULL;
         if (cli_state_save(globals->root, id, state, &save_error) != 0)
             cli_report_error(save_error);
@@ -585,11 +658,40 @@ int cli_command_delete(const cli_globals *globals, int argc, char **argv)
 static void print_state_help(void)
 {
     printf("Usage: %s state ID\n\n"
-           "Prints the container's saved state: id, status (\"created\", or \"failed\" for a\n"
-           "failed create whose resources were kept), created (UTC), owner, schema,\n"
-           "hostingSystemId, document, spec and resources (the ledger 'delete' releases).\n"
+           "Prints the container's OCI state: ociVersion (%s), id, status (\"creating\",\n"
+           "\"created\", \"running\", \"stopped\", or \"failed\" for a failed create whose\n"
+           "resources were kept), bundle (the absolute path of the bundle, or of the spec\n"
+           "file's directory, given at create; null for a container saved without it),\n"
+           "annotations (the spec's), then created (UTC), owner and hcsoci's own members:\n"
+           "schema, hostingSystemId, document, spec and resources (the ledger 'delete'\n"
+           "releases). There is no pid: a Windows compute system is not a process.\n"
            "\nOptions:\n  -h, --help   print this help\n",
-           CLI_PROGRAM_NAME);
+           CLI_PROGRAM_NAME, HCSOCI_OCI_VERSION);
+}
+
+/* The OCI state of a saved container: the runtime-spec members first, then every other member
+ * of the saved state in its order (new reference; NULL when memory runs out). */
+static json_t *oci_state(const json_t *saved)
+{
+    const json_t *annotations = json_object_get(json_object_get(saved, "spec"), "annotations");
+    const json_t *bundle = json_object_get(saved, "bundle");
+    json_t *state = json_pack("{s:s, s:O?, s:O?, s:O, s:o}", "ociVersion", HCSOCI_OCI_VERSION,
+                              "id", json_object_get(saved, "id"),
+                              "status", json_object_get(saved, "status"),
+                              "bundle", bundle != NULL ? bundle : json_null(),
+                              "annotations",
+                              json_is_object(annotations) ? json_deep_copy(annotations)
+                                                          : json_object());
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)saved, key, value) {
+        if (state != NULL && json_object_get(state, key) == NULL &&
+            json_object_set(state, key, value) != 0) {
+            json_decref(state);
+            state = NULL;
+        }
+    }
+    return state;
 }
 
 int cli_command_state(const cli_globals *globals, int argc, char **argv)
@@ -604,10 +706,16 @@ int cli_command_state(const cli_globals *globals, int argc, char **argv)
     if (status >= 0)
         return status;
     hcsoci_error *error = NULL;
-    json_t *state = NULL;
-    if (cli_state_load(globals->root, argv[optind], &state, &error) == 0)
-        cli_print_json(state, &error);
-    json_decref(state);
+    json_t *saved = NULL;
+    if (cli_state_load(globals->root, argv[optind], &saved, &error) == 0) {
+        json_t *state = oci_state(saved);
+        if (state == NULL)
+            hcsoci_fail_out_of_memory(&error);
+        else
+            cli_print_json(state, &error);
+        json_decref(state);
+    }
+    json_decref(saved);
     return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
 }
 

@@ -8,11 +8,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "lifecycle.h"
 
 static const cli_command commands[] = {
     {"create", "create a container from an OCI bundle and save its state", cli_command_create},
+    {"start", "start a created container's compute system", cli_command_start},
+    {"kill", "terminate a container's compute system (SIGKILL, SIGTERM)", cli_command_kill},
     {"delete", "release a container's resources and forget it", cli_command_delete},
-    {"state", "print a container's saved state", cli_command_state},
+    {"state", "print a container's OCI state and saved state", cli_command_state},
     {"list", "print the containers with saved state", cli_command_list},
     {"doc", "print the HCS document a create would send, creating nothing", cli_command_doc},
     {"replay", "run one conformance case in a fresh simulated host and print its trace",
@@ -20,6 +23,8 @@ static const cli_command commands[] = {
     {"plugins", "print the loaded modules and what they match", cli_command_plugins},
     {"netns", "query network namespaces ('netns endpoints NS')", cli_command_netns},
     {"uvm", "manage utility VMs ('uvm create|inspect|delete|list')", cli_command_uvm},
+    {"features", "print the runtime-spec features document of this build",
+     cli_command_features},
 };
 
 static void print_global_help(const char *default_root)
@@ -38,6 +43,8 @@ static void print_global_help(const char *default_root)
            "                     used when the state directory holds no world yet\n"
            "  --log-level LEVEL  error, warn (default), info or debug\n"
            "  --log-format FMT   text (default) or json; logs and errors go to stderr\n"
+           "  --log FILE         append the log records to FILE instead (one a line), and the\n"
+           "                     command's error too (it is also printed on stderr)\n"
            "  -h, --help         print this help\n"
            "  --version          print the version\n\n"
            "Machine output is JSON on stdout. Exit status: 0 success, 1 the operation failed,\n"
@@ -50,8 +57,16 @@ int cli_usage_error(const char *command, const char *format, ...)
     va_list arguments;
     fprintf(stderr, "%s%s%s: ", CLI_PROGRAM_NAME, command ? " " : "", command ? command : "");
     va_start(arguments, format);
-    vfprintf(stderr, format, arguments);
+    char *message = NULL;
+    if (vasprintf(&message, format, arguments) < 0)
+        message = NULL;
     va_end(arguments);
+    fputs(message != NULL ? message : "out of memory", stderr);
+    /* With --log the usage error is also the log's last error record. */
+    if (cli_log_has_file())
+        hcsoci_log(HCSOCI_LOG_ERROR, NULL, "%s%s%s", command ? command : "", command ? ": " : "",
+                   message != NULL ? message : "out of memory");
+    free(message);
     fprintf(stderr, "; try '%s%s%s --help'\n", CLI_PROGRAM_NAME, command ? " " : "",
             command ? command : "");
     return CLI_EXIT_USAGE;
@@ -124,6 +139,7 @@ enum {
     OPTION_WORLD,
     OPTION_LOG_LEVEL,
     OPTION_LOG_FORMAT,
+    OPTION_LOG_FILE,
     OPTION_VERSION,
 };
 
@@ -133,6 +149,7 @@ static const struct option global_options[] = {
     {"world", required_argument, NULL, OPTION_WORLD},
     {"log-level", required_argument, NULL, OPTION_LOG_LEVEL},
     {"log-format", required_argument, NULL, OPTION_LOG_FORMAT},
+    {"log", required_argument, NULL, OPTION_LOG_FILE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPTION_VERSION},
     {NULL, 0, NULL, 0},
@@ -141,7 +158,8 @@ static const struct option global_options[] = {
 /* Parses the global options up to the command; returns -1 to go on, else an exit status.
  * plugin_directories has room for argc + 1 entries. */
 static int parse_global_options(int argc, char **argv, cli_globals *globals,
-                                const char **plugin_directories, const char *default_root)
+                                const char **plugin_directories, const char *default_root,
+                                const char **log_path)
 {
     size_t directory_count = 0;
     int result;
@@ -174,6 +192,11 @@ static int parse_global_options(int argc, char **argv, cli_globals *globals,
                 globals->log_format = CLI_LOG_JSON;
             else
                 return cli_usage_error(NULL, "unknown log format '%s' (text, json)", optarg);
+            break;
+        case OPTION_LOG_FILE:
+            if (optarg[0] == '\0')
+                return cli_usage_error(NULL, "--log needs a file");
+            *log_path = optarg;
             break;
         case 'h':
             print_global_help(default_root);
@@ -210,7 +233,14 @@ static int run(int argc, char **argv)
         .log_level = HCSOCI_LOG_WARN,
         .log_format = CLI_LOG_TEXT,
     };
-    int status = parse_global_options(argc, argv, &globals, plugin_directories, default_root);
+    const char *log_path = NULL;
+    int status = parse_global_options(argc, argv, &globals, plugin_directories, default_root,
+                                      &log_path);
+    hcsoci_error *log_error = NULL;
+    if (status < 0)
+        cli_log_install(globals.log_format, globals.log_level);
+    if (status < 0 && log_path != NULL && cli_log_open_file(log_path, &log_error) != 0)
+        status = cli_report_error(log_error);
     if (status < 0) {
         if (optind >= argc) {
             status = cli_usage_error(NULL, "no command given");
@@ -223,7 +253,6 @@ static int run(int argc, char **argv)
             if (command == NULL) {
                 status = cli_usage_error(NULL, "unknown command '%s'", name);
             } else {
-                cli_log_install(globals.log_format, globals.log_level);
                 int command_argc = argc - optind;
                 char **command_argv = argv + optind;
                 optind = 0; /* makes glibc's getopt start afresh for the command */
@@ -233,6 +262,7 @@ static int run(int argc, char **argv)
     }
     free(plugin_directories);
     free(default_root);
+    cli_log_close_file();
     return status;
 }
 

@@ -1,14 +1,18 @@
 /* The command's output: JSON on stdout, errors and log records on stderr, and reading the JSON
  * files the user names. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "lifecycle.h"
 
 static cli_log_format log_format = CLI_LOG_TEXT;
+static FILE *log_file; /* --log FILE, or NULL: records go to stderr */
 
 /* Writes text as a logfmt value: bare when it is a plain word, else quoted with escapes. */
 static void write_logfmt_value(FILE *stream, const char *text)
@@ -39,28 +43,31 @@ static void write_logfmt_value(FILE *stream, const char *text)
     fputc('"', stream);
 }
 
-static void write_text_record(const char *level, const char *message, const json_t *fields)
+static void write_text_record(FILE *stream, const char *level, const char *message,
+                              const json_t *fields)
 {
-    fprintf(stderr, "level=%s msg=", level);
-    write_logfmt_value(stderr, message);
+    fprintf(stream, "level=%s msg=", level);
+    write_logfmt_value(stream, message);
     const char *key;
     json_t *value;
     json_object_foreach((json_t *)fields, key, value) {
-        fputc(' ', stderr);
-        write_logfmt_value(stderr, key);
-        fputc('=', stderr);
+        fputc(' ', stream);
+        write_logfmt_value(stream, key);
+        fputc('=', stream);
         if (json_is_string(value)) {
-            write_logfmt_value(stderr, json_string_value(value));
+            write_logfmt_value(stream, json_string_value(value));
         } else {
             char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
-            write_logfmt_value(stderr, text ? text : "?");
+            write_logfmt_value(stream, text ? text : "?");
             free(text);
         }
     }
-    fputc('\n', stderr);
+    fputc('\n', stream);
+    fflush(stream);
 }
 
-static void write_json_record(const char *level, const char *message, const json_t *fields)
+static void write_json_record(FILE *stream, const char *level, const char *message,
+                              const json_t *fields)
 {
     json_t *record = json_pack("{s:s, s:s}", "level", level, "msg", message);
     char *text = NULL;
@@ -76,25 +83,28 @@ static void write_json_record(const char *level, const char *message, const json
         json_decref(record);
     }
     if (text != NULL)
-        fprintf(stderr, "%s\n", text);
+        fprintf(stream, "%s\n", text);
     else
-        fprintf(stderr, "{\"level\":\"error\",\"msg\":\"out of memory writing a log record\"}\n");
+        fprintf(stream, "{\"level\":\"error\",\"msg\":\"out of memory writing a log record\"}\n");
+    fflush(stream);
     free(text);
 }
 
-static void write_record(const char *level, const char *message, const json_t *fields)
+static void write_record(FILE *stream, const char *level, const char *message,
+                         const json_t *fields)
 {
     if (log_format == CLI_LOG_JSON)
-        write_json_record(level, message, fields);
+        write_json_record(stream, level, message, fields);
     else
-        write_text_record(level, message, fields);
+        write_text_record(stream, level, message, fields);
 }
 
 static void log_sink(void *context, hcsoci_log_level level, const char *message,
                      const json_t *fields)
 {
     (void)context;
-    write_record(hcsoci_log_level_name(level), message, fields);
+    write_record(log_file != NULL ? log_file : stderr, hcsoci_log_level_name(level), message,
+                 fields);
 }
 
 void cli_log_install(cli_log_format format, hcsoci_log_level max_level)
@@ -114,20 +124,51 @@ int cli_print_json(const json_t *value, hcsoci_error **error)
 int cli_report_error(hcsoci_error *error)
 {
     const char *message = error != NULL ? error->message : "unknown error";
-    if (log_format == CLI_LOG_JSON) {
-        json_t *fields = json_object();
-        if (fields != NULL && error != NULL) {
-            char code[16];
-            snprintf(code, sizeof code, "0x%08x", (unsigned)error->code);
-            json_object_set_new(fields, "code", json_string(code));
-        }
-        write_json_record("error", message, fields);
-        json_decref(fields);
-    } else {
-        fprintf(stderr, "%s: error: %s\n", CLI_PROGRAM_NAME, message);
+    json_t *fields = json_object();
+    if (fields != NULL && error != NULL) {
+        char code[16];
+        snprintf(code, sizeof code, "0x%08x", (unsigned)error->code);
+        json_object_set_new(fields, "code", json_string(code));
     }
+    if (log_format == CLI_LOG_JSON)
+        write_json_record(stderr, "error", message, fields);
+    else
+        fprintf(stderr, "%s: error: %s\n", CLI_PROGRAM_NAME, message);
+    /* The last error record of the log file is the command's error (containerd's shims read
+     * it there). */
+    if (log_file != NULL)
+        write_record(log_file, "error", message, fields);
+    json_decref(fields);
     hcsoci_error_free(error);
     return CLI_EXIT_FAILURE;
+}
+
+int cli_log_open_file(const char *path, hcsoci_error **error)
+{
+    int descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+    FILE *stream = descriptor >= 0 ? fdopen(descriptor, "a") : NULL;
+    if (stream == NULL) {
+        int saved_errno = errno;
+        if (descriptor >= 0)
+            close(descriptor);
+        return hcsoci_fail(error, HCSOCI_E_IO, "cannot open log file '%s': %s", path,
+                           strerror(saved_errno));
+    }
+    cli_log_close_file();
+    log_file = stream;
+    return 0;
+}
+
+bool cli_log_has_file(void)
+{
+    return log_file != NULL;
+}
+
+void cli_log_close_file(void)
+{
+    if (log_file != NULL)
+        fclose(log_file);
+    log_file = NULL;
 }
 
 void cli_warn(const char *format, ...)
