@@ -1125,7 +1125,8 @@ static void test_compute_system_states(void)
     /* The journal names the vmcompute exports with the system's id. */
     const json_t *journal = hcsoci_sim_host_journal(host);
     ASSERT_JSON(json_array_get(journal, 0),
-                "{'call': 'HcsStartComputeSystem', 'args': {'computeSystem': 'c1', 'options': ''}}");
+                "{'call': 'HcsStartComputeSystem',"
+                " 'args': {'computeSystem': 'c1', 'options': ''}}");
     ASSERT_JSON(json_array_get(journal, 1),
                 "{'call': 'HcsTerminateComputeSystem',"
                 " 'args': {'computeSystem': 'c1', 'options': ''}}");

@@ -846,8 +846,8 @@ int sim_host_new_from_world(sim_world *world, sim_host **result, hcsoci_error **
         return hcsoci_fail(error, HCSOCI_E_FAIL, "sim host: cannot initialise its lock");
     }
     if (sim->call_counts == NULL || sim->credential_guard_instances == NULL ||
-        sim->compute_systems == NULL || sim->held.modifications == NULL || sim->journal_section == NULL ||
-        sim->journal_pending == NULL) {
+        sim->compute_systems == NULL || sim->held.modifications == NULL ||
+        sim->journal_section == NULL || sim->journal_pending == NULL) {
         sim_destroy(&sim->base);
         return hcsoci_fail_out_of_memory(error);
     }
