@@ -95,40 +95,26 @@ static void test_hresult_text(void)
 
 /* ---- logging ---- */
 
-typedef struct captured_log {
-    int count;
-    hcsoci_log_level level;
-    char message[256];
-    char fields[256];
-} captured_log;
-
-static void capture_sink(void *context, hcsoci_log_level level, const char *message,
-                         const json_t *fields)
-{
-    captured_log *captured = context;
-    captured->count++;
-    captured->level = level;
-    snprintf(captured->message, sizeof captured->message, "%s", message);
-    char *text = json_dumps(fields, JSON_COMPACT | JSON_SORT_KEYS);
-    snprintf(captured->fields, sizeof captured->fields, "%s", text != NULL ? text : "");
-    free(text);
-}
-
 static void test_log_levels_and_fields(void)
 {
-    captured_log captured = {0};
-    hcsoci_log_set_sink(capture_sink, &captured, HCSOCI_LOG_WARN);
+    test_log_capture_begin(HCSOCI_LOG_WARN);
     hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:i}", "x", 1), "hidden");
-    CU_ASSERT_EQUAL(captured.count, 0);
+    CU_ASSERT_EQUAL(json_array_size(test_log_captured()), 0);
     hcsoci_log(HCSOCI_LOG_WARN, json_pack("{s:i,s:i}", "requested", 16, "assigned", 8), "clamped %s",
                "count");
-    CU_ASSERT_EQUAL(captured.count, 1);
-    CU_ASSERT_EQUAL(captured.level, HCSOCI_LOG_WARN);
-    CU_ASSERT_STRING_EQUAL(captured.message, "clamped count");
-    CU_ASSERT_STRING_EQUAL(captured.fields, "{\"assigned\":8,\"requested\":16}");
+    json_t *logs = test_log_capture_end();
+    CU_ASSERT_EQUAL(json_array_size(logs), 1);
+    const json_t *record = json_array_get(logs, 0);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(record, "level")), HCSOCI_LOG_WARN);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(record, "message")), "clamped count");
+    char *fields = json_dumps(json_object_get(record, "fields"), JSON_COMPACT | JSON_SORT_KEYS);
+    CU_ASSERT_STRING_EQUAL(fields, "{\"assigned\":8,\"requested\":16}");
+    free(fields);
+    /* capture ended: no sink, every level let through */
     hcsoci_log_set_sink(NULL, NULL, HCSOCI_LOG_DEBUG);
     hcsoci_log(HCSOCI_LOG_ERROR, NULL, "dropped");
-    CU_ASSERT_EQUAL(captured.count, 1);
+    CU_ASSERT_EQUAL(json_array_size(logs), 1);
+    json_decref(logs);
     CU_ASSERT_EQUAL(hcsoci_log_level_parse("Warning"), HCSOCI_LOG_WARN);
     CU_ASSERT_EQUAL(hcsoci_log_level_parse("loud"), -1);
 }
@@ -212,23 +198,23 @@ static hcsoci_host *host_with_build(unsigned build)
 
 static void test_schema_by_build_and_request(void)
 {
-    captured_log captured = {0};
-    hcsoci_log_set_sink(capture_sink, &captured, HCSOCI_LOG_WARN);
+    test_log_capture_begin(HCSOCI_LOG_WARN);
     hcsoci_host *old_host = host_with_build(17134), *new_host = host_with_build(17763);
     hcsoci_schema_version v10 = {1, 0}, v21 = {2, 1}, v30 = {3, 0};
 
     CU_ASSERT_TRUE(hcsoci_schema_is_v10(hcsoci_schema_determine(old_host, NULL)));
     CU_ASSERT_TRUE(hcsoci_schema_is_v21(hcsoci_schema_determine(new_host, NULL)));
     CU_ASSERT_TRUE(hcsoci_schema_is_v10(hcsoci_schema_determine(new_host, &v10)));
-    CU_ASSERT_EQUAL(captured.count, 0);
+    CU_ASSERT_EQUAL(json_array_size(test_log_captured()), 0);
     /* 2.1 is not supported before RS5: ignored with a warning. */
     CU_ASSERT_TRUE(hcsoci_schema_is_v10(hcsoci_schema_determine(old_host, &v21)));
-    CU_ASSERT_EQUAL(captured.count, 1);
-    CU_ASSERT_STRING_EQUAL(captured.message, "Ignoring unsupported requested schema version");
+    CU_ASSERT_EQUAL(json_array_size(test_log_captured()), 1);
+    CU_ASSERT_EQUAL(test_count_logs(test_log_captured(),
+                                    "Ignoring unsupported requested schema version"), 1);
     CU_ASSERT_TRUE(hcsoci_schema_is_v21(hcsoci_schema_determine(new_host, &v30)));
-    CU_ASSERT_EQUAL(captured.count, 2);
+    CU_ASSERT_EQUAL(json_array_size(test_log_captured()), 2);
 
-    hcsoci_log_set_sink(NULL, NULL, HCSOCI_LOG_WARN);
+    json_decref(test_log_capture_end());
     hcsoci_host_destroy(old_host);
     hcsoci_host_destroy(new_host);
 }
@@ -314,32 +300,20 @@ static hcsoci_runtime *failing_runtime(hcsoci_host *host)
     snprintf(network, sizeof network, "%s",
              test_build_path("tests/plugins/.libs/recording_network.so"));
     const char *files[] = {builder, network, NULL};
-    hcsoci_runtime_options options = {.host = host, .plugin_files = files, .skip_environment = true,
-                                      .skip_installed_directory = true};
-    hcsoci_runtime *runtime = NULL;
-    hcsoci_error *error = NULL;
-    if (hcsoci_runtime_new(&options, &runtime, &error) != 0) {
-        fprintf(stderr, "%s\n", error->message);
-        abort();
-    }
-    return runtime;
+    return test_runtime_with(host, NULL, files);
 }
 
-static char *call_names(const json_t *journal)
+/* A call as its name and, for a call with a path, " <path>". */
+static void describe_call(const json_t *call, char *text, size_t size)
 {
-    static char names[1024];
-    names[0] = '\0';
-    size_t index;
-    json_t *call;
-    json_array_foreach(journal, index, call) {
-        const char *name = json_string_value(json_object_get(call, "call"));
-        const json_t *args = json_object_get(call, "args");
-        const char *path = json_string_value(json_object_get(args, "path"));
-        size_t used = strlen(names);
-        snprintf(names + used, sizeof names - used, "%s%s%s%s", index > 0 ? "," : "", name,
-                 path != NULL ? " " : "", path != NULL ? path : "");
-    }
-    return names;
+    const char *name = json_string_value(json_object_get(call, "call"));
+    const char *path = json_string_value(json_object_get(json_object_get(call, "args"), "path"));
+    snprintf(text, size, "%s%s%s", name, path != NULL ? " " : "", path != NULL ? path : "");
+}
+
+static const char *call_names(const json_t *journal)
+{
+    return test_journal_summary(journal, describe_call);
 }
 
 static void test_failed_create_releases_in_reverse_order(void)

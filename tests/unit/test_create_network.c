@@ -101,7 +101,8 @@ static const char *member_text(const json_t *object, const char *key)
 /* One call, short: HNS calls as "<METHOD> <path>[ <endpoint>]", NIC requests as "<RequestType>
  * NIC <endpoint>[ +guest]", guest-only requests as "Guest <RequestType> <ResourceType>[
  * <inner RequestType> <endpoint>]", other modify requests as "Modify <RequestType> <path>",
- * creates as "Create <id>". */
+ * creates as "Create <id>"; the test's namespaces and endpoints written ns-new, ns-old, ep1 and
+ * ep2. */
 static void describe_call(const json_t *call, char *text, size_t size)
 {
     const char *name = member_text(call, "call");
@@ -134,35 +135,22 @@ static void describe_call(const json_t *call, char *text, size_t size)
     } else {
         snprintf(text, size, "%s", name);
     }
+    replace_all(text, size, NEW_NAMESPACE, "ns-new");
+    replace_all(text, size, OLD_NAMESPACE, "ns-old");
+    replace_all(text, size, ENDPOINT_1, "ep1");
+    replace_all(text, size, ENDPOINT_2, "ep2");
 }
 
-/* The sim host's journal (since the last clear), comma separated, with the test's namespaces
- * and endpoints written ns-new, ns-old, ep1 and ep2. */
+/* The sim host's journal (since the last clear), each call as describe_call writes it, comma
+ * separated. */
 static const char *journal_summary(hcsoci_host *host)
 {
-    static char summary[8192];
-    summary[0] = '\0';
-    size_t index;
-    const json_t *call;
-    json_array_foreach(hcsoci_sim_host_journal(host), index, call) {
-        size_t used = strlen(summary);
-        if (index > 0 && used + 1 < sizeof summary)
-            summary[used++] = ',';
-        describe_call(call, summary + used, sizeof summary - used);
-    }
-    replace_all(summary, sizeof summary, NEW_NAMESPACE, "ns-new");
-    replace_all(summary, sizeof summary, OLD_NAMESPACE, "ns-old");
-    replace_all(summary, sizeof summary, ENDPOINT_1, "ep1");
-    replace_all(summary, sizeof summary, ENDPOINT_2, "ep2");
-    return summary;
+    return test_journal_summary(hcsoci_sim_host_journal(host), describe_call);
 }
 
 static void assert_journal(hcsoci_host *host, const char *expected)
 {
-    const char *actual = journal_summary(host);
-    if (strcmp(actual, expected) != 0)
-        fprintf(stderr, "\n  journal:  %s\n  expected: %s\n", actual, expected);
-    CU_ASSERT_STRING_EQUAL(actual, expected);
+    TEST_ASSERT_JOURNAL(hcsoci_sim_host_journal(host), describe_call, expected);
 }
 
 /* A sim host and a utility VM from a corpus case (changed by the test first), and a runtime
@@ -883,37 +871,20 @@ static hcsoci_host *fail_second_nic_and_its_cleanup(hcsoci_host *inner)
     return &self->base;
 }
 
-typedef struct captured_log {
-    int warnings;
-    char message[512];
-    char namespace_id[64];
-} captured_log;
-
-static void capture_warning(void *context, hcsoci_log_level level, const char *message,
-                            const json_t *fields)
-{
-    captured_log *log = context;
-    if (level != HCSOCI_LOG_WARN || strstr(message, "utility VM") == NULL)
-        return;
-    log->warnings++;
-    snprintf(log->message, sizeof log->message, "%s", message);
-    snprintf(log->namespace_id, sizeof log->namespace_id, "%s", member_text(fields, "netID"));
-}
-
 /* Taking the namespace out of the VM after a NIC failed is best effort, as in the reference:
  * when that fails too, the create reports the NIC's failure and logs the other. */
 static void test_failed_cleanup_of_the_vm_is_logged_and_the_cause_reported(void)
 {
-    captured_log log = {0};
-    hcsoci_log_set_sink(capture_warning, &log, HCSOCI_LOG_WARN);
+    test_log_capture_begin(HCSOCI_LOG_WARN);
     hosted h;
     hosted_open_on(&h, windows_case, NULL, NULL, 0, fail_second_nic_and_its_cleanup);
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(hosted_create(&h, &error), -1);
-    hcsoci_log_set_sink(NULL, NULL, HCSOCI_LOG_ERROR);
+    json_t *logs = test_log_capture_end();
     TEST_ASSERT_ERROR_CONTAINS(error, "hcsshim::System::Modify uvm-wcow-1: Access is denied.");
-    CU_ASSERT_EQUAL(log.warnings, 1);
-    CU_ASSERT_STRING_EQUAL(log.namespace_id, NEW_NAMESPACE);
+    CU_ASSERT_EQUAL(test_count_logs(logs, "utility VM"), 1);
+    CU_ASSERT_STRING_EQUAL(member_text(test_find_log(logs, "utility VM"), "netID"), NEW_NAMESPACE);
+    json_decref(logs);
     /* The failed requests never reached the sim host; HNS still lost the namespace. */
     assert_journal(h.host, CREATED_NAMESPACE_HNS "," LIST_NEW_NAMESPACE "," WINDOWS_NIC_1
                            ",Guest Add Network PreAdd ep2," REMOVE_CREATED_NAMESPACE);

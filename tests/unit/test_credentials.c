@@ -52,20 +52,6 @@ static char *compact(const json_t *value)
         free(actual_);                                                                         \
     } while (0)
 
-/* CU_ASSERT that error (an lvalue) is set with exactly this message; frees it and sets it to
- * NULL. */
-#define ASSERT_ERROR_MESSAGE(error, expected_message)                                          \
-    do {                                                                                       \
-        hcsoci_error *error_ = (error);                                                        \
-        CU_ASSERT_PTR_NOT_NULL_FATAL(error_);                                                  \
-        if (strcmp(error_->message, (expected_message)) != 0)                                  \
-            fprintf(stderr, "\n  error:    %s\n  expected: %s\n", error_->message,             \
-                    (expected_message));                                                       \
-        CU_ASSERT_STRING_EQUAL(error_->message, (expected_message));                           \
-        hcsoci_error_free(error_);                                                             \
-        (error) = NULL;                                                                        \
-    } while (0)
-
 /* A sim host with nothing in it, or with one failing call. */
 static hcsoci_host *sim_host_failing(const char *call, int nth)
 {
@@ -251,7 +237,7 @@ static void test_hypervisor_isolated_instance_uses_hvsocket(void)
     guard.hvsocket_config = NULL;
     CU_ASSERT_EQUAL(hcsoci_credential_guard_hvsocket_service(&guard, &service_id, &config, &error),
                     -1);
-    ASSERT_ERROR_MESSAGE(error,
+    TEST_ASSERT_ERROR_IS(error,
                          "the container credential guard instance has no HvSocket service id");
     CU_ASSERT_PTR_NULL(service_id);
 
@@ -289,7 +275,7 @@ static void test_add_instance_failure(void)
                     -1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(error);
     CU_ASSERT_EQUAL(error->code, (int32_t)0x80070005);
-    ASSERT_ERROR_MESSAGE(error, "failed to generate container credential guard instance: "
+    TEST_ASSERT_ERROR_IS(error, "failed to generate container credential guard instance: "
                                 "hcsshim::ModifyServiceSettings: Access is denied.");
     /* Nothing was made, so nothing is recorded and nothing more is sent. */
     CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 1);
@@ -311,7 +297,7 @@ static void test_query_failure_leaves_the_instance_in_the_ledger(void)
     CU_ASSERT_EQUAL(hcsoci_credential_guard_create(host, resources, "c1", CREDENTIAL_SPEC, false,
                                                    &guard, &error),
                     -1);
-    ASSERT_ERROR_MESSAGE(error, "failed to retrieve container credential guard instances: "
+    TEST_ASSERT_ERROR_IS(error, "failed to retrieve container credential guard instances: "
                                 "hcsshim::GetServiceProperties: Access is denied.");
     CU_ASSERT_PTR_NULL(guard.state);
     CU_ASSERT_EQUAL(hcsoci_resources_count(resources), 1);
@@ -343,7 +329,7 @@ static void test_remove_instance_failure(void)
     CU_ASSERT_EQUAL(hcsoci_credentials_release_entry(host, hcsoci_resources_entry(resources, 0),
                                                      &error),
                     -1);
-    ASSERT_ERROR_MESSAGE(error, "failed to remove container credential guard instance: "
+    TEST_ASSERT_ERROR_IS(error, "failed to remove container credential guard instance: "
                                 "hcsshim::ModifyServiceSettings: Access is denied.");
     CU_ASSERT_EQUAL(held_instances(host), 1);
     hcsoci_credential_guard_clear(&guard);
@@ -360,11 +346,11 @@ static void test_bad_arguments_and_ledger_entries(void)
     CU_ASSERT_EQUAL(hcsoci_credential_guard_create(host, resources, "", CREDENTIAL_SPEC, false,
                                                    &guard, &error),
                     -1);
-    ASSERT_ERROR_MESSAGE(error, "a container credential guard instance needs a container id");
+    TEST_ASSERT_ERROR_IS(error, "a container credential guard instance needs a container id");
     CU_ASSERT_EQUAL(hcsoci_credential_guard_create(host, resources, "c1", NULL, false, &guard,
                                                    &error),
                     -1);
-    ASSERT_ERROR_MESSAGE(error, "a container credential guard instance needs a credential spec");
+    TEST_ASSERT_ERROR_IS(error, "a container credential guard instance needs a credential spec");
     CU_ASSERT_EQUAL(hcsoci_credential_guard_create(NULL, resources, "c1", CREDENTIAL_SPEC, false,
                                                    &guard, &error),
                     -1);
@@ -390,7 +376,7 @@ static void test_bad_arguments_and_ledger_entries(void)
     for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
         json_t *entry = test_json(entries[i].entry);
         CU_ASSERT_EQUAL(hcsoci_credentials_release_entry(host, entry, &error), -1);
-        ASSERT_ERROR_MESSAGE(error, entries[i].message);
+        TEST_ASSERT_ERROR_IS(error, entries[i].message);
         json_decref(entry);
     }
     CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 0);

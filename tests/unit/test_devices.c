@@ -33,15 +33,7 @@
 
 /* ---- fixture ------------------------------------------------------------------------------- */
 
-typedef struct fixture {
-    hcsoci_host *host;
-    hcsoci_runtime *runtime;
-    const hcsoci_devices_ops *ops;
-    hcsoci_uvm *uvm;
-    json_t *spec;
-    hcsoci_resources *resources;
-    hcsoci_build_context context;
-} fixture;
+typedef test_build_fixture fixture;
 
 /* A world with the device utility, two driver directories, a driver file with a space in its
  * name and the GPU VHD (new reference). */
@@ -95,36 +87,8 @@ static char *utility_command(const char *utility_in_uvm, const char *guid)
 /* world and spec are stolen; hosting is a hostingSystem object (borrowed) or NULL. */
 static void fixture_open(fixture *f, json_t *world, const json_t *hosting, json_t *spec)
 {
-    memset(f, 0, sizeof *f);
-    hcsoci_error *error = NULL;
-    f->host = test_sim_host_of_world(world);
-    json_decref(world);
-    f->runtime = test_runtime(f->host);
-    const hcsoci_plugin_descriptor *devices =
-        hcsoci_runtime_module(f->runtime, HCSOCI_PLUGIN_DEVICES, &error);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(devices);
-    CU_ASSERT_FATAL(devices->ops_size >= sizeof(hcsoci_devices_ops));
-    f->ops = devices->ops;
-    if (hosting != NULL) {
-        hcsoci_uvm_properties properties;
-        CU_ASSERT_EQUAL_FATAL(hcsoci_uvm_properties_from_json(hosting, &properties, NULL), 0);
-        CU_ASSERT_EQUAL_FATAL(hcsoci_uvm_new(f->host, &properties, &f->uvm, NULL), 0);
-    }
-    f->spec = spec;
-    f->resources = hcsoci_resources_new("c1");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f->resources);
-    f->context = (hcsoci_build_context){
-        .size = sizeof f->context,
-        .runtime = f->runtime,
-        .host = f->host,
-        .id = "c1",
-        .owner = "test",
-        .schema = {2, 1},
-        .spec = f->spec,
-        .hosting_system = f->uvm,
-        .network_namespace = "",
-        .resources = f->resources,
-    };
+    test_build_fixture_open(f, HCSOCI_PLUGIN_DEVICES, sizeof(hcsoci_devices_ops), world, hosting,
+                            spec);
 }
 
 static json_t *hosting(const char *id, const char *os)
@@ -148,15 +112,6 @@ static void fixture_open_linux(fixture *f, json_t *world, json_t *spec)
     json_t *uvm = hosting("uvm-lcow-1", "linux");
     fixture_open(f, world, uvm, spec);
     json_decref(uvm);
-}
-
-static void fixture_close(fixture *f)
-{
-    hcsoci_resources_free(f->resources);
-    hcsoci_uvm_free(f->uvm);
-    json_decref(f->spec);
-    hcsoci_runtime_free(f->runtime);
-    hcsoci_host_destroy(f->host);
 }
 
 /* A spec whose windows.devices are the (id, idType) pairs, NULL-terminated. */
@@ -232,15 +187,6 @@ static void assert_journal(fixture *f, const char *const *expected)
     CU_ASSERT_TRUE(same);
 }
 
-static void assert_error_is(hcsoci_error *error, const char *expected)
-{
-    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
-    if (strcmp(error->message, expected) != 0)
-        fprintf(stderr, "\n  error:    %s\n  expected: %s\n", error->message, expected);
-    CU_ASSERT_STRING_EQUAL(error->message, expected);
-    hcsoci_error_free(error);
-}
-
 static void assert_ledger_kinds(fixture *f, const char *const *kinds)
 {
     size_t count = 0;
@@ -296,12 +242,7 @@ static void release_all(fixture *f)
 
 static void assert_escaped(const char *argument, const char *expected)
 {
-    char *escaped = devices_escape_argument(argument);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(escaped);
-    if (strcmp(escaped, expected) != 0)
-        fprintf(stderr, "\n  escaped [%s] as [%s], expected [%s]\n", argument, escaped, expected);
-    CU_ASSERT_STRING_EQUAL(escaped, expected);
-    free(escaped);
+    test_assert_new_string("escape", argument, devices_escape_argument(argument), expected);
 }
 
 static void test_arguments_are_quoted_like_the_reference(void)
@@ -343,7 +284,7 @@ static void test_windows_device_becomes_location_paths(void)
     fixture_open_windows(&f, world, spec_with_devices(DEVICE_A, "vpci-instance-id", NULL));
 
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), 0);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), 0);
     CU_ASSERT_PTR_NULL(error);
     char *vpci = NULL;
     CU_ASSERT_FATAL(asprintf(&vpci, "Add VirtualMachine/Devices/VirtualPci/%s", guids[0]) > 0);
@@ -378,7 +319,7 @@ static void test_windows_device_becomes_location_paths(void)
     free(vpci);
     free(run);
     free(command);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_windows_legacy_type_and_crlf_output(void)
@@ -394,7 +335,7 @@ static void test_windows_legacy_type_and_crlf_output(void)
     fixture_open_windows(&f, world,
                          spec_with_devices(DEVICE_A, "vpci", DEVICE_B, "vpci-instance-id", NULL));
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), 0);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), 0);
     hcsoci_error_free(error);
     assert_spec_devices(&f, "[{'id':'PCIROOT(0)#PCI(0100)','idType':'vpci-location-path'},"
                             "{'id':'PCIROOT(0)#PCI(0300)','idType':'vpci-location-path'}]");
@@ -402,7 +343,7 @@ static void test_windows_legacy_type_and_crlf_output(void)
     release_all(&f);
     free(first);
     free(second);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_windows_without_devices_does_nothing(void)
@@ -410,13 +351,13 @@ static void test_windows_without_devices_does_nothing(void)
     fixture f;
     json_t *spec = spec_with_devices(NULL);
     fixture_open_windows(&f, base_world(), spec);
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, NULL), 0);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, NULL), 0);
     assert_journal(&f, (const char *const[]){NULL});
     assert_ledger_kinds(&f, (const char *const[]){NULL});
     json_object_del(json_object_get(f.spec, "windows"), "devices");
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, NULL), 0);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, NULL), 0);
     assert_journal(&f, (const char *const[]){NULL});
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 /* D3: the utility's share is released when a device cannot be assigned. */
@@ -426,15 +367,16 @@ static void test_windows_unsupported_type_releases_the_utility_share(void)
     fixture_open_windows(&f, base_world(),
                          spec_with_devices("5B45201D-F2F2-4F3B-85BB-30FF1F953599", "class", NULL));
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
-    assert_error_is(error, "device type class for device 5B45201D-F2F2-4F3B-85BB-30FF1F953599 is "
-                           "not supported in windows");
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error,
+        "device type class for device 5B45201D-F2F2-4F3B-85BB-30FF1F953599 is "
+        "not supported in windows");
     assert_journal(&f, (const char *const[]){"Add VirtualMachine/Devices/VirtualSmb/Shares",
                                              "Remove VirtualMachine/Devices/VirtualSmb/Shares",
                                              NULL});
     assert_ledger_kinds(&f, (const char *const[]){NULL});
     assert_spec_devices(&f, "[{'id':'5B45201D-F2F2-4F3B-85BB-30FF1F953599','idType':'class'}]");
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 /* What was there before the op stays in the ledger; what it added goes, newest first. */
@@ -450,8 +392,8 @@ static void test_windows_second_device_failure_releases_in_reverse(void)
                          spec_with_devices(DEVICE_A, "vpci-instance-id", "x", "gpu", NULL));
     CU_ASSERT_EQUAL_FATAL(hcsoci_resources_add(f.resources, "test.earlier", NULL, NULL), 0);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
-    assert_error_is(error, "device type gpu for device x is not supported in windows");
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error, "device type gpu for device x is not supported in windows");
     char *vpci_add = NULL;
     char *vpci_remove = NULL;
     char *run = NULL;
@@ -468,7 +410,7 @@ static void test_windows_second_device_failure_releases_in_reverse(void)
     free(vpci_remove);
     free(run);
     free(command);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_windows_missing_device_utility(void)
@@ -478,13 +420,13 @@ static void test_windows_missing_device_utility(void)
     fixture f;
     fixture_open_windows(&f, world, spec_with_devices(DEVICE_A, "vpci-instance-id", NULL));
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
-    assert_error_is(error, "failed to add VSMB share to utility VM for path " DEVICE_UTILITY
-                           ": CreateFile " DEVICE_UTILITY
-                           ": The system cannot find the file specified.");
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error, "failed to add VSMB share to utility VM for path " DEVICE_UTILITY
+                         ": CreateFile " DEVICE_UTILITY
+                         ": The system cannot find the file specified.");
     assert_journal(&f, (const char *const[]){NULL});
     assert_ledger_kinds(&f, (const char *const[]){NULL});
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_windows_program_directory_with_trailing_separator(void)
@@ -494,8 +436,8 @@ static void test_windows_program_directory_with_trailing_separator(void)
     fixture f;
     fixture_open_windows(&f, world, spec_with_devices("a", "class", NULL));
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
-    assert_error_is(error, "device type class for device a is not supported in windows");
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error, "device type class for device a is not supported in windows");
     const json_t *journal = hcsoci_sim_host_journal(f.host);
     const json_t *settings = json_object_get(
         json_object_get(json_object_get(json_array_get(journal, 0), "args"), "configuration"),
@@ -504,7 +446,7 @@ static void test_windows_program_directory_with_trailing_separator(void)
                                                                             "AllowedFiles"),
                                                             0)),
                            DEVICE_UTILITY);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_windows_failed_assignment(void)
@@ -514,7 +456,7 @@ static void test_windows_failed_assignment(void)
     fixture f;
     fixture_open_windows(&f, world, spec_with_devices(DEVICE_A, "vpci-instance-id", NULL));
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(error);
     CU_ASSERT_EQUAL(error->code, (int32_t)0x80070005);
     TEST_ASSERT_ERROR_CONTAINS(error, "failed to assign device " DEVICE_A
@@ -525,7 +467,7 @@ static void test_windows_failed_assignment(void)
     CU_ASSERT_STRING_EQUAL(last, "Remove VirtualMachine/Devices/VirtualSmb/Shares");
     free(last);
     assert_ledger_kinds(&f, (const char *const[]){NULL});
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_windows_device_utility_cannot_run(void)
@@ -537,7 +479,7 @@ static void test_windows_device_utility_cannot_run(void)
     fixture f;
     fixture_open_windows(&f, world, spec_with_devices(DEVICE_A, "vpci-instance-id", NULL));
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(error);
     CU_ASSERT_EQUAL(error->code, (int32_t)0x80070002);
     TEST_ASSERT_ERROR_CONTAINS(error, "failed to find devices with exit code -1: ");
@@ -558,7 +500,7 @@ static void test_windows_device_utility_cannot_run(void)
     free(run);
     free(vpci_add);
     free(vpci_remove);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_windows_device_utility_prints_nothing(void)
@@ -571,12 +513,12 @@ static void test_windows_device_utility_prints_nothing(void)
     fixture f;
     fixture_open_windows(&f, world, spec_with_devices(DEVICE_A, "vpci-instance-id", NULL));
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "printed no location path for device " DEVICE_A);
     assert_ledger_kinds(&f, (const char *const[]){NULL});
     CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(f.host)), 5);
     free(command);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 /* Windows devices with kernel drivers: world with outputs for one device and the drivers. */
@@ -606,7 +548,7 @@ static void test_windows_drivers_are_installed_after_the_devices(void)
     fixture f;
     fixture_open_windows(&f, world, spec);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), 0);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), 0);
     hcsoci_error_free(error);
     char *vpci = NULL;
     char *run = NULL;
@@ -635,7 +577,7 @@ static void test_windows_drivers_are_installed_after_the_devices(void)
     free(vpci);
     free(run);
     free(command);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_windows_missing_driver_path_releases_everything(void)
@@ -648,9 +590,10 @@ static void test_windows_missing_driver_path_releases_everything(void)
     fixture f;
     fixture_open_windows(&f, world, spec);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
-    assert_error_is(error, "failed to find path to drivers at C:\\drivers\\missing: CreateFile "
-                           "C:\\drivers\\missing: The system cannot find the file specified.");
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error,
+        "failed to find path to drivers at C:\\drivers\\missing: CreateFile "
+        "C:\\drivers\\missing: The system cannot find the file specified.");
     /* The paths are all checked before any driver is shared. */
     const json_t *journal = hcsoci_sim_host_journal(f.host);
     CU_ASSERT_EQUAL_FATAL(json_array_size(journal), 5);
@@ -658,7 +601,7 @@ static void test_windows_missing_driver_path_releases_everything(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(fourth, "Remove VirtualMachine/Devices/VirtualPci/"));
     free(fourth);
     assert_ledger_kinds(&f, (const char *const[]){NULL});
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_windows_empty_driver_entry_is_an_error(void)
@@ -670,10 +613,10 @@ static void test_windows_empty_driver_entry_is_an_error(void)
     fixture f;
     fixture_open_windows(&f, world, spec);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "failed to find path to drivers at : CreateFile : ");
     assert_ledger_kinds(&f, (const char *const[]){NULL});
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_windows_failed_driver_install_releases_everything(void)
@@ -686,7 +629,7 @@ static void test_windows_failed_driver_install_releases_everything(void)
     fixture f;
     fixture_open_windows(&f, world, spec);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "failed to install driver " VSMB_PREFIX
                                       "s2 in uvm with exit code -1: ");
     char *vpci_remove = NULL;
@@ -708,7 +651,7 @@ static void test_windows_failed_driver_install_releases_everything(void)
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(first_removed, "Name")), "s2");
     assert_ledger_kinds(&f, (const char *const[]){NULL});
     free(vpci_remove);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_windows_driver_not_ranked_higher_is_accepted(void)
@@ -721,12 +664,12 @@ static void test_windows_driver_not_ranked_higher_is_accepted(void)
     fixture f;
     fixture_open_windows(&f, world, spec);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), 0);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), 0);
     CU_ASSERT_PTR_NULL(error);
     hcsoci_error_free(error);
     assert_ledger_kinds(&f, (const char *const[]){"uvm.vsmb", "uvm.vpci", "uvm.vsmb", NULL});
     release_all(&f);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_windows_driver_file_with_space_is_quoted(void)
@@ -741,12 +684,12 @@ static void test_windows_driver_file_with_space_is_quoted(void)
     fixture f;
     fixture_open_windows(&f, world, spec);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), 0);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), 0);
     if (error != NULL)
         fprintf(stderr, "\n  error: %s\n", error->message);
     hcsoci_error_free(error);
     release_all(&f);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_windows_refuses_bad_input(void)
@@ -755,15 +698,15 @@ static void test_windows_refuses_bad_input(void)
     /* No hosting system. */
     fixture_open(&f, base_world(), NULL, spec_with_devices(DEVICE_A, "vpci", NULL));
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "no hosting system");
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 
     /* A Linux utility VM. */
     fixture_open_linux(&f, base_world(), spec_with_devices(DEVICE_A, "vpci", NULL));
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "only be assigned to a Windows utility VM");
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 
     /* Wrong JSON types name the field, before anything is shared. */
     fixture_open_windows(&f, base_world(), spec_with_devices(DEVICE_A, "vpci", NULL));
@@ -771,32 +714,33 @@ static void test_windows_refuses_bad_input(void)
                                                     "devices"),
                                     0);
     json_object_set_new(device, "id", json_integer(5));
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
-    assert_error_is(error, "invalid field 'windows.devices[0].id': must be a string, not an integer");
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error,
+        "invalid field 'windows.devices[0].id': must be a string, not an integer");
     json_object_set_new(device, "id", json_string(DEVICE_A));
     json_object_set_new(device, "idType", json_true());
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
-    assert_error_is(error,
-                    "invalid field 'windows.devices[0].idType': must be a string, not a boolean");
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error,
+        "invalid field 'windows.devices[0].idType': must be a string, not a boolean");
     json_object_set_new(json_object_get(f.spec, "windows"), "devices", json_string("x"));
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "windows.devices");
     json_object_set_new(json_object_get(f.spec, "windows"), "devices", json_pack("[i]", 1));
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "windows.devices");
     assert_journal(&f, (const char *const[]){NULL});
 
     /* A device without an id: the utility's share is released again. */
     json_object_set_new(json_object_get(f.spec, "windows"), "devices",
                         json_pack("[{s:s}]", "idType", "vpci-instance-id"));
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
-    assert_error_is(error, "invalid field 'windows.devices[0].id': a device instance id is "
-                           "required for type vpci-instance-id");
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error, "invalid field 'windows.devices[0].id': a device instance id is "
+                         "required for type vpci-instance-id");
     assert_journal(&f, (const char *const[]){"Add VirtualMachine/Devices/VirtualSmb/Shares",
                                              "Remove VirtualMachine/Devices/VirtualSmb/Shares",
                                              NULL});
     assert_ledger_kinds(&f, (const char *const[]){NULL});
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_null_context_and_non_object_spec_are_refused(void)
@@ -804,18 +748,18 @@ static void test_null_context_and_non_object_spec_are_refused(void)
     fixture f;
     fixture_open_windows(&f, base_world(), json_string("not a spec"));
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(NULL, &error), -1);
-    assert_error_is(error, "assigning devices needs a build context");
-    CU_ASSERT_EQUAL(f.ops->assign_linux_devices(NULL, &error), -1);
-    assert_error_is(error, "assigning devices needs a build context");
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
-    assert_error_is(error, "invalid OCI spec: must be an object, not a string");
-    CU_ASSERT_EQUAL(f.ops->assign_linux_devices(&f.context, &error), -1);
-    assert_error_is(error, "invalid OCI spec: must be an object, not a string");
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(NULL, &error), -1);
+    TEST_ASSERT_ERROR_IS(error, "assigning devices needs a build context");
+    CU_ASSERT_EQUAL(f.devices->assign_linux_devices(NULL, &error), -1);
+    TEST_ASSERT_ERROR_IS(error, "assigning devices needs a build context");
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error, "invalid OCI spec: must be an object, not a string");
+    CU_ASSERT_EQUAL(f.devices->assign_linux_devices(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error, "invalid OCI spec: must be an object, not a string");
     f.context.host = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, NULL), -1);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, NULL), -1);
     assert_journal(&f, (const char *const[]){NULL});
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 /* ---- Linux utility VMs -------------------------------------------------------------------- */
@@ -830,7 +774,7 @@ static void test_linux_gpu_is_assigned_and_vhd_attached(void)
     fixture f;
     fixture_open_linux(&f, world, spec);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_linux_devices(&f.context, &error), 0);
+    CU_ASSERT_EQUAL(f.devices->assign_linux_devices(&f.context, &error), 0);
     CU_ASSERT_PTR_NULL(error);
     hcsoci_error_free(error);
     char *vpci = NULL;
@@ -863,7 +807,7 @@ static void test_linux_gpu_is_assigned_and_vhd_attached(void)
     json_decref(expected_vhd);
     release_all(&f);
     free(vpci);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_linux_two_gpus_share_one_vhd(void)
@@ -872,7 +816,7 @@ static void test_linux_two_gpus_share_one_vhd(void)
     test_set_annotation(spec, "io.microsoft.lcow.gpuvhdpath", GPU_VHD);
     fixture f;
     fixture_open_linux(&f, base_world(), spec);
-    CU_ASSERT_EQUAL(f.ops->assign_linux_devices(&f.context, NULL), 0);
+    CU_ASSERT_EQUAL(f.devices->assign_linux_devices(&f.context, NULL), 0);
     assert_ledger_kinds(&f, (const char *const[]){"uvm.vpci", "uvm.vpci", "uvm.scsi", NULL});
     const json_t *devices = json_object_get(json_object_get(f.spec, "windows"), "devices");
     const char *first = json_string_value(json_object_get(json_array_get(devices, 0), "id"));
@@ -881,7 +825,7 @@ static void test_linux_two_gpus_share_one_vhd(void)
     CU_ASSERT_EQUAL(strlen(second), 36);
     CU_ASSERT_STRING_NOT_EQUAL(first, second);
     release_all(&f);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_linux_unsupported_type_keeps_what_was_added(void)
@@ -891,13 +835,13 @@ static void test_linux_unsupported_type_keeps_what_was_added(void)
     fixture f;
     fixture_open_linux(&f, base_world(), spec);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_linux_devices(&f.context, &error), -1);
-    assert_error_is(error, "specified device abc has unsupported type class");
+    CU_ASSERT_EQUAL(f.devices->assign_linux_devices(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error, "specified device abc has unsupported type class");
     /* The builder's caller releases the ledger, as the reference's caller does. */
     assert_ledger_kinds(&f, (const char *const[]){"uvm.vpci", NULL});
     CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(f.host)), 1);
     release_all(&f);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_linux_vhd_annotation_is_required(void)
@@ -905,12 +849,12 @@ static void test_linux_vhd_annotation_is_required(void)
     fixture f;
     fixture_open_linux(&f, base_world(), spec_with_devices(GPU_ID, "gpu", NULL));
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_linux_devices(&f.context, &error), -1);
-    assert_error_is(error, "failed to add gpu vhd to uvm-lcow-1: no gpu vhd specified "
-                           "(annotation io.microsoft.lcow.gpuvhdpath)");
+    CU_ASSERT_EQUAL(f.devices->assign_linux_devices(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error, "failed to add gpu vhd to uvm-lcow-1: no gpu vhd specified "
+                         "(annotation io.microsoft.lcow.gpuvhdpath)");
     assert_ledger_kinds(&f, (const char *const[]){"uvm.vpci", NULL});
     release_all(&f);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_linux_vhd_must_exist(void)
@@ -920,13 +864,14 @@ static void test_linux_vhd_must_exist(void)
     fixture f;
     fixture_open_linux(&f, base_world(), spec);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_linux_devices(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.devices->assign_linux_devices(&f.context, &error), -1);
     /* C:\data\gpu is not a directory in this world: Windows then says "path". */
-    assert_error_is(error, "failed to add gpu vhd to uvm-lcow-1: failed to find gpu support vhd "
-                           "C:\\data\\gpu\\missing.vhd: CreateFile C:\\data\\gpu\\missing.vhd: The "
-                           "system cannot find the path specified.");
+    TEST_ASSERT_ERROR_IS(error,
+        "failed to add gpu vhd to uvm-lcow-1: failed to find gpu support vhd "
+        "C:\\data\\gpu\\missing.vhd: CreateFile C:\\data\\gpu\\missing.vhd: The "
+        "system cannot find the path specified.");
     release_all(&f);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_linux_failed_assignment(void)
@@ -938,12 +883,12 @@ static void test_linux_failed_assignment(void)
     fixture f;
     fixture_open_linux(&f, world, spec);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_linux_devices(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.devices->assign_linux_devices(&f.context, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "failed to assign gpu device " GPU_ID
                                       " to pod uvm-lcow-1: ");
     assert_ledger_kinds(&f, (const char *const[]){NULL});
     assert_spec_devices(&f, "[{'id':'PCIP\\\\VEN_10DE&DEV_1EB8\\\\3&1','idType':'gpu'}]");
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_linux_failed_vhd_attachment(void)
@@ -955,12 +900,12 @@ static void test_linux_failed_vhd_attachment(void)
     fixture f;
     fixture_open_linux(&f, world, spec);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_linux_devices(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.devices->assign_linux_devices(&f.context, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "failed to add scsi device " GPU_VHD
                                       " in the UVM uvm-lcow-1 at /run/nvidia: ");
     assert_ledger_kinds(&f, (const char *const[]){"uvm.vpci", NULL});
     release_all(&f);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_linux_refuses_bad_input(void)
@@ -968,23 +913,23 @@ static void test_linux_refuses_bad_input(void)
     fixture f;
     fixture_open_windows(&f, base_world(), spec_with_devices(GPU_ID, "gpu", NULL));
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_linux_devices(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.devices->assign_linux_devices(&f.context, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "only be assigned to a Linux utility VM");
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 
     fixture_open_linux(&f, base_world(), spec_with_devices("", "gpu", NULL));
-    CU_ASSERT_EQUAL(f.ops->assign_linux_devices(&f.context, &error), -1);
-    assert_error_is(error, "invalid field 'windows.devices[0].id': a device instance id is "
-                           "required for type gpu");
+    CU_ASSERT_EQUAL(f.devices->assign_linux_devices(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error, "invalid field 'windows.devices[0].id': a device instance id is "
+                         "required for type gpu");
     json_object_set_new(f.spec, "windows", json_integer(1));
-    CU_ASSERT_EQUAL(f.ops->assign_linux_devices(&f.context, &error), -1);
-    assert_error_is(error, "invalid field 'windows': must be an object, not an integer");
+    CU_ASSERT_EQUAL(f.devices->assign_linux_devices(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error, "invalid field 'windows': must be an object, not an integer");
     /* No windows section, or no devices: nothing to do. */
     json_object_del(f.spec, "windows");
-    CU_ASSERT_EQUAL(f.ops->assign_linux_devices(&f.context, NULL), 0);
+    CU_ASSERT_EQUAL(f.devices->assign_linux_devices(&f.context, NULL), 0);
     assert_journal(&f, (const char *const[]){NULL});
     assert_ledger_kinds(&f, (const char *const[]){NULL});
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 /* ---- the corpus cases' device parts ------------------------------------------------------- */
@@ -1043,7 +988,7 @@ static void test_case_059_device_calls(void)
                           0);
     hcsoci_sim_host_journal_clear(f.host);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_windows_devices(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.devices->assign_windows_devices(&f.context, &error), -1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(error);
     CU_ASSERT_STRING_EQUAL(error->message,
                            json_string_value(json_object_get(expected, "error")));
@@ -1054,7 +999,7 @@ static void test_case_059_device_calls(void)
     assert_ledger_kinds(&f, (const char *const[]){"uvm.vsmb", NULL});
     json_decref(got);
     json_decref(wanted);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
     json_decref(document);
     json_decref(expected);
 }
@@ -1078,7 +1023,7 @@ static void test_case_079_device_calls(void)
                           0);
     hcsoci_sim_host_journal_clear(f.host);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->assign_linux_devices(&f.context, &error), 0);
+    CU_ASSERT_EQUAL(f.devices->assign_linux_devices(&f.context, &error), 0);
     CU_ASSERT_PTR_NULL(error);
     hcsoci_error_free(error);
     const json_t *device = json_array_get(
@@ -1100,7 +1045,7 @@ static void test_case_079_device_calls(void)
     json_decref(got);
     json_decref(wanted);
     free(guid);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
     json_decref(document);
     json_decref(expected);
 }

@@ -230,22 +230,14 @@ static bool holds_nothing(const test_run_result *result)
 
 static void assert_join(const char *first, const char *second, const char *expected)
 {
-    char *joined = lcow_guest_path_join(first, second);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(joined);
-    if (strcmp(joined, expected) != 0)
-        fprintf(stderr, "\n  join(%s, %s) = %s, expected %s\n", first, second, joined, expected);
-    CU_ASSERT_STRING_EQUAL(joined, expected);
-    free(joined);
+    char arguments[512];
+    snprintf(arguments, sizeof arguments, "%s, %s", first, second);
+    test_assert_new_string("join", arguments, lcow_guest_path_join(first, second), expected);
 }
 
 static void assert_clean(const char *path, const char *expected)
 {
-    char *clean = lcow_guest_path_clean(path);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(clean);
-    if (strcmp(clean, expected) != 0)
-        fprintf(stderr, "\n  clean(%s) = %s, expected %s\n", path, clean, expected);
-    CU_ASSERT_STRING_EQUAL(clean, expected);
-    free(clean);
+    test_assert_new_string("clean", path, lcow_guest_path_clean(path), expected);
 }
 
 static void test_guest_paths_join_and_clean_like_go(void)

@@ -33,37 +33,25 @@ static void load_network_case(json_t **world, json_t **spec)
     CU_ASSERT_PTR_NOT_NULL_FATAL(*spec);
 }
 
-/* The journal as "<call>" or, for HNS, "<METHOD> <path>[ <endpoint id>]", comma separated. */
-static const char *journal_summary(hcsoci_host *host)
+/* A call as "<call>" or, for HNS, "<METHOD> <path>[ <endpoint id>]". */
+static void describe_call(const json_t *call, char *text, size_t size)
 {
-    static char summary[4096];
-    summary[0] = '\0';
-    size_t index;
-    const json_t *call;
-    json_array_foreach(hcsoci_sim_host_journal(host), index, call) {
-        const char *name = json_string_value(json_object_get(call, "call"));
-        const json_t *args = json_object_get(call, "args");
-        size_t used = strlen(summary);
-        if (strcmp(name, "HNSCall") != 0) {
-            snprintf(summary + used, sizeof summary - used, "%s%s", index > 0 ? "," : "", name);
-            continue;
-        }
-        const char *endpoint = json_string_value(
-            json_object_get(json_object_get(json_object_get(args, "object"), "Data"), "Id"));
-        snprintf(summary + used, sizeof summary - used, "%s%s %s%s%s", index > 0 ? "," : "",
-                 json_string_value(json_object_get(args, "method")),
-                 json_string_value(json_object_get(args, "path")), endpoint != NULL ? " " : "",
-                 endpoint != NULL ? endpoint : "");
+    const char *name = json_string_value(json_object_get(call, "call"));
+    const json_t *args = json_object_get(call, "args");
+    if (strcmp(name, "HNSCall") != 0) {
+        snprintf(text, size, "%s", name);
+        return;
     }
-    return summary;
+    const char *endpoint = json_string_value(
+        json_object_get(json_object_get(json_object_get(args, "object"), "Data"), "Id"));
+    snprintf(text, size, "%s %s%s%s", json_string_value(json_object_get(args, "method")),
+             json_string_value(json_object_get(args, "path")), endpoint != NULL ? " " : "",
+             endpoint != NULL ? endpoint : "");
 }
 
 static void assert_journal(hcsoci_host *host, const char *expected)
 {
-    const char *actual = journal_summary(host);
-    if (strcmp(actual, expected) != 0)
-        fprintf(stderr, "\n  journal:  %s\n  expected: %s\n", actual, expected);
-    CU_ASSERT_STRING_EQUAL(actual, expected);
+    TEST_ASSERT_JOURNAL(hcsoci_sim_host_journal(host), describe_call, expected);
 }
 
 /* Asserts how many namespaces and namespace endpoints the host holds. */
@@ -76,56 +64,13 @@ static void assert_held(hcsoci_host *host, json_int_t namespaces, json_int_t end
     json_decref(held);
 }
 
-static void assert_error_is(hcsoci_error *error, const char *expected)
-{
-    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
-    if (strcmp(error->message, expected) != 0)
-        fprintf(stderr, "\n  error:    %s\n  expected: %s\n", error->message, expected);
-    CU_ASSERT_STRING_EQUAL(error->message, expected);
-    hcsoci_error_free(error);
-}
-
-/* A host, a runtime with the built-in modules, the network module's ops and a build context
- * over a fresh ledger. */
-typedef struct fixture {
-    hcsoci_host *host;
-    hcsoci_runtime *runtime;
-    const hcsoci_network_ops *ops;
-    json_t *spec;
-    hcsoci_resources *resources;
-    hcsoci_build_context context;
-} fixture;
+typedef test_build_fixture fixture;
 
 /* world and spec are stolen. */
 static void fixture_open(fixture *f, json_t *world, json_t *spec)
 {
-    memset(f, 0, sizeof *f);
-    f->host = test_sim_host_of_world(world);
-    json_decref(world);
-    f->runtime = test_runtime(f->host);
-    hcsoci_error *error = NULL;
-    const hcsoci_plugin_descriptor *network =
-        hcsoci_runtime_module(f->runtime, HCSOCI_PLUGIN_NETWORK, &error);
-    if (network == NULL) {
-        fprintf(stderr, "no network module: %s\n", error->message);
-        abort();
-    }
-    CU_ASSERT_FATAL(network->ops_size >= sizeof(hcsoci_network_ops));
-    f->ops = network->ops;
-    f->spec = spec;
-    f->resources = hcsoci_resources_new("c1");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f->resources);
-    f->context = (hcsoci_build_context){
-        .size = sizeof f->context,
-        .runtime = f->runtime,
-        .host = f->host,
-        .id = "c1",
-        .owner = "test",
-        .schema = {2, 1},
-        .spec = f->spec,
-        .network_namespace = "",
-        .resources = f->resources,
-    };
+    test_build_fixture_open(f, HCSOCI_PLUGIN_NETWORK, sizeof(hcsoci_network_ops), world, NULL,
+                            spec);
 }
 
 static void fixture_open_case(fixture *f, void (*change)(json_t *world, json_t *spec))
@@ -136,14 +81,6 @@ static void fixture_open_case(fixture *f, void (*change)(json_t *world, json_t *
     if (change != NULL)
         change(world, spec);
     fixture_open(f, world, spec);
-}
-
-static void fixture_close(fixture *f)
-{
-    hcsoci_resources_free(f->resources);
-    json_decref(f->spec);
-    hcsoci_runtime_free(f->runtime);
-    hcsoci_host_destroy(f->host);
 }
 
 /* The ledger's only entry, which must be the namespace with these endpoints (a JSON array
@@ -173,7 +110,8 @@ static int release_last(fixture *f, hcsoci_error **error)
 {
     size_t count = hcsoci_resources_count(f->resources);
     CU_ASSERT_FATAL(count > 0);
-    int result = f->ops->release(f->host, hcsoci_resources_entry(f->resources, count - 1), error);
+    int result =
+        f->network->release(f->host, hcsoci_resources_entry(f->resources, count - 1), error);
     hcsoci_resources_pop(f->resources);
     return result;
 }
@@ -185,7 +123,7 @@ static void test_create_adds_endpoints_in_spec_order(void)
     fixture f;
     fixture_open_case(&f, NULL);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->create_namespace(&f.context, &error), 0);
+    CU_ASSERT_EQUAL(f.network->create_namespace(&f.context, &error), 0);
     CU_ASSERT_PTR_NULL(error);
     assert_journal(f.host, "POST /namespaces/,"
                            "POST /namespaces/" NEW_NAMESPACE "/addresource " ENDPOINT_1 ","
@@ -197,14 +135,14 @@ static void test_create_adds_endpoints_in_spec_order(void)
     json_decref(empty);
     assert_recorded(&f, "['" ENDPOINT_1 "', '" ENDPOINT_2 "']");
     assert_held(f.host, 1, 2);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_release_removes_endpoints_then_namespace(void)
 {
     fixture f;
     fixture_open_case(&f, NULL);
-    CU_ASSERT_EQUAL_FATAL(f.ops->create_namespace(&f.context, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(f.network->create_namespace(&f.context, NULL), 0);
     hcsoci_sim_host_journal_clear(f.host);
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(release_last(&f, &error), 0);
@@ -217,7 +155,7 @@ static void test_release_removes_endpoints_then_namespace(void)
     CU_ASSERT_STRING_EQUAL(
         json_string_value(json_object_get(json_object_get(delete, "args"), "object")), "");
     assert_held(f.host, 0, 0);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void without_endpoint_list(json_t *world, json_t *spec)
@@ -230,14 +168,14 @@ static void test_create_without_endpoint_list_makes_empty_namespace(void)
 {
     fixture f;
     fixture_open_case(&f, without_endpoint_list);
-    CU_ASSERT_EQUAL(f.ops->create_namespace(&f.context, NULL), 0);
+    CU_ASSERT_EQUAL(f.network->create_namespace(&f.context, NULL), 0);
     assert_journal(f.host, "POST /namespaces/");
     assert_recorded(&f, "[]");
     hcsoci_sim_host_journal_clear(f.host);
     CU_ASSERT_EQUAL(release_last(&f, NULL), 0);
     assert_journal(f.host, "DELETE /namespaces/" NEW_NAMESPACE);
     assert_held(f.host, 0, 0);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 /* ---- HNS failures while creating ---- */
@@ -253,16 +191,17 @@ static void test_failed_namespace_create_records_nothing(void)
     fixture f;
     fixture_open_case(&f, fail_first_hns_call);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->create_namespace(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.network->create_namespace(&f.context, &error), -1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(error);
     CU_ASSERT_EQUAL(error->code, HCSOCI_E_ACCESS_DENIED);
-    assert_error_is(error, "POST /namespaces/: failed during hnsCallRawResponse: hnsCall failed "
-                           "in Win32: Access is denied. (0x5)");
+    TEST_ASSERT_ERROR_IS(error,
+        "POST /namespaces/: failed during hnsCallRawResponse: hnsCall failed "
+        "in Win32: Access is denied. (0x5)");
     assert_journal(f.host, "POST /namespaces/");
     CU_ASSERT_STRING_EQUAL(hcsoci_resources_network_namespace(f.resources), "");
     CU_ASSERT_FALSE(hcsoci_resources_created_network_namespace(f.resources));
     CU_ASSERT_EQUAL(hcsoci_resources_count(f.resources), 0);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void fail_first_hns_call_unspecified(json_t *world, json_t *spec)
@@ -276,10 +215,11 @@ static void test_non_win32_hresult_is_printed_whole(void)
     fixture f;
     fixture_open_case(&f, fail_first_hns_call_unspecified);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->create_namespace(&f.context, &error), -1);
-    assert_error_is(error, "POST /namespaces/: failed during hnsCallRawResponse: hnsCall failed "
-                           "in Win32: Unspecified error (0x80004005)");
-    fixture_close(&f);
+    CU_ASSERT_EQUAL(f.network->create_namespace(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error,
+        "POST /namespaces/: failed during hnsCallRawResponse: hnsCall failed "
+        "in Win32: Unspecified error (0x80004005)");
+    test_build_fixture_close(&f);
 }
 
 static void no_namespace_ids_left(json_t *world, json_t *spec)
@@ -293,11 +233,11 @@ static void test_hns_failure_reply_carries_hns_text(void)
     fixture f;
     fixture_open_case(&f, no_namespace_ids_left);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->create_namespace(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.network->create_namespace(&f.context, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "POST /namespaces/: hns failed with error : sim host: no "
                                       "namespace id left");
     CU_ASSERT_EQUAL(hcsoci_resources_count(f.resources), 0);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void fail_second_hns_call(json_t *world, json_t *spec)
@@ -311,15 +251,15 @@ static void test_failed_first_endpoint_leaves_empty_namespace_recorded(void)
     fixture f;
     fixture_open_case(&f, fail_second_hns_call);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->create_namespace(&f.context, &error), -1);
-    assert_error_is(error, "POST /namespaces/" NEW_NAMESPACE "/addresource: failed during "
-                           "hnsCallRawResponse: hnsCall failed in Win32: Access is denied. (0x5)");
+    CU_ASSERT_EQUAL(f.network->create_namespace(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error, "POST /namespaces/" NEW_NAMESPACE "/addresource: failed during "
+                         "hnsCallRawResponse: hnsCall failed in Win32: Access is denied. (0x5)");
     assert_recorded(&f, "[]");
     hcsoci_sim_host_journal_clear(f.host);
     CU_ASSERT_EQUAL(release_last(&f, NULL), 0);
     assert_journal(f.host, "DELETE /namespaces/" NEW_NAMESPACE);
     assert_held(f.host, 0, 0);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void fail_third_hns_call(json_t *world, json_t *spec)
@@ -333,12 +273,12 @@ static void test_failed_second_endpoint_records_the_first(void)
     fixture f;
     fixture_open_case(&f, fail_third_hns_call);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->create_namespace(&f.context, &error), -1);
-    assert_error_is(error, "POST /namespaces/" NEW_NAMESPACE "/addresource: failed during "
-                           "hnsCallRawResponse: hnsCall failed in Win32: Access is denied. (0x5)");
+    CU_ASSERT_EQUAL(f.network->create_namespace(&f.context, &error), -1);
+    TEST_ASSERT_ERROR_IS(error, "POST /namespaces/" NEW_NAMESPACE "/addresource: failed during "
+                         "hnsCallRawResponse: hnsCall failed in Win32: Access is denied. (0x5)");
     assert_recorded(&f, "['" ENDPOINT_1 "']");
     assert_held(f.host, 1, 1);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void with_missing_endpoint(json_t *world, json_t *spec)
@@ -354,15 +294,15 @@ static void test_unknown_endpoint_is_a_clear_error(void)
     fixture f;
     fixture_open_case(&f, with_missing_endpoint);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->create_namespace(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.network->create_namespace(&f.context, &error), -1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(error);
     CU_ASSERT_EQUAL(error->code, HCSOCI_E_NOT_FOUND);
-    assert_error_is(error, "windows.network.endpointList[1]: endpoint '" MISSING_ENDPOINT
-                           "' or namespace " NEW_NAMESPACE " does not exist: POST /namespaces/"
-                           NEW_NAMESPACE "/addresource: hns failed with error : Element not "
-                           "found.");
+    TEST_ASSERT_ERROR_IS(error, "windows.network.endpointList[1]: endpoint '" MISSING_ENDPOINT
+                         "' or namespace " NEW_NAMESPACE " does not exist: POST /namespaces/"
+                         NEW_NAMESPACE "/addresource: hns failed with error : Element not "
+                         "found.");
     assert_recorded(&f, "['" ENDPOINT_1 "']");
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_bad_endpoint_list_names_the_field(void)
@@ -372,13 +312,13 @@ static void test_bad_endpoint_list_names_the_field(void)
     json_object_set_new(json_object_get(json_object_get(f.spec, "windows"), "network"),
                         "endpointList", json_pack("[s, i]", ENDPOINT_1, 7));
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->create_namespace(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.network->create_namespace(&f.context, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "windows.network.endpointList[1]");
     assert_journal(f.host, "");
     f.context.size = 8;
-    CU_ASSERT_EQUAL(f.ops->create_namespace(&f.context, &error), -1);
+    CU_ASSERT_EQUAL(f.network->create_namespace(&f.context, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "build context is incomplete");
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 /* ---- through CreateContainer ---- */
@@ -438,7 +378,7 @@ static void test_created_namespace_in_document_and_released_even_when_not_all(vo
                            "DELETE /namespaces/" NEW_NAMESPACE ",UnprepareLayer,DeactivateLayer");
     assert_held(f.host, 0, 0);
     created_free(&result);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void with_existing_namespace(json_t *world, json_t *spec)
@@ -456,7 +396,8 @@ static void test_given_namespace_is_adopted_without_hns_calls(void)
     CU_ASSERT_EQUAL_FATAL(result.status, 0);
     CU_ASSERT_STRING_EQUAL(document_namespace(result.container), OLD_NAMESPACE);
     CU_ASSERT_FALSE(hcsoci_resources_created_network_namespace(result.resources));
-    CU_ASSERT_EQUAL(strstr(journal_summary(f.host), "/namespaces/"), NULL);
+    const char *journal = test_journal_summary(hcsoci_sim_host_journal(f.host), describe_call);
+    CU_ASSERT_EQUAL(strstr(journal, "/namespaces/"), NULL);
     hcsoci_sim_host_journal_clear(f.host);
     CU_ASSERT_EQUAL(hcsoci_release_resources(f.runtime, result.resources, NULL, true, NULL), 0);
     assert_journal(f.host, "UnprepareLayer,DeactivateLayer");
@@ -464,7 +405,7 @@ static void test_given_namespace_is_adopted_without_hns_calls(void)
     CU_ASSERT_PTR_NOT_NULL(json_object_get(json_object_get(world, "hnsNamespaces"), OLD_NAMESPACE));
     json_decref(world);
     created_free(&result);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_failed_endpoint_removes_created_namespace(void)
@@ -486,7 +427,7 @@ static void test_failed_endpoint_removes_created_namespace(void)
                            "DELETE /namespaces/" NEW_NAMESPACE);
     assert_held(f.host, 0, 0);
     created_free(&result);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_kept_resources_still_hold_the_namespace(void)
@@ -509,7 +450,7 @@ static void test_kept_resources_still_hold_the_namespace(void)
     assert_held(f.host, 0, 0);
     hcsoci_resources_free(loaded);
     created_free(&result);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 /* ---- releasing ---- */
@@ -530,22 +471,22 @@ static void test_release_tolerates_what_is_already_gone(void)
 {
     fixture f;
     fixture_open_case(&f, NULL);
-    CU_ASSERT_EQUAL_FATAL(f.ops->create_namespace(&f.context, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(f.network->create_namespace(&f.context, NULL), 0);
     hns_behind_the_back(f.host, "POST", "/namespaces/" NEW_NAMESPACE "/removeresource",
                         "{'Type': 'Endpoint', 'Data': {'Id': '" ENDPOINT_1 "'}}");
     const json_t *entry = hcsoci_resources_entry(f.resources, 0);
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->release(f.host, entry, &error), 0);
+    CU_ASSERT_EQUAL(f.network->release(f.host, entry, &error), 0);
     CU_ASSERT_PTR_NULL(error);
     assert_held(f.host, 0, 0);
     /* a second release finds nothing at all, which is not an error either */
     hcsoci_sim_host_journal_clear(f.host);
-    CU_ASSERT_EQUAL(f.ops->release(f.host, entry, &error), 0);
+    CU_ASSERT_EQUAL(f.network->release(f.host, entry, &error), 0);
     CU_ASSERT_PTR_NULL(error);
     assert_journal(f.host, "POST /namespaces/" NEW_NAMESPACE "/removeresource " ENDPOINT_1 ","
                            "POST /namespaces/" NEW_NAMESPACE "/removeresource " ENDPOINT_2 ","
                            "DELETE /namespaces/" NEW_NAMESPACE);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void fail_fourth_hns_call(json_t *world, json_t *spec)
@@ -558,15 +499,15 @@ static void test_failed_endpoint_removal_stops_the_release(void)
 {
     fixture f;
     fixture_open_case(&f, fail_fourth_hns_call);
-    CU_ASSERT_EQUAL_FATAL(f.ops->create_namespace(&f.context, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(f.network->create_namespace(&f.context, NULL), 0);
     hcsoci_sim_host_journal_clear(f.host);
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(release_last(&f, &error), -1);
-    assert_error_is(error, "POST /namespaces/" NEW_NAMESPACE "/removeresource: failed during "
-                           "hnsCallRawResponse: hnsCall failed in Win32: Access is denied. (0x5)");
+    TEST_ASSERT_ERROR_IS(error, "POST /namespaces/" NEW_NAMESPACE "/removeresource: failed during "
+                         "hnsCallRawResponse: hnsCall failed in Win32: Access is denied. (0x5)");
     assert_journal(f.host, "POST /namespaces/" NEW_NAMESPACE "/removeresource " ENDPOINT_1);
     assert_held(f.host, 1, 2);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void fail_sixth_hns_call(json_t *world, json_t *spec)
@@ -579,13 +520,13 @@ static void test_failed_namespace_removal_is_an_error(void)
 {
     fixture f;
     fixture_open_case(&f, fail_sixth_hns_call);
-    CU_ASSERT_EQUAL_FATAL(f.ops->create_namespace(&f.context, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(f.network->create_namespace(&f.context, NULL), 0);
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(release_last(&f, &error), -1);
-    assert_error_is(error, "DELETE /namespaces/" NEW_NAMESPACE ": failed during "
-                           "hnsCallRawResponse: hnsCall failed in Win32: Access is denied. (0x5)");
+    TEST_ASSERT_ERROR_IS(error, "DELETE /namespaces/" NEW_NAMESPACE ": failed during "
+                         "hnsCallRawResponse: hnsCall failed in Win32: Access is denied. (0x5)");
     assert_held(f.host, 1, 0);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_release_rejects_malformed_entries(void)
@@ -612,12 +553,12 @@ static void test_release_rejects_malformed_entries(void)
     for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
         json_t *entry = test_quoted_json(cases[index].entry);
         hcsoci_error *error = NULL;
-        CU_ASSERT_EQUAL(f.ops->release(f.host, entry, &error), -1);
+        CU_ASSERT_EQUAL(f.network->release(f.host, entry, &error), -1);
         TEST_ASSERT_ERROR_CONTAINS(error, cases[index].message);
         json_decref(entry);
     }
     assert_journal(f.host, "");
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 /* ---- listing a namespace's endpoints ---- */
@@ -638,7 +579,7 @@ static void test_endpoints_are_full_records_in_hns_order(void)
     const json_t *records = json_object_get(world, "hnsEndpoints");
     json_t *endpoints = NULL;
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->namespace_endpoints(f.host, OLD_NAMESPACE, &endpoints, &error), 0);
+    CU_ASSERT_EQUAL(f.network->namespace_endpoints(f.host, OLD_NAMESPACE, &endpoints, &error), 0);
     CU_ASSERT_PTR_NULL(error);
     CU_ASSERT_EQUAL_FATAL(json_array_size(endpoints), 2);
     CU_ASSERT_TRUE(json_equal(json_array_get(endpoints, 0), json_array_get(records, 1)));
@@ -647,11 +588,11 @@ static void test_endpoints_are_full_records_in_hns_order(void)
     assert_journal(f.host, "GET /namespaces/" OLD_NAMESPACE ","
                            "GET /endpoints/" ENDPOINT_2 ",GET /endpoints/" ENDPOINT_1);
     /* an empty namespace has no endpoints */
-    CU_ASSERT_EQUAL(f.ops->namespace_endpoints(f.host, NEW_NAMESPACE, &endpoints, NULL), 0);
+    CU_ASSERT_EQUAL(f.network->namespace_endpoints(f.host, NEW_NAMESPACE, &endpoints, NULL), 0);
     CU_ASSERT_TRUE(json_is_array(endpoints) && json_array_size(endpoints) == 0);
     json_decref(endpoints);
     json_decref(world);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_public_api_lists_endpoints(void)
@@ -669,7 +610,7 @@ static void test_public_api_lists_endpoints(void)
     CU_ASSERT_EQUAL(hcsoci_get_namespace_endpoints(f.runtime, "", &endpoints, &error), -1);
     CU_ASSERT_PTR_NULL(endpoints);
     TEST_ASSERT_ERROR_CONTAINS(error, "namespace id is required");
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void test_unknown_namespace_is_a_clear_error(void)
@@ -678,13 +619,13 @@ static void test_unknown_namespace_is_a_clear_error(void)
     fixture_open_case(&f, NULL);
     json_t *endpoints = (json_t *)1;
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->namespace_endpoints(f.host, OLD_NAMESPACE, &endpoints, &error), -1);
+    CU_ASSERT_EQUAL(f.network->namespace_endpoints(f.host, OLD_NAMESPACE, &endpoints, &error), -1);
     CU_ASSERT_PTR_NULL(endpoints);
     CU_ASSERT_PTR_NOT_NULL_FATAL(error);
     CU_ASSERT_EQUAL(error->code, HCSOCI_E_NOT_FOUND);
-    assert_error_is(error, "network namespace " OLD_NAMESPACE " not found: GET /namespaces/"
-                           OLD_NAMESPACE ": hns failed with error : Element not found.");
-    fixture_close(&f);
+    TEST_ASSERT_ERROR_IS(error, "network namespace " OLD_NAMESPACE " not found: GET /namespaces/"
+                         OLD_NAMESPACE ": hns failed with error : Element not found.");
+    test_build_fixture_close(&f);
 }
 
 static void test_hostile_namespace_ids_are_refused(void)
@@ -698,16 +639,16 @@ static void test_hostile_namespace_ids_are_refused(void)
     for (size_t index = 0; index < sizeof ids / sizeof ids[0]; index++) {
         json_t *endpoints = NULL;
         hcsoci_error *error = NULL;
-        CU_ASSERT_EQUAL(f.ops->namespace_endpoints(f.host, ids[index], &endpoints, &error), -1);
+        CU_ASSERT_EQUAL(f.network->namespace_endpoints(f.host, ids[index], &endpoints, &error), -1);
         CU_ASSERT_PTR_NULL(endpoints);
         TEST_ASSERT_ERROR_CONTAINS(error, "invalid network namespace id");
     }
     json_t *endpoints = NULL;
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->namespace_endpoints(f.host, NULL, &endpoints, &error), -1);
+    CU_ASSERT_EQUAL(f.network->namespace_endpoints(f.host, NULL, &endpoints, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "invalid network namespace id '(null)'");
     assert_journal(f.host, "");
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 /* HNS ids are at most 64 characters: 64 goes to HNS (which knows no such namespace), 65 is
@@ -723,7 +664,7 @@ static void test_namespace_id_length_on_both_sides_of_the_limit(void)
     fixture_open_case(&f, NULL);
     json_t *endpoints = NULL;
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->namespace_endpoints(f.host, longest, &endpoints, &error), -1);
+    CU_ASSERT_EQUAL(f.network->namespace_endpoints(f.host, longest, &endpoints, &error), -1);
     CU_ASSERT_PTR_NULL(endpoints);
     char expected[160];
     snprintf(expected, sizeof expected, "network namespace %s not found: ", longest);
@@ -733,15 +674,15 @@ static void test_namespace_id_length_on_both_sides_of_the_limit(void)
     assert_journal(f.host, expected_journal);
     hcsoci_sim_host_journal_clear(f.host);
 
-    CU_ASSERT_EQUAL(f.ops->namespace_endpoints(f.host, too_long, &endpoints, &error), -1);
+    CU_ASSERT_EQUAL(f.network->namespace_endpoints(f.host, too_long, &endpoints, &error), -1);
     CU_ASSERT_PTR_NULL(endpoints);
     snprintf(expected, sizeof expected,
              "invalid network namespace id '%s': expected 1 to 64 letters, digits, '-', '{' or "
              "'}'",
              too_long);
-    assert_error_is(error, expected);
+    TEST_ASSERT_ERROR_IS(error, expected);
     assert_journal(f.host, "");
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 static void with_dangling_endpoint(json_t *world, json_t *spec)
@@ -757,12 +698,12 @@ static void test_missing_endpoint_record_is_an_error(void)
     fixture_open_case(&f, with_dangling_endpoint);
     json_t *endpoints = NULL;
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->namespace_endpoints(f.host, OLD_NAMESPACE, &endpoints, &error), -1);
+    CU_ASSERT_EQUAL(f.network->namespace_endpoints(f.host, OLD_NAMESPACE, &endpoints, &error), -1);
     CU_ASSERT_PTR_NULL(endpoints);
-    assert_error_is(error, "endpoint " MISSING_ENDPOINT " of network namespace " OLD_NAMESPACE
-                           ": GET /endpoints/" MISSING_ENDPOINT ": hns failed with error : "
-                           "Element not found.");
-    fixture_close(&f);
+    TEST_ASSERT_ERROR_IS(error, "endpoint " MISSING_ENDPOINT " of network namespace " OLD_NAMESPACE
+                         ": GET /endpoints/" MISSING_ENDPOINT ": hns failed with error : "
+                         "Element not found.");
+    test_build_fixture_close(&f);
 }
 
 static void namespace_and_fail_second(json_t *world, json_t *spec)
@@ -783,18 +724,19 @@ static void test_listing_failure_points(void)
     fixture_open_case(&f, namespace_and_fail_first);
     json_t *endpoints = NULL;
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(f.ops->namespace_endpoints(f.host, OLD_NAMESPACE, &endpoints, &error), -1);
-    assert_error_is(error, "GET /namespaces/" OLD_NAMESPACE ": failed during hnsCallRawResponse: "
-                           "hnsCall failed in Win32: Access is denied. (0x5)");
-    fixture_close(&f);
+    CU_ASSERT_EQUAL(f.network->namespace_endpoints(f.host, OLD_NAMESPACE, &endpoints, &error), -1);
+    TEST_ASSERT_ERROR_IS(error,
+        "GET /namespaces/" OLD_NAMESPACE ": failed during hnsCallRawResponse: "
+        "hnsCall failed in Win32: Access is denied. (0x5)");
+    test_build_fixture_close(&f);
 
     fixture_open_case(&f, namespace_and_fail_second);
-    CU_ASSERT_EQUAL(f.ops->namespace_endpoints(f.host, OLD_NAMESPACE, &endpoints, &error), -1);
+    CU_ASSERT_EQUAL(f.network->namespace_endpoints(f.host, OLD_NAMESPACE, &endpoints, &error), -1);
     CU_ASSERT_PTR_NULL(endpoints);
-    assert_error_is(error, "endpoint " ENDPOINT_1 " of network namespace " OLD_NAMESPACE
-                           ": GET /endpoints/" ENDPOINT_1 ": failed during hnsCallRawResponse: "
-                           "hnsCall failed in Win32: Access is denied. (0x5)");
-    fixture_close(&f);
+    TEST_ASSERT_ERROR_IS(error, "endpoint " ENDPOINT_1 " of network namespace " OLD_NAMESPACE
+                         ": GET /endpoints/" ENDPOINT_1 ": failed during hnsCallRawResponse: "
+                         "hnsCall failed in Win32: Access is denied. (0x5)");
+    test_build_fixture_close(&f);
 }
 
 /* ---- HNS replies the sim host never gives: a scripted host ---- */
@@ -832,8 +774,8 @@ static void with_module(void (*body)(const hcsoci_network_ops *ops))
 {
     fixture f;
     fixture_open_case(&f, NULL);
-    body(f.ops);
-    fixture_close(&f);
+    body(f.network);
+    test_build_fixture_close(&f);
 }
 
 static void check_odd_replies(const hcsoci_network_ops *ops)
@@ -935,7 +877,7 @@ static void test_module_describes_itself(void)
     CU_ASSERT_STRING_EQUAL(network->name, "network");
     CU_ASSERT_PTR_NULL(strstr(network->description, "not supported"));
     CU_ASSERT_PTR_NULL(network->match);
-    fixture_close(&f);
+    test_build_fixture_close(&f);
 }
 
 int main(void)

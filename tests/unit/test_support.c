@@ -7,6 +7,8 @@
 
 #include <CUnit/Basic.h>
 
+#include "../../core/lib/runtime_testing.h"
+
 int test_run_suite(const char *suite_name, const test_entry *tests)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
@@ -110,6 +112,16 @@ json_t *test_quoted_json(const char *text)
     return value;
 }
 
+void test_assert_new_string(const char *function, const char *arguments, char *result,
+                            const char *expected)
+{
+    CU_ASSERT_PTR_NOT_NULL_FATAL(result);
+    if (strcmp(result, expected) != 0)
+        fprintf(stderr, "\n  %s(%s) = %s, expected %s\n", function, arguments, result, expected);
+    CU_ASSERT_STRING_EQUAL(result, expected);
+    free(result);
+}
+
 hcsoci_host *test_sim_host_of_world(const json_t *world)
 {
     hcsoci_host *host = NULL;
@@ -202,6 +214,28 @@ json_t *test_log_capture_end(void)
     return logs;
 }
 
+const json_t *test_log_captured(void)
+{
+    static json_t *none;
+    if (captured_logs != NULL)
+        return captured_logs;
+    if (none == NULL)
+        none = json_array();
+    return none;
+}
+
+size_t test_count_logs(const json_t *logs, const char *text)
+{
+    size_t count = 0;
+    size_t index;
+    const json_t *record;
+    json_array_foreach(logs, index, record) {
+        if (strstr(json_string_value(json_object_get(record, "message")), text) != NULL)
+            count++;
+    }
+    return count;
+}
+
 const json_t *test_find_log(const json_t *logs, const char *text)
 {
     size_t index;
@@ -232,37 +266,103 @@ const json_t *test_call_args(const json_t *calls, size_t index)
     return json_object_get(json_array_get(calls, index), "args");
 }
 
-hcsoci_runtime *test_runtime(hcsoci_host *host)
+hcsoci_runtime *test_runtime_with(hcsoci_host *host, const char *const *plugin_directories,
+                                  const char *const *plugin_files)
 {
     hcsoci_runtime_options options = {
         .host = host,
-        .plugin_directories = test_builtin_plugin_directories(),
+        .plugin_directories = plugin_directories,
+        .plugin_files = plugin_files,
         .skip_environment = true,
         .skip_installed_directory = true,
         .program_name = "hcsoci",
     };
     hcsoci_runtime *runtime = NULL;
     hcsoci_error *error = NULL;
-    if (hcsoci_runtime_new(&options, &runtime, &error) != 0) {
-        fprintf(stderr, "cannot make runtime: %s\n", error->message);
-        abort();
-    }
+    if (hcsoci_runtime_new(&options, &runtime, &error) != 0)
+        fprintf(stderr, "\n  cannot make runtime: %s\n", error->message);
+    hcsoci_error_free(error);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(runtime);
     return runtime;
+}
+
+hcsoci_runtime *test_runtime(hcsoci_host *host)
+{
+    return test_runtime_with(host, test_builtin_plugin_directories(), NULL);
+}
+
+void test_build_fixture_open(test_build_fixture *f, hcsoci_plugin_kind kind, size_t ops_size,
+                             json_t *world, const json_t *hosting, json_t *spec)
+{
+    memset(f, 0, sizeof *f);
+    f->host = test_sim_host_of_world(world);
+    json_decref(world);
+    f->runtime = test_runtime(f->host);
+    hcsoci_error *error = NULL;
+    const hcsoci_plugin_descriptor *module = hcsoci_runtime_module(f->runtime, kind, &error);
+    if (module == NULL)
+        fprintf(stderr, "\n  no module: %s\n", error->message);
+    hcsoci_error_free(error);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(module);
+    CU_ASSERT_FATAL(module->ops_size >= ops_size);
+    f->network = module->ops; /* the union: every member is the same pointer */
+    if (hosting != NULL) {
+        hcsoci_uvm_properties properties;
+        CU_ASSERT_EQUAL_FATAL(hcsoci_uvm_properties_from_json(hosting, &properties, NULL), 0);
+        CU_ASSERT_EQUAL_FATAL(hcsoci_uvm_new(f->host, &properties, &f->uvm, NULL), 0);
+    }
+    f->spec = spec;
+    f->resources = hcsoci_resources_new("c1");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f->resources);
+    f->context = (hcsoci_build_context){
+        .size = sizeof f->context,
+        .runtime = f->runtime,
+        .host = f->host,
+        .id = "c1",
+        .owner = "test",
+        .schema = {2, 1},
+        .spec = f->spec,
+        .hosting_system = f->uvm,
+        .network_namespace = "",
+        .resources = f->resources,
+    };
+}
+
+void test_build_fixture_close(test_build_fixture *f)
+{
+    hcsoci_resources_free(f->resources);
+    hcsoci_uvm_free(f->uvm);
+    json_decref(f->spec);
+    hcsoci_runtime_free(f->runtime);
+    hcsoci_host_destroy(f->host);
+}
+
+static void describe_call_name(const json_t *call, char *text, size_t size)
+{
+    const char *name = json_string_value(json_object_get(call, "call"));
+    snprintf(text, size, "%s", name != NULL ? name : "?");
+}
+
+const char *test_journal_summary(const json_t *calls, test_call_describer *describe)
+{
+    static char summary[8192];
+    summary[0] = '\0';
+    if (describe == NULL)
+        describe = describe_call_name;
+    size_t index;
+    const json_t *call;
+    json_array_foreach(calls, index, call) {
+        size_t used = strlen(summary);
+        if (index > 0 && used + 1 < sizeof summary)
+            summary[used++] = ',';
+        describe(call, summary + used, sizeof summary - used);
+    }
+    return summary;
 }
 
 const char *test_call_names(const json_t *calls)
 {
-    static char text[4096];
-    text[0] = '\0';
-    size_t index;
-    const json_t *call;
-    json_array_foreach(calls, index, call) {
-        if (index > 0)
-            strncat(text, ",", sizeof text - strlen(text) - 1);
-        const char *name = json_string_value(json_object_get(call, "call"));
-        strncat(text, name != NULL ? name : "?", sizeof text - strlen(text) - 1);
-    }
-    return text;
+    return test_journal_summary(calls, NULL);
 }
 
 /* ---- The WCOW world ---- */
@@ -350,15 +450,7 @@ static hcsoci_runtime *runtime_without_devices(hcsoci_host *host)
         if (strstr(builtin[i], "plugins/devices/") == NULL)
             directories[kept++] = builtin[i];
     }
-    hcsoci_runtime_options runtime_options = {
-        .host = host,
-        .plugin_directories = directories,
-        .skip_environment = true,
-        .skip_installed_directory = true,
-    };
-    hcsoci_runtime *runtime = NULL;
-    CU_ASSERT_EQUAL_FATAL(hcsoci_runtime_new(&runtime_options, &runtime, NULL), 0);
-    return runtime;
+    return test_runtime_with(host, directories, NULL);
 }
 
 void test_run_create(json_t *world, json_t *spec, const test_run_options *options,

@@ -12,6 +12,8 @@
 
 #include <hcsoci/hcsoci.h>
 #include <hcsoci/log.h>
+#include <hcsoci/plugin.h>
+#include <hcsoci/resources.h>
 #include <hcsoci/sim.h>
 
 typedef struct test_entry {
@@ -45,6 +47,11 @@ json_t *test_json(const char *text);
  * "{'p': 'C:|x'}" is {"p": "C:\x"}. Aborts on a syntax error; the caller owns the result. */
 json_t *test_quoted_json(const char *text);
 
+/* CU_ASSERT that result, a new string from function(arguments) under test, is expected (NULL
+ * fails the test); frees result. */
+void test_assert_new_string(const char *function, const char *arguments, char *result,
+                            const char *expected);
+
 /* A sim host from a world written as JSON text; aborts on error. */
 hcsoci_host *test_sim_host(const char *world_json);
 
@@ -68,6 +75,12 @@ char *test_take_message(hcsoci_error *error);
  * test_log_capture_end, which returns them (the caller owns the array) and drops logs again. */
 void test_log_capture_begin(hcsoci_log_level max_level);
 json_t *test_log_capture_end(void);
+
+/* The records captured so far (borrowed; an empty array when no capture runs). */
+const json_t *test_log_captured(void);
+
+/* How many captured records have a message containing text. */
+size_t test_count_logs(const json_t *logs, const char *text);
 
 /* The fields of the first captured record whose message contains text, or NULL. */
 const json_t *test_find_log(const json_t *logs, const char *text);
@@ -157,7 +170,8 @@ typedef struct test_run_result {
 
 /* Creates container "c1" (owner "owner") from spec in world (both consumed) as options say
  * (NULL: the defaults), then releases all it allocated when the create succeeded. Aborts when
- * the host, runtime or VM cannot be made. The result is the caller's (test_run_result_free). */
+ * the host or VM cannot be made (the runtime: as test_runtime). The result is the caller's
+ * (test_run_result_free). */
 void test_run_create(json_t *world, json_t *spec, const test_run_options *options,
                      test_run_result *result);
 
@@ -167,8 +181,38 @@ void test_run_result_free(test_run_result *result);
 /* The Container object of a schema 2.1 ComputeSystem document (borrowed). */
 const json_t *test_container_of(const test_run_result *result);
 
-/* A runtime over host with the built-in modules of the build tree only; aborts on error. */
+/* A runtime over host with the built-in modules of the build tree only; fails the test (after
+ * printing the error) when it cannot be made. The caller frees it. */
 hcsoci_runtime *test_runtime(hcsoci_host *host);
+
+/* Likewise with the modules of these NULL-terminated directories and files (either NULL). */
+hcsoci_runtime *test_runtime_with(hcsoci_host *host, const char *const *plugin_directories,
+                                  const char *const *plugin_files);
+
+/* ---- One module called directly with a build context ---- */
+
+/* A sim host, a runtime with the built-in modules, one module's ops, an optional utility VM, a
+ * spec and a fresh ledger for container "c1", and a schema 2.1 build context over all of them. */
+typedef struct test_build_fixture {
+    hcsoci_host *host;
+    hcsoci_runtime *runtime;
+    union { /* the module's ops, by kind */
+        const hcsoci_network_ops *network;
+        const hcsoci_devices_ops *devices;
+    };
+    hcsoci_uvm *uvm; /* NULL when process isolated */
+    json_t *spec;
+    hcsoci_resources *resources;
+    hcsoci_build_context context;
+} test_build_fixture;
+
+/* Opens f with the module of that kind (whose ops must be at least ops_size bytes) over world
+ * and spec (both stolen); hosting is a hostingSystem object (borrowed) or NULL. */
+void test_build_fixture_open(test_build_fixture *f, hcsoci_plugin_kind kind, size_t ops_size,
+                             json_t *world, const json_t *hosting, json_t *spec);
+
+/* Frees all that f holds. */
+void test_build_fixture_close(test_build_fixture *f);
 
 /* CU_ASSERT that error is non-NULL and its message contains needle; frees the error. */
 #define TEST_ASSERT_ERROR_CONTAINS(error, needle)                                              \
@@ -183,18 +227,41 @@ hcsoci_runtime *test_runtime(hcsoci_host *host);
         hcsoci_error_free(test_error_);                                                        \
     } while (0)
 
-/* The call names of a journal (an array of {"call", "args"}) joined with ","; static buffer
- * reused by every call. */
+/* CU_ASSERT that error (an lvalue) is non-NULL and its message is exactly expected; frees the
+ * error and sets error to NULL. */
+#define TEST_ASSERT_ERROR_IS(error, expected)                                                  \
+    do {                                                                                       \
+        hcsoci_error *test_error_ = (error);                                                   \
+        CU_ASSERT_PTR_NOT_NULL_FATAL(test_error_);                                             \
+        if (strcmp(test_error_->message, (expected)) != 0)                                     \
+            fprintf(stderr, "\n  error:    %s\n  expected: %s\n", test_error_->message,       \
+                    (expected));                                                               \
+        CU_ASSERT_STRING_EQUAL(test_error_->message, (expected));                              \
+        hcsoci_error_free(test_error_);                                                        \
+        (error) = NULL;                                                                        \
+    } while (0)
+
+/* Writes one journal call (a {"call", "args"} object) as a test wants to read it. */
+typedef void test_call_describer(const json_t *call, char *text, size_t size);
+
+/* A journal's calls, each written by describe (NULL: its call name), joined with ","; static
+ * buffer reused by every call. */
+const char *test_journal_summary(const json_t *calls, test_call_describer *describe);
+
+/* The call names of a journal joined with ","; the same static buffer. */
 const char *test_call_names(const json_t *calls);
 
-/* CU_ASSERT that a journal's call names, joined with ",", are expected_names. */
-#define TEST_ASSERT_CALLS(calls, expected_names)                                               \
+/* CU_ASSERT that a journal's summary (test_journal_summary with describe) is expected. */
+#define TEST_ASSERT_JOURNAL(calls, describe, expected)                                         \
     do {                                                                                       \
-        const char *names_ = test_call_names(calls);                                           \
-        if (strcmp(names_, (expected_names)) != 0)                                             \
-            fprintf(stderr, "\n  calls:    %s\n  expected: %s\n", names_, (expected_names));   \
-        CU_ASSERT_STRING_EQUAL(names_, (expected_names));                                      \
+        const char *summary_ = test_journal_summary((calls), (describe));                      \
+        if (strcmp(summary_, (expected)) != 0)                                                 \
+            fprintf(stderr, "\n  journal:  %s\n  expected: %s\n", summary_, (expected));       \
+        CU_ASSERT_STRING_EQUAL(summary_, (expected));                                          \
     } while (0)
+
+/* CU_ASSERT that a journal's call names, joined with ",", are expected_names. */
+#define TEST_ASSERT_CALLS(calls, expected_names) TEST_ASSERT_JOURNAL(calls, NULL, expected_names)
 
 /* For a run result with `int status` and `char *error`: the run failed with exactly this message.
  */

@@ -1321,16 +1321,6 @@ static void test_release_entry_rejects_bad_entries(void)
     fixture_close(&f);
 }
 
-/* CU_ASSERT that error is set with exactly message; frees it. */
-static void assert_error_is(hcsoci_error *error, const char *message)
-{
-    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
-    if (strcmp(error->message, message) != 0)
-        fprintf(stderr, "\n  error:    %s\n  expected: %s\n", error->message, message);
-    CU_ASSERT_STRING_EQUAL(error->message, message);
-    hcsoci_error_free(error);
-}
-
 /* Every kind of "uvm." ledger entry reaches its own release, on a Windows VM that holds none of
  * them: an entry without its required field is refused naming that kind's field, and an entry
  * for a resource the VM does not hold fails, or sends a request, as only that kind's release
@@ -1394,7 +1384,7 @@ static void test_every_ledger_kind_reaches_its_own_release(void)
         json_t *entry = test_json(kinds[i].without_field);
         hcsoci_error *error = NULL;
         CU_ASSERT_EQUAL(hcsoci_uvm_release_entry(f.uvm, entry, &error), -1);
-        assert_error_is(error, kinds[i].missing_message);
+        TEST_ASSERT_ERROR_IS(error, kinds[i].missing_message);
         CU_ASSERT_EQUAL(recorded_count(&f), 0);
         json_decref(entry);
 
@@ -1403,7 +1393,7 @@ static void test_every_ledger_kind_reaches_its_own_release(void)
         int status = hcsoci_uvm_release_entry(f.uvm, entry, &error);
         if (kinds[i].absent_message != NULL) {
             CU_ASSERT_EQUAL(status, -1);
-            assert_error_is(error, kinds[i].absent_message);
+            TEST_ASSERT_ERROR_IS(error, kinds[i].absent_message);
         } else {
             CU_ASSERT_EQUAL(status, 0);
             CU_ASSERT_PTR_NULL(error);
@@ -1438,13 +1428,13 @@ static void test_release_entry_refusals_are_exact(void)
         json_t *entry = test_json(entries[i][0]);
         hcsoci_error *error = NULL;
         CU_ASSERT_EQUAL(hcsoci_uvm_release_entry(f.uvm, entry, &error), -1);
-        assert_error_is(error, entries[i][1]);
+        TEST_ASSERT_ERROR_IS(error, entries[i][1]);
         json_decref(entry);
     }
     json_t *entry = test_json("{\"kind\":\"uvm.scsi\",\"hostPath\":\"C:\\\\a.vhdx\"}");
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(hcsoci_uvm_release_entry(NULL, entry, &error), -1);
-    assert_error_is(error, "cannot release a utility VM resource: no VM");
+    TEST_ASSERT_ERROR_IS(error, "cannot release a utility VM resource: no VM");
     json_decref(entry);
     CU_ASSERT_EQUAL(recorded_count(&f), 0);
     fixture_close(&f);

@@ -40,25 +40,14 @@ static void assert_split(const char *path, const char *directory, const char *fi
     free(actual_file);
 }
 
-/* result is a new string from the function under test (NULL fails the test); frees it. */
-static void assert_path(const char *function, const char *path, char *result,
-                        const char *expected)
-{
-    CU_ASSERT_PTR_NOT_NULL_FATAL(result);
-    if (strcmp(result, expected) != 0)
-        fprintf(stderr, "\n  %s(%s) = %s, expected %s\n", function, path, result, expected);
-    CU_ASSERT_STRING_EQUAL(result, expected);
-    free(result);
-}
-
 static void assert_clean(const char *path, const char *expected)
 {
-    assert_path("clean", path, hcsoci_windows_path_clean(path), expected);
+    test_assert_new_string("clean", path, hcsoci_windows_path_clean(path), expected);
 }
 
 static void assert_dir(const char *path, const char *expected)
 {
-    assert_path("dir", path, hcsoci_windows_path_dir(path), expected);
+    test_assert_new_string("dir", path, hcsoci_windows_path_dir(path), expected);
 }
 
 static void test_volume_names_are_drive_letters_or_unc_shares(void)
