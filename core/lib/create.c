@@ -17,7 +17,7 @@
 
 /* What one create works with; everything here is owned by the create. */
 typedef struct create_state {
-    char id[128];
+    char id[HCSOCI_MAX_CONTAINER_ID_LENGTH + 1];
     const char *owner;
     hcsoci_schema_version schema;
     json_t *spec;
@@ -257,10 +257,10 @@ int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options
 
     create_state state = {.owner = options->owner};
     if (options->id != NULL && options->id[0] != '\0') {
-        if (strlen(options->id) >= sizeof state.id)
+        if (strlen(options->id) > HCSOCI_MAX_CONTAINER_ID_LENGTH)
             return hcsoci_fail(error, HCSOCI_E_INVALID,
-                               "invalid container id: longer than %zu characters",
-                               sizeof state.id - 1);
+                               "invalid container id: longer than %d characters",
+                               HCSOCI_MAX_CONTAINER_ID_LENGTH);
         if (check_container_id(options->id, error) != 0)
             return -1;
         strcpy(state.id, options->id);

@@ -55,8 +55,12 @@ const char *hcsoci_installed_plugin_directory(void);
 
 /* ---- CreateContainer ---- */
 
+/* The longest container id hcsoci_create_container takes, in bytes. */
+#define HCSOCI_MAX_CONTAINER_ID_LENGTH 128
+
 typedef struct hcsoci_create_options {
-    const char *id;                         /* NULL or "": a random GUID */
+    const char *id;                         /* NULL or "": a random GUID; at most
+                                               HCSOCI_MAX_CONTAINER_ID_LENGTH bytes */
     const char *owner;                      /* NULL or "": the program name */
     const json_t *spec;                     /* the OCI runtime spec (borrowed, not changed) */
     const hcsoci_schema_version *schema_version; /* requested; NULL: by host build */
