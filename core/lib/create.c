@@ -192,7 +192,7 @@ static int create_system(hcsoci_host *host, const create_state *state, hcsoci_uv
     if (state->output.hosted_system_document == NULL)
         return create_compute_system(host, state->id, state->output.compute_system_document,
                                      error);
-    json_t *document = json_pack("{s:s,s:o,s:s,s:O,s:b}", "Owner", hcsoci_uvm_owner(uvm),
+    json_t *document = json_pack("{s:s,s:o,s:s,s:O,s:b}", "Owner", state->owner,
                                  "SchemaVersion", hcsoci_schema_to_json(state->schema),
                                  "HostingSystemId", hcsoci_uvm_id(uvm), "HostedSystem",
                                  state->output.hosted_system_document,
@@ -267,7 +267,10 @@ int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options
     } else {
         runtime->host->ops->new_guid(runtime->host, state.id);
     }
-    if (state.owner == NULL || state.owner[0] == '\0')
+    if (options->hosting_system != NULL)
+        /* A hosted container is created under its VM's owner, whatever was asked. */
+        state.owner = hcsoci_uvm_owner(options->hosting_system);
+    else if (state.owner == NULL || state.owner[0] == '\0')
         state.owner = runtime->program_name;
     if (options->spec == NULL)
         return hcsoci_fail(error, HCSOCI_E_INVALID, "Spec must be supplied");

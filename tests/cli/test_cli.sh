@@ -582,9 +582,16 @@ check "create --uvm created the container in the VM, under its owner" \
     eval 'grep -q "\"HostingSystemId\": *\"vmw\"" "$uvm_root/journal.jsonl" && grep "\"HostingSystemId\": *\"vmw\"" "$uvm_root/journal.jsonl" | grep -q "\"Owner\": *\"vm-owner\""'
 hcsoci --root "$uvm_root" state hosted
 check "the hosted container's state names its VM" eval 'exits 0 && out_has "\"hostingSystemId\": \"vmw\""'
+check "the hosted container's state reports the VM's owner, which its document carries" \
+    eval 'out_has "\"owner\": \"vm-owner\"" && ! out_has "\"owner\": \"hcsoci\""'
 hcsoci --root "$uvm_root" uvm inspect vmw
 # doc --uvm took a container number too, and saved it.
 check "the VM's saved state counts the container" eval 'exits 0 && out_has "\"containerCounter\": 2"'
+hcsoci --root "$uvm_root" create --bundle "$examples/argon" --uvm vmw --owner asked hosted-asked
+hcsoci --root "$uvm_root" list
+check "list reports the VM's owner for hosted containers, whatever --owner asked" \
+    eval 'exits 0 && [ "$(grep -c "\"owner\": \"vm-owner\"" "$scratch/out")" -eq 2 ] && ! out_has "\"owner\": \"asked\""'
+hcsoci --root "$uvm_root" delete hosted-asked
 hcsoci --root "$uvm_root" uvm delete vmw
 check "uvm delete refuses the VM of a hosted container" eval 'exits 1 && err_has "'"'"'hosted'"'"'"'
 hcsoci --root "$uvm_root" delete hosted

@@ -412,6 +412,7 @@ void test_run_create(json_t *world, json_t *spec, const test_run_options *option
     }
     if (result->status == 0) {
         result->document = json_incref(container->document);
+        result->owner = strdup(container->owner);
         result->spec = json_incref(container->spec);
         hcsoci_sim_host_journal_clear(host);
         hcsoci_error *release_error = NULL;
@@ -438,6 +439,7 @@ void test_run_result_free(test_run_result *result)
     free(result->release_error);
     json_decref(result->calls);
     json_decref(result->document);
+    free(result->owner);
     json_decref(result->spec);
     json_decref(result->ledger);
     json_decref(result->ledger_layers);
