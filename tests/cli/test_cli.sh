@@ -576,8 +576,14 @@ creates_before=$(count_calls "$uvm_root" HcsCreateComputeSystem)
 hcsoci --root "$uvm_root" doc --bundle "$examples/argon" --uvm vmw
 check "doc --uvm prints the hosted document and creates nothing" \
     eval 'exits 0 && [ -s "$scratch/out" ] && [ "$(count_calls "$uvm_root" HcsCreateComputeSystem)" -eq "$creates_before" ]'
+sent_in_vm() { # the parts of the create document sent for a container in the VM vmw
+    out_has '"Owner": "vm-owner"' && out_has '"HostingSystemId": "vmw"' &&
+        out_has '"HostedSystem": {' && out_has '"ShouldTerminateOnLastHandleClosed": true'
+}
+check "doc --uvm prints the whole document a create would send" sent_in_vm
 hcsoci --root "$uvm_root" create --bundle "$examples/argon" --uvm vmw hosted
 check "create --uvm exits 0" eval 'exits 0 && out_has "\"id\": \"hosted\""'
+check "create --uvm prints the whole document it sent" sent_in_vm
 check "create --uvm created the container in the VM, under its owner" \
     eval 'grep -q "\"HostingSystemId\": *\"vmw\"" "$uvm_root/journal.jsonl" && grep "\"HostingSystemId\": *\"vmw\"" "$uvm_root/journal.jsonl" | grep -q "\"Owner\": *\"vm-owner\""'
 hcsoci --root "$uvm_root" state hosted

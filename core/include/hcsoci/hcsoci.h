@@ -79,7 +79,8 @@ typedef struct hcsoci_container {
     char *owner;                    /* the owner its document carries */
     hcsoci_schema_version schema;
     char *hosting_system_id;        /* NULL when process isolated */
-    json_t *document;               /* what was sent to HCS, or to the hosting system */
+    json_t *document;               /* what was sent to HcsCreateComputeSystem (for a hosted
+                                       container: the system in its VM, HostedSystem inside) */
     json_t *spec;                   /* the spec as the backend left it */
 } hcsoci_container;
 
