@@ -17,12 +17,13 @@
 
 /* What one create works with; everything here is owned by the create. */
 typedef struct create_state {
-    char id[128];
+    char id[HCSOCI_MAX_CONTAINER_ID_LENGTH + 1];
     const char *owner;
     hcsoci_schema_version schema;
     json_t *spec;
     hcsoci_resources *resources;
     hcsoci_build_output output;
+    json_t *document; /* what HcsCreateComputeSystem gets (see compose_document) */
 } create_state;
 
 static hcsoci_match_key key_for(const json_t *spec, hcsoci_schema_version schema,
@@ -183,25 +184,20 @@ static int build_documents(hcsoci_runtime *runtime, create_state *state,
     return 0;
 }
 
-/* Creates the compute system from the built documents: the document itself for a process
+/* The document the compute system is created from: the built document itself for a process
  * isolated container; for a hosted one, without a guest connection, an HCS compute system that
  * names its hosting system and carries the hosted document, owned by the VM's owner. */
-static int create_system(hcsoci_host *host, const create_state *state, hcsoci_uvm *uvm,
-                         hcsoci_error **error)
+static int compose_document(create_state *state, const hcsoci_uvm *uvm, hcsoci_error **error)
 {
     if (state->output.hosted_system_document == NULL)
-        return create_compute_system(host, state->id, state->output.compute_system_document,
-                                     error);
-    json_t *document = json_pack("{s:s,s:o,s:s,s:O,s:b}", "Owner", hcsoci_uvm_owner(uvm),
-                                 "SchemaVersion", hcsoci_schema_to_json(state->schema),
-                                 "HostingSystemId", hcsoci_uvm_id(uvm), "HostedSystem",
-                                 state->output.hosted_system_document,
-                                 "ShouldTerminateOnLastHandleClosed", true);
-    if (document == NULL)
-        return hcsoci_fail_out_of_memory(error);
-    int result = create_compute_system(host, state->id, document, error);
-    json_decref(document);
-    return result;
+        state->document = json_incref(state->output.compute_system_document);
+    else
+        state->document = json_pack("{s:s,s:o,s:s,s:O,s:b}", "Owner", state->owner,
+                                    "SchemaVersion", hcsoci_schema_to_json(state->schema),
+                                    "HostingSystemId", hcsoci_uvm_id(uvm), "HostedSystem",
+                                    state->output.hosted_system_document,
+                                    "ShouldTerminateOnLastHandleClosed", true);
+    return state->document != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
 
 static int make_container(const create_state *state, const hcsoci_create_options *options,
@@ -215,9 +211,7 @@ static int make_container(const create_state *state, const hcsoci_create_options
     made->schema = state->schema;
     if (options->hosting_system != NULL)
         made->hosting_system_id = hcsoci_strdup(hcsoci_uvm_id(options->hosting_system));
-    made->document = json_incref(state->output.compute_system_document != NULL
-                                     ? state->output.compute_system_document
-                                     : state->output.hosted_system_document);
+    made->document = json_incref(state->document);
     made->spec = json_incref(state->spec);
     if (made->id == NULL || made->owner == NULL ||
         (options->hosting_system != NULL && made->hosting_system_id == NULL)) {
@@ -257,17 +251,20 @@ int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options
 
     create_state state = {.owner = options->owner};
     if (options->id != NULL && options->id[0] != '\0') {
-        if (strlen(options->id) >= sizeof state.id)
+        if (strlen(options->id) > HCSOCI_MAX_CONTAINER_ID_LENGTH)
             return hcsoci_fail(error, HCSOCI_E_INVALID,
-                               "invalid container id: longer than %zu characters",
-                               sizeof state.id - 1);
+                               "invalid container id: longer than %d characters",
+                               HCSOCI_MAX_CONTAINER_ID_LENGTH);
         if (check_container_id(options->id, error) != 0)
             return -1;
         strcpy(state.id, options->id);
     } else {
         runtime->host->ops->new_guid(runtime->host, state.id);
     }
-    if (state.owner == NULL || state.owner[0] == '\0')
+    if (options->hosting_system != NULL)
+        /* A hosted container is created under its VM's owner, whatever was asked. */
+        state.owner = hcsoci_uvm_owner(options->hosting_system);
+    else if (state.owner == NULL || state.owner[0] == '\0')
         state.owner = runtime->program_name;
     if (options->spec == NULL)
         return hcsoci_fail(error, HCSOCI_E_INVALID, "Spec must be supplied");
@@ -286,9 +283,11 @@ int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options
      * the host has created it. */
     int result = build_documents(runtime, &state, options, error);
     if (result == 0)
+        result = compose_document(&state, options->hosting_system, error);
+    if (result == 0)
         result = make_container(&state, options, container, error);
     if (result == 0 && !options->documents_only &&
-        create_system(runtime->host, &state, options->hosting_system, error) != 0) {
+        create_compute_system(runtime->host, state.id, state.document, error) != 0) {
         hcsoci_container_free(*container);
         *container = NULL;
         result = -1;
@@ -315,6 +314,7 @@ int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options
     json_decref(state.spec);
     json_decref(state.output.compute_system_document);
     json_decref(state.output.hosted_system_document);
+    json_decref(state.document);
     *resources = state.resources;
     return result;
 }

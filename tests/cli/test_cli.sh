@@ -162,23 +162,21 @@ check "delete --force refuses id '../x' and removes nothing" \
 rm -rf "$root"
 
 # ---- the id length limit ----
-longest_id=$(printf 'a%.0s' {1..127})
+longest_id=$(printf 'a%.0s' {1..128})
 hcsoci --world "$examples/world.json" --root "$scratch/long" create --bundle "$examples/argon" \
     "$longest_id"
-check "create takes a 127-character id" \
+check "create takes a 128-character id" \
     eval 'exits 0 && out_has "\"id\": \"$longest_id\"" && [ -f "$scratch/long/containers/$longest_id.json" ]'
+hcsoci --root "$scratch/long" state "$longest_id"
+check "state takes a 128-character id" eval 'exits 0 && out_has "\"id\": \"$longest_id\""'
 hcsoci --root "$scratch/long" delete "$longest_id"
-check "delete takes a 127-character id" exits 0
-# The command takes ids of 128 characters; the library stops at 127 (see the limit above).
-command_longest_id=$(printf 'b%.0s' {1..128})
-hcsoci --world "$examples/world.json" --root "$scratch/long" create --bundle "$examples/argon" \
-    "$command_longest_id"
-check "create passes a 128-character id to the library, which refuses it" \
-    eval 'exits 1 && err_has "invalid container id: longer than 127 characters" && [ ! -e "$scratch/long/containers/$command_longest_id.json" ]'
-hcsoci --root "$scratch/long" state "$command_longest_id"
-check "state takes a 128-character id" eval 'exits 1 && err_has "container '"'"'$command_longest_id'"'"' does not exist"'
-hcsoci --root "$scratch/long" delete "$command_longest_id"
-check "delete takes a 128-character id" eval 'exits 1 && err_has "does not exist"'
+check "delete takes a 128-character id" \
+    eval 'exits 0 && [ ! -e "$scratch/long/containers/$longest_id.json" ]'
+hcsoci --root "$scratch/long" state "$longest_id"
+check "state of a deleted 128-character id says it does not exist" \
+    eval 'exits 1 && err_has "container '"'"'$longest_id'"'"' does not exist"'
+hcsoci --root "$scratch/long" delete "$longest_id"
+check "delete of a deleted 128-character id exits 1" eval 'exits 1 && err_has "does not exist"'
 
 # ---- bad input files ----
 printf '{"ociVersion": "1.0.2",\n  "windows": {\n' >"$scratch/broken.json"
@@ -578,15 +576,28 @@ creates_before=$(count_calls "$uvm_root" HcsCreateComputeSystem)
 hcsoci --root "$uvm_root" doc --bundle "$examples/argon" --uvm vmw
 check "doc --uvm prints the hosted document and creates nothing" \
     eval 'exits 0 && [ -s "$scratch/out" ] && [ "$(count_calls "$uvm_root" HcsCreateComputeSystem)" -eq "$creates_before" ]'
+sent_in_vm() { # the parts of the create document sent for a container in the VM vmw
+    out_has '"Owner": "vm-owner"' && out_has '"HostingSystemId": "vmw"' &&
+        out_has '"HostedSystem": {' && out_has '"ShouldTerminateOnLastHandleClosed": true'
+}
+check "doc --uvm prints the whole document a create would send" sent_in_vm
 hcsoci --root "$uvm_root" create --bundle "$examples/argon" --uvm vmw hosted
 check "create --uvm exits 0" eval 'exits 0 && out_has "\"id\": \"hosted\""'
+check "create --uvm prints the whole document it sent" sent_in_vm
 check "create --uvm created the container in the VM, under its owner" \
     eval 'grep -q "\"HostingSystemId\": *\"vmw\"" "$uvm_root/journal.jsonl" && grep "\"HostingSystemId\": *\"vmw\"" "$uvm_root/journal.jsonl" | grep -q "\"Owner\": *\"vm-owner\""'
 hcsoci --root "$uvm_root" state hosted
 check "the hosted container's state names its VM" eval 'exits 0 && out_has "\"hostingSystemId\": \"vmw\""'
+check "the hosted container's state reports the VM's owner, which its document carries" \
+    eval 'out_has "\"owner\": \"vm-owner\"" && ! out_has "\"owner\": \"hcsoci\""'
 hcsoci --root "$uvm_root" uvm inspect vmw
 # doc --uvm took a container number too, and saved it.
 check "the VM's saved state counts the container" eval 'exits 0 && out_has "\"containerCounter\": 2"'
+hcsoci --root "$uvm_root" create --bundle "$examples/argon" --uvm vmw --owner asked hosted-asked
+hcsoci --root "$uvm_root" list
+check "list reports the VM's owner for hosted containers, whatever --owner asked" \
+    eval 'exits 0 && [ "$(grep -c "\"owner\": \"vm-owner\"" "$scratch/out")" -eq 2 ] && ! out_has "\"owner\": \"asked\""'
+hcsoci --root "$uvm_root" delete hosted-asked
 hcsoci --root "$uvm_root" uvm delete vmw
 check "uvm delete refuses the VM of a hosted container" eval 'exits 1 && err_has "'"'"'hosted'"'"'"'
 hcsoci --root "$uvm_root" delete hosted

@@ -458,12 +458,12 @@ static void test_create_defaults_and_input_errors(void)
     hcsoci_host_destroy(host);
 }
 
-/* The library takes ids of up to 127 bytes (its buffer holds 128 with the terminator). */
+/* The library takes ids of up to 128 bytes, as the command does. */
 static void test_container_id_length_on_both_sides_of_the_limit(void)
 {
     hcsoci_host *host = test_sim_host(argon_world);
     hcsoci_runtime *runtime = failing_runtime(host);
-    char longest[128], too_long[129];
+    char longest[129], too_long[130];
     memset(longest, 'a', sizeof longest - 1);
     longest[sizeof longest - 1] = '\0';
     memset(too_long, 'b', sizeof too_long - 1);
@@ -489,7 +489,7 @@ static void test_container_id_length_on_both_sides_of_the_limit(void)
     CU_ASSERT_EQUAL(hcsoci_create_container(runtime, &past_limit, &container, &resources, &error),
                     -1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(error);
-    CU_ASSERT_STRING_EQUAL(error->message, "invalid container id: longer than 127 characters");
+    CU_ASSERT_STRING_EQUAL(error->message, "invalid container id: longer than 128 characters");
     hcsoci_error_free(error);
     CU_ASSERT_PTR_NULL(container);
     CU_ASSERT_PTR_NULL(resources);

@@ -300,12 +300,13 @@ static void assert_uvm_nics(const hosted *h, const char *namespace_id, const cha
     CU_ASSERT_STRING_EQUAL(actual, expected);
 }
 
-/* The namespace the stand-in builder put in the hosted document. */
+/* The namespace the stand-in builder put in the hosted document (the HostedSystem part of
+ * the document sent). */
 static const char *document_namespace(const hosted *h)
 {
+    const json_t *hosted_system = json_object_get(h->container->document, "HostedSystem");
     return member_text(
-        json_object_get(json_object_get(h->container->document, "Container"), "Networking"),
-        "Namespace");
+        json_object_get(json_object_get(hosted_system, "Container"), "Networking"), "Namespace");
 }
 
 /* ---- case changes ---- */

@@ -503,7 +503,11 @@ void test_run_create(json_t *world, json_t *spec, const test_run_options *option
             result->ledger_layers = json_deep_copy(hcsoci_resources_layers(resources));
     }
     if (result->status == 0) {
-        result->document = json_incref(container->document);
+        result->sent_document = json_incref(container->document);
+        result->document = json_incref(container->hosting_system_id != NULL
+                                           ? json_object_get(container->document, "HostedSystem")
+                                           : container->document);
+        result->owner = strdup(container->owner);
         result->spec = json_incref(container->spec);
         hcsoci_sim_host_journal_clear(host);
         hcsoci_error *release_error = NULL;
@@ -530,6 +534,8 @@ void test_run_result_free(test_run_result *result)
     free(result->release_error);
     json_decref(result->calls);
     json_decref(result->document);
+    json_decref(result->sent_document);
+    free(result->owner);
     json_decref(result->spec);
     json_decref(result->ledger);
     json_decref(result->ledger_layers);

@@ -157,7 +157,10 @@ typedef struct test_run_result {
     int status;
     char *error;            /* the create's error message, or NULL */
     json_t *calls;          /* the create's host calls, its rollback included */
-    json_t *document;       /* what was sent to HCS (success only) */
+    json_t *document;       /* what the module built (success only): the document sent to
+                               HCS, or for a hosted container its HostedSystem part */
+    json_t *sent_document;  /* the container's document, as sent to HCS (success only) */
+    char *owner;            /* the container's owner (success only) */
     json_t *spec;           /* the spec the module left (success only) */
     json_t *ledger;         /* the ledger after the create (a copy), or NULL */
     json_t *ledger_layers;  /* the layers the ledger held after the create, or NULL */

@@ -89,6 +89,9 @@ static void test_v2_basic_mounts_documents_and_releases(void)
                      "'Minor':1},'Container':{'GuestOs':{'HostName':'web'},'Storage':{'Layers':"
                      "[{'Id':'$GUID_BASE','Path':'$BASE'}],'Path':'$VOLUME'}},"
                      "'ShouldTerminateOnLastHandleClosed':true}}");
+    CU_ASSERT_TRUE(json_equal(result.sent_document,
+                              json_object_get(test_call_args(result.calls, 5), "configuration")));
+    CU_ASSERT_STRING_EQUAL(result.owner, "owner");
     /* The ledger holds the layers; releasing unprepares, then deactivates the scratch. */
     TEST_ASSERT_JSON(result.ledger_layers, "['$BASE','$SCRATCH']");
     TEST_ASSERT_CALLS(result.release_calls, "UnprepareLayer,DeactivateLayer");
@@ -1026,6 +1029,10 @@ static void test_hosted_layers_document_and_release(void)
                      "'Major':2,'Minor':1},'Container':{'GuestOs':{'HostName':'web'},'Storage':{"
                      "'Layers':[{'Id':'$GUID_BASE','Path':'$S1'}],'Path':'$ROOT'}}},"
                      "'ShouldTerminateOnLastHandleClosed':true}}");
+    /* The container's document is the one sent, under the VM's owner, which it reports. */
+    CU_ASSERT_TRUE(json_equal(result.sent_document,
+                              json_object_get(test_call_args(result.calls, 6), "configuration")));
+    CU_ASSERT_STRING_EQUAL(result.owner, "uvm-owner");
     TEST_ASSERT_JSON(json_object_get(result.spec, "root"), "{'path':'$ROOT'}");
     TEST_ASSERT_JSON(result.ledger_layers, "['$BASE','$SCRATCH']");
     /* Released in reverse: combined layers, scratch, share. */

@@ -55,9 +55,14 @@ const char *hcsoci_installed_plugin_directory(void);
 
 /* ---- CreateContainer ---- */
 
+/* The longest container id hcsoci_create_container takes, in bytes. */
+#define HCSOCI_MAX_CONTAINER_ID_LENGTH 128
+
 typedef struct hcsoci_create_options {
-    const char *id;                         /* NULL or "": a random GUID */
-    const char *owner;                      /* NULL or "": the program name */
+    const char *id;                         /* NULL or "": a random GUID; at most
+                                               HCSOCI_MAX_CONTAINER_ID_LENGTH bytes */
+    const char *owner;                      /* NULL or "": the program name; a hosted
+                                               container has its VM's owner instead */
     const json_t *spec;                     /* the OCI runtime spec (borrowed, not changed) */
     const hcsoci_schema_version *schema_version; /* requested; NULL: by host build */
     hcsoci_uvm *hosting_system;             /* NULL: process isolated */
@@ -71,10 +76,11 @@ typedef struct hcsoci_create_options {
 /* A created (or, with documents_only, described) container. */
 typedef struct hcsoci_container {
     char *id;
-    char *owner;
+    char *owner;                    /* the owner its document carries */
     hcsoci_schema_version schema;
     char *hosting_system_id;        /* NULL when process isolated */
-    json_t *document;               /* what was sent to HCS, or to the hosting system */
+    json_t *document;               /* what was sent to HcsCreateComputeSystem (for a hosted
+                                       container: the system in its VM, HostedSystem inside) */
     json_t *spec;                   /* the spec as the backend left it */
 } hcsoci_container;
 
