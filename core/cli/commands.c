@@ -252,29 +252,29 @@ static json_t *failed_state(const char *id, const create_request *request, const
 
 /* The id of a new container must not be taken: by a container, or by a utility VM (HCS names
  * both kinds of compute system in one space). */
-static int check_new_container_id(const cli_globals *globals, const char *id,
+static int check_new_container_id(cli_store *store, const char *id,
                                   hcsoci_error **error)
 {
-    if (cli_state_exists(globals->root, id))
+    if (cli_state_exists(store, id))
         return hcsoci_fail(error, HCSOCI_E_INVALID, "container '%s' already exists", id);
-    if (cli_uvm_exists(globals->root, id))
+    if (cli_uvm_exists(store, id))
         return hcsoci_fail(error, HCSOCI_E_INVALID, "id '%s' is already taken by a utility VM",
                            id);
     return 0;
 }
 
 /* Saves the state of a created container (its id must be new and valid). */
-static int save_created(const cli_globals *globals, const hcsoci_container *container,
+static int save_created(cli_store *store, const hcsoci_container *container,
                         const hcsoci_resources *resources, hcsoci_error **error)
 {
     if (cli_validate_container_id(container->id, error) != 0)
         return -1;
-    if (check_new_container_id(globals, container->id, error) != 0)
+    if (check_new_container_id(store, container->id, error) != 0)
         return -1;
     json_t *state = created_state(container, resources);
     if (state == NULL)
         return hcsoci_fail_out_of_memory(error);
-    int result = cli_state_save(globals->root, container->id, state, error);
+    int result = cli_state_save(store, container->id, state, error);
     json_decref(state);
     return result;
 }
@@ -282,21 +282,21 @@ static int save_created(const cli_globals *globals, const hcsoci_container *cont
 /* After a failed create with --keep-resources-on-failure: saves what the ledger holds so that
  * `delete` can release it. Returns the id it was saved under (borrowed from resources), or
  * NULL after logging why it could not be saved; the create's error is what gets reported. */
-static const char *save_failed(const cli_globals *globals, const create_request *request,
+static const char *save_failed(cli_store *store, const create_request *request,
                                const json_t *spec, const hcsoci_resources *resources,
                                const hcsoci_error *create_error)
 {
     const char *id = hcsoci_resources_container_id(resources);
     hcsoci_error *error = NULL;
     if (cli_validate_container_id(id, &error) == 0) {
-        if (cli_state_exists(globals->root, id)) {
+        if (cli_state_exists(store, id)) {
             hcsoci_fail(&error, HCSOCI_E_INVALID, "container '%s' already exists", id);
         } else {
             json_t *state = failed_state(id, request, spec, resources, create_error);
             if (state == NULL)
                 hcsoci_fail_out_of_memory(&error);
             else
-                cli_state_save(globals->root, id, state, &error);
+                cli_state_save(store, id, state, &error);
             json_decref(state);
         }
     }
@@ -310,18 +310,18 @@ static const char *save_failed(const cli_globals *globals, const create_request 
 /* Saves the hosting system after a create. When that fails after the container's state was
  * saved, the container is undone (its ledger released, its state removed): the VM's file then
  * still holds the VM as it was before, matching the containers that name it. */
-static void save_hosting_system(const cli_globals *globals, cli_session *session, hcsoci_uvm *uvm,
+static void save_hosting_system(cli_session *session, hcsoci_uvm *uvm,
                                 const hcsoci_container *saved_container,
                                 hcsoci_resources *resources, hcsoci_error **error)
 {
     hcsoci_error *save_error = NULL;
-    if (cli_uvm_save(globals->root, uvm, &save_error) == 0)
+    if (cli_uvm_save(session->store, uvm, &save_error) == 0)
         return;
     hcsoci_error_prefix(save_error, "cannot save utility VM '%s': ", hcsoci_uvm_id(uvm));
     if (saved_container != NULL) {
         hcsoci_error *undo_error = NULL;
         if (hcsoci_release_resources(session->runtime, resources, uvm, true, &undo_error) != 0 ||
-            cli_state_remove(globals->root, saved_container->id, &undo_error) != 0)
+            cli_state_remove(session->store, saved_container->id, &undo_error) != 0)
             cli_warn("undoing container '%s' failed: %s", saved_container->id,
                      undo_error->message);
         hcsoci_error_free(undo_error);
@@ -353,18 +353,18 @@ int cli_command_create(const cli_globals *globals, int argc, char **argv)
     hcsoci_resources *resources = NULL;
     hcsoci_uvm *uvm = NULL;
     const char *kept_id = NULL;
-    if (request.id != NULL && check_new_container_id(globals, request.id, &error) != 0) {
+    if (request.id != NULL && check_new_container_id(session.store, request.id, &error) != 0) {
         /* reported below */
     } else if (request.uvm_id != NULL &&
-               cli_uvm_load(session.host, globals->root, request.uvm_id, &uvm, &error) != 0) {
+               cli_uvm_load(session.host, session.store, request.uvm_id, &uvm, &error) != 0) {
         /* reported below */
     } else {
         hcsoci_create_options options = create_options(&request, spec, uvm, false);
         if (hcsoci_create_container(session.runtime, &options, &container, &resources,
                                     &error) != 0) {
             if (request.keep_resources_on_failure && resources_hold_anything(resources))
-                kept_id = save_failed(globals, &request, spec, resources, error);
-        } else if (save_created(globals, container, resources, &error) != 0) {
+                kept_id = save_failed(session.store, &request, spec, resources, error);
+        } else if (save_created(session.store, container, resources, &error) != 0) {
             /* Without a state file nobody could release what was allocated: undo it now. */
             hcsoci_error *release_error = NULL;
             if (hcsoci_release_resources(session.runtime, resources, uvm, true,
@@ -377,7 +377,7 @@ int cli_command_create(const cli_globals *globals, int argc, char **argv)
         }
         /* Whatever happened changed the VM's bookkeeping, or changed and rolled it back. */
         if (uvm != NULL)
-            save_hosting_system(globals, &session, uvm, saved_container, resources, &error);
+            save_hosting_system(&session, uvm, saved_container, resources, &error);
         if (error == NULL) {
             output = json_pack("{s:s, s:O}", "id", container->id, "document",
                                container->document);
@@ -427,12 +427,12 @@ int cli_command_doc(const cli_globals *globals, int argc, char **argv)
     hcsoci_resources *resources = NULL;
     hcsoci_uvm *uvm = NULL;
     if (request.uvm_id == NULL ||
-        cli_uvm_load(session.host, globals->root, request.uvm_id, &uvm, &error) == 0) {
+        cli_uvm_load(session.host, session.store, request.uvm_id, &uvm, &error) == 0) {
         hcsoci_create_options options = create_options(&request, spec, uvm, true);
         hcsoci_create_container(session.runtime, &options, &container, &resources, &error);
         /* Everything was released again, but the VM's counters moved on, as the host's did. */
         if (uvm != NULL)
-            save_hosting_system(globals, &session, uvm, NULL, NULL, &error);
+            save_hosting_system(&session, uvm, NULL, NULL, &error);
     }
 
     cli_session_close(globals, &session, &error);
@@ -461,7 +461,7 @@ static void print_delete_help(void)
 
 /* Loads the utility VM a saved state names as hostingSystemId; *uvm stays NULL for a process
  * isolated container. */
-static int load_hosting_system(const cli_globals *globals, cli_session *session,
+static int load_hosting_system(cli_session *session,
                                const json_t *state, hcsoci_uvm **uvm, hcsoci_error **error)
 {
     *uvm = NULL;
@@ -476,19 +476,19 @@ static int load_hosting_system(const cli_globals *globals, cli_session *session,
     const char *uvm_id = json_string_value(hosting_system);
     if (cli_validate_uvm_id(uvm_id, error) != 0)
         return hcsoci_fail_prefixed(error, "invalid hostingSystemId in the saved state: ");
-    if (cli_uvm_load(session->host, globals->root, uvm_id, uvm, error) != 0)
+    if (cli_uvm_load(session->host, session->store, uvm_id, uvm, error) != 0)
         return hcsoci_fail_prefixed(error, "cannot load the container's hosting system: ");
     return 0;
 }
 
 /* Releases what a loaded state's ledger holds (from its hosting system, whose saved state is
  * updated); on failure the state keeps what is left. */
-static int release_state(const cli_globals *globals, cli_session *session, json_t *state,
+static int release_state(cli_session *session, json_t *state,
                          hcsoci_error **error)
 {
     hcsoci_uvm *uvm = NULL;
     hcsoci_resources *resources = NULL;
-    if (load_hosting_system(globals, session, state, &uvm, error) != 0)
+    if (load_hosting_system(session, state, &uvm, error) != 0)
         return -1;
     if (hcsoci_resources_from_json(json_object_get(state, "resources"), &resources, error) != 0) {
         hcsoci_fail_prefixed(error, "invalid resources in the saved state: ");
@@ -498,7 +498,7 @@ static int release_state(const cli_globals *globals, cli_session *session, json_
     int result = hcsoci_release_resources(session->runtime, resources, uvm, true, error);
     if (uvm != NULL) {
         hcsoci_error *save_error = NULL;
-        if (cli_uvm_save(globals->root, uvm, &save_error) != 0) {
+        if (cli_uvm_save(session->store, uvm, &save_error) != 0) {
             hcsoci_error_prefix(save_error, "cannot save utility VM '%s': ", hcsoci_uvm_id(uvm));
             if (result == 0)
                 *error = save_error;
@@ -517,21 +517,22 @@ static int release_state(const cli_globals *globals, cli_session *session, json_
 int cli_delete_container(const cli_globals *globals, cli_session *session, const char *id,
                          bool force, hcsoci_error **error)
 {
+    (void)globals;
     json_t *state = NULL;
-    bool loaded = cli_state_load(globals->root, id, &state, error) == 0;
-    if (loaded && release_state(globals, session, state, error) == 0) {
-        cli_state_remove(globals->root, id, error);
+    bool loaded = cli_state_load(session->store, id, &state, error) == 0;
+    if (loaded && release_state(session, state, error) == 0) {
+        cli_state_remove(session->store, id, error);
     } else if (force && (loaded || (*error)->code != HCSOCI_E_NOT_FOUND)) {
         /* An unreadable state or a failed release: forget the container all the same. */
         cli_warn("container '%s': %s; its state is removed anyway (--force)", id,
                  (*error)->message);
         hcsoci_error_free(*error);
         *error = NULL;
-        cli_state_remove(globals->root, id, error);
+        cli_state_remove(session->store, id, error);
     } else if (loaded) {
         /* The ledger now holds only what could not be released. */
         hcsoci_error *save_error = NULL;
-        if (cli_state_save(globals->root, id, state, &save_error) != 0)
+        if (cli_state_save(session->store, id, state, &save_error) != 0)
             cli_report_error(save_error);
     }
     json_decref(state);
@@ -567,15 +568,13 @@ int cli_command_delete(const cli_globals *globals, int argc, char **argv)
 
     hcsoci_error *error = NULL;
     cli_session session;
+    if (cli_session_lock(globals, &session, &error) != 0)
+        return cli_report_error(error);
     /* An unknown container is reported as such, even where no simulated host exists yet. */
-    if (!cli_state_exists(globals->root, id)) {
-        json_t *state = NULL;
-        cli_state_load(globals->root, id, &state, &error);
-        return cli_report_error(error);
-    }
-    if (cli_session_open(globals, &session, &error) != 0)
-        return cli_report_error(error);
-    cli_delete_container(globals, &session, id, force, &error);
+    if (!cli_state_exists(session.store, id))
+        hcsoci_fail(&error, HCSOCI_E_NOT_FOUND, "container '%s' does not exist", id);
+    else if (cli_session_open_host(globals, &session, &error) == 0)
+        cli_delete_container(globals, &session, id, force, &error);
     cli_session_close(globals, &session, &error);
     return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
 }
@@ -605,18 +604,21 @@ int cli_command_state(const cli_globals *globals, int argc, char **argv)
         return status;
     hcsoci_error *error = NULL;
     json_t *state = NULL;
-    if (cli_state_load(globals->root, argv[optind], &state, &error) == 0)
+    cli_store *store = NULL;
+    if (cli_store_open(globals->root, false, &store, &error) == 0 &&
+        cli_state_load(store, argv[optind], &state, &error) == 0)
         cli_print_json(state, &error);
+    cli_store_close(store);
     json_decref(state);
     return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
 }
 
 /* The list entry of one container, or NULL (with a warning) when its state is unreadable. */
-static json_t *list_entry(const char *root, const char *id)
+static json_t *list_entry(cli_store *store, const char *id)
 {
     hcsoci_error *error = NULL;
     json_t *state = NULL;
-    if (cli_state_load(root, id, &state, &error) != 0) {
+    if (cli_state_load(store, id, &state, &error) != 0) {
         cli_warn("skipping container '%s': %s", id, error->message);
         hcsoci_error_free(error);
         return NULL;
@@ -650,16 +652,19 @@ int cli_command_list(const cli_globals *globals, int argc, char **argv)
     json_t *ids = NULL, *list = json_array();
     if (list == NULL)
         return cli_report_error(hcsoci_error_new(HCSOCI_E_OUT_OF_MEMORY, "out of memory"));
-    if (cli_state_list_ids(globals->root, &ids, &error) == 0) {
+    cli_store *store = NULL;
+    if (cli_store_open(globals->root, false, &store, &error) == 0 &&
+        cli_state_list_ids(store, &ids, &error) == 0) {
         size_t index;
         json_t *id;
         json_array_foreach(ids, index, id) {
-            json_t *entry = list_entry(globals->root, json_string_value(id));
+            json_t *entry = list_entry(store, json_string_value(id));
             if (entry != NULL)
                 json_array_append_new(list, entry);
         }
         cli_print_json(list, &error);
     }
+    cli_store_close(store);
     json_decref(ids);
     json_decref(list);
     return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
