@@ -281,6 +281,8 @@ int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options
         hcsoci_resources_free(state.resources);
         return hcsoci_fail_out_of_memory(error);
     }
+    hcsoci_resources_set_observer(state.resources, options->ledger_observer,
+                                  options->ledger_context);
 
     /* The container object is made before the compute system, so that nothing can fail after
      * the host has created it. */
