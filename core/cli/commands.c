@@ -60,7 +60,8 @@ static void print_create_help(void)
 {
     printf("Usage: %s create [OPTIONS] [ID]\n\n"
            "Creates a container in the simulated host from an OCI runtime spec, saves its state\n"
-           "to ROOT/containers/ID.json and prints {\"id\", \"document\"} (the HCS document sent).\n"
+           "in ROOT/state.db and prints {\"id\", \"document\"} (the HCS document sent). Each\n"
+           "resource is committed as it is allocated (status \"creating\" until the end).\n"
            "Without ID a random GUID is used. An ID may hold letters, digits, '_', '-', '.' and\n"
            "'+' (at most %d, not starting with '.').\n\nOptions:\n%s%s%s",
            CLI_PROGRAM_NAME, CLI_MAX_ID_LENGTH, create_spec_options_help,
@@ -72,7 +73,7 @@ static void print_doc_help(void)
     printf("Usage: %s doc [OPTIONS] [ID]\n\n"
            "Prints the HCS document a create would send, without creating the container: what\n"
            "it allocates is released again and no container state is saved (the host calls\n"
-           "still appear in ROOT/journal.jsonl; with --uvm the VM's saved counters move on).\n"
+           "still appear in 'hcsoci journal'; with --uvm the VM's saved counters move on).\n"
            "\nOptions:\n%s%s",
            CLI_PROGRAM_NAME, create_spec_options_help, create_last_options_help);
 }
@@ -144,13 +145,13 @@ static int parse_create_request(const char *command, bool is_create, int argc, c
         return cli_usage_error(command, "unexpected argument '%s'", argv[optind + 1]);
     if (argc - optind == 1)
         request->id = argv[optind];
-    /* The VM's id names its state file. */
+    /* The VM's id is checked as every saved id is. */
     if (request->uvm_id != NULL) {
         int status = cli_check_uvm_id_operand(command, request->uvm_id);
         if (status >= 0)
             return status;
     }
-    /* create names its state file after the id; doc saves nothing. */
+    /* create saves its state under the id; doc saves nothing. */
     if (request->id != NULL && is_create)
         return cli_check_id_operand(command, request->id);
     return -1;
@@ -269,7 +270,12 @@ static int save_created(cli_store *store, const hcsoci_container *container,
 {
     if (cli_validate_container_id(container->id, error) != 0)
         return -1;
-    if (check_new_container_id(store, container->id, error) != 0)
+    json_t *own = NULL;
+    bool creating = cli_state_load(store, container->id, &own, NULL) == 0 &&
+                    json_is_string(json_object_get(own, "status")) &&
+                    strcmp(json_string_value(json_object_get(own, "status")), "creating") == 0;
+    json_decref(own);
+    if (!creating && check_new_container_id(store, container->id, error) != 0)
         return -1;
     json_t *state = created_state(container, resources);
     if (state == NULL)
@@ -305,6 +311,97 @@ static const char *save_failed(cli_store *store, const create_request *request,
     cli_warn("the kept resources of container '%s' could not be saved: %s", id, error->message);
     hcsoci_error_free(error);
     return NULL;
+}
+
+/* ---- create: committing as the ledger changes ---- */
+
+/* What the ledger observer of one create needs. */
+typedef struct create_progress {
+    cli_session *session;
+    const create_request *request;
+    const json_t *spec;
+    hcsoci_uvm *uvm;
+    bool committed;           /* a "creating" state was committed */
+    hcsoci_error *error;      /* the first commit that failed, or NULL */
+} create_progress;
+
+/* The saved state of a container being created: what its ledger holds so far. */
+static json_t *creating_state(const char *id, const create_request *request, const json_t *spec,
+                              const hcsoci_resources *resources)
+{
+    return json_pack("{s:s, s:s, s:o, s:o, s:n, s:o, s:n, s:O, s:o}",
+                     "id", id,
+                     "status", "creating",
+                     "created", timestamp_now(),
+                     "owner", json_string(request->owner != NULL && request->owner[0] != '\0'
+                                              ? request->owner : CLI_PROGRAM_NAME),
+                     "schema",
+                     "hostingSystemId", string_or_null(request->uvm_id),
+                     "document",
+                     "spec", spec,
+                     "resources", resources != NULL ? hcsoci_resources_to_json(resources)
+                                                    : json_pack("{s:s, s:s, s:s, s:b, s:b, "
+                                                                "s:n, s:s, s:[]}",
+                                                                "containerId", id,
+                                                                "containerRootInUvm", "",
+                                                                "networkNamespace", "",
+                                                                "createdNetworkNamespace", 0,
+                                                                "namespaceAddedToUvm", 0,
+                                                                "layerFolders", "layersUvm", "",
+                                                                "entries"));
+}
+
+/* Commits the container as "creating" with its ledger so far, its hosting system and the sim
+ * host's state and journal, so that the store and the host agree at every commit. */
+static int commit_creating(create_progress *progress, const char *id,
+                           const hcsoci_resources *resources, hcsoci_error **error)
+{
+    cli_session *session = progress->session;
+    json_t *state = creating_state(id, progress->request, progress->spec, resources);
+    int result = state != NULL ? 0 : hcsoci_fail_out_of_memory(error);
+    if (result == 0)
+        result = cli_state_save(session->store, id, state, error);
+    if (result == 0 && progress->uvm != NULL)
+        result = cli_uvm_save(session->store, progress->uvm, error);
+    json_decref(state);
+    if (result != 0) {
+        cli_store_rollback(session->store);
+        cli_store_begin(session->store, NULL);
+        return -1;
+    }
+    if (cli_session_commit(session, error) != 0) {
+        cli_store_begin(session->store, NULL);
+        return -1;
+    }
+    progress->committed = true;
+    return 0;
+}
+
+/* Refuses, before any host call, a spec that the store could not read back once saved. */
+static int check_spec_depth(const json_t *spec, hcsoci_error **error)
+{
+    json_t *saved = json_pack("{s:O}", "spec", spec); /* as deep as the saved state */
+    int result = saved != NULL ? cli_json_depth_check(saved, "the spec (in its saved state)",
+                                                      error)
+                               : hcsoci_fail_out_of_memory(error);
+    json_decref(saved);
+    return result;
+}
+
+/* The ledger observer of a create: commits each change. A failure is kept for the end. */
+static void on_ledger_change(void *context, hcsoci_ledger_change change,
+                             const hcsoci_resources *resources)
+{
+    (void)change;
+    create_progress *progress = context;
+    hcsoci_error *commit_error = NULL;
+    if (commit_creating(progress, hcsoci_resources_container_id(resources), resources,
+                        &commit_error) != 0) {
+        if (progress->error == NULL)
+            progress->error = commit_error;
+        else
+            hcsoci_error_free(commit_error);
+    }
 }
 
 /* Saves the hosting system after a create. When that fails after the container's state was
@@ -353,24 +450,52 @@ int cli_command_create(const cli_globals *globals, int argc, char **argv)
     hcsoci_resources *resources = NULL;
     hcsoci_uvm *uvm = NULL;
     const char *kept_id = NULL;
+    create_progress progress = {.session = &session, .request = &request, .spec = spec};
     if (request.id != NULL && check_new_container_id(session.store, request.id, &error) != 0) {
         /* reported below */
     } else if (request.uvm_id != NULL &&
                cli_uvm_load(session.host, session.store, request.uvm_id, &uvm, &error) != 0) {
         /* reported below */
-    } else {
+    } else if (check_spec_depth(spec, &error) == 0 &&
+               (request.id == NULL || commit_creating(&progress, request.id, NULL, &error) == 0)) {
+        /* From here every ledger change is committed right after the host call that made it. */
+        progress.uvm = uvm;
         hcsoci_create_options options = create_options(&request, spec, uvm, false);
-        if (hcsoci_create_container(session.runtime, &options, &container, &resources,
-                                    &error) != 0) {
-            if (request.keep_resources_on_failure && resources_hold_anything(resources))
+        options.ledger_observer = on_ledger_change;
+        options.ledger_context = &progress;
+        int created = hcsoci_create_container(session.runtime, &options, &container, &resources,
+                                              &error);
+        if (created == 0 && progress.error != NULL) {
+            /* The store could not follow: undo the container rather than keep it unrecorded. */
+            hcsoci_release_resources(session.runtime, resources, uvm, true, NULL);
+            hcsoci_container_free(container);
+            container = NULL;
+            created = -1;
+        }
+        if (progress.error != NULL) {
+            hcsoci_error_free(error);
+            error = progress.error;
+            progress.error = NULL;
+        }
+        const char *ledger_id = resources != NULL ? hcsoci_resources_container_id(resources)
+                                                  : request.id;
+        if (created != 0 && progress.committed && ledger_id != NULL &&
+            !resources_hold_anything(resources))
+            cli_state_remove(session.store, ledger_id, NULL);
+        if (created != 0) {
+            if (request.keep_resources_on_failure && resources_hold_anything(resources)) {
+                cli_state_remove(session.store, ledger_id, NULL);
                 kept_id = save_failed(session.store, &request, spec, resources, error);
+            }
         } else if (save_created(session.store, container, resources, &error) != 0) {
-            /* Without a state file nobody could release what was allocated: undo it now. */
+            /* Without a saved state nobody could release what was allocated: undo it now. */
             hcsoci_error *release_error = NULL;
             if (hcsoci_release_resources(session.runtime, resources, uvm, true,
                                          &release_error) != 0)
                 cli_warn("releasing the resources of container '%s' failed: %s", container->id,
                          release_error->message);
+            else if (progress.committed)
+                cli_state_remove(session.store, container->id, NULL);
             hcsoci_error_free(release_error);
         } else {
             saved_container = container;
@@ -451,9 +576,9 @@ static void print_delete_help(void)
 {
     printf("Usage: %s delete [OPTIONS] ID\n\n"
            "Releases everything the container's saved ledger holds (layers, shares, network\n"
-           "namespaces, ...) and removes its state file. A container in a utility VM is\n"
+           "namespaces, ...) and removes its saved state. A container in a utility VM is\n"
            "released from the VM's saved state, which is updated.\n\nOptions:\n"
-           "  -f, --force   remove the state file even when it cannot be read or releasing\n"
+           "  -f, --force   remove the saved state even when it cannot be read or releasing\n"
            "                fails; the problem is reported as a warning and the rest forgotten\n"
            "  -h, --help    print this help\n",
            CLI_PROGRAM_NAME);
@@ -635,7 +760,8 @@ static void print_list_help(void)
 {
     printf("Usage: %s list\n\n"
            "Prints [{\"id\", \"status\", \"owner\", \"created\"}] for every container with\n"
-           "saved state in ROOT/containers, sorted by id.\n\n"
+           "saved state in ROOT/state.db, sorted by id (\"creating\": a create was killed\n"
+           "midway; 'delete' releases what it recorded).\n\n"
            "Options:\n  -h, --help   print this help\n",
            CLI_PROGRAM_NAME);
 }

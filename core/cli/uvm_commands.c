@@ -1,5 +1,5 @@
 /* The utility VM commands: uvm create, inspect, delete and list. A utility VM is a model saved
- * in ROOT/uvm-<id>.json; creating or deleting one makes no host call (the simulated host has
+ * in the state store; creating or deleting one makes no host call (the simulated host has
  * no VMs of its own), only the containers created in it (`create --uvm`) do. */
 #include <errno.h>
 #include <getopt.h>
@@ -30,8 +30,8 @@ static void print_create_help(void)
 {
     printf("Usage: %s uvm create --os windows|linux [OPTIONS] ID\n\n"
            "Creates the model of a utility VM (the hosting system of Hyper-V isolated and Linux\n"
-           "containers), saves it to ROOT/uvm-ID.json and prints its state. It makes no host\n"
-           "call. Create containers in it with '%s create --uvm ID'. An ID may hold letters,\n"
+           "containers), saves it in ROOT/state.db and prints its state. It makes no host\n"
+           "call (--world sets up the simulated host when the store holds none yet). Create containers in it with '%s create --uvm ID'. An ID may hold letters,\n"
            "digits, '_', '-', '.' and '+' (at most %d, not starting with '.'); it must not be\n"
            "a container's id.\n\nOptions:\n"
            "  --os OS                          windows or linux (required)\n"
@@ -237,7 +237,9 @@ static int uvm_create(const cli_globals *globals, int argc, char **argv)
         else if (cli_state_exists(session.store, properties.id))
             hcsoci_fail(&error, HCSOCI_E_INVALID, "id '%s' is already taken by a container",
                         properties.id);
-        else if (cli_session_open_host(globals, &session, &error) == 0)
+        /* --world sets up the simulated host here too, for the creates in the VM. */
+        else if (globals->world_path == NULL || cli_sim_host_saved(session.store) ||
+                 cli_session_open_host(globals, &session, &error) == 0)
             cli_uvm_save(session.store, uvm, &error);
         cli_session_close(globals, &session, &error);
     }
@@ -490,7 +492,7 @@ static void print_uvm_help(void)
 {
     printf("Usage: %s uvm SUBCOMMAND [OPTIONS] [ARGS]\n\n"
            "Manages utility VMs, the hosting systems of the containers created with\n"
-           "'%s create --uvm ID'. Each is saved as ROOT/uvm-ID.json.\n\nSubcommands:\n",
+           "'%s create --uvm ID'. Each is saved in ROOT/state.db.\n\nSubcommands:\n",
            CLI_PROGRAM_NAME, CLI_PROGRAM_NAME);
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
         printf("  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
