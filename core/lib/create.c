@@ -46,10 +46,13 @@ static int set_container_root(create_state *state, hcsoci_uvm *uvm, const char *
                               hcsoci_error **error)
 {
     char root[192];
+    uint64_t number = 0;
     if (json_is_object(json_object_get(state->spec, "linux")))
         snprintf(root, sizeof root, "/run/gcs/c/%s", requested_id);
+    else if (hcsoci_uvm_take_container_number(uvm, &number, error) != 0)
+        return -1;
     else
-        snprintf(root, sizeof root, "C:\\c\\%" PRIx64, hcsoci_uvm_next_container_number(uvm));
+        snprintf(root, sizeof root, "C:\\c\\%" PRIx64, number);
     return hcsoci_resources_set_container_root_in_uvm(state->resources, root, error);
 }
 
