@@ -51,10 +51,12 @@ int cli_command_list(const cli_globals *globals, int argc, char **argv);
 /* ---- uvm_commands.c: uvm create, inspect, delete, list ---- */
 int cli_command_uvm(const cli_globals *globals, int argc, char **argv);
 
-/* ---- queries.c: replay, plugins, netns ---- */
+/* ---- queries.c: replay, plugins, netns, host inspect, journal ---- */
 int cli_command_replay(const cli_globals *globals, int argc, char **argv);
 int cli_command_plugins(const cli_globals *globals, int argc, char **argv);
 int cli_command_netns(const cli_globals *globals, int argc, char **argv);
+int cli_command_host(const cli_globals *globals, int argc, char **argv);
+int cli_command_journal(const cli_globals *globals, int argc, char **argv);
 
 /* Deletes one container in a session opened with its host: releases its ledger (from its
  * hosting system, whose saved state is updated) and removes its state file. On failure the
@@ -112,13 +114,13 @@ void cli_warn(const char *format, ...) __attribute__((format(printf, 1, 2)));
 int cli_load_json_object(const char *path, const char *what, json_t **value,
                          hcsoci_error **error);
 
-/* ---- state.c: the state directory ---- */
+/* ---- state.c: the state directory and ids ---- */
 
 /* The default state directory: $XDG_RUNTIME_DIR/hcsoci, else /run/hcsoci for root, else
  * /tmp/hcsoci-<uid>. The caller frees the result. */
 char *cli_default_root(void);
 
-/* Checks that an id is safe as a file name: 1 to CLI_MAX_ID_LENGTH characters from
+/* Checks that an id is safe (it once named files, and still names compute systems): 1 to CLI_MAX_ID_LENGTH characters from
  * [A-Za-z0-9_.+-], not starting with '.', never "..". what names the kind of id ("container")
  * in the error, which quotes the id escaped. */
 #define CLI_MAX_ID_LENGTH 128
@@ -134,77 +136,113 @@ int cli_validate_uvm_id(const char *id, hcsoci_error **error);
  * by this user and not writable by group or others. */
 int cli_prepare_root(const char *root, hcsoci_error **error);
 
-/* Takes an exclusive lock on ROOT/lock for the commands that change state; returns the lock's
- * file descriptor (close it to unlock) or -1 with *error. */
-int cli_lock_root(const char *root, hcsoci_error **error);
+/* ---- store.c: the state store, ROOT/state.db (SQLite) ---- */
 
-/* True when ROOT/containers/<id>.json exists. */
-bool cli_state_exists(const char *root, const char *id);
+/* The most nested levels of objects and arrays that the store saves: what it reads back. */
+#define CLI_MAX_JSON_DEPTH 2048
 
-/* Writes ROOT/containers/<id>.json atomically (mode 0600). */
-int cli_state_save(const char *root, const char *id, const json_t *state, hcsoci_error **error);
+typedef struct cli_store cli_store;
 
-/* Reads ROOT/containers/<id>.json; a missing file is an error saying the container does not
- * exist. The caller owns *state. */
-int cli_state_load(const char *root, const char *id, json_t **state, hcsoci_error **error);
+/* Refuses a value nested more than CLI_MAX_JSON_DEPTH levels deep; what names it ("the spec")
+ * in the error, which names the limit. */
+int cli_json_depth_check(const json_t *value, const char *what, hcsoci_error **error);
 
-/* Removes ROOT/containers/<id>.json. */
-int cli_state_remove(const char *root, const char *id, hcsoci_error **error);
+/* Checks, when it exists, that the state directory is a directory owned by this user and not
+ * writable by group or others (what cli_prepare_root checks, creating nothing). */
+int cli_check_root(const char *root, hcsoci_error **error);
 
-/* The ids that have a state file, sorted (new array of strings; empty when the directory does
- * not exist). Files whose names are not valid ids are skipped. */
-int cli_state_list_ids(const char *root, json_t **ids, hcsoci_error **error);
+/* Opens ROOT/state.db. for_changes: prepares ROOT (cli_prepare_root), creates the store when
+ * missing and keeps the write lock from the first cli_store_begin until cli_store_close; else
+ * only checks ROOT (cli_check_root) and, when there is no store yet, reads an empty one without
+ * creating anything. Concurrent commands wait for each other. The caller closes *store. */
+int cli_store_open(const char *root, bool for_changes, cli_store **store, hcsoci_error **error);
+
+/* Rolls back an open transaction and closes the store (releasing its lock); NULL is allowed. */
+void cli_store_close(cli_store *store);
+
+/* BEGIN IMMEDIATE: takes the write lock (waiting for other commands). */
+int cli_store_begin(cli_store *store, hcsoci_error **error);
+
+/* Commits the transaction; on failure ("cannot save state in ROOT/state.db: database or disk is
+ * full") it is rolled back, leaving the store as it was before cli_store_begin. */
+int cli_store_commit(cli_store *store, hcsoci_error **error);
+
+/* Rolls back the open transaction, if any. */
+void cli_store_rollback(cli_store *store);
+
+/* True between cli_store_begin and its commit or rollback. */
+bool cli_store_in_transaction(const cli_store *store);
+
+/* ROOT/state.db (borrowed), for messages. */
+const char *cli_store_path(const cli_store *store);
+
+/* True when the store holds container id. */
+bool cli_state_exists(cli_store *store, const char *id);
+
+/* Saves (adds or replaces) container id's state; refused when it is nested too deeply. */
+int cli_state_save(cli_store *store, const char *id, const json_t *state, hcsoci_error **error);
+
+/* Reads container id's state; a missing one is an error saying the container does not exist.
+ * The caller owns *state. */
+int cli_state_load(cli_store *store, const char *id, json_t **state, hcsoci_error **error);
+
+/* Removes container id's state. */
+int cli_state_remove(cli_store *store, const char *id, hcsoci_error **error);
+
+/* The ids of the saved containers, sorted (new array of strings). */
+int cli_state_list_ids(cli_store *store, json_t **ids, hcsoci_error **error);
 
 /* The containers in utility VMs: {"<hostingSystemId>": [container ids, sorted], ...} (new
  * object) from the saved states. Unreadable states are skipped with a warning. */
-int cli_state_hosted_containers(const char *root, json_t **by_uvm, hcsoci_error **error);
+int cli_state_hosted_containers(cli_store *store, json_t **by_uvm, hcsoci_error **error);
 
-/* True when ROOT/uvm-<id>.json (the file cli_uvm_save writes) exists. */
-bool cli_uvm_exists(const char *root, const char *id);
+/* True when the store holds utility VM id. */
+bool cli_uvm_exists(cli_store *store, const char *id);
 
-/* Reads ROOT/uvm-<id>.json into a model bound to host (borrowed); a missing file is an error
- * saying the VM does not exist, a malformed one names the file (and line). The caller frees
- * *uvm. */
-int cli_uvm_load(hcsoci_host *host, const char *root, const char *id, hcsoci_uvm **uvm,
+/* Reads utility VM id into a model bound to host (borrowed); a missing one is an error saying
+ * the VM does not exist. The caller frees *uvm. */
+int cli_uvm_load(hcsoci_host *host, cli_store *store, const char *id, hcsoci_uvm **uvm,
                  hcsoci_error **error);
 
-/* Writes the model (hcsoci_uvm_to_json) to ROOT/uvm-<its id>.json, replacing it atomically. */
-int cli_uvm_save(const char *root, const hcsoci_uvm *uvm, hcsoci_error **error);
+/* Saves the model (hcsoci_uvm_to_json) under its id, replacing what was saved. */
+int cli_uvm_save(cli_store *store, const hcsoci_uvm *uvm, hcsoci_error **error);
 
-/* Removes ROOT/uvm-<id>.json. */
-int cli_uvm_remove(const char *root, const char *id, hcsoci_error **error);
+/* Removes utility VM id. */
+int cli_uvm_remove(cli_store *store, const char *id, hcsoci_error **error);
 
-/* The ids of the saved utility VMs, sorted (new array of strings). Files whose names hold no
- * valid id are skipped. */
-int cli_uvm_list_ids(const char *root, json_t **ids, hcsoci_error **error);
+/* The ids of the saved utility VMs, sorted (new array of strings). */
+int cli_uvm_list_ids(cli_store *store, json_t **ids, hcsoci_error **error);
 
-/* ---- sim_state.c: the simulated host's files ---- */
+/* True when the store holds a simulated host's saved state. */
+bool cli_sim_host_saved(cli_store *store);
 
-/* Opens the sim host saved in ROOT/sim-world.json (hcsoci_sim_host_from_json), or, when there
- * is none yet, makes one from world (borrowed; NULL is then an error). A symbolic link or
- * anything but a regular file in its place is refused. The caller owns *host. */
-int cli_sim_host_open(const char *root, const json_t *world, hcsoci_host **host,
+/* Opens the sim host saved in the store (hcsoci_sim_host_from_json), or, when there is none
+ * yet, makes one from world (borrowed; NULL is then an error). The caller owns *host. */
+int cli_sim_host_open(cli_store *store, const json_t *world, hcsoci_host **host,
                       hcsoci_error **error);
 
-/* Appends the calls the host hands over (hcsoci_sim_host_take_journal) to ROOT/journal.jsonl,
- * one per line, then replaces ROOT/sim-world.json with hcsoci_sim_host_to_json atomically. */
-int cli_sim_host_save(const char *root, hcsoci_host *host, hcsoci_error **error);
+/* Appends the calls the host hands over (hcsoci_sim_host_take_journal) to the journal, one row
+ * each, and replaces the saved state with hcsoci_sim_host_to_json, in the open transaction. */
+int cli_sim_host_save(cli_store *store, hcsoci_host *host, hcsoci_error **error);
+
+/* Prints the journal on stdout, one JSON object a line, oldest first. */
+int cli_journal_print(cli_store *store, hcsoci_error **error);
 
 /* ---- session.c: the host and the runtime of one command ---- */
 
 /* What a command that talks to the host holds while it runs. */
 struct cli_session {
-    int lock_fd;
+    cli_store *store; /* open for changes, in a transaction */
     hcsoci_host *host;
     hcsoci_runtime *runtime;
 };
 
-/* Prepares and locks the state directory, opens the sim host from it (or from --world when it
+/* Opens the store for changes and begins its transaction, opens the sim host from it (or from --world when it
  * holds no world yet) and loads the modules. On failure nothing is left open. */
 int cli_session_open(const cli_globals *globals, cli_session *session, hcsoci_error **error);
 
-/* Only prepares and locks the state directory (host and runtime stay NULL), for commands that
- * make no host call. On failure nothing is left open. */
+/* Only opens the store for changes and begins its transaction (host and runtime stay NULL),
+ * for commands that make no host call. On failure nothing is left open. */
 int cli_session_lock(const cli_globals *globals, cli_session *session, hcsoci_error **error);
 
 /* Opens the sim host and loads the modules for a session locked by cli_session_lock. On
@@ -212,10 +250,16 @@ int cli_session_lock(const cli_globals *globals, cli_session *session, hcsoci_er
 int cli_session_open_host(const cli_globals *globals, cli_session *session,
                           hcsoci_error **error);
 
-/* Saves the sim host's state and journal to the state directory, then frees the runtime and
- * the host and unlocks. *error may already hold the command's own error: then a failure to
- * save is reported on stderr, else it is stored in *error. Returns -1 when *error is set. */
+/* Saves the sim host's state and journal in the transaction and commits it (whether the
+ * command failed or not: what it did to the host is kept), then frees the runtime and the host
+ * and closes the store. A failure to save rolls everything back, leaving the store as it was
+ * before the command. *error may already hold the command's own error: then a failure to save
+ * is reported on stderr, else it is stored in *error. Returns -1 when *error is set. */
 int cli_session_close(const cli_globals *globals, cli_session *session, hcsoci_error **error);
+
+/* Commits what the session did so far with the sim host's state and journal, and begins the
+ * next transaction (the write lock stays held). On failure the transaction is rolled back. */
+int cli_session_commit(cli_session *session, hcsoci_error **error);
 
 /* A simulated host with an empty world, for binding models of commands that make no host call
  * (the caller destroys it with hcsoci_host_destroy). */

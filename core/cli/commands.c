@@ -64,7 +64,8 @@ static void print_create_help(void)
 {
     printf("Usage: %s create [OPTIONS] [ID]\n\n"
            "Creates a container in the simulated host from an OCI runtime spec, saves its state\n"
-           "to ROOT/containers/ID.json and prints {\"id\", \"document\"} (the HCS document sent).\n"
+           "in ROOT/state.db and prints {\"id\", \"document\"} (the HCS document sent). Each\n"
+           "resource is committed as it is allocated (status \"creating\" until the end).\n"
            "Without ID a random GUID is used. An ID may hold letters, digits, '_', '-', '.' and\n"
            "'+' (at most %d, not starting with '.').\n\nOptions:\n%s%s%s",
            CLI_PROGRAM_NAME, CLI_MAX_ID_LENGTH, create_spec_options_help,
@@ -76,7 +77,7 @@ static void print_doc_help(void)
     printf("Usage: %s doc [OPTIONS] [ID]\n\n"
            "Prints the HCS document a create would send, without creating the container: what\n"
            "it allocates is released again and no container state is saved (the host calls\n"
-           "still appear in ROOT/journal.jsonl; with --uvm the VM's saved counters move on).\n"
+           "still appear in 'hcsoci journal'; with --uvm the VM's saved counters move on).\n"
            "\nOptions:\n%s%s",
            CLI_PROGRAM_NAME, create_spec_options_help, create_last_options_help);
 }
@@ -148,13 +149,13 @@ static int parse_create_request(const char *command, bool is_create, int argc, c
         return cli_usage_error(command, "unexpected argument '%s'", argv[optind + 1]);
     if (argc - optind == 1)
         request->id = argv[optind];
-    /* The VM's id names its state file. */
+    /* The VM's id is checked as every saved id is. */
     if (request->uvm_id != NULL) {
         int status = cli_check_uvm_id_operand(command, request->uvm_id);
         if (status >= 0)
             return status;
     }
-    /* create names its state file after the id; doc saves nothing. */
+    /* create saves its state under the id; doc saves nothing. */
     if (request->id != NULL && is_create)
         return cli_check_id_operand(command, request->id);
     return -1;
@@ -275,32 +276,37 @@ static json_t *failed_state(const char *id, const create_request *request, const
 
 /* The id of a new container must not be taken: by a container, or by a utility VM (HCS names
  * both kinds of compute system in one space). */
-static int check_new_container_id(const cli_globals *globals, const char *id,
+static int check_new_container_id(cli_store *store, const char *id,
                                   hcsoci_error **error)
 {
-    if (cli_state_exists(globals->root, id))
+    if (cli_state_exists(store, id))
         return hcsoci_fail(error, HCSOCI_E_INVALID, "container '%s' already exists", id);
-    if (cli_uvm_exists(globals->root, id))
+    if (cli_uvm_exists(store, id))
         return hcsoci_fail(error, HCSOCI_E_INVALID, "id '%s' is already taken by a utility VM",
                            id);
     return 0;
 }
 
 /* Saves the state of a created container (its id must be new and valid). */
-static int save_created(const cli_globals *globals, const create_request *request,
+static int save_created(cli_store *store, const create_request *request,
                         const hcsoci_container *container, const hcsoci_resources *resources,
                         hcsoci_error **error)
 {
     if (cli_validate_container_id(container->id, error) != 0)
         return -1;
-    if (check_new_container_id(globals, container->id, error) != 0)
+    json_t *own = NULL;
+    bool creating = cli_state_load(store, container->id, &own, NULL) == 0 &&
+                    json_is_string(json_object_get(own, "status")) &&
+                    strcmp(json_string_value(json_object_get(own, "status")), "creating") == 0;
+    json_decref(own);
+    if (!creating && check_new_container_id(store, container->id, error) != 0)
         return -1;
     char *bundle = bundle_path(request);
     json_t *state = created_state(container, bundle, resources);
     free(bundle);
     if (state == NULL)
         return hcsoci_fail_out_of_memory(error);
-    int result = cli_state_save(globals->root, container->id, state, error);
+    int result = cli_state_save(store, container->id, state, error);
     json_decref(state);
     return result;
 }
@@ -308,21 +314,21 @@ static int save_created(const cli_globals *globals, const create_request *reques
 /* After a failed create with --keep-resources-on-failure: saves what the ledger holds so that
  * `delete` can release it. Returns the id it was saved under (borrowed from resources), or
  * NULL after logging why it could not be saved; the create's error is what gets reported. */
-static const char *save_failed(const cli_globals *globals, const create_request *request,
+static const char *save_failed(cli_store *store, const create_request *request,
                                const json_t *spec, const hcsoci_resources *resources,
                                const hcsoci_error *create_error)
 {
     const char *id = hcsoci_resources_container_id(resources);
     hcsoci_error *error = NULL;
     if (cli_validate_container_id(id, &error) == 0) {
-        if (cli_state_exists(globals->root, id)) {
+        if (cli_state_exists(store, id)) {
             hcsoci_fail(&error, HCSOCI_E_INVALID, "container '%s' already exists", id);
         } else {
             json_t *state = failed_state(id, request, spec, resources, create_error);
             if (state == NULL)
                 hcsoci_fail_out_of_memory(&error);
             else
-                cli_state_save(globals->root, id, state, &error);
+                cli_state_save(store, id, state, &error);
             json_decref(state);
         }
     }
@@ -333,21 +339,112 @@ static const char *save_failed(const cli_globals *globals, const create_request 
     return NULL;
 }
 
+/* ---- create: committing as the ledger changes ---- */
+
+/* What the ledger observer of one create needs. */
+typedef struct create_progress {
+    cli_session *session;
+    const create_request *request;
+    const json_t *spec;
+    hcsoci_uvm *uvm;
+    bool committed;           /* a "creating" state was committed */
+    hcsoci_error *error;      /* the first commit that failed, or NULL */
+} create_progress;
+
+/* The saved state of a container being created: what its ledger holds so far. */
+static json_t *creating_state(const char *id, const create_request *request, const json_t *spec,
+                              const hcsoci_resources *resources)
+{
+    return json_pack("{s:s, s:s, s:o, s:o, s:n, s:o, s:n, s:O, s:o}",
+                     "id", id,
+                     "status", "creating",
+                     "created", timestamp_now(),
+                     "owner", json_string(request->owner != NULL && request->owner[0] != '\0'
+                                              ? request->owner : CLI_PROGRAM_NAME),
+                     "schema",
+                     "hostingSystemId", string_or_null(request->uvm_id),
+                     "document",
+                     "spec", spec,
+                     "resources", resources != NULL ? hcsoci_resources_to_json(resources)
+                                                    : json_pack("{s:s, s:s, s:s, s:b, s:b, "
+                                                                "s:n, s:s, s:[]}",
+                                                                "containerId", id,
+                                                                "containerRootInUvm", "",
+                                                                "networkNamespace", "",
+                                                                "createdNetworkNamespace", 0,
+                                                                "namespaceAddedToUvm", 0,
+                                                                "layerFolders", "layersUvm", "",
+                                                                "entries"));
+}
+
+/* Commits the container as "creating" with its ledger so far, its hosting system and the sim
+ * host's state and journal, so that the store and the host agree at every commit. */
+static int commit_creating(create_progress *progress, const char *id,
+                           const hcsoci_resources *resources, hcsoci_error **error)
+{
+    cli_session *session = progress->session;
+    json_t *state = creating_state(id, progress->request, progress->spec, resources);
+    int result = state != NULL ? 0 : hcsoci_fail_out_of_memory(error);
+    if (result == 0)
+        result = cli_state_save(session->store, id, state, error);
+    if (result == 0 && progress->uvm != NULL)
+        result = cli_uvm_save(session->store, progress->uvm, error);
+    json_decref(state);
+    if (result != 0) {
+        cli_store_rollback(session->store);
+        cli_store_begin(session->store, NULL);
+        return -1;
+    }
+    if (cli_session_commit(session, error) != 0) {
+        cli_store_begin(session->store, NULL);
+        return -1;
+    }
+    progress->committed = true;
+    return 0;
+}
+
+/* Refuses, before any host call, a spec that the store could not read back once saved. */
+static int check_spec_depth(const json_t *spec, hcsoci_error **error)
+{
+    json_t *saved = json_pack("{s:O}", "spec", spec); /* as deep as the saved state */
+    int result = saved != NULL ? cli_json_depth_check(saved, "the spec (in its saved state)",
+                                                      error)
+                               : hcsoci_fail_out_of_memory(error);
+    json_decref(saved);
+    return result;
+}
+
+/* The ledger observer of a create: commits each change. A failure is kept for the end. */
+static void on_ledger_change(void *context, hcsoci_ledger_change change,
+                             const hcsoci_resources *resources)
+{
+    (void)change;
+    create_progress *progress = context;
+    hcsoci_error *commit_error = NULL;
+    if (commit_creating(progress, hcsoci_resources_container_id(resources), resources,
+                        &commit_error) != 0) {
+        if (progress->error == NULL)
+            progress->error = commit_error;
+        else
+            hcsoci_error_free(commit_error);
+    }
+}
+
 /* Saves the hosting system after a create. When that fails after the container's state was
  * saved, the container is undone (its ledger released, its state removed): the VM's file then
  * still holds the VM as it was before, matching the containers that name it. */
-static void save_hosting_system(const cli_globals *globals, cli_session *session, hcsoci_uvm *uvm,
+static void save_hosting_system(cli_session *session, hcsoci_uvm *uvm,
                                 const hcsoci_container *saved_container,
                                 hcsoci_resources *resources, hcsoci_error **error)
 {
     hcsoci_error *save_error = NULL;
-    if (cli_uvm_save(globals->root, uvm, &save_error) == 0)
+    if (cli_uvm_save(session->store, uvm, &save_error) == 0)
         return;
     hcsoci_error_prefix(save_error, "cannot save utility VM '%s': ", hcsoci_uvm_id(uvm));
     if (saved_container != NULL) {
         hcsoci_error *undo_error = NULL;
         if (hcsoci_release_resources(session->runtime, resources, uvm, true, &undo_error) != 0 ||
-            cli_state_remove(globals->root, saved_container->id, &undo_error) != 0)
+            cli_state_remove(session->store, saved_container->id, &undo_error) != 0)
             cli_warn("undoing container '%s' failed: %s", saved_container->id,
                      undo_error->message);
         hcsoci_error_free(undo_error);
@@ -379,31 +476,59 @@ int cli_command_create(const cli_globals *globals, int argc, char **argv)
     hcsoci_resources *resources = NULL;
     hcsoci_uvm *uvm = NULL;
     const char *kept_id = NULL;
-    if (request.id != NULL && check_new_container_id(globals, request.id, &error) != 0) {
+    create_progress progress = {.session = &session, .request = &request, .spec = spec};
+    if (request.id != NULL && check_new_container_id(session.store, request.id, &error) != 0) {
         /* reported below */
     } else if (request.uvm_id != NULL &&
-               cli_uvm_load(session.host, globals->root, request.uvm_id, &uvm, &error) != 0) {
+               cli_uvm_load(session.host, session.store, request.uvm_id, &uvm, &error) != 0) {
         /* reported below */
-    } else {
+    } else if (check_spec_depth(spec, &error) == 0 &&
+               (request.id == NULL || commit_creating(&progress, request.id, NULL, &error) == 0)) {
+        /* From here every ledger change is committed right after the host call that made it. */
+        progress.uvm = uvm;
         hcsoci_create_options options = create_options(&request, spec, uvm, false);
-        if (hcsoci_create_container(session.runtime, &options, &container, &resources,
-                                    &error) != 0) {
-            if (request.keep_resources_on_failure && resources_hold_anything(resources))
-                kept_id = save_failed(globals, &request, spec, resources, error);
-        } else if (save_created(globals, &request, container, resources, &error) != 0) {
-            /* Without a state file nobody could release what was allocated: undo it now. */
+        options.ledger_observer = on_ledger_change;
+        options.ledger_context = &progress;
+        int created = hcsoci_create_container(session.runtime, &options, &container, &resources,
+                                              &error);
+        if (created == 0 && progress.error != NULL) {
+            /* The store could not follow: undo the container rather than keep it unrecorded. */
+            hcsoci_release_resources(session.runtime, resources, uvm, true, NULL);
+            hcsoci_container_free(container);
+            container = NULL;
+            created = -1;
+        }
+        if (progress.error != NULL) {
+            hcsoci_error_free(error);
+            error = progress.error;
+            progress.error = NULL;
+        }
+        const char *ledger_id = resources != NULL ? hcsoci_resources_container_id(resources)
+                                                  : request.id;
+        if (created != 0 && progress.committed && ledger_id != NULL &&
+            !resources_hold_anything(resources))
+            cli_state_remove(session.store, ledger_id, NULL);
+        if (created != 0) {
+            if (request.keep_resources_on_failure && resources_hold_anything(resources)) {
+                cli_state_remove(session.store, ledger_id, NULL);
+                kept_id = save_failed(session.store, &request, spec, resources, error);
+            }
+        } else if (save_created(session.store, &request, container, resources, &error) != 0) {
+            /* Without a saved state nobody could release what was allocated: undo it now. */
             hcsoci_error *release_error = NULL;
             if (hcsoci_release_resources(session.runtime, resources, uvm, true,
                                          &release_error) != 0)
                 cli_warn("releasing the resources of container '%s' failed: %s", container->id,
                          release_error->message);
+            else if (progress.committed)
+                cli_state_remove(session.store, container->id, NULL);
             hcsoci_error_free(release_error);
         } else {
             saved_container = container;
         }
         /* Whatever happened changed the VM's bookkeeping, or changed and rolled it back. */
         if (uvm != NULL)
-            save_hosting_system(globals, &session, uvm, saved_container, resources, &error);
+            save_hosting_system(&session, uvm, saved_container, resources, &error);
         if (error == NULL) {
             output = json_pack("{s:s, s:O}", "id", container->id, "document",
                                container->document);
@@ -453,12 +578,12 @@ int cli_command_doc(const cli_globals *globals, int argc, char **argv)
     hcsoci_resources *resources = NULL;
     hcsoci_uvm *uvm = NULL;
     if (request.uvm_id == NULL ||
-        cli_uvm_load(session.host, globals->root, request.uvm_id, &uvm, &error) == 0) {
+        cli_uvm_load(session.host, session.store, request.uvm_id, &uvm, &error) == 0) {
         hcsoci_create_options options = create_options(&request, spec, uvm, true);
         hcsoci_create_container(session.runtime, &options, &container, &resources, &error);
         /* Everything was released again, but the VM's counters moved on, as the host's did. */
         if (uvm != NULL)
-            save_hosting_system(globals, &session, uvm, NULL, NULL, &error);
+            save_hosting_system(&session, uvm, NULL, NULL, &error);
     }
 
     cli_session_close(globals, &session, &error);
@@ -478,11 +603,11 @@ static void print_delete_help(void)
     printf("Usage: %s delete [OPTIONS] ID\n\n"
            "Releases everything the container's saved ledger holds (layers, shares, network\n"
            "namespaces, ...), then terminates (unless stopped) and closes its compute system\n"
-           "(HcsTerminateComputeSystem, HcsCloseComputeSystem) and removes its state file. A\n"
+           "(HcsTerminateComputeSystem, HcsCloseComputeSystem) and removes its saved state. A\n"
            "container in a utility VM is released from the VM's saved state, which is updated.\n"
            "A running container is refused (\"that is not stopped\"): 'kill' it first.\n"
            "\nOptions:\n"
-           "  -f, --force   kill a running container first; remove the state file even when it\n"
+           "  -f, --force   kill a running container first; remove the saved state even when it\n"
            "                cannot be read or releasing fails; the problem is reported as a\n"
            "                warning and the rest forgotten\n"
            "  -h, --help    print this help\n",
@@ -491,7 +616,7 @@ static void print_delete_help(void)
 
 /* Loads the utility VM a saved state names as hostingSystemId; *uvm stays NULL for a process
  * isolated container. */
-static int load_hosting_system(const cli_globals *globals, cli_session *session,
+static int load_hosting_system(cli_session *session,
                                const json_t *state, hcsoci_uvm **uvm, hcsoci_error **error)
 {
     *uvm = NULL;
@@ -506,19 +631,19 @@ static int load_hosting_system(const cli_globals *globals, cli_session *session,
     const char *uvm_id = json_string_value(hosting_system);
     if (cli_validate_uvm_id(uvm_id, error) != 0)
         return hcsoci_fail_prefixed(error, "invalid hostingSystemId in the saved state: ");
-    if (cli_uvm_load(session->host, globals->root, uvm_id, uvm, error) != 0)
+    if (cli_uvm_load(session->host, session->store, uvm_id, uvm, error) != 0)
         return hcsoci_fail_prefixed(error, "cannot load the container's hosting system: ");
     return 0;
 }
 
 /* Releases what a loaded state's ledger holds (from its hosting system, whose saved state is
  * updated); on failure the state keeps what is left. */
-static int release_state(const cli_globals *globals, cli_session *session, json_t *state,
+static int release_state(cli_session *session, json_t *state,
                          hcsoci_error **error)
 {
     hcsoci_uvm *uvm = NULL;
     hcsoci_resources *resources = NULL;
-    if (load_hosting_system(globals, session, state, &uvm, error) != 0)
+    if (load_hosting_system(session, state, &uvm, error) != 0)
         return -1;
     if (hcsoci_resources_from_json(json_object_get(state, "resources"), &resources, error) != 0) {
         hcsoci_fail_prefixed(error, "invalid resources in the saved state: ");
@@ -528,7 +653,7 @@ static int release_state(const cli_globals *globals, cli_session *session, json_
     int result = hcsoci_release_resources(session->runtime, resources, uvm, true, error);
     if (uvm != NULL) {
         hcsoci_error *save_error = NULL;
-        if (cli_uvm_save(globals->root, uvm, &save_error) != 0) {
+        if (cli_uvm_save(session->store, uvm, &save_error) != 0) {
             hcsoci_error_prefix(save_error, "cannot save utility VM '%s': ", hcsoci_uvm_id(uvm));
             if (result == 0)
                 *error = save_error;
@@ -584,27 +709,28 @@ static int stop_running(cli_session *session, const char *id, json_t *state, boo
 int cli_delete_container(const cli_globals *globals, cli_session *session, const char *id,
                          bool force, hcsoci_error **error)
 {
+    (void)globals;
     json_t *state = NULL;
-    bool loaded = cli_state_load(globals->root, id, &state, error) == 0;
+    bool loaded = cli_state_load(session->store, id, &state, error) == 0;
     if (loaded && stop_running(session, id, state, force, error) != 0) {
         json_decref(state);
         return -1;
     }
-    if (loaded && release_state(globals, session, state, error) == 0 &&
+    if (loaded && release_state(session, state, error) == 0 &&
         end_compute_system(session, id, state, error) == 0) {
-        cli_state_remove(globals->root, id, error);
+        cli_state_remove(session->store, id, error);
     } else if (force && (loaded || (*error)->code != HCSOCI_E_NOT_FOUND)) {
         /* An unreadable state or a failed release: forget the container all the same. */
         cli_warn("container '%s': %s; its state is removed anyway (--force)", id,
                  (*error)->message);
         hcsoci_error_free(*error);
         *error = NULL;
-        cli_state_remove(globals->root, id, error);
+        cli_state_remove(session->store, id, error);
     } else if (loaded) {
         /* The ledger now holds only what could not be released (nothing, when the compute
          * system could not be ended). */
         hcsoci_error *save_error = NULL;
-        if (cli_state_save(globals->root, id, state, &save_error) != 0)
+        if (cli_state_save(session->store, id, state, &save_error) != 0)
             cli_report_error(save_error);
     }
     json_decref(state);
@@ -640,15 +766,13 @@ int cli_command_delete(const cli_globals *globals, int argc, char **argv)
 
     hcsoci_error *error = NULL;
     cli_session session;
+    if (cli_session_lock(globals, &session, &error) != 0)
+        return cli_report_error(error);
     /* An unknown container is reported as such, even where no simulated host exists yet. */
-    if (!cli_state_exists(globals->root, id)) {
-        json_t *state = NULL;
-        cli_state_load(globals->root, id, &state, &error);
-        return cli_report_error(error);
-    }
-    if (cli_session_open(globals, &session, &error) != 0)
-        return cli_report_error(error);
-    cli_delete_container(globals, &session, id, force, &error);
+    if (!cli_state_exists(session.store, id))
+        hcsoci_fail(&error, HCSOCI_E_NOT_FOUND, "container '%s' does not exist", id);
+    else if (cli_session_open_host(globals, &session, &error) == 0)
+        cli_delete_container(globals, &session, id, force, &error);
     cli_session_close(globals, &session, &error);
     return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
 }
@@ -707,7 +831,9 @@ int cli_command_state(const cli_globals *globals, int argc, char **argv)
         return status;
     hcsoci_error *error = NULL;
     json_t *saved = NULL;
-    if (cli_state_load(globals->root, argv[optind], &saved, &error) == 0) {
+    cli_store *store = NULL;
+    if (cli_store_open(globals->root, false, &store, &error) == 0 &&
+        cli_state_load(store, argv[optind], &saved, &error) == 0) {
         json_t *state = oci_state(saved);
         if (state == NULL)
             hcsoci_fail_out_of_memory(&error);
@@ -715,16 +841,17 @@ int cli_command_state(const cli_globals *globals, int argc, char **argv)
             cli_print_json(state, &error);
         json_decref(state);
     }
+    cli_store_close(store);
     json_decref(saved);
     return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
 }
 
 /* The list entry of one container, or NULL (with a warning) when its state is unreadable. */
-static json_t *list_entry(const char *root, const char *id)
+static json_t *list_entry(cli_store *store, const char *id)
 {
     hcsoci_error *error = NULL;
     json_t *state = NULL;
-    if (cli_state_load(root, id, &state, &error) != 0) {
+    if (cli_state_load(store, id, &state, &error) != 0) {
         cli_warn("skipping container '%s': %s", id, error->message);
         hcsoci_error_free(error);
         return NULL;
@@ -741,7 +868,8 @@ static void print_list_help(void)
 {
     printf("Usage: %s list\n\n"
            "Prints [{\"id\", \"status\", \"owner\", \"created\"}] for every container with\n"
-           "saved state in ROOT/containers, sorted by id.\n\n"
+           "saved state in ROOT/state.db, sorted by id (\"creating\": a create was killed\n"
+           "midway; 'delete' releases what it recorded).\n\n"
            "Options:\n  -h, --help   print this help\n",
            CLI_PROGRAM_NAME);
 }
@@ -758,16 +886,19 @@ int cli_command_list(const cli_globals *globals, int argc, char **argv)
     json_t *ids = NULL, *list = json_array();
     if (list == NULL)
         return cli_report_error(hcsoci_error_new(HCSOCI_E_OUT_OF_MEMORY, "out of memory"));
-    if (cli_state_list_ids(globals->root, &ids, &error) == 0) {
+    cli_store *store = NULL;
+    if (cli_store_open(globals->root, false, &store, &error) == 0 &&
+        cli_state_list_ids(store, &ids, &error) == 0) {
         size_t index;
         json_t *id;
         json_array_foreach(ids, index, id) {
-            json_t *entry = list_entry(globals->root, json_string_value(id));
+            json_t *entry = list_entry(store, json_string_value(id));
             if (entry != NULL)
                 json_array_append_new(list, entry);
         }
         cli_print_json(list, &error);
     }
+    cli_store_close(store);
     json_decref(ids);
     json_decref(list);
     return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;

@@ -34,16 +34,22 @@ static int change_status(const cli_globals *globals, const char *verb, const cha
 {
     hcsoci_error *error = NULL;
     /* An unknown container is reported as such, even where no simulated host exists yet. */
-    if (!cli_state_exists(globals->root, id)) {
-        json_t *state = NULL;
-        cli_state_load(globals->root, id, &state, &error);
+    cli_store *store = NULL;
+    if (cli_store_open(globals->root, false, &store, &error) != 0)
         return cli_report_error(error);
+    bool exists = cli_state_exists(store, id);
+    if (!exists) {
+        json_t *state = NULL;
+        cli_state_load(store, id, &state, &error);
     }
+    cli_store_close(store);
+    if (!exists)
+        return cli_report_error(error);
     cli_session session;
     if (cli_session_open(globals, &session, &error) != 0)
         return cli_report_error(error);
     json_t *state = NULL;
-    if (cli_state_load(globals->root, id, &state, &error) == 0) {
+    if (cli_state_load(session.store, id, &state, &error) == 0) {
         const char *status = cli_state_status(state);
         const char *refusal = refuse(status);
         if (refusal != NULL) {
@@ -53,7 +59,7 @@ static int change_status(const cli_globals *globals, const char *verb, const cha
             if (json_object_set_new(state, "status", json_string(new_status)) != 0)
                 hcsoci_fail_out_of_memory(&error);
             else
-                cli_state_save(globals->root, id, state, &error);
+                cli_state_save(session.store, id, state, &error);
         }
     }
     json_decref(state);

@@ -25,6 +25,10 @@ static const cli_command commands[] = {
     {"uvm", "manage utility VMs ('uvm create|inspect|delete|list')", cli_command_uvm},
     {"features", "print the runtime-spec features document of this build",
      cli_command_features},
+    {"host", "print the simulated host's world with what it holds ('host inspect')",
+     cli_command_host},
+    {"journal", "print the simulated host's journal, one JSON object a line",
+     cli_command_journal},
 };
 
 static void print_global_help(const char *default_root)
@@ -36,7 +40,9 @@ static void print_global_help(const char *default_root)
         printf("  %-9s %s\n", commands[i].name, commands[i].summary);
     printf("\nOptions:\n"
            "  --root DIR         state directory (default: $XDG_RUNTIME_DIR/hcsoci if set, else\n"
-           "                     /run/hcsoci for root, else /tmp/hcsoci-UID; here: %s)\n"
+           "                     /run/hcsoci for root, else /tmp/hcsoci-UID; here: %s); its\n"
+           "                     SQLite store DIR/state.db holds the containers, utility VMs,\n"
+           "                     the simulated host and its journal\n"
            "  --plugin-dir DIR   load modules from DIR too (repeatable); searched after\n"
            "                     $HCSOCI_PLUGIN_PATH and before %s\n"
            "  --world FILE       the simulated host's world (a conformance case's \"host\" part);\n"

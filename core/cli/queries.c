@@ -1,9 +1,11 @@
-/* The commands that query rather than create: replay, plugins and netns. */
+/* The commands that query rather than create: replay, plugins, netns, host inspect and
+ * journal. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <hcsoci/replay.h>
+#include <hcsoci/sim.h>
 
 #include "cli.h"
 
@@ -117,5 +119,83 @@ int cli_command_netns(const cli_globals *globals, int argc, char **argv)
     if (error == NULL)
         cli_print_json(endpoints, &error);
     json_decref(endpoints);
+    return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
+}
+
+/* ---- host inspect and journal: the simulated host as the store holds it ---- */
+
+static void print_host_help(void)
+{
+    printf("Usage: %s host inspect\n\n"
+           "Prints the simulated host's world as the state store holds it, including \"held\"\n"
+           "(the counts of what the host holds: activated layers, shares, pipes, ...).\n\n"
+           "Options:\n  -h, --help   print this help\n",
+           CLI_PROGRAM_NAME);
+}
+
+/* Opens the saved sim host for reading (an error when the store holds none). */
+static int open_saved_host(const cli_globals *globals, cli_store **store, hcsoci_host **host,
+                           hcsoci_error **error)
+{
+    *host = NULL;
+    if (cli_store_open(globals->root, false, store, error) != 0)
+        return -1;
+    if (!cli_sim_host_saved(*store))
+        return hcsoci_fail(error, HCSOCI_E_NOT_FOUND,
+                           "the state directory '%s' holds no simulated host yet", globals->root);
+    return cli_sim_host_open(*store, NULL, host, error);
+}
+
+int cli_command_host(const cli_globals *globals, int argc, char **argv)
+{
+    int status = cli_parse_help_only("host", argc, argv, print_host_help);
+    if (status >= 0)
+        return status;
+    if (optind >= argc)
+        return cli_usage_error("host", "missing the subcommand ('inspect')");
+    if (strcmp(argv[optind], "inspect") != 0)
+        return cli_usage_error("host", "unknown subcommand '%s' ('inspect')", argv[optind]);
+    optind++;
+    status = cli_expect_operands("host", argc, argv, 0, "nothing");
+    if (status != 0)
+        return status;
+    hcsoci_error *error = NULL;
+    cli_store *store = NULL;
+    hcsoci_host *host = NULL;
+    if (open_saved_host(globals, &store, &host, &error) == 0) {
+        json_t *world = hcsoci_sim_host_world(host);
+        if (world == NULL)
+            hcsoci_fail_out_of_memory(&error);
+        else
+            cli_print_json(world, &error);
+        json_decref(world);
+    }
+    hcsoci_host_destroy(host);
+    cli_store_close(store);
+    return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
+}
+
+static void print_journal_help(void)
+{
+    printf("Usage: %s journal\n\n"
+           "Prints the simulated host's journal, every call made to it, oldest first: one JSON\n"
+           "object a line ({\"call\", \"args\", ...}).\n\n"
+           "Options:\n  -h, --help   print this help\n",
+           CLI_PROGRAM_NAME);
+}
+
+int cli_command_journal(const cli_globals *globals, int argc, char **argv)
+{
+    int status = cli_parse_help_only("journal", argc, argv, print_journal_help);
+    if (status >= 0)
+        return status;
+    status = cli_expect_operands("journal", argc, argv, 0, "nothing");
+    if (status != 0)
+        return status;
+    hcsoci_error *error = NULL;
+    cli_store *store = NULL;
+    if (cli_store_open(globals->root, false, &store, &error) == 0)
+        cli_journal_print(store, &error);
+    cli_store_close(store);
     return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
 }

@@ -1,11 +1,9 @@
 /* One command's host and runtime: the simulated host opened from the state directory (or from
- * --world the first time), the modules loaded, and everything saved again afterwards. */
-#include <errno.h>
+ * --world the first time), the modules loaded, and everything committed afterwards in the
+ * transaction the session opened. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <hcsoci/sim.h>
 
@@ -24,22 +22,11 @@ hcsoci_runtime_options cli_runtime_options(const cli_globals *globals, hcsoci_ho
     return options;
 }
 
-/* True when the state directory already holds a saved simulated world. */
-static bool root_has_world(const char *root)
-{
-    char *path = NULL;
-    if (asprintf(&path, "%s/sim-world.json", root) < 0)
-        return false;
-    struct stat status;
-    bool exists = stat(path, &status) == 0;
-    free(path);
-    return exists;
-}
-
-static int open_host(const cli_globals *globals, hcsoci_host **host, hcsoci_error **error)
+static int open_host(const cli_globals *globals, cli_store *store, hcsoci_host **host,
+                     hcsoci_error **error)
 {
     json_t *world = NULL;
-    if (!root_has_world(globals->root)) {
+    if (!cli_sim_host_saved(store)) {
         if (globals->world_path == NULL)
             return hcsoci_fail(error, HCSOCI_E_NOT_FOUND,
                                "the state directory '%s' holds no simulated host yet: give "
@@ -52,7 +39,7 @@ static int open_host(const cli_globals *globals, hcsoci_host **host, hcsoci_erro
                    json_pack("{s:s, s:s}", "root", globals->root, "world", globals->world_path),
                    "the state directory already holds a simulated host; --world is not used");
     }
-    int result = cli_sim_host_open(globals->root, world, host, error);
+    int result = cli_sim_host_open(store, world, host, error);
     json_decref(world);
     if (result != 0)
         hcsoci_fail_prefixed(error, "cannot open the simulated host: ");
@@ -61,19 +48,23 @@ static int open_host(const cli_globals *globals, hcsoci_host **host, hcsoci_erro
 
 int cli_session_lock(const cli_globals *globals, cli_session *session, hcsoci_error **error)
 {
-    session->lock_fd = -1;
+    session->store = NULL;
     session->host = NULL;
     session->runtime = NULL;
-    if (cli_prepare_root(globals->root, error) != 0)
+    if (cli_store_open(globals->root, true, &session->store, error) != 0)
         return -1;
-    session->lock_fd = cli_lock_root(globals->root, error);
-    return session->lock_fd < 0 ? -1 : 0;
+    if (cli_store_begin(session->store, error) != 0) {
+        cli_store_close(session->store);
+        session->store = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 int cli_session_open_host(const cli_globals *globals, cli_session *session,
                           hcsoci_error **error)
 {
-    if (open_host(globals, &session->host, error) != 0)
+    if (open_host(globals, session->store, &session->host, error) != 0)
         return -1;
     hcsoci_runtime_options options = cli_runtime_options(globals, session->host);
     if (hcsoci_runtime_new(&options, &session->runtime, error) != 0) {
@@ -89,11 +80,22 @@ int cli_session_open(const cli_globals *globals, cli_session *session, hcsoci_er
     if (cli_session_lock(globals, session, error) != 0)
         return -1;
     if (cli_session_open_host(globals, session, error) != 0) {
-        close(session->lock_fd);
-        session->lock_fd = -1;
+        cli_store_close(session->store);
+        session->store = NULL;
         return -1;
     }
     return 0;
+}
+
+int cli_session_commit(cli_session *session, hcsoci_error **error)
+{
+    if (session->host != NULL && cli_sim_host_save(session->store, session->host, error) != 0) {
+        cli_store_rollback(session->store);
+        return -1;
+    }
+    if (cli_store_commit(session->store, error) != 0)
+        return -1;
+    return cli_store_begin(session->store, error);
 }
 
 int cli_detached_host(hcsoci_host **host, hcsoci_error **error)
@@ -109,10 +111,16 @@ int cli_detached_host(hcsoci_host **host, hcsoci_error **error)
 
 int cli_session_close(const cli_globals *globals, cli_session *session, hcsoci_error **error)
 {
+    (void)globals;
     hcsoci_error *save_error = NULL;
-    if (session->host != NULL &&
-        cli_sim_host_save(globals->root, session->host, &save_error) != 0) {
-        hcsoci_error_prefix(save_error, "cannot save the simulated host: ");
+    if (session->store != NULL && cli_store_in_transaction(session->store)) {
+        if (session->host != NULL &&
+            cli_sim_host_save(session->store, session->host, &save_error) != 0)
+            cli_store_rollback(session->store);
+        else
+            cli_store_commit(session->store, &save_error);
+    }
+    if (save_error != NULL) {
         if (*error == NULL)
             *error = save_error;
         else
@@ -120,10 +128,9 @@ int cli_session_close(const cli_globals *globals, cli_session *session, hcsoci_e
     }
     hcsoci_runtime_free(session->runtime);
     hcsoci_host_destroy(session->host);
-    if (session->lock_fd >= 0)
-        close(session->lock_fd);
+    cli_store_close(session->store);
     session->runtime = NULL;
     session->host = NULL;
-    session->lock_fd = -1;
+    session->store = NULL;
     return *error != NULL ? -1 : 0;
 }

@@ -1,5 +1,5 @@
 /* The utility VM commands: uvm create, inspect, delete and list. A utility VM is a model saved
- * in ROOT/uvm-<id>.json; creating or deleting one makes no host call (the simulated host has
+ * in the state store; creating or deleting one makes no host call (the simulated host has
  * no VMs of its own), only the containers created in it (`create --uvm`) do. */
 #include <errno.h>
 #include <getopt.h>
@@ -30,8 +30,8 @@ static void print_create_help(void)
 {
     printf("Usage: %s uvm create --os windows|linux [OPTIONS] ID\n\n"
            "Creates the model of a utility VM (the hosting system of Hyper-V isolated and Linux\n"
-           "containers), saves it to ROOT/uvm-ID.json and prints its state. It makes no host\n"
-           "call. Create containers in it with '%s create --uvm ID'. An ID may hold letters,\n"
+           "containers), saves it in ROOT/state.db and prints its state. It makes no host\n"
+           "call (--world sets up the simulated host when the store holds none yet). Create containers in it with '%s create --uvm ID'. An ID may hold letters,\n"
            "digits, '_', '-', '.' and '+' (at most %d, not starting with '.'); it must not be\n"
            "a container's id.\n\nOptions:\n"
            "  --os OS                          windows or linux (required)\n"
@@ -231,14 +231,16 @@ static int uvm_create(const cli_globals *globals, int argc, char **argv)
     }
 
     if (cli_session_lock(globals, &session, &error) == 0) {
-        if (cli_uvm_exists(globals->root, properties.id))
+        if (cli_uvm_exists(session.store, properties.id))
             hcsoci_fail(&error, HCSOCI_E_INVALID, "utility VM '%s' already exists",
                         properties.id);
-        else if (cli_state_exists(globals->root, properties.id))
+        else if (cli_state_exists(session.store, properties.id))
             hcsoci_fail(&error, HCSOCI_E_INVALID, "id '%s' is already taken by a container",
                         properties.id);
-        else
-            cli_uvm_save(globals->root, uvm, &error);
+        /* --world sets up the simulated host here too, for the creates in the VM. */
+        else if (globals->world_path == NULL || cli_sim_host_saved(session.store) ||
+                 cli_session_open_host(globals, &session, &error) == 0)
+            cli_uvm_save(session.store, uvm, &error);
         cli_session_close(globals, &session, &error);
     }
     if (error == NULL)
@@ -277,9 +279,12 @@ static int uvm_inspect(const cli_globals *globals, int argc, char **argv)
     hcsoci_error *error = NULL;
     hcsoci_host *host = NULL;
     hcsoci_uvm *uvm = NULL;
-    if (cli_detached_host(&host, &error) == 0 &&
-        cli_uvm_load(host, globals->root, id, &uvm, &error) == 0)
+    cli_store *store = NULL;
+    if (cli_store_open(globals->root, false, &store, &error) == 0 &&
+        cli_detached_host(&host, &error) == 0 &&
+        cli_uvm_load(host, store, id, &uvm, &error) == 0)
         print_uvm(uvm, &error);
+    cli_store_close(store);
     hcsoci_uvm_free(uvm);
     hcsoci_host_destroy(host);
     return error != NULL ? cli_report_error(error) : CLI_EXIT_SUCCESS;
@@ -367,14 +372,19 @@ static int uvm_delete(const cli_globals *globals, int argc, char **argv)
     cli_session session;
     json_t *by_uvm = NULL;
     /* An unknown VM is reported as such, without creating the state directory. */
-    if (!cli_uvm_exists(globals->root, id))
+    cli_store *reader = NULL;
+    if (cli_store_open(globals->root, false, &reader, &error) != 0)
+        return cli_report_error(error);
+    bool exists = cli_uvm_exists(reader, id);
+    cli_store_close(reader);
+    if (!exists)
         return cli_report_error(hcsoci_error_new(HCSOCI_E_NOT_FOUND,
                                                  "utility VM '%s' does not exist", id));
     if (cli_session_lock(globals, &session, &error) != 0)
         return cli_report_error(error);
-    if (!cli_uvm_exists(globals->root, id)) {
+    if (!cli_uvm_exists(session.store, id)) {
         hcsoci_fail(&error, HCSOCI_E_NOT_FOUND, "utility VM '%s' does not exist", id);
-    } else if (cli_state_hosted_containers(globals->root, &by_uvm, &error) == 0) {
+    } else if (cli_state_hosted_containers(session.store, &by_uvm, &error) == 0) {
         const json_t *hosted = json_object_get(by_uvm, id);
         if (hosted != NULL && !force) {
             char *names = quoted_list(hosted);
@@ -385,7 +395,7 @@ static int uvm_delete(const cli_globals *globals, int argc, char **argv)
                         json_array_size(hosted) == 1 ? "it" : "them");
             free(names);
         } else if (hosted == NULL || delete_hosted(globals, &session, id, hosted, &error) == 0) {
-            cli_uvm_remove(globals->root, id, &error);
+            cli_uvm_remove(session.store, id, &error);
         }
     }
     cli_session_close(globals, &session, &error);
@@ -405,12 +415,12 @@ static void print_list_help(void)
 }
 
 /* The list entry of one VM, or NULL (with a warning) when its state is unreadable. */
-static json_t *list_entry(const char *root, hcsoci_host *host, const char *id,
+static json_t *list_entry(cli_store *store, hcsoci_host *host, const char *id,
                           const json_t *by_uvm)
 {
     hcsoci_error *error = NULL;
     hcsoci_uvm *uvm = NULL;
-    if (cli_uvm_load(host, root, id, &uvm, &error) != 0) {
+    if (cli_uvm_load(host, store, id, &uvm, &error) != 0) {
         cli_warn("skipping utility VM '%s': %s", id, error->message);
         hcsoci_error_free(error);
         return NULL;
@@ -439,19 +449,22 @@ static int uvm_list(const cli_globals *globals, int argc, char **argv)
     json_t *ids = NULL, *by_uvm = NULL, *list = json_array();
     if (list == NULL)
         return cli_report_error(hcsoci_error_new(HCSOCI_E_OUT_OF_MEMORY, "out of memory"));
-    if (cli_uvm_list_ids(globals->root, &ids, &error) == 0 &&
-        cli_state_hosted_containers(globals->root, &by_uvm, &error) == 0 &&
+    cli_store *store = NULL;
+    if (cli_store_open(globals->root, false, &store, &error) == 0 &&
+        cli_uvm_list_ids(store, &ids, &error) == 0 &&
+        cli_state_hosted_containers(store, &by_uvm, &error) == 0 &&
         cli_detached_host(&host, &error) == 0) {
         size_t index;
         json_t *id;
         json_array_foreach(ids, index, id) {
-            json_t *entry = list_entry(globals->root, host, json_string_value(id), by_uvm);
+            json_t *entry = list_entry(store, host, json_string_value(id), by_uvm);
             if (entry != NULL && json_array_append_new(list, entry) != 0)
                 hcsoci_fail_out_of_memory(&error);
         }
         if (error == NULL)
             cli_print_json(list, &error);
     }
+    cli_store_close(store);
     hcsoci_host_destroy(host);
     json_decref(ids);
     json_decref(by_uvm);
@@ -479,7 +492,7 @@ static void print_uvm_help(void)
 {
     printf("Usage: %s uvm SUBCOMMAND [OPTIONS] [ARGS]\n\n"
            "Manages utility VMs, the hosting systems of the containers created with\n"
-           "'%s create --uvm ID'. Each is saved as ROOT/uvm-ID.json.\n\nSubcommands:\n",
+           "'%s create --uvm ID'. Each is saved in ROOT/state.db.\n\nSubcommands:\n",
            CLI_PROGRAM_NAME, CLI_PROGRAM_NAME);
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
         printf("  %-8s %s\n", subcommands[i].name, subcommands[i].summary);

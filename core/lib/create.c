@@ -47,10 +47,13 @@ static int set_container_root(create_state *state, hcsoci_uvm *uvm, const char *
                               hcsoci_error **error)
 {
     char root[192];
+    uint64_t number = 0;
     if (json_is_object(json_object_get(state->spec, "linux")))
         snprintf(root, sizeof root, "/run/gcs/c/%s", requested_id);
+    else if (hcsoci_uvm_take_container_number(uvm, &number, error) != 0)
+        return -1;
     else
-        snprintf(root, sizeof root, "C:\\c\\%" PRIx64, hcsoci_uvm_next_container_number(uvm));
+        snprintf(root, sizeof root, "C:\\c\\%" PRIx64, number);
     return hcsoci_resources_set_container_root_in_uvm(state->resources, root, error);
 }
 
@@ -278,6 +281,8 @@ int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options
         hcsoci_resources_free(state.resources);
         return hcsoci_fail_out_of_memory(error);
     }
+    hcsoci_resources_set_observer(state.resources, options->ledger_observer,
+                                  options->ledger_context);
 
     /* The container object is made before the compute system, so that nothing can fail after
      * the host has created it. */

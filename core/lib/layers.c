@@ -319,12 +319,15 @@ int hcsoci_layers_mount_recorded(hcsoci_host *host, hcsoci_uvm *uvm, const json_
                                  hcsoci_error **error)
 {
     *root_path = NULL;
-    if (hcsoci_resources_set_layers(resources, layer_folders, uvm != NULL ? hcsoci_uvm_id(uvm) : "",
-                                    error) != 0)
-        return -1;
+    /* Recorded once mounted, so that the ledger never holds layers the host does not. */
     if (hcsoci_layers_mount(host, uvm, layer_folders, container_root_in_uvm, root_path, error) !=
-        0) {
-        hcsoci_resources_clear_layers(resources);
+        0)
+        return -1;
+    if (hcsoci_resources_set_layers(resources, layer_folders, uvm != NULL ? hcsoci_uvm_id(uvm) : "",
+                                    error) != 0) {
+        hcsoci_layers_unmount(host, uvm, layer_folders, container_root_in_uvm, true, NULL);
+        free(*root_path);
+        *root_path = NULL;
         return -1;
     }
     return 0;

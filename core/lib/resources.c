@@ -16,7 +16,22 @@ struct hcsoci_resources {
     json_t *layer_folders; /* NULL when no layers are mounted */
     char *layers_uvm;
     json_t *entries;       /* array of {"kind", ...} in allocation order */
+    hcsoci_ledger_observer observer; /* NULL: none */
+    void *observer_context;
 };
+
+static void notify(const hcsoci_resources *resources, hcsoci_ledger_change change)
+{
+    if (resources->observer != NULL)
+        resources->observer(resources->observer_context, change, resources);
+}
+
+void hcsoci_resources_set_observer(hcsoci_resources *resources, hcsoci_ledger_observer observer,
+                                   void *context)
+{
+    resources->observer = observer;
+    resources->observer_context = context;
+}
 
 static int replace_string(char **slot, const char *value, hcsoci_error **error)
 {
@@ -73,7 +88,10 @@ const char *hcsoci_resources_container_root_in_uvm(const hcsoci_resources *resou
 int hcsoci_resources_set_container_root_in_uvm(hcsoci_resources *resources, const char *root,
                                                hcsoci_error **error)
 {
-    return replace_string(&resources->container_root_in_uvm, root, error);
+    if (replace_string(&resources->container_root_in_uvm, root, error) != 0)
+        return -1;
+    notify(resources, HCSOCI_LEDGER_UPDATED);
+    return 0;
 }
 
 const char *hcsoci_resources_network_namespace(const hcsoci_resources *resources)
@@ -87,6 +105,7 @@ int hcsoci_resources_set_network_namespace(hcsoci_resources *resources, const ch
     if (replace_string(&resources->network_namespace, namespace_id, error) != 0)
         return -1;
     resources->created_network_namespace = created;
+    notify(resources, HCSOCI_LEDGER_NAMESPACE_RECORDED);
     return 0;
 }
 
@@ -98,6 +117,7 @@ bool hcsoci_resources_created_network_namespace(const hcsoci_resources *resource
 void hcsoci_resources_set_namespace_added_to_uvm(hcsoci_resources *resources, bool added)
 {
     resources->namespace_added_to_uvm = added;
+    notify(resources, HCSOCI_LEDGER_UPDATED);
 }
 
 bool hcsoci_resources_namespace_added_to_uvm(const hcsoci_resources *resources)
@@ -119,6 +139,7 @@ int hcsoci_resources_set_layers(hcsoci_resources *resources, const json_t *layer
     }
     json_decref(resources->layer_folders);
     resources->layer_folders = copy;
+    notify(resources, HCSOCI_LEDGER_LAYERS_RECORDED);
     return 0;
 }
 
@@ -136,6 +157,7 @@ void hcsoci_resources_clear_layers(hcsoci_resources *resources)
 {
     json_decref(resources->layer_folders);
     resources->layer_folders = NULL;
+    notify(resources, HCSOCI_LEDGER_LAYERS_RELEASED);
 }
 
 int hcsoci_resources_add(hcsoci_resources *resources, const char *kind, json_t *details,
@@ -153,6 +175,7 @@ int hcsoci_resources_add(hcsoci_resources *resources, const char *kind, json_t *
                            kind != NULL ? kind : "resource");
     }
     json_decref(details);
+    notify(resources, HCSOCI_LEDGER_ENTRY_ADDED);
     return 0;
 }
 
@@ -169,8 +192,10 @@ const json_t *hcsoci_resources_entry(const hcsoci_resources *resources, size_t i
 void hcsoci_resources_pop(hcsoci_resources *resources)
 {
     size_t count = json_array_size(resources->entries);
-    if (count > 0)
+    if (count > 0) {
         json_array_remove(resources->entries, count - 1);
+        notify(resources, HCSOCI_LEDGER_ENTRY_RELEASED);
+    }
 }
 
 json_t *hcsoci_resources_to_json(const hcsoci_resources *resources)

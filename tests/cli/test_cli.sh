@@ -46,7 +46,16 @@ exits() { [ "$status" -eq "$1" ]; }
 out_has() { grep -qF -- "$1" "$scratch/out"; }
 err_has() { grep -qF -- "$1" "$scratch/err"; }
 count_calls() { # count_calls ROOT CALL: how many times the journal records CALL
-    if [ -f "$1/journal.jsonl" ]; then grep -c "\"call\": *\"$2\"" "$1/journal.jsonl"; else echo 0; fi
+    "$program" --root "$1" journal | grep -c "\"call\": *\"$2\""
+}
+has_state() { # has_state ROOT ID: the store holds container ID
+    "$program" --root "$1" state "$2" >/dev/null 2>&1
+}
+has_uvm() { # has_uvm ROOT ID: the store holds utility VM ID
+    "$program" --root "$1" uvm inspect "$2" >/dev/null 2>&1
+}
+store_sql() { # store_sql ROOT SQL: changes the store behind the command's back (sqlite3)
+    sqlite3 "$1/state.db" "$2"
 }
 one_line_hint() { [ "$(wc -l <"$scratch/err")" -eq 1 ] && err_has "--help"; }
 
@@ -166,12 +175,12 @@ longest_id=$(printf 'a%.0s' {1..128})
 hcsoci --world "$examples/world.json" --root "$scratch/long" create --bundle "$examples/argon" \
     "$longest_id"
 check "create takes a 128-character id" \
-    eval 'exits 0 && out_has "\"id\": \"$longest_id\"" && [ -f "$scratch/long/containers/$longest_id.json" ]'
+    eval 'exits 0 && out_has "\"id\": \"$longest_id\"" && has_state "$scratch/long" "$longest_id"'
 hcsoci --root "$scratch/long" state "$longest_id"
 check "state takes a 128-character id" eval 'exits 0 && out_has "\"id\": \"$longest_id\""'
 hcsoci --root "$scratch/long" delete "$longest_id"
 check "delete takes a 128-character id" \
-    eval 'exits 0 && [ ! -e "$scratch/long/containers/$longest_id.json" ]'
+    eval 'exits 0 && ! has_state "$scratch/long" "$longest_id"'
 hcsoci --root "$scratch/long" state "$longest_id"
 check "state of a deleted 128-character id says it does not exist" \
     eval 'exits 1 && err_has "container '"'"'$longest_id'"'"' does not exist"'
@@ -198,7 +207,7 @@ hcsoci --root "$scratch/no-world" create --bundle "$examples/argon" b
 check "a state directory without a world asks for --world" eval 'exits 1 && err_has "--world"'
 hcsoci --root "$root" replay "$scratch/broken.json"
 check "malformed case exits 1 naming the file" eval 'exits 1 && err_has "$scratch/broken.json"'
-check "nothing was saved by the failures" eval '[ ! -e "$root/containers/b.json" ]'
+check "nothing was saved by the failures" eval '! has_state "$root" "b"'
 
 # ---- plugins ----
 # The four modules of the build tree, in --plugin-dir order, with what each matches (their
@@ -249,7 +258,7 @@ check "create prints the default Owner" out_has '"Owner": "hcsoci"'
 check "create prints the volume path" out_has "$volume"
 check "create prints the mount" out_has '"ContainerPath": "C:\\data"'
 check "create sent HcsCreateComputeSystem" eval '[ "$(count_calls "$root" HcsCreateComputeSystem)" -eq 1 ]'
-check "create saved the state" test -f "$root/containers/demo.json"
+check "create saved the state" has_state "$root" "demo"
 check "the state directory is private" eval '[ "$(stat -c %a "$root")" = 700 ]'
 
 hcsoci --world "$examples/world.json" --root "$root" create --bundle "$examples/argon" demo
@@ -268,7 +277,7 @@ hcsoci --root "$root" doc --bundle "$examples/argon" --owner alice preview
 check "doc prints the document" eval 'exits 0 && out_has "\"Owner\": \"alice\"" && out_has "$volume"'
 check "doc creates no compute system" \
     eval '[ "$(count_calls "$root" HcsCreateComputeSystem)" -eq "$creates_before" ]'
-check "doc saves no state" eval '[ ! -e "$root/containers/preview.json" ]'
+check "doc saves no state" eval '! has_state "$root" "preview"'
 hcsoci --root "$root" doc --spec "$examples/argon/config.json" --schema 1.0
 check "doc --schema 1.0 prints a schema 1.0 document" \
     eval 'exits 0 && out_has "\"SystemType\": \"Container\"" && ! out_has "\"SchemaVersion\""'
@@ -281,7 +290,7 @@ check "delete unprepared the layer" \
     eval '[ "$(count_calls "$root" UnprepareLayer)" -eq $((unprepares_before + 1)) ]'
 check "delete deactivated the layer" \
     eval '[ "$(count_calls "$root" DeactivateLayer)" -eq $((deactivates_before + 1)) ]'
-check "delete removed the state" eval '[ ! -e "$root/containers/demo.json" ]'
+check "delete removed the state" eval '! has_state "$root" "demo"'
 hcsoci --root "$root" state demo
 check "state of a deleted container exits 1" eval 'exits 1 && err_has "does not exist"'
 hcsoci --root "$root" list
@@ -303,12 +312,13 @@ sed 's/"failCall": null/"failCall": {"call": "HcsCreateComputeSystem", "nth": 1}
     "$examples/world.json" >"$scratch/failing-world.json"
 hcsoci --world "$scratch/failing-world.json" --root "$scratch/fail-plain" create \
     --bundle "$examples/argon" doomed
-check "the command saved the failing world in ROOT/sim-world.json" \
-    eval 'tr -d " \n" <"$scratch/fail-plain/sim-world.json" | grep -qF "\"failCall\":{\"call\":\"HcsCreateComputeSystem\",\"nth\":1}"'
+"$program" --root "$scratch/fail-plain" host inspect >"$scratch/fail-plain.world"
+check "the command saved the failing world in ROOT/state.db" \
+    eval 'tr -d " \n" <"$scratch/fail-plain.world" | grep -qF "\"failCall\":{\"call\":\"HcsCreateComputeSystem\",\"nth\":1}"'
 check "the failing create sent HcsCreateComputeSystem once" \
     eval '[ "$(count_calls "$scratch/fail-plain" HcsCreateComputeSystem)" -eq 1 ]'
 check "a failing create exits 1 with the host's error" eval 'exits 1 && err_has "Access is denied"'
-check "a failing create saves no state" eval '[ ! -e "$scratch/fail-plain/containers/doomed.json" ]'
+check "a failing create saves no state" eval '! has_state "$scratch/fail-plain" "doomed"'
 check "a failing create rolled back" \
     eval '[ "$(count_calls "$scratch/fail-plain" DeactivateLayer)" -eq 1 ]'
 
@@ -331,24 +341,24 @@ hcsoci --world "$scratch/unprepare-world.json" --root "$scratch/release" create 
 check "create in a world whose first UnprepareLayer fails" exits 0
 hcsoci --root "$scratch/release" delete stuck
 check "a failed release exits 1 and keeps the state" \
-    eval 'exits 1 && err_has "UnprepareLayer" && [ -f "$scratch/release/containers/stuck.json" ]'
+    eval 'exits 1 && err_has "UnprepareLayer" && has_state "$scratch/release" "stuck"'
 hcsoci --root "$scratch/release" delete stuck
 check "deleting again releases what was left" \
-    eval 'exits 0 && [ ! -e "$scratch/release/containers/stuck.json" ] && [ "$(count_calls "$scratch/release" UnprepareLayer)" -eq 2 ] && [ "$(count_calls "$scratch/release" DeactivateLayer)" -eq 1 ]'
+    eval 'exits 0 && ! has_state "$scratch/release" "stuck" && [ "$(count_calls "$scratch/release" UnprepareLayer)" -eq 2 ] && [ "$(count_calls "$scratch/release" DeactivateLayer)" -eq 1 ]'
 
-echo 'garbage' >"$scratch/release/containers/junk.json"
+store_sql "$scratch/release" "INSERT INTO containers VALUES ('junk', 'garbage')"
 hcsoci --root "$scratch/release" list
 check "list skips an unreadable state with a warning" \
-    eval 'exits 0 && [ "$(tr -d " \n" <"$scratch/out")" = "[]" ] && err_has "junk.json"'
+    eval 'exits 0 && [ "$(tr -d " \n" <"$scratch/out")" = "[]" ] && err_has "skipping container '"'"'junk'"'"'"'
 hcsoci --root "$scratch/release" state junk
-check "state of an unreadable state exits 1 naming the file and line" \
-    eval 'exits 1 && err_has "junk.json" && err_has "line 1"'
+check "state of an unreadable state exits 1 naming the store" \
+    eval 'exits 1 && err_has "cannot parse the saved junk in $scratch/release/state.db"'
 hcsoci --root "$scratch/release" delete junk
 check "delete of an unreadable state exits 1 and keeps it" \
-    eval 'exits 1 && [ -f "$scratch/release/containers/junk.json" ]'
+    eval 'exits 1 && [ "$(store_sql "$scratch/release" "SELECT count(*) FROM containers WHERE id = '"'"'junk'"'"'")" -eq 1 ]'
 hcsoci --root "$scratch/release" delete --force junk
 check "delete --force removes an unreadable state" \
-    eval 'exits 0 && [ ! -e "$scratch/release/containers/junk.json" ] && err_has "--force"'
+    eval 'exits 0 && ! has_state "$scratch/release" "junk" && err_has "--force"'
 hcsoci --root "$scratch/release" delete --force never-was
 check "delete --force of an unknown id exits 1" eval 'exits 1 && err_has "does not exist"'
 
@@ -417,8 +427,12 @@ check "uvm create sets the properties given" \
 check "a windows VM has no vPMEM" eval 'out_has "\"vpmemMaxCount\": 0" && out_has "\"vpmemMaxSizeBytes\": 0"'
 check "a new VM's counters start at 0" eval 'out_has "\"containerCounter\": 0" && out_has "\"vsmbCounter\": 0"'
 cp "$scratch/out" "$scratch/created-vm.json"
-check "uvm create saved ROOT/uvm-vmw.json" test -f "$uvm_root/uvm-vmw.json"
-check "uvm create made no host call and needs no world" eval '[ ! -e "$uvm_root/journal.jsonl" ] && [ ! -e "$uvm_root/sim-world.json" ]'
+check "uvm create saved ROOT/uvm-vmw.json" has_uvm "$uvm_root" "vmw"
+hcsoci --root "$uvm_root" journal
+check "uvm create made no host call and needs no world" eval 'exits 0 && [ ! -s "$scratch/out" ]'
+hcsoci --root "$uvm_root" host inspect
+check "host inspect of a store without a simulated host exits 1" \
+    eval 'exits 1 && err_has "holds no simulated host yet"'
 hcsoci --root "$uvm_root" uvm inspect vmw
 check "uvm inspect prints the state uvm create printed" \
     eval 'exits 0 && cmp -s "$scratch/out" "$scratch/created-vm.json"'
@@ -449,14 +463,14 @@ for bad in "--os|--os solaris" "--processors|--os windows --processors 0" \
     hcsoci --root "$uvm_root" uvm create ${bad#*|} vmx
     check "uvm create refuses '${bad#*|}' naming $option" eval 'exits 2 && one_line_hint && err_has "$option"'
 done
-check "refused VMs were not saved" eval '[ ! -e "$uvm_root/uvm-vmx.json" ]'
+check "refused VMs were not saved" eval '! has_uvm "$uvm_root" "vmx"'
 
 # Each numeric limit: taken at its bounds, refused one past them naming the option, the value
 # and the range.
 for taken in "--processors 1" "--processors 1024" "--scsi-controllers 0" "--scsi-controllers 4" \
     "--vpmem-count 0" "--vpmem-count 128" "--vpmem-size 0" "--vpmem-size 9223372036854775807"; do
     hcsoci --root "$scratch/limits" uvm create --os linux $taken at-limit
-    check "uvm create takes '$taken'" eval 'exits 0 && [ -f "$scratch/limits/uvm-at-limit.json" ]'
+    check "uvm create takes '$taken'" eval 'exits 0 && has_uvm "$scratch/limits" "at-limit"'
     hcsoci --root "$scratch/limits" uvm delete at-limit
 done
 hcsoci --root "$scratch/limits" uvm create --os linux --processors 1024 --scsi-controllers 4 \
@@ -478,7 +492,7 @@ for refused in \
     *) prefix="hcsoci uvm create: invalid $arguments: " ;;
     esac
     check "uvm create refuses '$arguments' with the range" \
-        eval 'exits 2 && err_has "$prefix$expected_error; try" && [ ! -e "$scratch/limits/uvm-past-limit.json" ]'
+        eval 'exits 2 && err_has "$prefix$expected_error; try" && ! has_uvm "$scratch/limits" "past-limit"'
 done
 
 # A hostile VM id would write ROOT/uvm-<id>.json: ROOT/uvm-../x.json and the like need a
@@ -501,11 +515,11 @@ rmdir "$uvm_root/uvm-.." "$uvm_root/uvm-a" "$uvm_root/uvm-"
 longest_id=$(printf 'v%.0s' {1..128})
 hcsoci --root "$uvm_root" uvm create --os windows "$longest_id"
 check "uvm create takes a 128-character id" \
-    eval 'exits 0 && out_has "\"id\": \"$longest_id\"" && [ -f "$uvm_root/uvm-$longest_id.json" ]'
+    eval 'exits 0 && out_has "\"id\": \"$longest_id\"" && has_uvm "$uvm_root" "$longest_id"'
 hcsoci --root "$uvm_root" uvm inspect "$longest_id"
 check "uvm inspect takes a 128-character id" eval 'exits 0 && out_has "\"id\": \"$longest_id\""'
 hcsoci --root "$uvm_root" uvm delete "$longest_id"
-check "uvm delete takes a 128-character id" eval 'exits 0 && [ ! -e "$uvm_root/uvm-$longest_id.json" ]'
+check "uvm delete takes a 128-character id" eval 'exits 0 && ! has_uvm "$uvm_root" "$longest_id"'
 hcsoci --root "$uvm_root" uvm create --os windows "${longest_id}v"
 check "uvm create refuses a 129-character id naming the limit" \
     eval 'exits 2 && err_has "invalid utility VM id '"'"'vvvvvvvv" && err_has "...'"'"': longer than 128 characters"'
@@ -516,7 +530,7 @@ hcsoci --root "$uvm_root" uvm delete nope
 check "uvm delete of an unknown VM exits 1" eval 'exits 1 && err_has "does not exist"'
 hcsoci --world "$examples/world.json" --root "$uvm_root" create --bundle "$examples/argon" --uvm nope c
 check "create --uvm of an unknown VM exits 1 and saves nothing" \
-    eval 'exits 1 && err_has "utility VM '"'"'nope'"'"' does not exist" && [ ! -e "$uvm_root/containers/c.json" ]'
+    eval 'exits 1 && err_has "utility VM '"'"'nope'"'"' does not exist" && ! has_state "$uvm_root" "c"'
 hcsoci --root "$uvm_root" create --bundle "$examples/argon" vmw
 check "create refuses a VM's id as a container id" eval 'exits 1 && err_has "taken by a utility VM"'
 hcsoci --root "$uvm_root" create --bundle "$examples/argon" plain
@@ -524,51 +538,51 @@ hcsoci --root "$uvm_root" uvm create --os windows plain
 check "uvm create refuses a container's id" eval 'exits 1 && err_has "taken by a container"'
 hcsoci --root "$uvm_root" delete plain
 
-echo 'garbage' >"$uvm_root/uvm-junk.json"
+store_sql "$uvm_root" "INSERT INTO uvms VALUES ('junk', '{\"id\": 1}')"
 hcsoci --root "$uvm_root" uvm inspect junk
-check "uvm inspect of an unreadable VM exits 1 naming the file and line" \
-    eval 'exits 1 && err_has "uvm-junk.json" && err_has "line 1"'
+check "uvm inspect of an unreadable VM exits 1 naming it" \
+    eval 'exits 1 && err_has "the saved state of utility VM '"'"'junk'"'"'"'
 hcsoci --root "$uvm_root" uvm list
 check "uvm list skips an unreadable VM with a warning" \
-    eval 'exits 0 && ! out_has "\"id\": \"junk\"" && out_has "\"id\": \"vmw\"" && err_has "uvm-junk.json"'
+    eval 'exits 0 && ! out_has "\"id\": \"junk\"" && out_has "\"id\": \"vmw\"" && err_has "skipping utility VM '"'"'junk'"'"'"'
 hcsoci --root "$uvm_root" uvm delete junk
-check "uvm delete removes an unreadable VM" eval 'exits 0 && [ ! -e "$uvm_root/uvm-junk.json" ]'
+check "uvm delete removes an unreadable VM" eval 'exits 0 && ! has_uvm "$uvm_root" "junk"'
 
 # A container saved as hosted in vmw (the form `create --uvm` saves, with an empty ledger).
 write_hosted_state() { # write_hosted_state ID VM
-    printf '{"id": "%s", "status": "created", "hostingSystemId": "%s", "resources": {"containerId": "%s", "entries": []}}\n' \
-        "$1" "$2" "$1" >"$uvm_root/containers/$1.json"
+    store_sql "$uvm_root" "$(printf "INSERT INTO containers VALUES ('%s', '{\"id\": \"%s\", \"status\": \"created\", \"hostingSystemId\": \"%s\", \"resources\": {\"containerId\": \"%s\", \"entries\": []}}')" \
+        "$1" "$1" "$2" "$1")"
 }
 write_hosted_state tenant vmw
 write_hosted_state lodger vmw
 hcsoci --root "$uvm_root" uvm delete vmw
 check "uvm delete refuses a VM in use, naming its containers" \
-    eval 'exits 1 && err_has "in use" && err_has "'"'"'lodger'"'"'" && err_has "'"'"'tenant'"'"'" && [ -f "$uvm_root/uvm-vmw.json" ]'
+    eval 'exits 1 && err_has "in use" && err_has "'"'"'lodger'"'"'" && err_has "'"'"'tenant'"'"'" && has_uvm "$uvm_root" "vmw"'
 hcsoci --root "$uvm_root" uvm list
 check "uvm list shows the containers in a VM" eval 'exits 0 && out_has "\"lodger\"" && out_has "\"tenant\""'
 hcsoci --root "$uvm_root" delete lodger
 check "delete of a hosted container loads its VM" \
-    eval 'exits 0 && [ ! -e "$uvm_root/containers/lodger.json" ] && [ -f "$uvm_root/uvm-vmw.json" ]'
+    eval 'exits 0 && ! has_state "$uvm_root" "lodger" && has_uvm "$uvm_root" "vmw"'
 hcsoci --root "$uvm_root" uvm delete vmw
 check "uvm delete still refuses while one container is left" \
     eval 'exits 1 && err_has "'"'"'tenant'"'"'" && ! err_has lodger'
 hcsoci --root "$uvm_root" uvm delete --force vmw
 check "uvm delete --force deletes the VM and its containers" \
-    eval 'exits 0 && [ ! -e "$uvm_root/uvm-vmw.json" ] && [ ! -e "$uvm_root/containers/tenant.json" ]'
+    eval 'exits 0 && ! has_uvm "$uvm_root" "vmw" && ! has_state "$uvm_root" "tenant"'
 write_hosted_state orphan vmw
 hcsoci --root "$uvm_root" delete orphan
 check "delete of a container whose VM is gone exits 1 naming the VM" \
-    eval 'exits 1 && err_has "utility VM '"'"'vmw'"'"' does not exist" && [ -f "$uvm_root/containers/orphan.json" ]'
+    eval 'exits 1 && err_has "utility VM '"'"'vmw'"'"' does not exist" && has_state "$uvm_root" "orphan"'
 hcsoci --root "$uvm_root" delete --force orphan
 check "delete --force forgets a container whose VM is gone" \
-    eval 'exits 0 && [ ! -e "$uvm_root/containers/orphan.json" ] && err_has "--force"'
+    eval 'exits 0 && ! has_state "$uvm_root" "orphan" && err_has "--force"'
 write_hosted_state escapee ../../etc
 hcsoci --root "$uvm_root" delete escapee
 check "delete refuses a hostile hostingSystemId in a saved state" \
     eval 'exits 1 && err_has "invalid hostingSystemId" && err_has "invalid utility VM id"'
 hcsoci --root "$uvm_root" delete --force escapee
 hcsoci --root "$uvm_root" uvm delete vml2
-check "uvm delete of an unused VM exits 0" eval 'exits 0 && [ ! -e "$uvm_root/uvm-vml2.json" ]'
+check "uvm delete of an unused VM exits 0" eval 'exits 0 && ! has_uvm "$uvm_root" "vml2"'
 
 # Containers in a Windows VM: the build tree's wcow module builds them (see "plugins" above).
 hcsoci --root "$uvm_root" uvm create --os windows --owner vm-owner vmw
@@ -585,7 +599,7 @@ hcsoci --root "$uvm_root" create --bundle "$examples/argon" --uvm vmw hosted
 check "create --uvm exits 0" eval 'exits 0 && out_has "\"id\": \"hosted\""'
 check "create --uvm prints the whole document it sent" sent_in_vm
 check "create --uvm created the container in the VM, under its owner" \
-    eval 'grep -q "\"HostingSystemId\": *\"vmw\"" "$uvm_root/journal.jsonl" && grep "\"HostingSystemId\": *\"vmw\"" "$uvm_root/journal.jsonl" | grep -q "\"Owner\": *\"vm-owner\""'
+    eval '"$program" --root "$uvm_root" journal >"$scratch/journal" && grep -q "\"HostingSystemId\": *\"vmw\"" "$scratch/journal" && grep "\"HostingSystemId\": *\"vmw\"" "$scratch/journal" | grep -q "\"Owner\": *\"vm-owner\""'
 hcsoci --root "$uvm_root" state hosted
 check "the hosted container's state names its VM" eval 'exits 0 && out_has "\"hostingSystemId\": \"vmw\""'
 check "the hosted container's state reports the VM's owner, which its document carries" \
@@ -601,47 +615,78 @@ hcsoci --root "$uvm_root" delete hosted-asked
 hcsoci --root "$uvm_root" uvm delete vmw
 check "uvm delete refuses the VM of a hosted container" eval 'exits 1 && err_has "'"'"'hosted'"'"'"'
 hcsoci --root "$uvm_root" delete hosted
-check "delete of a hosted container exits 0" eval 'exits 0 && [ ! -e "$uvm_root/containers/hosted.json" ]'
+check "delete of a hosted container exits 0" eval 'exits 0 && ! has_state "$uvm_root" "hosted"'
 hcsoci --root "$uvm_root" uvm inspect vmw
 check "the VM's saved state holds nothing of the deleted container" \
     eval 'exits 0 && out_has "\"vsmbDirectoryShares\": []" && out_has "\"vsmbFileShares\": []" && out_has "\"scsi\": []"'
 hcsoci --root "$uvm_root" uvm delete vmw
 check "uvm delete of the VM at the end exits 0" exits 0
 
-# ---- the simulated host's files (ROOT/sim-world.json, ROOT/journal.jsonl) ----
+# ---- the simulated host in the store (host inspect, journal) ----
 sim_root=$scratch/sim
 hcsoci --world "$examples/world.json" --root "$sim_root" create --bundle "$examples/argon" s1
-check "a first create saves the simulated host" \
-    eval 'exits 0 && grep -q "\"format\": \"hcsoci-sim-state\"" "$sim_root/sim-world.json"'
-journal_lines=$(wc -l <"$sim_root/journal.jsonl")
+hcsoci --root "$sim_root" host inspect
+check "a first create saves the simulated host, with what it holds" \
+    eval 'exits 0 && out_has "\"held\": {" && out_has "\"activatedLayers\": 1"'
+hcsoci --root "$sim_root" journal
+cp "$scratch/out" "$scratch/journal.first"
+journal_lines=$(wc -l <"$scratch/journal.first")
 check "the journal holds one {\"call\", \"args\"} object a line" \
-    eval '[ "$journal_lines" -gt 0 ] && [ "$(grep -c "^{\"call\": *\"[A-Za-z]*\", *\"args\": *{" "$sim_root/journal.jsonl")" -eq "$journal_lines" ]'
+    eval 'exits 0 && [ "$journal_lines" -gt 0 ] && [ "$(grep -c "^{\"call\": *\"[A-Za-z]*\", *\"args\": *{" "$scratch/journal.first")" -eq "$journal_lines" ]'
 hcsoci --root "$sim_root" create --bundle "$examples/argon" s2
+hcsoci --root "$sim_root" journal
 check "a second run appends only its own calls to the journal" \
-    eval 'exits 0 && [ "$(count_calls "$sim_root" HcsCreateComputeSystem)" -eq 2 ] && [ "$(wc -l <"$sim_root/journal.jsonl")" -eq $((2 * journal_lines)) ]'
-cp "$sim_root/sim-world.json" "$scratch/sim-world.saved"
-printf 'not json\n' >"$sim_root/sim-world.json"
+    eval 'exits 0 && [ "$(grep -c HcsCreateComputeSystem "$scratch/out")" -eq 2 ] && [ "$(wc -l <"$scratch/out")" -eq $((2 * journal_lines)) ] && [ "$(head -n "$journal_lines" "$scratch/out")" = "$(cat "$scratch/journal.first")" ]'
+store_sql "$sim_root" "UPDATE sim_host SET state = 'not json'"
 hcsoci --root "$sim_root" create --bundle "$examples/argon" s3
-check "an unparsable sim-world.json exits 1 naming the file and line" \
-    eval 'exits 1 && err_has "cannot open the simulated host: sim host: cannot parse $sim_root/sim-world.json: line 1"'
-sed 's/"generatorState": *"[0-9a-f]*"/"generatorState": "zz"/' "$scratch/sim-world.saved" >"$sim_root/sim-world.json"
-hcsoci --root "$sim_root" create --bundle "$examples/argon" s3
-check "a malformed saved state exits 1 naming the file and the member" \
-    eval 'exits 1 && err_has "sim host: $sim_root/sim-world.json: sim state: invalid field '"'"'state.generatorState'"'"'"'
-rm "$sim_root/sim-world.json"
-ln -s "$scratch/sim-world.saved" "$sim_root/sim-world.json"
-hcsoci --root "$sim_root" create --bundle "$examples/argon" s3
-check "a symbolic link in place of sim-world.json is refused" \
-    eval 'exits 1 && err_has "refusing $sim_root/sim-world.json"'
-rm "$sim_root/sim-world.json"
-cp "$scratch/sim-world.saved" "$sim_root/sim-world.json"
-mv "$sim_root/journal.jsonl" "$scratch/journal.saved"
-ln -s "$scratch/elsewhere.jsonl" "$sim_root/journal.jsonl"
-hcsoci --root "$sim_root" create --bundle "$examples/argon" s3
-check "a symbolic link in place of journal.jsonl is refused and nothing written through it" \
-    eval 'exits 1 && err_has "cannot save the simulated host: sim host: refusing $sim_root/journal.jsonl" && [ ! -e "$scratch/elsewhere.jsonl" ]'
-check "a refused save leaves sim-world.json as it was" \
-    cmp -s "$scratch/sim-world.saved" "$sim_root/sim-world.json"
+check "an unparsable saved host exits 1 naming the store" \
+    eval 'exits 1 && err_has "cannot open the simulated host: cannot parse the saved state in $sim_root/state.db"'
+hcsoci --root "$sim_root" host inspect
+check "host inspect of an unparsable saved host exits 1" eval 'exits 1 && err_has "cannot parse"'
+for word in host journal; do
+    hcsoci --root "$sim_root" "$word" --help
+    check "$word --help exits 0" eval 'exits 0 && out_has "Usage: hcsoci $word"'
+done
+hcsoci --root "$sim_root" host frobnicate
+check "host with an unknown subcommand exits 2" eval 'exits 2 && one_line_hint'
+
+# ---- the reading commands refuse an unsafe state directory, as the changing ones do ----
+mkdir -p "$scratch/open-root" && chmod 0777 "$scratch/open-root"
+for command in list "state x" "uvm list" "uvm inspect x" journal "host inspect"; do
+    # shellcheck disable=SC2086
+    hcsoci --root "$scratch/open-root" $command
+    check "$command refuses a state directory writable by others" \
+        eval 'exits 1 && err_has "writable by group or others"'
+done
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+    mkdir -p "$scratch/foreign-root" && chown nobody "$scratch/foreign-root" && chmod 0700 "$scratch/foreign-root"
+    for command in list "state x" "uvm list" "uvm inspect x"; do
+        # shellcheck disable=SC2086
+        hcsoci --root "$scratch/foreign-root" $command
+        check "$command refuses a state directory owned by another user" \
+            eval 'exits 1 && err_has "belongs to uid"'
+    done
+fi
+
+# ---- saved state can be read back: deep specs are refused, counters do not wrap ----
+deep_root=$scratch/deep
+for depth in 2046 2047; do
+    # The bundle's spec with one more member nested $depth arrays deep.
+    { printf '{"deep": '
+      printf '%*s' "$depth" '' | tr ' ' '['; printf '%*s' "$depth" '' | tr ' ' ']'; printf ', '
+      sed '1s/^{//' "$examples/argon/config.json"; } >"$scratch/deep-$depth.json"
+done
+hcsoci --world "$examples/world.json" --root "$deep_root" create --spec "$scratch/deep-2047.json" deep
+check "create refuses a spec nested too deeply for the store, naming the limit" \
+    eval 'exits 1 && err_has "nested more than 2048 levels deep" && ! has_state "$deep_root" deep'
+hcsoci --root "$deep_root" journal
+check "the refused deep spec made no host call" eval 'exits 0 && [ ! -s "$scratch/out" ]'
+hcsoci --world "$examples/world.json" --root "$deep_root" create --spec "$scratch/deep-2046.json" deep
+check "a spec one level shallower is created" exits 0
+hcsoci --root "$deep_root" state deep
+check "and its saved state reads back" eval 'exits 0 && out_has "\"status\": \"created\""'
+hcsoci --root "$deep_root" delete deep
+check "and deletes" exits 0
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

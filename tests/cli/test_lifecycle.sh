@@ -45,10 +45,14 @@ exits() { [ "$status" -eq "$1" ]; }
 out_has() { grep -qF -- "$1" "$scratch/out"; }
 err_has() { grep -qF -- "$1" "$scratch/err"; }
 out_status() { grep -q "^  \"status\": \"$1\"," "$scratch/out"; }
+journal_lines() { "$program" --root "$root" journal; } # the host calls made, one a line
 count_calls() { # count_calls CALL: how many times the journal records CALL
-    if [ -f "$root/journal.jsonl" ]; then grep -c "\"call\": *\"$1\"" "$root/journal.jsonl"; else echo 0; fi
+    journal_lines | grep -c "\"call\": *\"$1\""
 }
-held_systems() { grep -o '"computeSystems": *-\?[0-9][0-9]*' "$root/sim-world.json" | grep -o -- '-\?[0-9]*$'; }
+held_systems() {
+    "$program" --root "$root" host inspect | grep -o '"computeSystems": *-\?[0-9][0-9]*' |
+        grep -o -- '-\?[0-9]*$'
+}
 create() { hcsoci --world "$examples/world.json" create --bundle "$examples/argon" "$@"; }
 
 # ---- help ----
@@ -141,7 +145,7 @@ check "delete of a stopped container closes without terminating again" \
     eval '[ "$(count_calls HcsCloseComputeSystem)" -eq $((closes + 1)) ] && [ "$(count_calls HcsTerminateComputeSystem)" -eq $((terminates + 1)) ]'
 check "delete brings held computeSystems back to 0" [ "$(held_systems)" -eq 0 ]
 check "delete closes after releasing the ledger" \
-    eval '[ "$(grep -n "\"call\": *\"\(DeactivateLayer\|HcsCloseComputeSystem\)\"" "$root/journal.jsonl" | tail -n 1 | grep -c HcsClose)" -eq 1 ]'
+    eval '[ "$(journal_lines | grep -n "\"call\": *\"\(DeactivateLayer\|HcsCloseComputeSystem\)\"" | tail -n 1 | grep -c HcsClose)" -eq 1 ]'
 hcsoci state c1
 check "the deleted container is gone" exits 1
 
@@ -174,7 +178,7 @@ root=$scratch/fail-root
 hcsoci --world "$scratch/fail-world.json" create --bundle "$examples/argon" \
     --keep-resources-on-failure f1
 check "the failing create is kept as failed" \
-    eval 'exits 1 && grep -q "\"status\": *\"failed\"" "$root/containers/f1.json"'
+    eval 'exits 1 && "$program" --root "$root" state f1 | grep -q "\"status\": *\"failed\""'
 hcsoci start f1
 check "start of a failed container is refused" eval 'exits 1 && err_has "not created"'
 hcsoci kill f1
@@ -193,7 +197,7 @@ check "create --uvm succeeds" exits 0
 hcsoci start h1
 check "start of a hosted container succeeds" exits 0
 check "start names the container's own compute system" \
-    grep -q '"call": *"HcsStartComputeSystem", *"args": *{"computeSystem": *"h1"' "$root/journal.jsonl"
+    eval 'journal_lines | grep -q "\"call\": *\"HcsStartComputeSystem\", *\"args\": *{\"computeSystem\": *\"h1\""'
 hcsoci kill h1
 check "kill of a hosted container succeeds" exits 0
 hcsoci delete h1

@@ -339,6 +339,63 @@ static void test_failed_create_releases_in_reverse_order(void)
     hcsoci_host_destroy(host);
 }
 
+/* A ledger observer that writes down each change: its name, the entry count and whether
+ * layers are held, and checks that the host holds the layers whenever the ledger does. */
+typedef struct ledger_record {
+    hcsoci_host *host;
+    char changes[512];
+    bool layers_without_host;
+} ledger_record;
+
+static void record_ledger_change(void *context, hcsoci_ledger_change change,
+                                 const hcsoci_resources *resources)
+{
+    static const char *const names[] = {"added", "released", "layers", "layers-released",
+                                        "namespace", "updated"};
+    ledger_record *record = context;
+    json_t *held = hcsoci_sim_host_held(record->host);
+    if (hcsoci_resources_layers(resources) != NULL &&
+        json_integer_value(json_object_get(held, "activatedLayers")) == 0)
+        record->layers_without_host = true;
+    json_decref(held);
+    size_t used = strlen(record->changes);
+    snprintf(record->changes + used, sizeof record->changes - used, "%s%s:%zu",
+             used > 0 ? "," : "", names[change], hcsoci_resources_count(resources));
+}
+
+static void test_ledger_observer_sees_each_change_in_order(void)
+{
+    hcsoci_host *host = test_sim_host(argon_world);
+    hcsoci_runtime *runtime = failing_runtime(host);
+    json_t *spec = test_json(argon_spec);
+    ledger_record record = {.host = host};
+    hcsoci_create_options options = {.id = "c1", .spec = spec,
+                                     .ledger_observer = record_ledger_change,
+                                     .ledger_context = &record};
+    hcsoci_container *container = NULL;
+    hcsoci_resources *resources = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_create_container(runtime, &options, &container, &resources, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "builder failed on purpose");
+    /* The layers once mounted, the namespace and its entry; then the failing create's
+     * releases, newest first. */
+    CU_ASSERT_STRING_EQUAL(record.changes,
+                           "layers:0,namespace:0,added:1,released:0,layers-released:0");
+    CU_ASSERT_FALSE(record.layers_without_host);
+    /* A ledger read back observes its release in the same way. */
+    record.changes[0] = '\0';
+    hcsoci_resources_set_observer(resources, NULL, NULL);
+    CU_ASSERT_EQUAL(hcsoci_resources_add(resources, "credentials.none", NULL, NULL), 0);
+    CU_ASSERT_STRING_EQUAL(record.changes, "");
+    hcsoci_resources_set_observer(resources, record_ledger_change, &record);
+    hcsoci_resources_pop(resources);
+    CU_ASSERT_STRING_EQUAL(record.changes, "released:0");
+    hcsoci_resources_free(resources);
+    json_decref(spec);
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
+}
+
 static void test_keep_resources_on_failure(void)
 {
     hcsoci_host *host = test_sim_host(argon_world);
@@ -592,6 +649,8 @@ int main(void)
         {"ledger JSON round trip", test_ledger_round_trip},
         {"ledger rejects malformed JSON", test_ledger_rejects_malformed_json},
         {"a failed create releases in reverse order", test_failed_create_releases_in_reverse_order},
+        {"the ledger observer sees each change in order",
+         test_ledger_observer_sees_each_change_in_order},
         {"keep resources on failure", test_keep_resources_on_failure},
         {"release without all", test_release_without_all_still_unmounts_host_layers},
         {"create defaults and input errors", test_create_defaults_and_input_errors},

@@ -1545,6 +1545,34 @@ static void test_network_namespace_guest_request_for_windows(void)
 
 /* ---- the state as JSON ---- */
 
+/* A container counter at the largest value its saved state holds refuses the next number
+ * instead of wrapping, and the state still reads back. */
+static void test_container_counter_refuses_to_overflow(void)
+{
+    fixture f;
+    fixture_open(&f, "050-xenon-v2-mounts-vsmb-pipe-scsi", "{}");
+    json_t *saved = hcsoci_uvm_to_json(f.uvm);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(saved);
+    json_object_set_new(saved, "containerCounter", json_integer(INT64_MAX - 1));
+    hcsoci_uvm *loaded = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_uvm_from_json(f.host, saved, &loaded, NULL), 0);
+    uint64_t number = 0;
+    CU_ASSERT_EQUAL(hcsoci_uvm_take_container_number(loaded, &number, NULL), 0);
+    CU_ASSERT_EQUAL(number, (uint64_t)INT64_MAX);
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_uvm_take_container_number(loaded, &number, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "container counter is at 9223372036854775807");
+    json_t *again = hcsoci_uvm_to_json(loaded);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(again, "containerCounter")), INT64_MAX);
+    hcsoci_uvm *reloaded = NULL;
+    CU_ASSERT_EQUAL(hcsoci_uvm_from_json(f.host, again, &reloaded, NULL), 0);
+    hcsoci_uvm_free(reloaded);
+    json_decref(again);
+    hcsoci_uvm_free(loaded);
+    json_decref(saved);
+    fixture_close(&f);
+}
+
 static void test_json_round_trip(void)
 {
     fixture f;
@@ -1921,6 +1949,7 @@ int main(void)
          test_vpmem_size_and_count_on_both_sides_of_the_limit},
         {"Plan 9 requests match trace 074", test_plan9_requests_match_trace_074},
         {"Plan 9 checks and counter", test_plan9_checks_and_counter},
+        {"the container counter refuses to overflow", test_container_counter_refuses_to_overflow},
         {"pipes match trace 050", test_pipes_match_trace_050},
         {"vPCI request matches trace 079", test_vpci_request_matches_trace_079},
         {"HvSocket update matches trace 061", test_hvsocket_update_matches_trace_061},

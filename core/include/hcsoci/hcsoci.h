@@ -71,6 +71,13 @@ typedef struct hcsoci_create_options {
     bool scale_cpu_limits_to_sandbox;
     bool documents_only;                    /* build the documents, release everything and
                                                create nothing (`hcsoci doc`) */
+    /* Observes the ledger as it changes (NULL: not observed): called with ledger_context after
+     * each entry added or released, the layers recorded (after they were mounted) or released,
+     * the namespace recorded, during the create and the releases it makes on failure; see
+     * hcsoci_ledger_observer. A caller that persists the ledger there never forgets what the
+     * host holds. */
+    hcsoci_ledger_observer ledger_observer;
+    void *ledger_context;
 } hcsoci_create_options;
 
 /* A created (or, with documents_only, described) container. */

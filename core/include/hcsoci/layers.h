@@ -45,8 +45,9 @@ int hcsoci_layers_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_
                         hcsoci_error **error);
 
 /* hcsoci_layers_mount, recorded in the ledger (with uvm's id, "" on the host) so that
- * releasing it unmounts them. The record is made before the mount and withdrawn if the mount
- * fails, so nothing can fail between mounting and recording. */
+ * releasing it unmounts them. The record is made once the mount succeeded, so that the ledger
+ * (and its observer) never holds layers the host does not; when recording fails the layers are
+ * unmounted again. */
 int hcsoci_layers_mount_recorded(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
                                  const char *container_root_in_uvm,
                                  hcsoci_resources *resources, char **root_path,

@@ -19,6 +19,23 @@ extern "C" {
 
 typedef struct hcsoci_resources hcsoci_resources;
 
+/* What changed in a ledger, as its observer is told. */
+typedef enum hcsoci_ledger_change {
+    HCSOCI_LEDGER_ENTRY_ADDED = 0,      /* hcsoci_resources_add: the last entry is new */
+    HCSOCI_LEDGER_ENTRY_RELEASED = 1,   /* hcsoci_resources_pop: the last entry left */
+    HCSOCI_LEDGER_LAYERS_RECORDED = 2,  /* the layers were mounted and recorded */
+    HCSOCI_LEDGER_LAYERS_RELEASED = 3,  /* the layers were unmounted and forgotten */
+    HCSOCI_LEDGER_NAMESPACE_RECORDED = 4, /* the network namespace was recorded */
+    HCSOCI_LEDGER_UPDATED = 5,          /* another slot changed (the container's root in its
+                                           utility VM, the namespace-added-to-VM flag) */
+} hcsoci_ledger_change;
+
+/* Called after each change of a ledger with what changed and the ledger as it is now
+ * (borrowed; read it, e.g. with hcsoci_resources_to_json, but do not change it). It cannot
+ * fail the call that made the change: a caller that cannot record it remembers that itself. */
+typedef void (*hcsoci_ledger_observer)(void *context, hcsoci_ledger_change change,
+                                       const hcsoci_resources *resources);
+
 /* A new empty ledger for a container id, or NULL when memory runs out. The caller owns it and
  * frees it with hcsoci_resources_free. */
 hcsoci_resources *hcsoci_resources_new(const char *container_id);
@@ -51,6 +68,11 @@ const json_t *hcsoci_resources_layers(const hcsoci_resources *resources);
  * say what to release. On failure details is freed and nothing is added. */
 int hcsoci_resources_add(hcsoci_resources *resources, const char *kind, json_t *details,
                          hcsoci_error **error);
+
+/* Sets the ledger's observer (NULL: none) and its context (borrowed), called after each later
+ * change; hcsoci_create_container sets the one its options give. */
+void hcsoci_resources_set_observer(hcsoci_resources *resources, hcsoci_ledger_observer observer,
+                                   void *context);
 
 /* Number of entries. */
 size_t hcsoci_resources_count(const hcsoci_resources *resources);

@@ -67,6 +67,10 @@ int32_t hcsoci_uvm_processor_count(const hcsoci_uvm *uvm);
 /* Returns the next value of the container counter (the first call returns 1). */
 uint64_t hcsoci_uvm_next_container_number(hcsoci_uvm *uvm);
 
+/* Like hcsoci_uvm_next_container_number, but refuses (an error naming the limit, the counter
+ * unchanged) when the counter is at INT64_MAX, the most its saved state can hold. */
+int hcsoci_uvm_take_container_number(hcsoci_uvm *uvm, uint64_t *number, hcsoci_error **error);
+
 /* The whole state as JSON (new reference). */
 json_t *hcsoci_uvm_to_json(const hcsoci_uvm *uvm);
 

@@ -207,6 +207,22 @@ uint64_t hcsoci_uvm_next_container_number(hcsoci_uvm *uvm)
     return number;
 }
 
+int hcsoci_uvm_take_container_number(hcsoci_uvm *uvm, uint64_t *number, hcsoci_error **error)
+{
+    uvm_lock(uvm);
+    /* Saved as a JSON integer: past INT64_MAX it would not read back. */
+    bool exhausted = uvm->container_counter >= (uint64_t)INT64_MAX;
+    if (!exhausted)
+        *number = ++uvm->container_counter;
+    uvm_unlock(uvm);
+    if (exhausted)
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "utility VM %s: its container counter is at %lld, the largest it can "
+                           "hold; no more containers can be numbered in it",
+                           uvm->id, (long long)INT64_MAX);
+    return 0;
+}
+
 uint64_t hcsoci_uvm_next_mount_number(hcsoci_uvm *uvm)
 {
     uvm_lock(uvm);
