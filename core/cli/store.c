@@ -37,16 +37,31 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS journal (sequence INTEGER PRIMARY KEY, call TEXT NOT NULL);"
     "PRAGMA user_version = 1;";
 
+/* SQLite's message, or "database or disk is full" for an I/O error that was a full disk. */
+static const char *store_message(cli_store *store, char *buffer, size_t size)
+{
+    int number = sqlite3_system_errno(store->database);
+    if (number == ENOSPC || number == EDQUOT)
+        return sqlite3_errstr(SQLITE_FULL);
+    if (number != 0 && (sqlite3_errcode(store->database) & 0xff) == SQLITE_IOERR) {
+        snprintf(buffer, size, "%s (%s)", sqlite3_errmsg(store->database), strerror(number));
+        return buffer;
+    }
+    return sqlite3_errmsg(store->database);
+}
+
 static int write_failed(cli_store *store, hcsoci_error **error)
 {
+    char buffer[256];
     return hcsoci_fail(error, HCSOCI_E_IO, "cannot save state in %s: %s", store->path,
-                       sqlite3_errmsg(store->database));
+                       store_message(store, buffer, sizeof buffer));
 }
 
 static int read_failed(cli_store *store, hcsoci_error **error)
 {
+    char buffer[256];
     return hcsoci_fail(error, HCSOCI_E_IO, "cannot read state in %s: %s", store->path,
-                       sqlite3_errmsg(store->database));
+                       store_message(store, buffer, sizeof buffer));
 }
 
 static int execute(cli_store *store, const char *sql, hcsoci_error **error)
