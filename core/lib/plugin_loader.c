@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* libltdl keeps global state and is not thread-safe. */
 static pthread_mutex_t ltdl_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -30,13 +31,26 @@ static int refuse(hcsoci_error **error, const char *path, const char *reason)
     return hcsoci_fail(error, HCSOCI_E_PLUGIN, "refusing module %s: %s", path, reason);
 }
 
-static int check_not_shared_writable(const char *path, const char *what, const char *module_path,
-                                     hcsoci_error **error)
+bool plugin_owner_is_trusted(uid_t owner)
+{
+    return owner == 0 || owner == geteuid();
+}
+
+/* Refuses a module when path (the file, or its directory) is owned by another user or writable
+ * by group or others. */
+static int check_owner_and_mode(const char *path, const char *what, const char *module_path,
+                                hcsoci_error **error)
 {
     struct stat status;
     if (stat(path, &status) != 0)
         return hcsoci_fail(error, HCSOCI_E_PLUGIN, "refusing module %s: cannot stat %s: %s",
                            module_path, path, strerror(errno));
+    if (!plugin_owner_is_trusted(status.st_uid))
+        return hcsoci_fail(error, HCSOCI_E_PLUGIN,
+                           "refusing module %s: %s %s is owned by uid %lu, neither root nor the "
+                           "caller (uid %lu)",
+                           module_path, what, path, (unsigned long)status.st_uid,
+                           (unsigned long)geteuid());
     if (status.st_mode & (S_IWGRP | S_IWOTH))
         return hcsoci_fail(error, HCSOCI_E_PLUGIN,
                            "refusing module %s: %s %s is writable by %s", module_path, what, path,
@@ -52,12 +66,12 @@ int plugin_check_permissions(const char *path, hcsoci_error **error)
                            strerror(errno));
     if (!S_ISREG(status.st_mode))
         return refuse(error, path, "not a regular file");
-    if (check_not_shared_writable(path, "file", path, error) != 0)
+    if (check_owner_and_mode(path, "file", path, error) != 0)
         return -1;
     char *copy = hcsoci_strdup(path);
     if (copy == NULL)
         return hcsoci_fail_out_of_memory(error);
-    int status_code = check_not_shared_writable(dirname(copy), "directory", path, error);
+    int status_code = check_owner_and_mode(dirname(copy), "directory", path, error);
     free(copy);
     return status_code;
 }
