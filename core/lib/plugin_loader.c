@@ -8,6 +8,7 @@
 #include <libgen.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -155,6 +156,19 @@ int plugin_check_descriptor(const hcsoci_plugin_descriptor *descriptor, const ch
     return 0;
 }
 
+/* True when the file starts with the ELF magic number; libltdl reports any file it cannot
+ * open as a module as "file not found", so this tells a file that is no shared object at all. */
+static bool is_elf_file(const char *path)
+{
+    unsigned char magic[4] = {0};
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return false;
+    size_t count = fread(magic, 1, sizeof magic, file);
+    fclose(file);
+    return count == sizeof magic && memcmp(magic, "\x7f" "ELF", sizeof magic) == 0;
+}
+
 int plugin_load(const char *path, loaded_module *module, hcsoci_error **error)
 {
     memset(module, 0, sizeof *module);
@@ -180,8 +194,10 @@ int plugin_load(const char *path, loaded_module *module, hcsoci_error **error)
     }
     if (handle == NULL) {
         load_error = lt_dlerror();
-        int status = hcsoci_fail(error, HCSOCI_E_PLUGIN, "refusing module %s: cannot load it: %s",
-                                 path, load_error != NULL ? load_error : "unknown error");
+        int status = hcsoci_fail(error, HCSOCI_E_PLUGIN,
+                                 "refusing module %s: it is not a loadable module%s (libltdl: %s)",
+                                 path, is_elf_file(path) ? "" : ", not an ELF file",
+                                 load_error != NULL ? load_error : "unknown error");
         lt_dlexit();
         pthread_mutex_unlock(&ltdl_lock);
         return status;
