@@ -8,9 +8,11 @@
 #include <libgen.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* libltdl keeps global state and is not thread-safe. */
 static pthread_mutex_t ltdl_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -30,13 +32,26 @@ static int refuse(hcsoci_error **error, const char *path, const char *reason)
     return hcsoci_fail(error, HCSOCI_E_PLUGIN, "refusing module %s: %s", path, reason);
 }
 
-static int check_not_shared_writable(const char *path, const char *what, const char *module_path,
-                                     hcsoci_error **error)
+bool plugin_owner_is_trusted(uid_t owner)
+{
+    return owner == 0 || owner == geteuid();
+}
+
+/* Refuses a module when path (the file, or its directory) is owned by another user or writable
+ * by group or others. */
+static int check_owner_and_mode(const char *path, const char *what, const char *module_path,
+                                hcsoci_error **error)
 {
     struct stat status;
     if (stat(path, &status) != 0)
         return hcsoci_fail(error, HCSOCI_E_PLUGIN, "refusing module %s: cannot stat %s: %s",
                            module_path, path, strerror(errno));
+    if (!plugin_owner_is_trusted(status.st_uid))
+        return hcsoci_fail(error, HCSOCI_E_PLUGIN,
+                           "refusing module %s: %s %s is owned by uid %lu, neither root nor the "
+                           "caller (uid %lu)",
+                           module_path, what, path, (unsigned long)status.st_uid,
+                           (unsigned long)geteuid());
     if (status.st_mode & (S_IWGRP | S_IWOTH))
         return hcsoci_fail(error, HCSOCI_E_PLUGIN,
                            "refusing module %s: %s %s is writable by %s", module_path, what, path,
@@ -52,12 +67,12 @@ int plugin_check_permissions(const char *path, hcsoci_error **error)
                            strerror(errno));
     if (!S_ISREG(status.st_mode))
         return refuse(error, path, "not a regular file");
-    if (check_not_shared_writable(path, "file", path, error) != 0)
+    if (check_owner_and_mode(path, "file", path, error) != 0)
         return -1;
     char *copy = hcsoci_strdup(path);
     if (copy == NULL)
         return hcsoci_fail_out_of_memory(error);
-    int status_code = check_not_shared_writable(dirname(copy), "directory", path, error);
+    int status_code = check_owner_and_mode(dirname(copy), "directory", path, error);
     free(copy);
     return status_code;
 }
@@ -141,6 +156,19 @@ int plugin_check_descriptor(const hcsoci_plugin_descriptor *descriptor, const ch
     return 0;
 }
 
+/* True when the file starts with the ELF magic number; libltdl reports any file it cannot
+ * open as a module as "file not found", so this tells a file that is no shared object at all. */
+static bool is_elf_file(const char *path)
+{
+    unsigned char magic[4] = {0};
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return false;
+    size_t count = fread(magic, 1, sizeof magic, file);
+    fclose(file);
+    return count == sizeof magic && memcmp(magic, "\x7f" "ELF", sizeof magic) == 0;
+}
+
 int plugin_load(const char *path, loaded_module *module, hcsoci_error **error)
 {
     memset(module, 0, sizeof *module);
@@ -166,8 +194,10 @@ int plugin_load(const char *path, loaded_module *module, hcsoci_error **error)
     }
     if (handle == NULL) {
         load_error = lt_dlerror();
-        int status = hcsoci_fail(error, HCSOCI_E_PLUGIN, "refusing module %s: cannot load it: %s",
-                                 path, load_error != NULL ? load_error : "unknown error");
+        int status = hcsoci_fail(error, HCSOCI_E_PLUGIN,
+                                 "refusing module %s: it is not a loadable module%s (libltdl: %s)",
+                                 path, is_elf_file(path) ? "" : ", not an ELF file",
+                                 load_error != NULL ? load_error : "unknown error");
         lt_dlexit();
         pthread_mutex_unlock(&ltdl_lock);
         return status;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef HCSOCI_PLUGIN_DIR
 #define HCSOCI_PLUGIN_DIR "/usr/local/lib/hcsoci/plugins"
@@ -91,6 +92,11 @@ static int add_module_directory(hcsoci_runtime *runtime, const char *directory, 
     if (!S_ISDIR(status.st_mode))
         return hcsoci_fail(error, HCSOCI_E_PLUGIN,
                            "cannot use module directory %s: not a directory", directory);
+    if (!plugin_owner_is_trusted(status.st_uid))
+        return hcsoci_fail(error, HCSOCI_E_PLUGIN,
+                           "refusing module directory %s: it is owned by uid %lu, neither root "
+                           "nor the caller (uid %lu)",
+                           directory, (unsigned long)status.st_uid, (unsigned long)geteuid());
     if (status.st_mode & (S_IWGRP | S_IWOTH))
         return hcsoci_fail(error, HCSOCI_E_PLUGIN,
                            "refusing module directory %s: it is writable by %s", directory,

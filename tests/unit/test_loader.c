@@ -132,6 +132,87 @@ static void test_refuses_world_writable_directory(void)
     hcsoci_host_destroy(host);
 }
 
+/* A uid that is neither root nor the caller. */
+#define OTHER_UID 12345
+
+/* A module file owned by another user is refused, naming the owner and the file; so is a module
+ * in a directory owned by another user, named directly or found in the directory. Changing
+ * owners needs root: as anyone else there is nothing to try. */
+static void test_refuses_module_owned_by_another_user(void)
+{
+    if (geteuid() != 0)
+        return;
+    char directory[] = "/tmp/hcsoci-test-XXXXXX";
+    const char *path = copy_module("good_builder", directory);
+    CU_ASSERT_EQUAL_FATAL(chown(path, OTHER_UID, OTHER_UID), 0);
+    hcsoci_host *host = test_sim_host(minimal_world);
+    const char *files[] = {path, NULL};
+    hcsoci_runtime *runtime = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(runtime_from_files(host, files, &runtime, &error), -1);
+    CU_ASSERT_PTR_NULL(runtime);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    CU_ASSERT_PTR_NOT_NULL(strstr(error->message, path));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error->message, "is owned by uid 12345"));
+    TEST_ASSERT_ERROR_CONTAINS(error, "file ");
+    error = NULL;
+
+    /* The file is the caller's again; its directory is another user's. */
+    CU_ASSERT_EQUAL_FATAL(chown(path, 0, 0), 0);
+    CU_ASSERT_EQUAL_FATAL(chown(directory, OTHER_UID, OTHER_UID), 0);
+    CU_ASSERT_EQUAL(runtime_from_files(host, files, &runtime, &error), -1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    CU_ASSERT_PTR_NOT_NULL(strstr(error->message, path));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error->message, "is owned by uid 12345"));
+    TEST_ASSERT_ERROR_CONTAINS(error, "directory ");
+    error = NULL;
+    const char *directories[] = {directory, NULL};
+    hcsoci_runtime_options options = {.host = host, .plugin_directories = directories,
+                                      .skip_environment = true, .skip_installed_directory = true};
+    CU_ASSERT_EQUAL(hcsoci_runtime_new(&options, &runtime, &error), -1);
+    CU_ASSERT_PTR_NULL(runtime);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    CU_ASSERT_PTR_NOT_NULL(strstr(error->message, directory));
+    TEST_ASSERT_ERROR_CONTAINS(error, "is owned by uid 12345");
+    error = NULL;
+
+    /* Owned by root (the caller here) again, the same module loads. */
+    CU_ASSERT_EQUAL_FATAL(chown(directory, 0, 0), 0);
+    CU_ASSERT_EQUAL(runtime_from_files(host, files, &runtime, &error), 0);
+    CU_ASSERT_PTR_NOT_NULL(runtime);
+    hcsoci_runtime_free(runtime);
+    remove_copy(path, directory);
+    hcsoci_host_destroy(host);
+}
+
+/* A file named *.so that is not a shared object (here: text) is refused as not a loadable
+ * module, naming the file and libltdl's reason (which is "file not found"). */
+static void test_refuses_a_file_that_is_not_a_module(void)
+{
+    char directory[] = "/tmp/hcsoci-test-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(directory));
+    chmod(directory, 0755);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/text.so", directory);
+    FILE *file = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+    fputs("not a shared object\n", file);
+    fclose(file);
+    chmod(path, 0755);
+    hcsoci_host *host = test_sim_host(minimal_world);
+    const char *files[] = {path, NULL};
+    hcsoci_runtime *runtime = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(runtime_from_files(host, files, &runtime, &error), -1);
+    CU_ASSERT_PTR_NULL(runtime);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(error);
+    CU_ASSERT_PTR_NOT_NULL(strstr(error->message, path));
+    CU_ASSERT_PTR_NOT_NULL(strstr(error->message, "(libltdl: "));
+    TEST_ASSERT_ERROR_CONTAINS(error, "it is not a loadable module, not an ELF file");
+    remove_copy(path, directory);
+    hcsoci_host_destroy(host);
+}
+
 static void test_missing_named_directory_is_an_error(void)
 {
     hcsoci_host *host = test_sim_host(minimal_world);
@@ -350,6 +431,8 @@ int main(void)
         {"refuses an ops table without required ops", test_refuses_short_ops_table},
         {"refuses a group-writable module file", test_refuses_group_writable_file},
         {"refuses a world-writable module directory", test_refuses_world_writable_directory},
+        {"refuses a module owned by another user", test_refuses_module_owned_by_another_user},
+        {"refuses a file that is not a module", test_refuses_a_file_that_is_not_a_module},
         {"a named directory that is missing is an error", test_missing_named_directory_is_an_error},
         {"equal priorities for one key conflict", test_equal_priorities_conflict},
         {"no match names the key", test_no_match_names_the_key},

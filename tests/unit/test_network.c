@@ -222,20 +222,23 @@ static void test_non_win32_hresult_is_printed_whole(void)
     test_build_fixture_close(&f);
 }
 
-static void no_namespace_ids_left(json_t *world, json_t *spec)
+/* The next id to hand out names a namespace that exists: the sim host refuses the POST. */
+static void next_namespace_id_taken(json_t *world, json_t *spec)
 {
     (void)spec;
-    json_object_set_new(world, "hnsNewNamespaceIds", json_array());
+    json_object_set_new(world, "hnsNamespaces", json_pack("{s:[]}", "taken"));
+    json_object_set_new(world, "hnsNewNamespaceIds", json_pack("[s]", "taken"));
 }
 
 static void test_hns_failure_reply_carries_hns_text(void)
 {
     fixture f;
-    fixture_open_case(&f, no_namespace_ids_left);
+    fixture_open_case(&f, next_namespace_id_taken);
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(f.network->create_namespace(&f.context, &error), -1);
-    TEST_ASSERT_ERROR_CONTAINS(error, "POST /namespaces/: hns failed with error : sim host: no "
-                                      "namespace id left");
+    TEST_ASSERT_ERROR_CONTAINS(error, "POST /namespaces/: hns failed with error : sim host: the "
+                                      "next id in hnsNewNamespaceIds, 'taken', names a namespace "
+                                      "that exists");
     CU_ASSERT_EQUAL(hcsoci_resources_count(f.resources), 0);
     test_build_fixture_close(&f);
 }

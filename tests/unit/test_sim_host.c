@@ -450,13 +450,6 @@ static void test_hns_namespace_lifecycle(void)
     reply = hns(host, "DELETE", ns, NULL);
     ASSERT_JSON(reply, "{'Success': false, 'Error': 'Element not found.'}");
     json_decref(reply);
-
-    /* No ids left to hand out: an HNS failure reply that says so. */
-    reply = hns(host, "POST", "/namespaces/", "{}");
-    CU_ASSERT(json_is_false(json_object_get(reply, "Success")));
-    CU_ASSERT_PTR_NOT_NULL(strstr(json_string_value(json_object_get(reply, "Error")),
-                                  "hnsNewNamespaceIds"));
-    json_decref(reply);
     hcsoci_host_destroy(host);
 }
 
@@ -650,6 +643,47 @@ static void test_guids_are_deterministic_for_a_seed(void)
     one->ops->new_guid(one, a);
     two->ops->new_guid(two, b);
     CU_ASSERT_STRING_EQUAL(a, b);
+    hcsoci_host_destroy(one);
+    hcsoci_host_destroy(two);
+}
+
+/* The id a POST /namespaces/ handed out (static buffer), after checking the reply. */
+static const char *new_namespace_id(hcsoci_host *host)
+{
+    static char id[64];
+    json_t *reply = hns(host, "POST", "/namespaces/", "{}");
+    CU_ASSERT(json_is_true(json_object_get(reply, "Success")));
+    const char *text = json_string_value(json_object_get(json_object_get(reply, "Output"), "ID"));
+    snprintf(id, sizeof id, "%s", text != NULL ? text : "");
+    json_decref(reply);
+    return id;
+}
+
+/* After the listed hnsNewNamespaceIds the host hands out GUIDs from its seeded generator: new
+ * ones each time, the same for the same seed, and namespaces that exist. */
+static void test_namespace_ids_go_on_after_the_listed_ones(void)
+{
+    const char *world = "{'seed': 7, 'hnsNewNamespaceIds': ['listed-1']}";
+    hcsoci_host *one = sim_from_loose(world), *two = sim_from_loose(world);
+    CU_ASSERT_STRING_EQUAL(new_namespace_id(one), "listed-1");
+    CU_ASSERT_STRING_EQUAL(new_namespace_id(two), "listed-1");
+    char previous[64] = "listed-1";
+    for (int i = 0; i < 5; i++) {
+        char first[64];
+        snprintf(first, sizeof first, "%s", new_namespace_id(one));
+        CU_ASSERT(is_lower_case_v4_guid(first));
+        CU_ASSERT_STRING_NOT_EQUAL(first, previous);
+        CU_ASSERT_STRING_EQUAL(new_namespace_id(two), first);
+        char path[128];
+        snprintf(path, sizeof path, "/namespaces/%s", first);
+        json_t *reply = hns(one, "GET", path, NULL);
+        CU_ASSERT(json_is_true(json_object_get(reply, "Success")));
+        json_decref(reply);
+        memcpy(previous, first, sizeof previous);
+    }
+    json_t *held = hcsoci_sim_host_held(one);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(held, "hnsNamespaces")), 6);
+    json_decref(held);
     hcsoci_host_destroy(one);
     hcsoci_host_destroy(two);
 }
@@ -1277,6 +1311,8 @@ int main(void)
         {"CreateSandboxLayer creates the file", test_create_sandbox_layer_creates_the_file},
         {"files and case insensitivity", test_files_and_case_insensitivity},
         {"GUIDs are deterministic for a seed", test_guids_are_deterministic_for_a_seed},
+        {"namespace ids go on after the listed ones",
+         test_namespace_ids_go_on_after_the_listed_ones},
         {"state JSON round trip", test_state_json_round_trip},
         {"handed-over host continues like one host",
          test_handed_over_host_continues_like_one_host},

@@ -74,13 +74,28 @@ static json_t *describe_namespace(const char *id, const json_t *endpoints)
     return json_pack("{s:s, s:o}", "ID", id, "ResourceList", resources);
 }
 
+/* The id of the next namespace (new reference): the next of hnsNewNamespaceIds, and once
+ * those are used up a GUID from the seeded generator that names no namespace yet. */
+static json_t *next_namespace_id(sim_host *sim)
+{
+    sim_world *world = &sim->world;
+    if (json_array_size(world->hns_new_namespace_ids) > 0)
+        return json_incref(json_array_get(world->hns_new_namespace_ids, 0));
+    char guid[37];
+    json_t *ignored;
+    do
+        sim_draw_guid(sim, guid);
+    while (find_namespace(world, guid, &ignored) != NULL);
+    return json_string(guid);
+}
+
 static json_t *create_namespace(sim_host *sim)
 {
     sim_world *world = &sim->world;
-    if (json_array_size(world->hns_new_namespace_ids) == 0)
-        return failure_reply("sim host: no namespace id left to hand out (the world's "
-                             "hnsNewNamespaceIds is used up)");
-    json_t *id = json_incref(json_array_get(world->hns_new_namespace_ids, 0));
+    bool listed = json_array_size(world->hns_new_namespace_ids) > 0;
+    json_t *id = next_namespace_id(sim);
+    if (id == NULL)
+        return NULL;
     json_t *ignored;
     if (find_namespace(world, json_string_value(id), &ignored) != NULL) {
         json_t *reply = failure_reply("sim host: the next id in hnsNewNamespaceIds, '%s', "
@@ -91,7 +106,8 @@ static json_t *create_namespace(sim_host *sim)
     }
     json_t *reply = NULL;
     if (json_object_set_new(world->hns_namespaces, json_string_value(id), json_array()) == 0) {
-        json_array_remove(world->hns_new_namespace_ids, 0);
+        if (listed)
+            json_array_remove(world->hns_new_namespace_ids, 0);
         sim->held.hns_namespaces++;
         reply = success_reply(json_pack("{s:O, s:[]}", "ID", id, "ResourceList"));
     }

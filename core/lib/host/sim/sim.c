@@ -5,7 +5,8 @@
  * "seed" (integer >= 0, seeds the GUID generator) and "guestProcessOutputs"
  * ({"<vm id>": {"<command line>": "<output>"}}, run_guest_process's answers).
  *
- * GUIDs: new_guid draws 128 bits from splitmix64 seeded with "seed" and marks them version 4.
+ * GUIDs: new_guid draws 128 bits from splitmix64 seeded with "seed" and marks them version 4;
+ * POST /namespaces/ draws from the same generator once hnsNewNamespaceIds is used up.
  * NameToGuid for a name no layerIds path ends in answers a GUID derived from the name: the
  * FNV-1a 64-bit hash of the lower-cased name, then FNV-1a 64 of the same bytes continued from
  * that hash, as 16 bytes (big endian), marked version 8 (custom, RFC 9562), variant 10. */
@@ -761,16 +762,21 @@ static uint64_t next_random(uint64_t *state)
     return mixed ^ (mixed >> 31);
 }
 
-static void sim_new_guid(hcsoci_host *host, char guid[37])
+void sim_draw_guid(sim_host *sim, char guid[37])
 {
-    sim_host *sim = lock_host(host);
     uint8_t bytes[16];
     store_big_endian(next_random(&sim->generator_state), bytes);
     store_big_endian(next_random(&sim->generator_state), bytes + 8);
-    unlock_host(sim);
     bytes[6] = (uint8_t)((bytes[6] & 0x0f) | 0x40);
     bytes[8] = (uint8_t)((bytes[8] & 0x3f) | 0x80);
     format_guid(bytes, guid);
+}
+
+static void sim_new_guid(hcsoci_host *host, char guid[37])
+{
+    sim_host *sim = lock_host(host);
+    sim_draw_guid(sim, guid);
+    unlock_host(sim);
 }
 
 /* ---- life cycle ---- */

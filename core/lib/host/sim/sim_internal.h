@@ -11,6 +11,7 @@
  *   hnsEndpoints        [{"ID": "<id>", ...}]                          default []
  *   hnsNamespaces       {"<namespace id>": ["<endpoint id>", ...]}     default {}
  *   hnsNewNamespaceIds  ["<id>", ...] handed out in order by POST /namespaces/   default []
+ *                       (then GUIDs from the seeded generator)
  *   failCall            null | {"call": NAME, "nth": n >= 1, "hresult"?: integer or "0x..."}
  *                       (hresult must have the severity bit set; default 0x80070005)
  * Extra members hcsoci accepts (not in the corpus):
@@ -147,6 +148,9 @@ const char *sim_path_last_element(const char *path, size_t *length);
 
 /* True when text is a GUID "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (either case). */
 bool sim_guid_valid(const char *text);
+
+/* A new version 4 GUID from the seeded generator (the caller holds the lock). */
+void sim_draw_guid(sim_host *sim, char guid[37]);
 
 /* ---- hns.c ---- */
 
