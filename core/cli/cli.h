@@ -121,8 +121,8 @@ int cli_load_json_object(const char *path, const char *what, json_t **value,
 char *cli_default_root(void);
 
 /* Checks that an id is safe (it names compute systems and rows of the store): 1 to
- * CLI_MAX_ID_LENGTH characters from [A-Za-z0-9_.+-], not starting with '.', never "..". what names the kind of id ("container")
- * in the error, which quotes the id escaped. */
+ * CLI_MAX_ID_LENGTH characters from [A-Za-z0-9_.+-], not starting with '.', never "..".
+ * what names the kind of id ("container") in the error, which quotes the id escaped. */
 #define CLI_MAX_ID_LENGTH 128
 int cli_validate_id(const char *what, const char *id, hcsoci_error **error);
 
