@@ -120,9 +120,9 @@ int cli_load_json_object(const char *path, const char *what, json_t **value,
  * /tmp/hcsoci-<uid>. The caller frees the result. */
 char *cli_default_root(void);
 
-/* Checks that an id is safe (it once named files, and still names compute systems): 1 to CLI_MAX_ID_LENGTH characters from
- * [A-Za-z0-9_.+-], not starting with '.', never "..". what names the kind of id ("container")
- * in the error, which quotes the id escaped. */
+/* Checks that an id is safe (it names compute systems and rows of the store): 1 to
+ * CLI_MAX_ID_LENGTH characters from [A-Za-z0-9_.+-], not starting with '.', never "..".
+ * what names the kind of id ("container") in the error, which quotes the id escaped. */
 #define CLI_MAX_ID_LENGTH 128
 int cli_validate_id(const char *what, const char *id, hcsoci_error **error);
 
@@ -237,8 +237,8 @@ struct cli_session {
     hcsoci_runtime *runtime;
 };
 
-/* Opens the store for changes and begins its transaction, opens the sim host from it (or from --world when it
- * holds no world yet) and loads the modules. On failure nothing is left open. */
+/* Opens the store for changes and begins its transaction, opens the sim host from it (or from
+ * --world when it holds no world yet) and loads the modules. On failure nothing is left open. */
 int cli_session_open(const cli_globals *globals, cli_session *session, hcsoci_error **error);
 
 /* Only opens the store for changes and begins its transaction (host and runtime stay NULL),
