@@ -107,8 +107,10 @@ static int add_disk(hcsoci_build_context *context, json_t *mount, bool physical,
     hcsoci_uvm *uvm = context->hosting_system;
     const char *host_path = string_member(mount, "source");
     char mount_path[64];
-    snprintf(mount_path, sizeof mount_path, "/run/mounts/m%" PRIu64,
-             hcsoci_uvm_next_mount_number(uvm));
+    uint64_t mount_number = 0;
+    if (hcsoci_uvm_take_mount_number(uvm, &mount_number, error) != 0)
+        return -1;
+    snprintf(mount_path, sizeof mount_path, "/run/mounts/m%" PRIu64, mount_number);
     int status = physical
                      ? hcsoci_uvm_add_scsi_physical_disk(uvm, host_path, mount_path, read_only,
                                                          NULL, context->resources, error)

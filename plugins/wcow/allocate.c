@@ -71,8 +71,10 @@ static int add_mount_to_hosting_system(wcow_build *build, size_t index, hcsoci_e
     hcsoci_uvm *uvm = context->hosting_system;
     const wcow_mount *mount = &build->spec.mounts[index];
     char uvm_path[48];
-    snprintf(uvm_path, sizeof uvm_path, "C:\\mounts\\m%" PRIu64,
-             hcsoci_uvm_next_mount_number(uvm));
+    uint64_t mount_number = 0;
+    if (hcsoci_uvm_take_mount_number(uvm, &mount_number, error) != 0)
+        return -1;
+    snprintf(uvm_path, sizeof uvm_path, "C:\\mounts\\m%" PRIu64, mount_number);
     bool read_only = wcow_mount_is_read_only(mount);
 
     if (strcmp(mount->type, "physical-disk") == 0) {

@@ -1573,6 +1573,57 @@ static void test_container_counter_refuses_to_overflow(void)
     fixture_close(&f);
 }
 
+/* A VM loaded from saved state whose counter is at INT64_MAX, for the overflow tests. */
+static hcsoci_uvm *uvm_with_counter_at_limit(fixture *f, const char *counter)
+{
+    json_t *saved = hcsoci_uvm_to_json(f->uvm);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(saved);
+    json_object_set_new(saved, counter, json_integer(INT64_MAX));
+    hcsoci_uvm *loaded = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_uvm_from_json(f->host, saved, &loaded, NULL), 0);
+    json_decref(saved);
+    return loaded;
+}
+
+/* The mount, VSMB and Plan 9 counters refuse to move past INT64_MAX instead of wrapping: the
+ * call fails naming the counter, sends nothing, and the state still reads back. */
+static void test_mount_vsmb_and_plan9_counters_refuse_to_overflow(void)
+{
+    fixture f;
+    fixture_open(&f, "050-xenon-v2-mounts-vsmb-pipe-scsi", NULL);
+    hcsoci_uvm *loaded = uvm_with_counter_at_limit(&f, "mountCounter");
+    uint64_t number = 0;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_uvm_take_mount_number(loaded, &number, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "its mount counter is at 9223372036854775807");
+    hcsoci_uvm_free(loaded);
+
+    loaded = uvm_with_counter_at_limit(&f, "vsmbCounter");
+    size_t calls_before = json_array_size(hcsoci_sim_host_journal(f.host));
+    CU_ASSERT_EQUAL(hcsoci_uvm_add_vsmb(loaded, "C:\\data\\host-rw", NULL, NULL, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "its VSMB share counter is at 9223372036854775807");
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(f.host)), calls_before);
+    json_t *again = hcsoci_uvm_to_json(loaded);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(again, "vsmbCounter")), INT64_MAX);
+    hcsoci_uvm *reloaded = NULL;
+    CU_ASSERT_EQUAL(hcsoci_uvm_from_json(f.host, again, &reloaded, NULL), 0);
+    hcsoci_uvm_free(reloaded);
+    json_decref(again);
+    hcsoci_uvm_free(loaded);
+    fixture_close(&f);
+
+    fixture_open(&f, "074-lcow-mounts", NULL);
+    loaded = uvm_with_counter_at_limit(&f, "plan9Counter");
+    calls_before = json_array_size(hcsoci_sim_host_journal(f.host));
+    CU_ASSERT_EQUAL(hcsoci_uvm_add_plan9(loaded, "C:\\data\\share", "/run/mounts/p", true, false,
+                                         NULL, NULL, NULL, &error),
+                    -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "its Plan 9 share counter is at 9223372036854775807");
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(f.host)), calls_before);
+    hcsoci_uvm_free(loaded);
+    fixture_close(&f);
+}
+
 static void test_json_round_trip(void)
 {
     fixture f;
@@ -1950,6 +2001,8 @@ int main(void)
         {"Plan 9 requests match trace 074", test_plan9_requests_match_trace_074},
         {"Plan 9 checks and counter", test_plan9_checks_and_counter},
         {"the container counter refuses to overflow", test_container_counter_refuses_to_overflow},
+        {"the mount, VSMB and Plan 9 counters refuse to overflow",
+         test_mount_vsmb_and_plan9_counters_refuse_to_overflow},
         {"pipes match trace 050", test_pipes_match_trace_050},
         {"vPCI request matches trace 079", test_vpci_request_matches_trace_079},
         {"HvSocket update matches trace 061", test_hvsocket_update_matches_trace_061},

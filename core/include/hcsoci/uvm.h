@@ -90,6 +90,10 @@ int hcsoci_uvm_from_json(hcsoci_host *host, const json_t *value, hcsoci_uvm **uv
  * mount paths in the VM ("/run/mounts/m<n>", "C:\mounts\m<n>"). */
 uint64_t hcsoci_uvm_next_mount_number(hcsoci_uvm *uvm);
 
+/* Like hcsoci_uvm_next_mount_number, but refuses (an error naming the limit, the counter
+ * unchanged) when the counter is at INT64_MAX, the most its saved state can hold. */
+int hcsoci_uvm_take_mount_number(hcsoci_uvm *uvm, uint64_t *number, hcsoci_error **error);
+
 /* Says whether the model talks to a guest connection (GCS). Without one (the default, and the
  * corpus's case) a modify request goes to the host whole, guest request included. With one,
  * the host part and the guest part go separately: on an add the host part first, then the

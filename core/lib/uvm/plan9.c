@@ -49,10 +49,15 @@ int hcsoci_uvm_add_plan9(hcsoci_uvm *uvm, const char *host_path, const char *uvm
     if (restrict_files)
         flags |= PLAN9_FLAG_RESTRICT_FILE_ACCESS;
 
+    /* Plan 9 share names start at 0: the name is the counter's value before it moves on. */
     uvm_lock(uvm);
-    char name[32];
-    snprintf(name, sizeof name, "%" PRIu64, uvm->plan9_counter++);
+    uint64_t next = 0;
+    int taken = uvm_counter_take(uvm, &uvm->plan9_counter, "Plan 9 share", &next, error);
     uvm_unlock(uvm);
+    if (taken != 0)
+        return -1;
+    char name[32];
+    snprintf(name, sizeof name, "%" PRIu64, next - 1);
     char *name_copy = NULL;
     if (share_name != NULL && (name_copy = hcsoci_strdup(name)) == NULL)
         return hcsoci_fail_out_of_memory(error);

@@ -207,20 +207,25 @@ uint64_t hcsoci_uvm_next_container_number(hcsoci_uvm *uvm)
     return number;
 }
 
+int uvm_counter_take(const hcsoci_uvm *uvm, uint64_t *counter, const char *what,
+                     uint64_t *number, hcsoci_error **error)
+{
+    /* Saved as a JSON integer: past INT64_MAX it would not read back. */
+    if (*counter >= (uint64_t)INT64_MAX)
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "utility VM %s: its %s counter is at %lld, the largest it can hold; "
+                           "no more can be numbered in it",
+                           uvm->id, what, (long long)INT64_MAX);
+    *number = ++*counter;
+    return 0;
+}
+
 int hcsoci_uvm_take_container_number(hcsoci_uvm *uvm, uint64_t *number, hcsoci_error **error)
 {
     uvm_lock(uvm);
-    /* Saved as a JSON integer: past INT64_MAX it would not read back. */
-    bool exhausted = uvm->container_counter >= (uint64_t)INT64_MAX;
-    if (!exhausted)
-        *number = ++uvm->container_counter;
+    int result = uvm_counter_take(uvm, &uvm->container_counter, "container", number, error);
     uvm_unlock(uvm);
-    if (exhausted)
-        return hcsoci_fail(error, HCSOCI_E_INVALID,
-                           "utility VM %s: its container counter is at %lld, the largest it can "
-                           "hold; no more containers can be numbered in it",
-                           uvm->id, (long long)INT64_MAX);
-    return 0;
+    return result;
 }
 
 uint64_t hcsoci_uvm_next_mount_number(hcsoci_uvm *uvm)
@@ -229,6 +234,14 @@ uint64_t hcsoci_uvm_next_mount_number(hcsoci_uvm *uvm)
     uint64_t number = ++uvm->mount_counter;
     uvm_unlock(uvm);
     return number;
+}
+
+int hcsoci_uvm_take_mount_number(hcsoci_uvm *uvm, uint64_t *number, hcsoci_error **error)
+{
+    uvm_lock(uvm);
+    int result = uvm_counter_take(uvm, &uvm->mount_counter, "mount", number, error);
+    uvm_unlock(uvm);
+    return result;
 }
 
 /* ---- the state as JSON ---- */

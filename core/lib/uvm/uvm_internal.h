@@ -139,6 +139,12 @@ int uvm_record(hcsoci_resources *resources, const char *kind, json_t *details,
  * releases one such entry (from its fields, with the reference's Release wording). The file that
  * records entries of a kind defines it and records under its name, so that each name is spelled
  * once; hcsoci_uvm_release_entry (uvm.c) walks them all. */
+/* Moves *counter on by one into *number, or refuses (an error naming the VM and what the
+ * counter numbers, *counter unchanged) when it is at INT64_MAX, the most saved state holds.
+ * The caller holds the VM's lock. */
+int uvm_counter_take(const hcsoci_uvm *uvm, uint64_t *counter, const char *what,
+                     uint64_t *number, hcsoci_error **error);
+
 typedef struct uvm_release_kind {
     const char *name;
     int (*release)(hcsoci_uvm *uvm, const json_t *entry, hcsoci_error **error);

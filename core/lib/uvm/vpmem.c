@@ -196,7 +196,10 @@ int hcsoci_uvm_add_lcow_layer(hcsoci_uvm *uvm, const char *host_path, char **uvm
         hcsoci_error_free(vpmem_error);
     }
     char path[48];
-    snprintf(path, sizeof path, "/run/mounts/m%" PRIu64, hcsoci_uvm_next_mount_number(uvm));
+    uint64_t mount_number = 0;
+    if (hcsoci_uvm_take_mount_number(uvm, &mount_number, error) != 0)
+        return -1;
+    snprintf(path, sizeof path, "/run/mounts/m%" PRIu64, mount_number);
     if (hcsoci_uvm_add_scsi(uvm, host_path, path, true, HCSOCI_VM_ACCESS_NONE, NULL, NULL,
                             error) != 0)
         return hcsoci_fail_prefixed(error, "failed to add SCSI layer: ");

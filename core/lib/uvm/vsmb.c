@@ -112,13 +112,22 @@ static int locate(hcsoci_uvm *uvm, const char *host_path, uvm_list **list, char 
     return *directory != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
 
-static uvm_vsmb_share *new_share(hcsoci_uvm *uvm, const char *directory, bool read_only)
+/* A new share named after the next value of the VM's VSMB counter, or NULL with *error set. */
+static uvm_vsmb_share *new_share(hcsoci_uvm *uvm, const char *directory, bool read_only,
+                                 hcsoci_error **error)
 {
     uvm_vsmb_share *share = hcsoci_calloc(1, sizeof *share);
-    if (share == NULL)
+    if (share == NULL) {
+        hcsoci_fail_out_of_memory(error);
         return NULL;
+    }
+    uint64_t number = 0;
+    if (uvm_counter_take(uvm, &uvm->vsmb_counter, "VSMB share", &number, error) != 0) {
+        free(share);
+        return NULL;
+    }
     char name[32];
-    snprintf(name, sizeof name, "s%" PRIx64, ++uvm->vsmb_counter);
+    snprintf(name, sizeof name, "s%" PRIx64, number);
     share->host_path = hcsoci_strdup(directory);
     share->name = hcsoci_strdup(name);
     share->guest_path = hcsoci_malloc(sizeof UVM_VSMB_SHARE_PREFIX + strlen(name));
@@ -127,6 +136,7 @@ static uvm_vsmb_share *new_share(hcsoci_uvm *uvm, const char *directory, bool re
     if (share->host_path == NULL || share->name == NULL || share->guest_path == NULL ||
         share->allowed_files == NULL) {
         uvm_vsmb_share_free(share);
+        hcsoci_fail_out_of_memory(error);
         return NULL;
     }
     strcpy(share->guest_path, UVM_VSMB_SHARE_PREFIX);
@@ -177,10 +187,10 @@ static int add_locked(hcsoci_uvm *uvm, const char *host_path, hcsoci_vsmb_option
     const char *request_type = "Update";
     if (share == NULL) {
         request_type = "Add";
-        share = created = new_share(uvm, directory, options->read_only);
+        share = created = new_share(uvm, directory, options->read_only, error);
         if (share == NULL) {
             free(directory);
-            return hcsoci_fail_out_of_memory(error);
+            return -1;
         }
     }
     json_t *allowed_files = json_copy(share->allowed_files);
