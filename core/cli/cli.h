@@ -114,6 +114,15 @@ void cli_warn(const char *format, ...) __attribute__((format(printf, 1, 2)));
 int cli_load_json_object(const char *path, const char *what, json_t **value,
                          hcsoci_error **error);
 
+/* The largest spec file the command reads: 16 MiB. Real specs are a few kilobytes; parsed
+ * JSON takes 8 to 15 times its text in memory (`doc` of a 16 MiB spec peaks near 130 MB). */
+#define CLI_MAX_SPEC_FILE_BYTES ((size_t)16 * 1024 * 1024)
+
+/* cli_load_json_object for a file of at most limit bytes: a larger regular file is refused
+ * before it is read, naming its size; any other file (a pipe) once more than limit was read. */
+int cli_load_json_object_limited(const char *path, const char *what, size_t limit,
+                                 json_t **value, hcsoci_error **error);
+
 /* ---- state.c: the state directory and ids ---- */
 
 /* The default state directory: $XDG_RUNTIME_DIR/hcsoci, else /run/hcsoci for root, else

@@ -41,6 +41,7 @@ static const char create_spec_options_help[] =
     "  -b, --bundle DIR              read the OCI runtime spec from DIR/config.json\n"
     "                                (default: the current directory)\n"
     "  --spec FILE                   read the OCI runtime spec from FILE instead\n"
+    "                                (a spec file holds at most 16 MiB)\n"
     "  --schema VERSION              request HCS schema 1.0 or 2.1 (default: chosen by the\n"
     "                                host's build; a version the host lacks is ignored)\n"
     "  --owner NAME                  the compute system's owner (default: hcsoci)\n"
@@ -165,7 +166,8 @@ static int parse_create_request(const char *command, bool is_create, int argc, c
 static int load_spec(const create_request *request, json_t **spec, hcsoci_error **error)
 {
     if (request->spec_path != NULL)
-        return cli_load_json_object(request->spec_path, "spec", spec, error);
+        return cli_load_json_object_limited(request->spec_path, "spec", CLI_MAX_SPEC_FILE_BYTES,
+                                            spec, error);
     const char *bundle = request->bundle != NULL ? request->bundle : ".";
     struct stat status;
     if (stat(bundle, &status) != 0 || !S_ISDIR(status.st_mode))
@@ -173,7 +175,7 @@ static int load_spec(const create_request *request, json_t **spec, hcsoci_error 
     char *path = NULL;
     if (asprintf(&path, "%s/config.json", bundle) < 0)
         return hcsoci_fail_out_of_memory(error);
-    int result = cli_load_json_object(path, "spec", spec, error);
+    int result = cli_load_json_object_limited(path, "spec", CLI_MAX_SPEC_FILE_BYTES, spec, error);
     free(path);
     return result;
 }

@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -181,20 +183,68 @@ void cli_warn(const char *format, ...)
     hcsoci_log(HCSOCI_LOG_WARN, NULL, "%s", message);
 }
 
+/* Reads a file for jansson and counts what it read; stops with an error past the limit. */
+typedef struct limited_reader {
+    FILE *file;
+    size_t limit;
+    size_t read;
+    bool over_limit;
+} limited_reader;
+
+static size_t read_limited(void *buffer, size_t size, void *data)
+{
+    limited_reader *reader = data;
+    size_t count = fread(buffer, 1, size, reader->file);
+    reader->read += count;
+    if (reader->read > reader->limit) {
+        reader->over_limit = true;
+        return (size_t)-1;
+    }
+    return count;
+}
+
 int cli_load_json_object(const char *path, const char *what, json_t **value,
                          hcsoci_error **error)
 {
+    return cli_load_json_object_limited(path, what, SIZE_MAX, value, error);
+}
+
+int cli_load_json_object_limited(const char *path, const char *what, size_t limit,
+                                 json_t **value, hcsoci_error **error)
+{
+    const size_t mebibyte = (size_t)1024 * 1024;
+    char shown_limit[64];
+    if (limit % mebibyte == 0)
+        snprintf(shown_limit, sizeof shown_limit, "%zu bytes (%zu MiB)", limit,
+                 limit / mebibyte);
+    else
+        snprintf(shown_limit, sizeof shown_limit, "%zu bytes", limit);
     *value = NULL;
     FILE *file = fopen(path, "rb");
     if (file == NULL)
         return hcsoci_fail(error, HCSOCI_E_NOT_FOUND, "cannot open %s file '%s': %s", what, path,
                            strerror(errno));
+    /* A regular file says its size: one too large is refused before a byte is read. */
+    struct stat status;
+    if (fstat(fileno(file), &status) == 0 && S_ISREG(status.st_mode) &&
+        (uintmax_t)status.st_size > limit) {
+        fclose(file);
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "%s file '%s' is %jd bytes, more than the limit of %s", what, path,
+                           (intmax_t)status.st_size, shown_limit);
+    }
+    limited_reader reader = {.file = file, .limit = limit};
     json_error_t parse_error;
     errno = 0;
-    json_t *parsed = json_loadf(file, JSON_REJECT_DUPLICATES, &parse_error);
+    json_t *parsed = json_load_callback(read_limited, &reader, JSON_REJECT_DUPLICATES,
+                                        &parse_error);
     int read_errno = ferror(file) ? errno : 0;
     fclose(file);
     if (parsed == NULL) {
+        if (reader.over_limit)
+            return hcsoci_fail(error, HCSOCI_E_INVALID,
+                               "%s file '%s' is more than the limit of %s", what, path,
+                               shown_limit);
         if (read_errno != 0)
             return hcsoci_fail(error, HCSOCI_E_IO, "cannot read %s file '%s': %s", what, path,
                                strerror(read_errno));

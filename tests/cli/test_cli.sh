@@ -83,6 +83,10 @@ for command in create doc delete state list replay plugins netns; do
         check "$command --help mentions $option" out_has "$option"
     done
 done
+for command in create doc; do
+    hcsoci "$command" --help
+    check "$command --help gives the spec file size limit" out_has "at most 16 MiB"
+done
 hcsoci doc --keep-resources-on-failure
 check "doc refuses --keep-resources-on-failure (it saves nothing)" exits 2
 hcsoci uvm --help
@@ -207,6 +211,26 @@ hcsoci --root "$scratch/no-world" create --bundle "$examples/argon" b
 check "a state directory without a world asks for --world" eval 'exits 1 && err_has "--world"'
 hcsoci --root "$root" replay "$scratch/broken.json"
 check "malformed case exits 1 naming the file" eval 'exits 1 && err_has "$scratch/broken.json"'
+# Spec files are refused above 16 MiB (16777216 bytes) before they are parsed; sparse files
+# make the sizes cheaply. At the limit the file is parsed (and its zero bytes are not JSON).
+truncate -s 16777217 "$scratch/huge.json"
+hcsoci --world "$examples/world.json" --root "$root" create --spec "$scratch/huge.json" b
+check "a spec file one byte over 16 MiB is refused naming the file, its size and the limit" \
+    eval 'exits 1 && err_has "spec file '"'"'$scratch/huge.json'"'"' is 16777217 bytes, more than the limit of 16777216 bytes (16 MiB)"'
+mkdir -p "$scratch/huge-bundle"
+truncate -s 200M "$scratch/huge-bundle/config.json"
+hcsoci --world "$examples/world.json" --root "$root" doc --bundle "$scratch/huge-bundle"
+check "doc refuses a 200 MB config.json of a bundle" \
+    eval 'exits 1 && err_has "spec file '"'"'$scratch/huge-bundle/config.json'"'"' is 209715200 bytes"'
+truncate -s 16777216 "$scratch/huge.json"
+hcsoci --world "$examples/world.json" --root "$root" create --spec "$scratch/huge.json" b
+check "a spec file of exactly 16 MiB is parsed" \
+    eval 'exits 1 && err_has "invalid JSON in spec file" && ! err_has "limit"'
+head -c 16777217 /dev/zero | tr '\0' ' ' |
+    hcsoci --world "$examples/world.json" --root "$root" create --spec /dev/stdin b
+check "a spec read from a pipe stops at the limit" \
+    eval 'exits 1 && err_has "spec file '"'"'/dev/stdin'"'"' is more than the limit of 16777216 bytes (16 MiB)"'
+rm -rf "$scratch/huge.json" "$scratch/huge-bundle"
 check "nothing was saved by the failures" eval '! has_state "$root" "b"'
 
 # ---- plugins ----
