@@ -4,7 +4,7 @@
 # Usage: build-deps.sh CACHE_DIR
 # Installs into CACHE_DIR/prefix (include/, lib/, bin/ with the DLLs). A dependency already
 # built is kept: delete CACHE_DIR to start again. Needs gcc-mingw-w64-x86-64, libtool,
-# autoconf, automake, tcl (SQLite's amalgamation) and dpkg-dev (apt-get source).
+# libltdl-dev, autoconf, automake, tcl (SQLite's amalgamation) and dpkg-dev (apt-get source).
 set -eu
 
 HOST=x86_64-w64-mingw32
@@ -21,6 +21,17 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 say() { echo "build-deps: $*" >&2; }
 
+# Runs a build step with its output in CACHE/NAME.log; on failure shows the log's end.
+logged() {
+    name=$1
+    shift
+    if ! "$@" > "$CACHE/$name.log" 2>&1; then
+        tail -n 30 "$CACHE/$name.log" >&2
+        say "$name failed; the whole log is $CACHE/$name.log"
+        exit 1
+    fi
+}
+
 # apt-get source without touching the machine's own apt set-up: a private sources list with
 # deb-src entries and private package lists.
 fetch_sources() {
@@ -34,11 +45,11 @@ fetch_sources() {
             sed -n 's/^deb /deb-src /p' /etc/apt/sources.list > "$apt_dir/sources.list"
         fi
         apt_options
-        apt-get $APT_OPTIONS -qq update
+        logged apt-update apt-get $APT_OPTIONS update
         touch "$apt_dir/updated"
     fi
     apt_options
-    (cd "$SOURCES" && apt-get $APT_OPTIONS -qq source "$@" >/dev/null)
+    logged "source-$1" sh -c "cd '$SOURCES' && apt-get $APT_OPTIONS source $*"
 }
 
 apt_options() {
@@ -63,10 +74,9 @@ build_jansson() {
     src=$(source_dir jansson)
     (cd "$src" && { [ -x configure ] || autoreconf -fi >/dev/null 2>&1; })
     rm -rf "$CACHE/build-jansson" && mkdir -p "$CACHE/build-jansson"
-    (cd "$CACHE/build-jansson" &&
-        "$src/configure" -q --host=$HOST --prefix="$PREFIX" --enable-static --enable-shared \
-            --disable-dependency-tracking >/dev/null &&
-        make -s -j"$JOBS" >/dev/null && make -s install >/dev/null)
+    logged jansson sh -c "cd '$CACHE/build-jansson' &&
+        '$src/configure' --host=$HOST --prefix='$PREFIX' --enable-static --enable-shared \
+            --disable-dependency-tracking && make -j$JOBS && make install"
 }
 
 build_cunit() {
@@ -76,10 +86,9 @@ build_cunit() {
     src=$(source_dir cunit)
     (cd "$src" && { [ -x configure ] || autoreconf -fi >/dev/null 2>&1; })
     rm -rf "$CACHE/build-cunit" && mkdir -p "$CACHE/build-cunit"
-    (cd "$CACHE/build-cunit" &&
-        "$src/configure" -q --host=$HOST --prefix="$PREFIX" --enable-static --disable-shared \
-            --disable-dependency-tracking >/dev/null &&
-        make -s -j"$JOBS" >/dev/null && make -s install >/dev/null)
+    logged cunit sh -c "cd '$CACHE/build-cunit' &&
+        '$src/configure' --host=$HOST --prefix='$PREFIX' --enable-static --disable-shared \
+            --disable-dependency-tracking && make -j$JOBS && make install"
 }
 
 # libltdl's source comes with the libtool package the native build already uses.
@@ -88,12 +97,12 @@ build_ltdl() {
     say "libltdl"
     src="$CACHE/ltdl-source"
     rm -rf "$src" && mkdir -p "$src"
-    (cd "$src" && libtoolize --ltdl=libltdl --copy --quiet >/dev/null)
+    logged ltdl-source sh -c "cd '$src' && libtoolize --ltdl=libltdl --copy"
     rm -rf "$CACHE/build-ltdl" && mkdir -p "$CACHE/build-ltdl"
-    (cd "$CACHE/build-ltdl" &&
-        sh "$src/libltdl/configure" -q --host=$HOST --prefix="$PREFIX" --enable-ltdl-install \
-            --enable-static --enable-shared --disable-dependency-tracking >/dev/null &&
-        make -s -j"$JOBS" >/dev/null && make -s install >/dev/null)
+    logged ltdl sh -c "cd '$CACHE/build-ltdl' &&
+        sh '$src/libltdl/configure' --host=$HOST --prefix='$PREFIX' --enable-ltdl-install \
+            --enable-static --enable-shared --disable-dependency-tracking &&
+        make -j$JOBS && make install"
 }
 
 # SQLite's cross configure cannot run the generators it builds, so the amalgamation is made
@@ -104,13 +113,12 @@ build_sqlite() {
     [ -n "$(source_dir sqlite3)" ] || fetch_sources sqlite3
     src=$(source_dir sqlite3)
     rm -rf "$CACHE/build-sqlite" && mkdir -p "$CACHE/build-sqlite"
-    (cd "$CACHE/build-sqlite" &&
-        "$src/configure" -q --disable-tcl >/dev/null &&
-        make -s sqlite3.c >/dev/null 2>&1 &&
+    logged sqlite sh -c "cd '$CACHE/build-sqlite' &&
+        '$src/configure' --disable-tcl && make sqlite3.c &&
         $HOST-gcc -O2 -DSQLITE_THREADSAFE=1 -c sqlite3.c -o sqlite3.o &&
-        $HOST-ar rcs libsqlite3.a sqlite3.o)
-    cp "$CACHE/build-sqlite/sqlite3.h" "$CACHE/build-sqlite/libsqlite3.a" "$PREFIX/include/" 2>/dev/null || true
-    mv "$PREFIX/include/libsqlite3.a" "$PREFIX/lib/"
+        $HOST-ar rcs libsqlite3.a sqlite3.o"
+    cp "$CACHE/build-sqlite/sqlite3.h" "$PREFIX/include/"
+    cp "$CACHE/build-sqlite/libsqlite3.a" "$PREFIX/lib/"
     version=$(sed -n 's/^#define SQLITE_VERSION *"\(.*\)"/\1/p' "$PREFIX/include/sqlite3.h")
     mkdir -p "$PREFIX/lib/pkgconfig"
     cat > "$PREFIX/lib/pkgconfig/sqlite3.pc" <<PC
