@@ -16,6 +16,7 @@
 #include <hcsoci/replay.h>
 
 #include "../unit/test_support.h"
+#include "../../core/lib/portable.h"
 #include "kit/trace_compare.h"
 
 static const char cases_directory[] = "tests/conformance/cases";
@@ -546,7 +547,7 @@ static bool list_cases(name_list *list)
             list->names = names;
             list->capacity = capacity;
         }
-        list->names[list->count] = strndup(entry->d_name, length - 5);
+        list->names[list->count] = portable_strndup(entry->d_name, length - 5);
         if (list->names[list->count] == NULL) {
             ok = false;
             break;
