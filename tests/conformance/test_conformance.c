@@ -16,6 +16,7 @@
 #include <hcsoci/replay.h>
 
 #include "../unit/test_support.h"
+#include "../../core/lib/portable.h"
 #include "kit/trace_compare.h"
 
 static const char cases_directory[] = "tests/conformance/cases";
@@ -400,7 +401,7 @@ static unsigned cases_skipped;
 /* Fails the current case test with a message naming the case (printed after flushing CUnit's
  * own output, so that the two read in order in a log). */
 static void fail_case(const char *case_name, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
+    HCSOCI_PRINTF_FORMAT(2, 3);
 
 static void fail_case(const char *case_name, const char *format, ...)
 {
@@ -546,7 +547,7 @@ static bool list_cases(name_list *list)
             list->names = names;
             list->capacity = capacity;
         }
-        list->names[list->count] = strndup(entry->d_name, length - 5);
+        list->names[list->count] = portable_strndup(entry->d_name, length - 5);
         if (list->names[list->count] == NULL) {
             ok = false;
             break;

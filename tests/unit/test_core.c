@@ -296,9 +296,9 @@ static void test_ledger_rejects_malformed_json(void)
 static hcsoci_runtime *failing_runtime(hcsoci_host *host)
 {
     static char builder[4096], network[4096];
-    snprintf(builder, sizeof builder, "%s", test_build_path("tests/plugins/.libs/failing_builder.so"));
+    snprintf(builder, sizeof builder, "%s", test_plugin_module("failing_builder"));
     snprintf(network, sizeof network, "%s",
-             test_build_path("tests/plugins/.libs/recording_network.so"));
+             test_plugin_module("recording_network"));
     const char *files[] = {builder, network, NULL};
     return test_runtime_with(host, NULL, files);
 }

@@ -56,7 +56,7 @@ static json_t *load_corpus(const char *directory, const char *case_name)
 static const char *hosted_builder_path(void)
 {
     static char path[4096];
-    snprintf(path, sizeof path, "%s", test_build_path("tests/plugins/.libs/hosted_builder.so"));
+    snprintf(path, sizeof path, "%s", test_plugin_module("hosted_builder"));
     return path;
 }
 

@@ -1,5 +1,7 @@
 /* Module loading, refusal and dispatch. */
 #include "test_support.h"
+#include "test_platform.h"
+#include "../../core/lib/portable.h"
 #include "../../core/lib/runtime_testing.h"
 
 #include <stdio.h>
@@ -16,9 +18,7 @@ static const char *const minimal_world =
 
 static const char *test_module(const char *name)
 {
-    char relative[256];
-    snprintf(relative, sizeof relative, "tests/plugins/.libs/%s.so", name);
-    return test_build_path(relative);
+    return test_plugin_module(name);
 }
 
 /* Makes a runtime from explicit module files only (no built-ins, no environment). */
@@ -44,7 +44,7 @@ static void expect_refused(const char *module, const char *reason)
     CU_ASSERT_EQUAL(runtime_from_files(host, files, &runtime, &error), -1);
     CU_ASSERT_PTR_NULL(runtime);
     CU_ASSERT_PTR_NOT_NULL_FATAL(error);
-    CU_ASSERT_PTR_NOT_NULL(strstr(error->message, files[0]));
+    CU_ASSERT(test_message_names_path(error->message, files[0]));
     TEST_ASSERT_ERROR_CONTAINS(error, reason);
     hcsoci_host_destroy(host);
 }
@@ -78,9 +78,8 @@ static void test_refuses_short_ops_table(void)
 static const char *copy_module(const char *name, char *directory_template)
 {
     static char path[4096];
-    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(directory_template));
-    chmod(directory_template, 0755);
-    snprintf(path, sizeof path, "%s/%s.so", directory_template, name);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(test_make_temporary_directory(directory_template));
+    snprintf(path, sizeof path, "%s/%s%s", directory_template, name, portable_module_suffix());
     FILE *in = fopen(test_module(name), "rb"), *out = fopen(path, "wb");
     CU_ASSERT_PTR_NOT_NULL_FATAL(in);
     CU_ASSERT_PTR_NOT_NULL_FATAL(out);
@@ -100,8 +99,12 @@ static void remove_copy(const char *path, const char *directory)
     rmdir(directory);
 }
 
+/* Mode bits (POSIX): a module file writable by its group is refused. On Windows the DACL
+ * decides instead (test_portable). */
 static void test_refuses_group_writable_file(void)
 {
+    if (!test_mode_bits_control_writers())
+        return;
     char directory[] = "/tmp/hcsoci-test-XXXXXX";
     const char *path = copy_module("good_builder", directory);
     chmod(path, 0775);
@@ -117,6 +120,8 @@ static void test_refuses_group_writable_file(void)
 
 static void test_refuses_world_writable_directory(void)
 {
+    if (!test_mode_bits_control_writers())
+        return;
     char directory[] = "/tmp/hcsoci-test-XXXXXX";
     const char *path = copy_module("good_builder", directory);
     chmod(directory, 0777);
@@ -140,11 +145,11 @@ static void test_refuses_world_writable_directory(void)
  * owners needs root: as anyone else there is nothing to try. */
 static void test_refuses_module_owned_by_another_user(void)
 {
-    if (geteuid() != 0)
+    if (!test_running_as_root())
         return;
     char directory[] = "/tmp/hcsoci-test-XXXXXX";
     const char *path = copy_module("good_builder", directory);
-    CU_ASSERT_EQUAL_FATAL(chown(path, OTHER_UID, OTHER_UID), 0);
+    CU_ASSERT_EQUAL_FATAL(test_change_owner(path, OTHER_UID), 0);
     hcsoci_host *host = test_sim_host(minimal_world);
     const char *files[] = {path, NULL};
     hcsoci_runtime *runtime = NULL;
@@ -158,8 +163,8 @@ static void test_refuses_module_owned_by_another_user(void)
     error = NULL;
 
     /* The file is the caller's again; its directory is another user's. */
-    CU_ASSERT_EQUAL_FATAL(chown(path, 0, 0), 0);
-    CU_ASSERT_EQUAL_FATAL(chown(directory, OTHER_UID, OTHER_UID), 0);
+    CU_ASSERT_EQUAL_FATAL(test_change_owner(path, 0), 0);
+    CU_ASSERT_EQUAL_FATAL(test_change_owner(directory, OTHER_UID), 0);
     CU_ASSERT_EQUAL(runtime_from_files(host, files, &runtime, &error), -1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(error);
     CU_ASSERT_PTR_NOT_NULL(strstr(error->message, path));
@@ -177,7 +182,7 @@ static void test_refuses_module_owned_by_another_user(void)
     error = NULL;
 
     /* Owned by root (the caller here) again, the same module loads. */
-    CU_ASSERT_EQUAL_FATAL(chown(directory, 0, 0), 0);
+    CU_ASSERT_EQUAL_FATAL(test_change_owner(directory, 0), 0);
     CU_ASSERT_EQUAL(runtime_from_files(host, files, &runtime, &error), 0);
     CU_ASSERT_PTR_NOT_NULL(runtime);
     hcsoci_runtime_free(runtime);
@@ -190,10 +195,9 @@ static void test_refuses_module_owned_by_another_user(void)
 static void test_refuses_a_file_that_is_not_a_module(void)
 {
     char directory[] = "/tmp/hcsoci-test-XXXXXX";
-    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(directory));
-    chmod(directory, 0755);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(test_make_temporary_directory(directory));
     char path[4096];
-    snprintf(path, sizeof path, "%s/text.so", directory);
+    snprintf(path, sizeof path, "%s/text%s", directory, portable_module_suffix());
     FILE *file = fopen(path, "w");
     CU_ASSERT_PTR_NOT_NULL_FATAL(file);
     fputs("not a shared object\n", file);
@@ -206,9 +210,12 @@ static void test_refuses_a_file_that_is_not_a_module(void)
     CU_ASSERT_EQUAL(runtime_from_files(host, files, &runtime, &error), -1);
     CU_ASSERT_PTR_NULL(runtime);
     CU_ASSERT_PTR_NOT_NULL_FATAL(error);
-    CU_ASSERT_PTR_NOT_NULL(strstr(error->message, path));
+    CU_ASSERT(test_message_names_path(error->message, path));
     CU_ASSERT_PTR_NOT_NULL(strstr(error->message, "(libltdl: "));
-    TEST_ASSERT_ERROR_CONTAINS(error, "it is not a loadable module, not an ELF file");
+    char expected[128];
+    snprintf(expected, sizeof expected, "it is not a loadable module, not %s",
+             portable_shared_object_format());
+    TEST_ASSERT_ERROR_CONTAINS(error, expected);
     remove_copy(path, directory);
     hcsoci_host_destroy(host);
 }
@@ -324,7 +331,7 @@ static void test_environment_path_comes_first_and_shadows(void)
     char first_path[4096];
     snprintf(first_path, sizeof first_path, "%s", copy_module("good_builder", first));
     const char *second_path = copy_module("good_builder", second);
-    setenv("HCSOCI_PLUGIN_PATH", first, 1);
+    test_set_environment("HCSOCI_PLUGIN_PATH", first);
     hcsoci_host *host = test_sim_host(minimal_world);
     const char *directories[] = {second, NULL};
     hcsoci_runtime_options options = {.host = host, .plugin_directories = directories,
@@ -335,11 +342,14 @@ static void test_environment_path_comes_first_and_shadows(void)
     CU_ASSERT_EQUAL_FATAL(json_array_size(plugins), 1);
     const char *loaded_from = json_string_value(json_object_get(json_array_get(plugins, 0), "path"));
     CU_ASSERT_PTR_NOT_NULL(loaded_from);
+    char *first_resolved = portable_resolve_path(first);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(first_resolved);
     if (loaded_from != NULL)
-        CU_ASSERT_EQUAL(strncmp(loaded_from, first, strlen(first)), 0);
+        CU_ASSERT_EQUAL(strncmp(loaded_from, first_resolved, strlen(first_resolved)), 0);
+    free(first_resolved);
     json_decref(plugins);
     hcsoci_runtime_free(runtime);
-    unsetenv("HCSOCI_PLUGIN_PATH");
+    test_unset_environment("HCSOCI_PLUGIN_PATH");
     remove_copy(first_path, first);
     remove_copy(second_path, second);
     hcsoci_host_destroy(host);

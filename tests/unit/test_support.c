@@ -1,4 +1,5 @@
 #include "test_support.h"
+#include "../../core/lib/portable.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,24 @@ const char *test_build_path(const char *relative)
 const char *test_source_path(const char *relative)
 {
     return tree_path("HCSOCI_TEST_SRCDIR", relative);
+}
+
+const char *test_plugin_module(const char *name)
+{
+    char relative[256];
+    snprintf(relative, sizeof relative, "tests/plugins/.libs/%s%s", name,
+             portable_module_suffix());
+    return test_build_path(relative);
+}
+
+bool test_message_names_path(const char *message, const char *path)
+{
+    if (strstr(message, path) != NULL)
+        return true;
+    char *resolved = portable_resolve_path(path);
+    bool named = resolved != NULL && strstr(message, resolved) != NULL;
+    free(resolved);
+    return named;
 }
 
 const char *const *test_builtin_plugin_directories(void)

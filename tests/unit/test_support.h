@@ -34,6 +34,14 @@ const char *test_build_path(const char *relative);
  * buffer rule. */
 const char *test_source_path(const char *relative);
 
+/* The path of a test module built in tests/plugins ("failing_builder"), with the platform's
+ * module suffix; same buffer rule as test_build_path. */
+const char *test_plugin_module(const char *name);
+
+/* True when message names path as given or resolved (the loader names modules by their
+ * resolved path: on Windows "Z:\\work\\..." for "/work/..."). */
+bool test_message_names_path(const char *message, const char *path);
+
 /* NULL-terminated directories of the four built-in modules in the build tree (static). */
 const char *const *test_builtin_plugin_directories(void);
 
