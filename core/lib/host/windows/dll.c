@@ -159,8 +159,19 @@ static bool system_text(DWORD code, DWORD language, char *buffer, size_t size)
     return true;
 }
 
+/* The project's table (hcsoci_hresult_text) comes first: it holds Windows's own wording for
+ * the codes hcsoci meets, which the corpus and the simulated host use, while Wine's message
+ * table words the same codes differently ("Access denied." for "Access is denied."). On
+ * Windows the two agree for those codes. Other codes get Windows's text for the code the
+ * reference asks about, then the table's generic text. */
 void windows_hresult_text(HRESULT hresult, char *buffer, size_t size)
 {
+    const char *known = hcsoci_hresult_text((int32_t)hresult);
+    const char *generic = hcsoci_hresult_text(0); /* S_OK is not in the table */
+    if (known != generic) {
+        snprintf(buffer, size, "%s", known);
+        return;
+    }
     DWORD code = (DWORD)hresult;
     /* The reference turns a FACILITY_WIN32 HRESULT into its Win32 code before asking for text. */
     if ((code & 0x1fff0000u) == 0x00070000u)
@@ -168,7 +179,7 @@ void windows_hresult_text(HRESULT hresult, char *buffer, size_t size)
     if (system_text(code, MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US), buffer, size) ||
         system_text(code, 0, buffer, size))
         return;
-    snprintf(buffer, size, "%s", hcsoci_hresult_text((int32_t)hresult));
+    snprintf(buffer, size, "%s", generic);
 }
 
 int windows_fail_hresult(hcsoci_error **error, HRESULT hresult)

@@ -54,11 +54,9 @@ bool hcsoci_windows_host_available(void)
     return true;
 }
 
-int hcsoci_windows_host_new(hcsoci_host **result, hcsoci_error **error)
+int windows_host_new_with_dll(const windows_vmcompute *dll, hcsoci_host **result,
+                              hcsoci_error **error)
 {
-    if (result == NULL)
-        return hcsoci_fail(error, HCSOCI_E_INVALID, "Windows host: no place for the host given");
-    *result = NULL;
     windows_host *host = hcsoci_calloc(1, sizeof *host);
     if (host == NULL)
         return hcsoci_fail_out_of_memory(error);
@@ -67,16 +65,27 @@ int hcsoci_windows_host_new(hcsoci_host **result, hcsoci_error **error)
         free(host);
         return -1;
     }
-    if (windows_vmcompute_load(&host->dll, error) != 0) {
-        free(host->program_directory);
-        free(host);
-        return -1;
-    }
+    host->dll = *dll;
     InitializeCriticalSection(&host->lock);
     host->base.ops = &windows_ops;
     host->create_timeout_ms = windows_timeout_ms("HCSSHIM_TIMEOUT_SYSTEMCREATE");
     host->start_timeout_ms = windows_timeout_ms("HCSSHIM_TIMEOUT_SYSTEMSTART");
     host->process_timeout_ms = windows_timeout_ms("HCSSHIM_TIMEOUT_EXTERNALCOMMANDCOMPLETE");
     *result = &host->base;
+    return 0;
+}
+
+int hcsoci_windows_host_new(hcsoci_host **result, hcsoci_error **error)
+{
+    if (result == NULL)
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "Windows host: no place for the host given");
+    *result = NULL;
+    windows_vmcompute dll;
+    if (windows_vmcompute_load(&dll, error) != 0)
+        return -1;
+    if (windows_host_new_with_dll(&dll, result, error) != 0) {
+        windows_vmcompute_unload(&dll);
+        return -1;
+    }
     return 0;
 }

@@ -56,9 +56,10 @@ int windows_take_hcs_json(wchar_t *text, const char *what, json_t **value, hcsoc
 
 /* ---- errors ---- */
 
-/* The Windows system text for an HRESULT as the reference prints it: a FACILITY_WIN32 HRESULT
- * is reduced to its Win32 code first, trailing CR/LF trimmed; the project's table
- * (hcsoci_hresult_text) when Windows has no text. Writes into buffer (always NUL-terminated). */
+/* The Windows system text for an HRESULT as the reference prints it: the project's table
+ * (hcsoci_hresult_text, Windows's wording) for the codes it knows, otherwise FormatMessage's
+ * text for the code (a FACILITY_WIN32 HRESULT reduced to its Win32 code, trailing CR/LF
+ * trimmed), otherwise the table's generic text. Writes into buffer (always NUL-terminated). */
 void windows_hresult_text(HRESULT hresult, char *buffer, size_t size);
 
 /* Fails with hresult as the code and its system text as the message. Returns -1. */
@@ -138,6 +139,11 @@ typedef struct windows_host {
     DWORD start_timeout_ms;
     DWORD process_timeout_ms;
 } windows_host;
+
+/* windows_host.c: makes a host on exports already looked up (the DLL's, or a test's own
+ * functions); the host takes dll over and unloads its module (if any) when destroyed. */
+int windows_host_new_with_dll(const windows_vmcompute *dll, hcsoci_host **host,
+                              hcsoci_error **error);
 
 /* compute_system.c */
 int windows_create_compute_system(hcsoci_host *host, const char *id, const json_t *configuration,
