@@ -1,7 +1,9 @@
 /* The Windows host (core/lib/host/windows) under Wine: every op against exports of this test's
  * own (a fake vmcompute.dll in the program, recording each call and answering as configured,
  * including HCS's asynchronous completions from another thread), the notification wait on its
- * own, the host's files and facts, and the loading of vmcompute.dll. */
+ * own, the host's files and facts, the loading of vmcompute.dll, and every op again through
+ * the recording vmcompute.dll of tests/windows, which must be next to this program (its log
+ * read back: the calls, their arguments, and no handle left open). */
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 
@@ -1115,6 +1117,11 @@ static void test_hresults_read_as_windows_words_them(void)
 
 /* ---- files and facts ---- */
 
+static void set_variable(const char *name, const char *value)
+{
+    SetEnvironmentVariableA(name, value);
+}
+
 static char scratch[MAX_PATH];
 
 static const char *scratch_path(const char *name)
@@ -1218,6 +1225,9 @@ static void test_facts_of_the_machine(void)
 
 static void test_loading_vmcompute_dll(void)
 {
+    /* Loading alone makes no call: a recording DLL writes only its handlesLeftOpen line. */
+    make_scratch();
+    set_variable("HCSOCI_RECORDING_LOG", scratch_path("load.jsonl"));
     HMODULE present = LoadLibraryW(L"vmcompute.dll");
     hcsoci_host *host = NULL;
     hcsoci_error *error = NULL;
@@ -1240,6 +1250,264 @@ static void test_loading_vmcompute_dll(void)
     }
     CU_ASSERT_EQUAL(hcsoci_windows_host_new(NULL, &error), -1);
     ASSERT_ERROR(error, HCSOCI_E_INVALID, "Windows host: no place for the host given");
+    DeleteFileA(scratch_path("load.jsonl"));
+    set_variable("HCSOCI_RECORDING_LOG", NULL);
+    remove_scratch();
+}
+
+/* ---- against the recording vmcompute.dll (tests/windows/recording_vmcompute.c) ---- */
+
+static char dll_case_path[MAX_PATH];
+static char dll_log_path[MAX_PATH];
+
+/* Writes a case for the recording DLL (failCall as given, JSON text or "null") and points the
+ * DLL at it and at a fresh log. */
+static void write_recording_case(const char *fail_call)
+{
+    make_scratch();
+    snprintf(dll_case_path, sizeof dll_case_path, "%s", scratch_path("case.json"));
+    snprintf(dll_log_path, sizeof dll_log_path, "%s", scratch_path("log.jsonl"));
+    DeleteFileA(dll_log_path);
+    json_t *fail = json_loads(fail_call, JSON_DECODE_ANY, NULL);
+    json_t *test_case = json_pack(
+        "{s:{s:s}, s:{s:i, s:i, s:{}, s:{s:s}, s:s, s:[], s:{}, s:[], s:o, s:{s:{s:s}}, s:s}}",
+        "hostingSystem", "id", "uvm-test",
+        "host", "build", 20348, "processorCount", 8, "files",
+        "layerIds", "C:\\layers\\base", "8d2a4c6e-1111-4a5b-9c3d-000000000001",
+        "layerMountPath", "\\\\?\\Volume{1}\\",
+        "hnsEndpoints", "hnsNamespaces", "hnsNewNamespaceIds",
+        "failCall", fail,
+        "guestProcessOutputs", "uvm-test", "device-util.exe children", "line one\n",
+        "programDir", "C:\\Program Files\\hcsoci");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(test_case);
+    CU_ASSERT_EQUAL(json_dump_file(test_case, dll_case_path, 0), 0);
+    json_decref(test_case);
+    set_variable("HCSOCI_RECORDING_CASE", dll_case_path);
+    set_variable("HCSOCI_RECORDING_LOG", dll_log_path);
+    set_variable("HCSOCI_REPLAY_PHASE", NULL);
+}
+
+static json_t *read_recording_log(void)
+{
+    json_t *lines = json_array();
+    FILE *file = fopen(dll_log_path, "rb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+    static char line[1 << 16];
+    while (fgets(line, sizeof line, file) != NULL) {
+        json_t *value = json_loads(line, 0, NULL);
+        CU_ASSERT_PTR_NOT_NULL(value);
+        if (value != NULL)
+            json_array_append_new(lines, value);
+    }
+    fclose(file);
+    return lines;
+}
+
+/* The call names of the log's lines, comma-separated, then "|" and the handles left open. */
+static char *recorded_calls(const json_t *lines)
+{
+    json_t *names = json_array();
+    json_t *left_open = NULL;
+    size_t index;
+    json_t *line;
+    json_array_foreach(lines, index, line) {
+        if (json_object_get(line, "handlesLeftOpen") != NULL)
+            left_open = json_object_get(line, "handlesLeftOpen");
+        else
+            json_array_append(names, json_object_get(line, "call"));
+    }
+    size_t size = 16;
+    json_t *name;
+    json_array_foreach(names, index, name) {
+        size += strlen(json_string_value(name)) + 1;
+    }
+    char *text = calloc(1, size);
+    json_array_foreach(names, index, name) {
+        if (index > 0)
+            strcat(text, ",");
+        strcat(text, json_string_value(name));
+    }
+    strcat(text, json_array_size(left_open) == 0 && left_open != NULL ? "|closed" : "|LEFT OPEN");
+    json_decref(names);
+    return text;
+}
+
+static const json_t *recorded_line(const json_t *lines, const char *call, size_t nth)
+{
+    size_t index;
+    json_t *line;
+    json_array_foreach(lines, index, line) {
+        const char *name = json_string_value(json_object_get(line, "call"));
+        if (name != NULL && strcmp(name, call) == 0 && nth-- == 0)
+            return line;
+    }
+    return NULL;
+}
+
+static hcsoci_host *recording_host(void)
+{
+    hcsoci_host *host = NULL;
+    hcsoci_error *error = NULL;
+    if (hcsoci_windows_host_new(&host, &error) != 0) {
+        fprintf(stderr, "\n  the recording vmcompute.dll must be next to this program: %s\n",
+                error->message);
+        hcsoci_error_free(error);
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(host);
+    return host;
+}
+
+static void test_every_op_against_the_recording_dll(void)
+{
+    write_recording_case("null");
+    hcsoci_host *host = recording_host();
+    hcsoci_error *error = NULL;
+    char *guid = NULL;
+    CU_ASSERT_EQUAL(host->ops->name_to_guid(host, "base", &guid, &error), 0);
+    CU_ASSERT_STRING_EQUAL(guid, "8d2a4c6e-1111-4a5b-9c3d-000000000001");
+    json_t *descriptors = json_pack("[{s:s, s:i, s:s}]", "LayerId", guid, "Flags", 0, "Path",
+                                    "C:\\layers\\base");
+    free(guid);
+    CU_ASSERT_EQUAL(host->ops->activate_layer(host, "C:\\layers\\scratch", &error), 0);
+    CU_ASSERT_EQUAL(host->ops->prepare_layer(host, "C:\\layers\\scratch", descriptors, &error), 0);
+    char *mount_path = NULL;
+    CU_ASSERT_EQUAL(host->ops->get_layer_mount_path(host, "C:\\layers\\scratch", &mount_path,
+                                                    &error), 0);
+    CU_ASSERT_STRING_EQUAL(mount_path, "\\\\?\\Volume{1}\\");
+    free(mount_path);
+    json_t *document = parse("{\"Owner\":\"o\",\"SchemaVersion\":{\"Major\":2,\"Minor\":1}}");
+    CU_ASSERT_EQUAL(host->ops->create_compute_system(host, "c-test", document, &error), 0);
+    json_t *request = parse("{\"ResourcePath\":\"VirtualMachine/Devices/Scsi/0/Attachments/0\","
+                            "\"RequestType\":\"Add\",\"Settings\":{\"Type\":\"VirtualDisk\"}}");
+    CU_ASSERT_EQUAL(host->ops->modify_compute_system(host, "uvm-test", request, &error), 0);
+    CU_ASSERT_EQUAL(host->ops->grant_vm_access(host, "uvm-test", "C:\\f.vhdx", &error), 0);
+    json_t *response = NULL;
+    CU_ASSERT_EQUAL(host->ops->hns_call(host, "GET", "/endpoints/", NULL, &response, &error), 0);
+    CU_ASSERT_TRUE(json_is_true(json_object_get(response, "Success")));
+    json_decref(response);
+    json_t *settings = parse("{\"PropertyType\":\"ContainerCredentialGuard\",\"Settings\":"
+                             "{\"Operation\":\"AddInstance\",\"OperationDetails\":{\"Id\":"
+                             "\"ccg1\",\"CredentialSpec\":\"{}\",\"Transport\":\"LRPC\"}}}");
+    CU_ASSERT_EQUAL(host->ops->modify_service_settings(host, settings, &error), 0);
+    json_t *query = parse("{\"PropertyTypes\":[\"ContainerCredentialGuard\"]}");
+    json_t *properties = NULL;
+    CU_ASSERT_EQUAL(host->ops->get_service_properties(host, query, &properties, &error), 0);
+    const json_t *instance =
+        json_array_get(json_object_get(json_array_get(json_object_get(properties, "Properties"),
+                                                      0), "Instances"), 0);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(instance, "Id")), "ccg1");
+    json_decref(properties);
+    char *output = NULL;
+    CU_ASSERT_EQUAL(host->ops->run_guest_process(host, "uvm-test", "device-util.exe children",
+                                                 &output, &error), 0);
+    CU_ASSERT_STRING_EQUAL(output, "line one\n");
+    free(output);
+    CU_ASSERT_EQUAL(host->ops->start_compute_system(host, "c-test", &error), 0);
+    CU_ASSERT_EQUAL(host->ops->terminate_compute_system(host, "c-test", &error), 0);
+    CU_ASSERT_EQUAL(host->ops->close_compute_system(host, "c-test", &error), 0);
+    CU_ASSERT_EQUAL(host->ops->unprepare_layer(host, "C:\\layers\\scratch", &error), 0);
+    CU_ASSERT_EQUAL(host->ops->deactivate_layer(host, "C:\\layers\\scratch", &error), 0);
+    CU_ASSERT_EQUAL(host->ops->create_sandbox_layer(host, scratch, descriptors, &error), 0);
+    CU_ASSERT_EQUAL(windows_stat_path(NULL, scratch_path("sandbox.vhdx"), NULL), HCSOCI_PATH_FILE);
+    if (error != NULL)
+        fprintf(stderr, "\n  unexpected error: %s\n", error->message);
+    CU_ASSERT_PTR_NULL(error);
+    hcsoci_host_destroy(host);
+
+    json_t *lines = read_recording_log();
+    char *calls = recorded_calls(lines);
+    const char *expected =
+        "NameToGuid,ActivateLayer,PrepareLayer,GetLayerMountPath,GetLayerMountPath,"
+        "HcsCreateComputeSystem,HcsRegisterComputeSystemCallback,HcsGetComputeSystemProperties,"
+        "HcsOpenComputeSystem,HcsModifyComputeSystem,GrantVmAccess,HNSCall,"
+        "HcsModifyServiceSettings,HcsGetServiceProperties,HcsCreateProcess,"
+        "HcsRegisterProcessCallback,HcsUnregisterProcessCallback,HcsCloseProcess,"
+        "HcsStartComputeSystem,HcsTerminateComputeSystem,HcsUnregisterComputeSystemCallback,"
+        "HcsCloseComputeSystem,UnprepareLayer,DeactivateLayer,CreateSandboxLayer,"
+        "HcsCloseComputeSystem|closed";
+    CU_ASSERT_STRING_EQUAL(calls, expected);
+    if (strcmp(calls, expected) != 0)
+        fprintf(stderr, "\n  recorded: %s\n  wanted:   %s\n", calls, expected);
+    free(calls);
+
+    /* The arguments as the corpus records them. */
+    const json_t *probe = json_object_get(recorded_line(lines, "GetLayerMountPath", 0), "args");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(probe, "length")), 0);
+    CU_ASSERT_TRUE(json_is_null(json_object_get(probe, "buffer")));
+    json_t *info = parse("{\"Flavour\":1,\"HomeDir\":\"\"}");
+    CU_ASSERT_TRUE(json_equal(json_object_get(probe, "info"), info));
+    const json_t *fill = json_object_get(recorded_line(lines, "GetLayerMountPath", 1), "args");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(fill, "length")), 15);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(fill, "buffer")), "<buffer>");
+    const json_t *create = json_object_get(recorded_line(lines, "HcsCreateComputeSystem", 0),
+                                           "args");
+    CU_ASSERT_TRUE(json_equal(json_object_get(create, "configuration"), document));
+    const json_t *query_args =
+        json_object_get(recorded_line(lines, "HcsGetComputeSystemProperties", 0), "args");
+    json_t *empty = json_object();
+    CU_ASSERT_TRUE(json_equal(json_object_get(query_args, "propertyQuery"), empty));
+    const json_t *hns = json_object_get(recorded_line(lines, "HNSCall", 0), "args");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(hns, "object")), "");
+    const json_t *prepare = json_object_get(recorded_line(lines, "PrepareLayer", 0), "args");
+    CU_ASSERT_TRUE(json_equal(json_object_get(prepare, "descriptors"), descriptors));
+    json_decref(empty);
+    json_decref(info);
+    json_decref(lines);
+    json_decref(query);
+    json_decref(settings);
+    json_decref(request);
+    json_decref(document);
+    json_decref(descriptors);
+    DeleteFileA(scratch_path("sandbox.vhdx"));
+    DeleteFileA(dll_case_path);
+    DeleteFileA(dll_log_path);
+    remove_scratch();
+}
+
+static void test_failed_calls_of_the_recording_dll(void)
+{
+    write_recording_case("{\"call\": \"HcsCreateComputeSystem\", \"nth\": 1}");
+    hcsoci_host *host = recording_host();
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(host->ops->create_compute_system(host, "c-test", NULL, &error), -1);
+    ASSERT_ERROR(error, 0x80070005, "Access is denied.");
+    /* The second create is not the one to fail. */
+    json_t *document = parse("{\"Owner\":\"o\"}");
+    CU_ASSERT_EQUAL(host->ops->create_compute_system(host, "c-test", document, &error), 0);
+    if (error != NULL)
+        fprintf(stderr, "\n  unexpected error: %s\n", error->message);
+    hcsoci_error_free(error);
+    error = NULL;
+    json_decref(document);
+    hcsoci_host_destroy(host);
+    json_t *lines = read_recording_log();
+    char *calls = recorded_calls(lines);
+    CU_ASSERT_STRING_EQUAL(calls, "HcsCreateComputeSystem,HcsCreateComputeSystem,"
+                                  "HcsRegisterComputeSystemCallback,"
+                                  "HcsGetComputeSystemProperties,"
+                                  "HcsUnregisterComputeSystemCallback,HcsCloseComputeSystem|closed");
+    free(calls);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(lines, 0), "hr")),
+                           "0x80070005");
+    json_decref(lines);
+
+    write_recording_case("{\"call\": \"GetLayerMountPath\", \"nth\": 2, \"hresult\": \"0x80070020\"}");
+    host = recording_host();
+    char *mount_path = NULL;
+    CU_ASSERT_EQUAL(host->ops->get_layer_mount_path(host, "C:\\s", &mount_path, &error), -1);
+    CU_ASSERT_PTR_NULL(mount_path);
+    ASSERT_ERROR(error, 0x80070020,
+                 "The process cannot access the file because it is being used by another "
+                 "process.");
+    hcsoci_host_destroy(host);
+    lines = read_recording_log();
+    calls = recorded_calls(lines);
+    CU_ASSERT_STRING_EQUAL(calls, "GetLayerMountPath,GetLayerMountPath|closed");
+    free(calls);
+    json_decref(lines);
+    DeleteFileA(dll_case_path);
+    DeleteFileA(dll_log_path);
+    remove_scratch();
 }
 
 /* ---- the runner ---- */
@@ -1300,6 +1568,8 @@ static const test_entry tests[] = {
     {"directories are made with their parents", test_directories_are_made_with_their_parents},
     {"facts of the machine", test_facts_of_the_machine},
     {"loading vmcompute.dll", test_loading_vmcompute_dll},
+    {"every op against the recording DLL", test_every_op_against_the_recording_dll},
+    {"failed calls of the recording DLL", test_failed_calls_of_the_recording_dll},
     {NULL, NULL},
 };
 
