@@ -14,7 +14,7 @@
 
 #include <hcsoci/hcsoci.h>
 
-#include "windows_host_internal.h"
+#include "../../core/lib/host/windows/windows_host_internal.h"
 
 /* ---- the fake exports ---- */
 

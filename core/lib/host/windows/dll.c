@@ -9,7 +9,7 @@
 
 #include <hcsoci/alloc.h>
 
-#include "hcs_errors.h"
+#include "../../hcs_errors.h"
 
 /* ---- loading ---- */
 
