@@ -1165,6 +1165,14 @@ static void test_paths_are_stat_ed(void)
     CU_ASSERT_EQUAL(size, 5);
     CU_ASSERT_EQUAL(windows_stat_path(NULL, scratch_path("missing"), &size), HCSOCI_PATH_MISSING);
     CU_ASSERT_EQUAL(windows_stat_path(NULL, "\\\\.\\PhysicalDrive97", NULL), HCSOCI_PATH_MISSING);
+    /* A device that opens is a file, even where GetFileAttributesExW does not answer for it
+     * (Wine's \\.\PhysicalDrive0: error 66). */
+    HANDLE device = CreateFileA("\\\\.\\PhysicalDrive0", 0, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                                NULL, OPEN_EXISTING, 0, NULL);
+    if (device != INVALID_HANDLE_VALUE) {
+        CloseHandle(device);
+        CU_ASSERT_EQUAL(windows_stat_path(NULL, "\\\\.\\PhysicalDrive0", NULL), HCSOCI_PATH_FILE);
+    }
     CU_ASSERT_EQUAL(windows_stat_path(NULL, "bad\xff", NULL), HCSOCI_PATH_MISSING);
     remove_scratch();
 }
