@@ -112,6 +112,11 @@ expect 0 "get host.programDir" "$tool" get "$work/cases/001-x.json" host.program
 expect 1 "get a missing member" "$tool" get "$work/cases/001-x.json" host.nothing
 grep -q "'host.nothing' is missing" "$work/err" || fail "get missing: message"
 
+expect 0 "json of a member" "$tool" json "$work/expected/001-x.json" releaseError
+[ "$(cat "$work/out")" = '"failed"' ] || fail "json releaseError: $(cat "$work/out")"
+expect 0 "json of null" "$tool" json "$work/expected/001-x.json" error
+[ "$(cat "$work/out")" = null ] || fail "json error: $(cat "$work/out")"
+
 # setup: files made, leftovers of the previous case removed, devices as symlinks.
 drive_c="$work/prefix/drive_c"
 dosdevices="$work/prefix/dosdevices"

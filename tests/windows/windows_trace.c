@@ -7,6 +7,7 @@
  *                                            an assembled trace against the corpus's expected
  *                                            one (CASE defaults to ../cases/<same name>)
  *   windows_trace get CASE DOTTED.PATH       prints one scalar of the case (strings raw)
+ *   windows_trace json FILE DOTTED.PATH      prints one member of a JSON file as compact JSON
  *   windows_trace setup CASE DRIVE_C DOSDEVICES
  *                                            makes the case's host.files in a Wine prefix
  *
@@ -35,6 +36,7 @@ static int usage(void)
     fprintf(stderr, "usage: windows_trace assemble LOG REPLAY_JSON\n"
                     "       windows_trace compare EXPECTED ACTUAL [CASE]\n"
                     "       windows_trace get CASE DOTTED.PATH\n"
+                    "       windows_trace json FILE DOTTED.PATH\n"
                     "       windows_trace setup CASE DRIVE_C DOSDEVICES\n");
     return EXIT_UNUSABLE;
 }
@@ -251,29 +253,40 @@ static int compare(const char *expected_path, const char *actual_path, const cha
 
 /* ---- get ---- */
 
-static int get(const char *case_path, const char *dotted)
+/* The member at a dotted path (borrowed), or NULL. */
+static json_t *member_at(json_t *root, const char *dotted)
 {
-    json_t *test_case = load_json(case_path, "the case");
-    if (test_case == NULL)
-        return EXIT_UNUSABLE;
     char *path = strdup(dotted);
-    json_t *value = test_case;
+    json_t *value = root;
     for (char *member = strtok(path, "."); member != NULL && value != NULL;
          member = strtok(NULL, "."))
         value = json_object_get(value, member);
     free(path);
+    return value;
+}
+
+static int get(const char *case_path, const char *dotted, bool as_json)
+{
+    json_t *test_case = load_json(case_path, as_json ? "the file" : "the case");
+    if (test_case == NULL)
+        return EXIT_UNUSABLE;
+    json_t *value = member_at(test_case, dotted);
     int status = 0;
-    if (json_is_string(value))
+    char *text = NULL;
+    if (as_json && value != NULL && (text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY)))
+        printf("%s\n", text);
+    else if (!as_json && json_is_string(value))
         printf("%s\n", json_string_value(value));
-    else if (json_is_integer(value))
+    else if (!as_json && json_is_integer(value))
         printf("%" JSON_INTEGER_FORMAT "\n", json_integer_value(value));
-    else if (json_is_boolean(value))
+    else if (!as_json && json_is_boolean(value))
         printf("%s\n", json_is_true(value) ? "true" : "false");
     else {
         fprintf(stderr, "windows_trace: %s: '%s' is %s\n", case_path, dotted,
                 value == NULL ? "missing" : "not a string, integer or boolean");
         status = EXIT_DIFFERENT;
     }
+    free(text);
     json_decref(test_case);
     return status;
 }
@@ -532,7 +545,9 @@ int main(int argc, char **argv)
     if ((argc == 4 || argc == 5) && strcmp(argv[1], "compare") == 0)
         return compare(argv[2], argv[3], argc == 5 ? argv[4] : NULL);
     if (argc == 4 && strcmp(argv[1], "get") == 0)
-        return get(argv[2], argv[3]);
+        return get(argv[2], argv[3], false);
+    if (argc == 4 && strcmp(argv[1], "json") == 0)
+        return get(argv[2], argv[3], true);
     if (argc == 5 && strcmp(argv[1], "setup") == 0)
         return setup(argv[2], argv[3], argv[4]);
     return usage();
