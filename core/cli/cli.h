@@ -70,7 +70,7 @@ int cli_delete_container(const cli_globals *globals, cli_session *session, const
 /* Reports a usage error ("hcsoci create: <message>") with a one-line hint to the command's
  * help on stderr and returns CLI_EXIT_USAGE. command may be NULL for the global options. */
 int cli_usage_error(const char *command, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
+    HCSOCI_PRINTF_FORMAT(2, 3);
 
 /* Handles getopt_long's '?' and ':' results for command (NULL: global options): prints the
  * unknown option or the option missing its argument and returns CLI_EXIT_USAGE. */
@@ -106,7 +106,7 @@ int cli_print_json(const json_t *value, hcsoci_error **error);
 int cli_report_error(hcsoci_error *error);
 
 /* Reports a warning on stderr in the log format (through the log sink). */
-void cli_warn(const char *format, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *format, ...) HCSOCI_PRINTF_FORMAT(1, 2);
 
 /* Parses a JSON file that must hold an object; what names the file's role in errors ("spec",
  * "world", ...). Errors name the file and, for malformed JSON, the line, column and jansson's

@@ -1,8 +1,6 @@
 /* The container commands: create, doc, delete, state and list (start and kill are in
  * lifecycle.c). */
 #include <getopt.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +8,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "portable.h"
 #include "lifecycle.h"
 
 /* ---- create and doc: reading the request ---- */
@@ -184,14 +183,12 @@ static int load_spec(const create_request *request, json_t **spec, hcsoci_error 
  * of the --spec file (new string; NULL when it cannot be resolved or memory runs out). */
 static char *bundle_path(const create_request *request)
 {
-    char resolved[PATH_MAX];
     if (request->spec_path == NULL)
-        return realpath(request->bundle != NULL ? request->bundle : ".", resolved) != NULL
-                   ? strdup(resolved)
-                   : NULL;
-    if (realpath(request->spec_path, resolved) == NULL)
-        return NULL;
-    return strdup(dirname(resolved));
+        return portable_resolve_path(request->bundle != NULL ? request->bundle : ".");
+    char *spec = portable_resolve_path(request->spec_path);
+    char *bundle = spec != NULL ? portable_parent_directory(spec) : NULL;
+    free(spec);
+    return bundle;
 }
 
 static hcsoci_create_options create_options(const create_request *request, const json_t *spec,
@@ -218,7 +215,7 @@ static json_t *timestamp_now(void)
     char text[32];
     time_t now = time(NULL);
     struct tm utc;
-    if (gmtime_r(&now, &utc) == NULL ||
+    if (portable_utc_time(now, &utc) == NULL ||
         strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0)
         return json_null();
     return json_string(text);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "portable.h"
 #include "lifecycle.h"
 
 static const cli_command commands[] = {
@@ -39,10 +40,9 @@ static void print_global_help(const char *default_root)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         printf("  %-9s %s\n", commands[i].name, commands[i].summary);
     printf("\nOptions:\n"
-           "  --root DIR         state directory (default: $XDG_RUNTIME_DIR/hcsoci if set, else\n"
-           "                     /run/hcsoci for root, else /tmp/hcsoci-UID; here: %s); its\n"
-           "                     SQLite store DIR/state.db holds the containers, utility VMs,\n"
-           "                     the simulated host and its journal\n"
+           "  --root DIR         state directory (here: %s); its SQLite store\n"
+           "                     DIR/state.db holds the containers, utility VMs, the simulated\n"
+           "                     host and its journal. Default: %s\n"
            "  --plugin-dir DIR   load modules from DIR too (repeatable); searched after\n"
            "                     $HCSOCI_PLUGIN_PATH and before %s\n"
            "  --world FILE       the simulated host's world (a conformance case's \"host\" part);\n"
@@ -55,7 +55,8 @@ static void print_global_help(const char *default_root)
            "  --version          print the version\n\n"
            "Machine output is JSON on stdout. Exit status: 0 success, 1 the operation failed,\n"
            "2 usage error. Run '%s COMMAND --help' for a command's options.\n",
-           default_root, hcsoci_installed_plugin_directory(), CLI_PROGRAM_NAME);
+           default_root, portable_default_state_directory_help(),
+           hcsoci_installed_plugin_directory(), CLI_PROGRAM_NAME);
 }
 
 int cli_usage_error(const char *command, const char *format, ...)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "portable.h"
 #include "lifecycle.h"
 
 static cli_log_format log_format = CLI_LOG_TEXT;
@@ -147,15 +148,10 @@ int cli_report_error(hcsoci_error *error)
 
 int cli_log_open_file(const char *path, hcsoci_error **error)
 {
-    int descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-    FILE *stream = descriptor >= 0 ? fdopen(descriptor, "a") : NULL;
-    if (stream == NULL) {
-        int saved_errno = errno;
-        if (descriptor >= 0)
-            close(descriptor);
+    FILE *stream = portable_open_log_file(path);
+    if (stream == NULL)
         return hcsoci_fail(error, HCSOCI_E_IO, "cannot open log file '%s': %s", path,
-                           strerror(saved_errno));
-    }
+                           strerror(errno));
     cli_log_close_file();
     log_file = stream;
     return 0;

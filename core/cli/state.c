@@ -4,23 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "portable.h"
 
 char *cli_default_root(void)
 {
-    char *root = NULL;
-    const char *runtime_directory = getenv("XDG_RUNTIME_DIR");
-    int length;
-    if (runtime_directory != NULL && runtime_directory[0] != '\0')
-        length = asprintf(&root, "%s/hcsoci", runtime_directory);
-    else if (geteuid() == 0)
-        length = asprintf(&root, "/run/hcsoci");
-    else
-        length = asprintf(&root, "/tmp/hcsoci-%lu", (unsigned long)geteuid());
-    return length < 0 ? NULL : root;
+    return portable_default_state_directory();
 }
 
 /* Copies id into buffer with non-printable bytes written as \xNN, cut to fit. */
@@ -79,16 +69,30 @@ int cli_validate_uvm_id(const char *id, hcsoci_error **error)
     return cli_validate_id("utility VM", id, error);
 }
 
-/* Creates path and its missing parents with mode 0700. */
+/* The first path separator at or after text, or NULL. */
+static char *next_separator(char *text)
+{
+    for (; *text != '\0'; text++) {
+        if (portable_is_path_separator(*text))
+            return text;
+    }
+    return NULL;
+}
+
+/* Creates path and its missing parents, private to their owner (mode 0700). */
 static int make_directories(const char *path, hcsoci_error **error)
 {
     char *copy = strdup(path);
     if (copy == NULL)
         return hcsoci_fail_out_of_memory(error);
-    for (char *slash = strchr(copy + 1, '/');; slash = strchr(slash + 1, '/')) {
+    size_t root = portable_path_root_length(copy);
+    /* The root ("/", "C:\\") exists; a relative path's first character is no separator. */
+    char *slash = next_separator(copy + (root > 0 || copy[0] == '\0' ? root : 1));
+    for (;; slash = next_separator(slash + 1)) {
+        char saved_separator = slash != NULL ? *slash : '\0';
         if (slash != NULL)
             *slash = '\0';
-        if (copy[0] != '\0' && mkdir(copy, 0700) != 0 && errno != EEXIST) {
+        if (copy[0] != '\0' && portable_make_private_directory(copy) != 0 && errno != EEXIST) {
             int saved = errno;
             hcsoci_fail(error, HCSOCI_E_IO, "cannot create directory '%s': %s", copy,
                         strerror(saved));
@@ -97,8 +101,8 @@ static int make_directories(const char *path, hcsoci_error **error)
         }
         if (slash == NULL)
             break;
-        *slash = '/';
-        while (slash[1] == '/')
+        *slash = saved_separator;
+        while (portable_is_path_separator(slash[1]))
             slash++;
     }
     free(copy);

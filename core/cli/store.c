@@ -6,18 +6,17 @@
  * the others wait (busy timeout). WAL with synchronous=FULL: a committed command survives a
  * crash of the process and of the machine. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include <hcsoci/sim.h>
 
 #include "cli.h"
+#include "portable.h"
 
 #define STORE_FILE "state.db"
 #define STORE_SCHEMA_VERSION 1
@@ -41,7 +40,7 @@ static const char schema_sql[] =
 static const char *store_message(cli_store *store, char *buffer, size_t size)
 {
     int number = sqlite3_system_errno(store->database);
-    if (number == ENOSPC || number == EDQUOT)
+    if (portable_error_is_disk_full(number))
         return sqlite3_errstr(SQLITE_FULL);
     if (number != 0 && (sqlite3_errcode(store->database) & 0xff) == SQLITE_IOERR) {
         snprintf(buffer, size, "%s (%s)", sqlite3_errmsg(store->database), strerror(number));
@@ -139,15 +138,17 @@ static int check_root(const char *root, bool *exists, hcsoci_error **error)
     *exists = true;
     if (!S_ISDIR(status.st_mode))
         return hcsoci_fail(error, HCSOCI_E_IO, "state directory '%s' is not a directory", root);
-    if (status.st_uid != geteuid())
-        return hcsoci_fail(error, HCSOCI_E_ACCESS_DENIED,
-                           "refusing state directory '%s': it belongs to uid %lu, not to uid %lu",
-                           root, (unsigned long)status.st_uid, (unsigned long)geteuid());
-    if ((status.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-        return hcsoci_fail(error, HCSOCI_E_ACCESS_DENIED,
-                           "refusing state directory '%s': it is writable by group or others "
-                           "(mode %03o)",
-                           root, (unsigned)(status.st_mode & 0777));
+    char *reason = NULL;
+    int verdict = portable_check_writers(root, PORTABLE_OWNER_CALLER, &reason);
+    if (verdict < 0)
+        return hcsoci_fail(error, HCSOCI_E_IO, "cannot use state directory '%s': %s", root,
+                           strerror(errno));
+    if (verdict > 0) {
+        hcsoci_fail(error, HCSOCI_E_ACCESS_DENIED, "refusing state directory '%s': it %s", root,
+                    reason != NULL ? reason : "may be changed by others");
+        free(reason);
+        return -1;
+    }
     return 0;
 }
 
@@ -169,19 +170,16 @@ int cli_store_open(const char *root, bool for_changes, cli_store **opened,
         free(store);
         return hcsoci_fail_out_of_memory(error);
     }
-    struct stat status;
     if (for_changes) {
         /* Made here so that it is private (SQLite gives its -wal and -shm files its mode). */
-        int descriptor = open(store->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (descriptor < 0) {
+        if (portable_create_private_file(store->path) != 0) {
             hcsoci_fail(error, HCSOCI_E_IO, "cannot open the state store %s: %s", store->path,
                         strerror(errno));
             cli_store_close(store);
             return -1;
         }
-        close(descriptor);
     }
-    bool in_memory = !for_changes && (!exists || lstat(store->path, &status) != 0);
+    bool in_memory = !for_changes && (!exists || !portable_path_exists(store->path));
     /* A reader of a directory without a store reads an empty one, creating nothing. */
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW |
                 (for_changes ? SQLITE_OPEN_CREATE : 0);

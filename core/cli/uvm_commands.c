@@ -307,19 +307,19 @@ static void print_delete_help(void)
 /* "'a', 'b', 'c'" for an array of ids (caller frees; NULL on no memory). */
 static char *quoted_list(const json_t *ids)
 {
-    char *text = NULL;
-    size_t length = 0;
-    FILE *stream = open_memstream(&text, &length);
-    if (stream == NULL)
-        return NULL;
+    size_t length = 1;
     size_t index;
     json_t *id;
     json_array_foreach(ids, index, id)
-        fprintf(stream, "%s'%s'", index > 0 ? ", " : "", json_string_value(id));
-    if (fclose(stream) != 0) {
-        free(text);
+        length += strlen(json_string_value(id)) + 4; /* ", " and the quotes */
+    char *text = malloc(length);
+    if (text == NULL)
         return NULL;
-    }
+    size_t used = 0;
+    json_array_foreach(ids, index, id)
+        used += (size_t)snprintf(text + used, length - used, "%s'%s'", index > 0 ? ", " : "",
+                                 json_string_value(id));
+    text[used] = '\0';
     return text;
 }
 

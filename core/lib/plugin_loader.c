@@ -5,14 +5,14 @@
 #include <hcsoci/alloc.h>
 
 #include <errno.h>
-#include <libgen.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
+
+#include "portable.h"
 
 /* libltdl keeps global state and is not thread-safe. */
 static pthread_mutex_t ltdl_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -32,30 +32,22 @@ static int refuse(hcsoci_error **error, const char *path, const char *reason)
     return hcsoci_fail(error, HCSOCI_E_PLUGIN, "refusing module %s: %s", path, reason);
 }
 
-bool plugin_owner_is_trusted(uid_t owner)
-{
-    return owner == 0 || owner == geteuid();
-}
-
 /* Refuses a module when path (the file, or its directory) is owned by another user or writable
- * by group or others. */
-static int check_owner_and_mode(const char *path, const char *what, const char *module_path,
-                                hcsoci_error **error)
+ * by others (portable_check_writers). */
+static int check_owner_and_writers(const char *path, const char *what, const char *module_path,
+                                   hcsoci_error **error)
 {
-    struct stat status;
-    if (stat(path, &status) != 0)
+    char *reason = NULL;
+    int verdict = portable_check_writers(path, PORTABLE_OWNER_CALLER_OR_ADMINISTRATOR, &reason);
+    if (verdict < 0)
         return hcsoci_fail(error, HCSOCI_E_PLUGIN, "refusing module %s: cannot stat %s: %s",
                            module_path, path, strerror(errno));
-    if (!plugin_owner_is_trusted(status.st_uid))
-        return hcsoci_fail(error, HCSOCI_E_PLUGIN,
-                           "refusing module %s: %s %s is owned by uid %lu, neither root nor the "
-                           "caller (uid %lu)",
-                           module_path, what, path, (unsigned long)status.st_uid,
-                           (unsigned long)geteuid());
-    if (status.st_mode & (S_IWGRP | S_IWOTH))
-        return hcsoci_fail(error, HCSOCI_E_PLUGIN,
-                           "refusing module %s: %s %s is writable by %s", module_path, what, path,
-                           (status.st_mode & S_IWOTH) ? "others" : "its group");
+    if (verdict > 0) {
+        hcsoci_fail(error, HCSOCI_E_PLUGIN, "refusing module %s: %s %s %s", module_path, what,
+                    path, reason != NULL ? reason : "may be changed by others");
+        free(reason);
+        return -1;
+    }
     return 0;
 }
 
@@ -67,13 +59,13 @@ int plugin_check_permissions(const char *path, hcsoci_error **error)
                            strerror(errno));
     if (!S_ISREG(status.st_mode))
         return refuse(error, path, "not a regular file");
-    if (check_owner_and_mode(path, "file", path, error) != 0)
+    if (check_owner_and_writers(path, "file", path, error) != 0)
         return -1;
-    char *copy = hcsoci_strdup(path);
-    if (copy == NULL)
+    char *directory = portable_parent_directory(path);
+    if (directory == NULL)
         return hcsoci_fail_out_of_memory(error);
-    int status_code = check_owner_and_mode(dirname(copy), "directory", path, error);
-    free(copy);
+    int status_code = check_owner_and_writers(directory, "directory", path, error);
+    free(directory);
     return status_code;
 }
 
@@ -156,23 +148,10 @@ int plugin_check_descriptor(const hcsoci_plugin_descriptor *descriptor, const ch
     return 0;
 }
 
-/* True when the file starts with the ELF magic number; libltdl reports any file it cannot
- * open as a module as "file not found", so this tells a file that is no shared object at all. */
-static bool is_elf_file(const char *path)
-{
-    unsigned char magic[4] = {0};
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
-        return false;
-    size_t count = fread(magic, 1, sizeof magic, file);
-    fclose(file);
-    return count == sizeof magic && memcmp(magic, "\x7f" "ELF", sizeof magic) == 0;
-}
-
 int plugin_load(const char *path, loaded_module *module, hcsoci_error **error)
 {
     memset(module, 0, sizeof *module);
-    if (path[0] != '/')
+    if (!portable_path_is_absolute(path))
         return refuse(error, path, "module paths must be absolute");
     if (plugin_check_permissions(path, error) != 0)
         return -1;
@@ -194,9 +173,14 @@ int plugin_load(const char *path, loaded_module *module, hcsoci_error **error)
     }
     if (handle == NULL) {
         load_error = lt_dlerror();
+        /* libltdl reports any file it cannot open as a module as "file not found": the magic
+         * number tells a file that is no shared object at all. */
+        bool has_magic = portable_has_shared_object_magic(path);
         int status = hcsoci_fail(error, HCSOCI_E_PLUGIN,
-                                 "refusing module %s: it is not a loadable module%s (libltdl: %s)",
-                                 path, is_elf_file(path) ? "" : ", not an ELF file",
+                                 "refusing module %s: it is not a loadable module%s%s "
+                                 "(libltdl: %s)",
+                                 path, has_magic ? "" : ", not ",
+                                 has_magic ? "" : portable_shared_object_format(),
                                  load_error != NULL ? load_error : "unknown error");
         lt_dlexit();
         pthread_mutex_unlock(&ltdl_lock);

@@ -4,7 +4,6 @@
 
 #include <ltdl.h>
 #include <stdbool.h>
-#include <sys/types.h>
 
 #include <hcsoci/plugin.h>
 
@@ -22,13 +21,10 @@ typedef struct loaded_module {
 } loaded_module;
 
 /* Checks that a module file, and the directory holding it, are owned by root or the caller
- * and not writable by group or others, and that the file is a regular file. The error names
- * the path and the reason. */
+ * and not writable by group or others (on Windows: by no account but the owner, the caller and
+ * the administrative ones), and that the file is a regular file. The error names the path and
+ * the reason. */
 int plugin_check_permissions(const char *path, hcsoci_error **error);
-
-/* True when a module file or directory owned by uid may be trusted: root's or the caller's
- * (effective uid). */
-bool plugin_owner_is_trusted(uid_t owner);
 
 /* Checks a descriptor: ABI major and minor, sizes, kind, name, version and the ops every module
  * of its kind must have. The error names path and the reason. */

@@ -6,25 +6,16 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#ifndef HCSOCI_PLUGIN_DIR
-#define HCSOCI_PLUGIN_DIR "/usr/local/lib/hcsoci/plugins"
-#endif
-
-/* The file name suffix of loadable modules on this platform. */
-#ifndef HCSOCI_MODULE_SUFFIX
-#define HCSOCI_MODULE_SUFFIX ".so"
-#endif
+#include "portable.h"
 
 const char *hcsoci_installed_plugin_directory(void)
 {
-    return HCSOCI_PLUGIN_DIR;
+    return portable_installed_module_directory();
 }
 
 hcsoci_host *hcsoci_runtime_host(const hcsoci_runtime *runtime)
@@ -45,18 +36,20 @@ static const loaded_module *module_named(const hcsoci_runtime *runtime, const ch
  * earlier in the discovery order) is skipped, so that earlier places shadow later ones. */
 static int add_module_file(hcsoci_runtime *runtime, const char *path, hcsoci_error **error)
 {
-    char absolute[PATH_MAX];
-    if (realpath(path, absolute) == NULL)
+    char *absolute = portable_resolve_path(path);
+    if (absolute == NULL)
         return hcsoci_fail(error, HCSOCI_E_PLUGIN, "refusing module %s: %s", path,
                            strerror(errno));
     loaded_module module;
-    if (plugin_load(absolute, &module, error) != 0)
+    int loaded = plugin_load(absolute, &module, error);
+    free(absolute);
+    if (loaded != 0)
         return -1;
     const loaded_module *earlier = module_named(runtime, module.descriptor->name);
     if (earlier != NULL) {
         hcsoci_log(HCSOCI_LOG_INFO,
                    json_pack("{s:s,s:s,s:s}", "module", module.descriptor->name, "skipped",
-                             absolute, "loaded", earlier->path),
+                             module.path, "loaded", earlier->path),
                    "module shadowed by one found earlier");
         plugin_unload(&module);
         return 0;
@@ -92,15 +85,19 @@ static int add_module_directory(hcsoci_runtime *runtime, const char *directory, 
     if (!S_ISDIR(status.st_mode))
         return hcsoci_fail(error, HCSOCI_E_PLUGIN,
                            "cannot use module directory %s: not a directory", directory);
-    if (!plugin_owner_is_trusted(status.st_uid))
-        return hcsoci_fail(error, HCSOCI_E_PLUGIN,
-                           "refusing module directory %s: it is owned by uid %lu, neither root "
-                           "nor the caller (uid %lu)",
-                           directory, (unsigned long)status.st_uid, (unsigned long)geteuid());
-    if (status.st_mode & (S_IWGRP | S_IWOTH))
-        return hcsoci_fail(error, HCSOCI_E_PLUGIN,
-                           "refusing module directory %s: it is writable by %s", directory,
-                           (status.st_mode & S_IWOTH) ? "others" : "its group");
+    char *reason = NULL;
+    int verdict =
+        portable_check_writers(directory, PORTABLE_OWNER_CALLER_OR_ADMINISTRATOR, &reason);
+    if (verdict != 0) {
+        if (verdict < 0)
+            hcsoci_fail(error, HCSOCI_E_PLUGIN, "cannot use module directory %s: %s",
+                        directory, strerror(errno));
+        else
+            hcsoci_fail(error, HCSOCI_E_PLUGIN, "refusing module directory %s: it %s",
+                        directory, reason != NULL ? reason : "may be changed by others");
+        free(reason);
+        return -1;
+    }
     DIR *stream = opendir(directory);
     if (stream == NULL)
         return hcsoci_fail(error, HCSOCI_E_PLUGIN, "cannot read module directory %s: %s",
@@ -109,11 +106,12 @@ static int add_module_directory(hcsoci_runtime *runtime, const char *directory, 
     size_t count = 0;
     int result = 0;
     struct dirent *entry;
-    size_t suffix_length = strlen(HCSOCI_MODULE_SUFFIX);
+    const char *suffix = portable_module_suffix();
+    size_t suffix_length = strlen(suffix);
     while ((entry = readdir(stream)) != NULL) {
         size_t length = strlen(entry->d_name);
         if (entry->d_name[0] == '.' || length <= suffix_length ||
-            strcmp(entry->d_name + length - suffix_length, HCSOCI_MODULE_SUFFIX) != 0)
+            strcmp(entry->d_name + length - suffix_length, suffix) != 0)
             continue;
         char **grown = hcsoci_realloc(names, (count + 1) * sizeof *names);
         char *name = hcsoci_strdup(entry->d_name);
@@ -131,12 +129,10 @@ static int add_module_directory(hcsoci_runtime *runtime, const char *directory, 
         qsort(names, count, sizeof *names, compare_names);
     for (size_t i = 0; i < count; i++) {
         if (result == 0) {
-            char path[PATH_MAX];
-            if (snprintf(path, sizeof path, "%s/%s", directory, names[i]) >= (int)sizeof path)
-                result = hcsoci_fail(error, HCSOCI_E_PLUGIN, "module path too long in %s",
-                                     directory);
-            else
-                result = add_module_file(runtime, path, error);
+            char *path = hcsoci_asprintf("%s/%s", directory, names[i]);
+            result = path == NULL ? hcsoci_fail_out_of_memory(error)
+                                  : add_module_file(runtime, path, error);
+            free(path);
         }
         free(names[i]);
     }
@@ -144,17 +140,23 @@ static int add_module_directory(hcsoci_runtime *runtime, const char *directory, 
     return result;
 }
 
-/* Loads the directories of a colon-separated list (empty elements are skipped). */
+/* Loads the directories of a list separated by ':' (';' on Windows); empty elements are
+ * skipped. */
 static int add_module_path_list(hcsoci_runtime *runtime, const char *list, hcsoci_error **error)
 {
     char *copy = hcsoci_strdup(list);
     if (copy == NULL)
         return hcsoci_fail_out_of_memory(error);
     int result = 0;
-    char *state = NULL;
-    for (char *directory = strtok_r(copy, ":", &state); directory != NULL && result == 0;
-         directory = strtok_r(NULL, ":", &state))
-        result = add_module_directory(runtime, directory, true, error);
+    char separator = portable_path_list_separator();
+    for (char *directory = copy; directory != NULL && result == 0;) {
+        char *next = strchr(directory, separator);
+        if (next != NULL)
+            *next++ = '\0';
+        if (directory[0] != '\0')
+            result = add_module_directory(runtime, directory, true, error);
+        directory = next;
+    }
     free(copy);
     if (result != 0)
         hcsoci_error_prefix(error != NULL ? *error : NULL, "HCSOCI_PLUGIN_PATH: ");
@@ -176,7 +178,7 @@ int hcsoci_runtime_new(const hcsoci_runtime_options *options, hcsoci_runtime **r
     made->host = options->host;
     const char *program = options->program_name;
     if (program == NULL || program[0] == '\0')
-        program = program_invocation_short_name;
+        program = portable_program_name();
     made->program_name = hcsoci_strdup(program);
     int result = made->program_name == NULL
                      ? hcsoci_fail_out_of_memory(error)
@@ -192,7 +194,7 @@ int hcsoci_runtime_new(const hcsoci_runtime_options *options, hcsoci_runtime **r
          result == 0 && file != NULL && *file != NULL; file++)
         result = add_module_file(made, *file, error);
     if (result == 0 && !options->skip_installed_directory)
-        result = add_module_directory(made, HCSOCI_PLUGIN_DIR, false, error);
+        result = add_module_directory(made, portable_installed_module_directory(), false, error);
     if (result == 0)
         result = check_builder_conflicts(made, error);
     if (result != 0) {

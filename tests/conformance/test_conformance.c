@@ -400,7 +400,7 @@ static unsigned cases_skipped;
 /* Fails the current case test with a message naming the case (printed after flushing CUnit's
  * own output, so that the two read in order in a log). */
 static void fail_case(const char *case_name, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
+    HCSOCI_PRINTF_FORMAT(2, 3);
 
 static void fail_case(const char *case_name, const char *format, ...)
 {

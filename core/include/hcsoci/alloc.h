@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <hcsoci/printf_format.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -21,9 +22,9 @@ char *hcsoci_strdup(const char *text);
 char *hcsoci_strndup(const char *text, size_t length);
 
 /* A new printf-formatted string, or NULL when memory runs out (caller frees with free()). */
-char *hcsoci_asprintf(const char *format, ...) __attribute__((format(printf, 1, 2)));
+char *hcsoci_asprintf(const char *format, ...) HCSOCI_PRINTF_FORMAT(1, 2);
 char *hcsoci_vasprintf(const char *format, va_list arguments)
-    __attribute__((format(printf, 1, 0)));
+    HCSOCI_PRINTF_FORMAT(1, 0);
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,7 @@
 #define HCSOCI_ERROR_H
 
 #include <stdint.h>
+#include <hcsoci/printf_format.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -27,12 +28,12 @@ typedef struct hcsoci_error {
 /* Makes a new error with a printf-style message; returns a static out-of-memory error when
  * allocation fails. The caller owns the result and frees it with hcsoci_error_free. */
 hcsoci_error *hcsoci_error_new(int32_t code, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
+    HCSOCI_PRINTF_FORMAT(2, 3);
 
 /* Stores a new error in *error (when error is not NULL) and returns -1, so that a fallible
  * function can end with `return hcsoci_fail(error, code, ...)`. */
 int hcsoci_fail(hcsoci_error **error, int32_t code, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
+    HCSOCI_PRINTF_FORMAT(3, 4);
 
 /* Hands error to the caller: stores it in *out when out is not NULL, otherwise frees it.
  * Returns -1, so that a fallible function can end with `return hcsoci_error_store(error, e)`. */
@@ -45,16 +46,16 @@ int hcsoci_fail_out_of_memory(hcsoci_error **error);
 /* Puts printf-style context in front of the message of *error when error is not NULL (the
  * error a failed call stored there). Returns -1: `return hcsoci_fail_prefixed(error, "...")`. */
 int hcsoci_fail_prefixed(hcsoci_error **error, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
+    HCSOCI_PRINTF_FORMAT(2, 3);
 
 /* Puts printf-style context in front of the message: ("failed to mount: ") turns "x" into
  * "failed to mount: x". Safe with a NULL error; keeps the message as it was if memory runs out. */
 void hcsoci_error_prefix(hcsoci_error *error, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
+    HCSOCI_PRINTF_FORMAT(2, 3);
 
 /* Appends printf-style text after the message. Safe with a NULL error. */
 void hcsoci_error_suffix(hcsoci_error *error, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
+    HCSOCI_PRINTF_FORMAT(2, 3);
 
 /* Frees an error made by this library; NULL is allowed. */
 void hcsoci_error_free(hcsoci_error *error);

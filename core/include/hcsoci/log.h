@@ -4,6 +4,7 @@
 #define HCSOCI_LOG_H
 
 #include <jansson.h>
+#include <hcsoci/printf_format.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,7 +30,7 @@ int hcsoci_log_enabled(hcsoci_log_level level);
 
 /* Sends one record. fields is an object or NULL and is always consumed (stolen). */
 void hcsoci_log(hcsoci_log_level level, json_t *fields, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
+    HCSOCI_PRINTF_FORMAT(3, 4);
 
 /* Parses "error", "warn"/"warning", "info" or "debug"; returns -1 for anything else. */
 int hcsoci_log_level_parse(const char *name);

@@ -1,17 +1,14 @@
 /* The contract suites, one per module the runtime loads ("contract: <name>"): the descriptor
  * read straight from the module file, the match function over every key, and probes that give
- * each op NULL or malformed input. A probe runs in a child process so that a crash is reported
- * (with its signal) instead of ending the kit; the child's exit status also carries valgrind's
- * verdict when the kit runs under valgrind with --error-exitcode. */
+ * each op NULL or malformed input. On POSIX a probe runs in a child process so that a crash is
+ * reported (with its signal) instead of ending the kit; the child's exit status also carries
+ * valgrind's verdict when the kit runs under valgrind with --error-exitcode. */
 #include "kit.h"
 
 #include <ltdl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 
@@ -124,93 +121,7 @@ static void test_descriptor(void)
     CU_PASS("descriptor checked");
 }
 
-/* ---- probes in a child process ---- */
-
-/* A probe returns NULL when the module behaved, else a static or malloc'ed reason (the child
- * prints it, so either is fine). */
-typedef const char *(*probe_function)(const hcsoci_plugin_descriptor *descriptor);
-
-/* The child's end of the pipe to the parent. Before each op call the child writes the call's
- * description and a newline ("announce"); at the end "=" and its verdict, if any. */
-static int probe_channel = -1;
-
-static void announce(const char *what)
-{
-    if (probe_channel >= 0 && (write(probe_channel, what, strlen(what)) < 0 ||
-                               write(probe_channel, "\n", 1) < 0))
-        _exit(3);
-}
-
-/* Runs probe in a child; returns NULL or a malloc'ed reason. */
-static char *run_probe(const hcsoci_plugin_descriptor *descriptor, probe_function probe)
-{
-    int channel[2];
-    if (pipe(channel) != 0)
-        return strdup("cannot make a pipe");
-    fflush(stdout);
-    fflush(stderr);
-    pid_t child = fork();
-    if (child < 0) {
-        close(channel[0]);
-        close(channel[1]);
-        return strdup("cannot fork");
-    }
-    if (child == 0) {
-        close(channel[0]);
-        probe_channel = channel[1];
-        const char *reason = probe(descriptor);
-        if (write(channel[1], "=", 1) < 0 ||
-            (reason != NULL && write(channel[1], reason, strlen(reason)) < 0))
-            _exit(3);
-        close(channel[1]);
-        exit(0); /* exit, not _exit: valgrind's leak check runs at exit */
-    }
-    close(channel[1]);
-    char buffer[8192];
-    size_t length = 0;
-    ssize_t got;
-    while ((got = read(channel[0], buffer + length, sizeof buffer - 1 - length)) > 0) {
-        length += (size_t)got;
-        if (length == sizeof buffer - 1) { /* keep the tail: the last call and the verdict */
-            memmove(buffer, buffer + length / 2, length - length / 2);
-            length -= length / 2;
-        }
-    }
-    buffer[length] = '\0';
-    close(channel[0]);
-    char *verdict = strrchr(buffer, '=');
-    if (verdict != NULL && strchr(verdict, '\n') != NULL)
-        verdict = NULL; /* an '=' inside an announced call, not the verdict */
-    char *last_call = NULL;
-    if (verdict == NULL && length > 0) {
-        buffer[length - 1] = '\0'; /* the last announcement's newline */
-        last_call = strrchr(buffer, '\n');
-        last_call = last_call != NULL ? last_call + 1 : buffer;
-    }
-    int status = 0;
-    char *reason = NULL;
-    if (waitpid(child, &status, 0) != child) {
-        reason = strdup("cannot wait for the probe");
-    } else if (WIFSIGNALED(status)) {
-        if (asprintf(&reason, "%s%scrashed with signal %d (%s)",
-                     last_call != NULL ? last_call : "", last_call != NULL ? ": " : "",
-                     WTERMSIG(status), strsignal(WTERMSIG(status))) < 0)
-            reason = NULL;
-    } else if (verdict == NULL) {
-        if (asprintf(&reason, "the probe ended early%s%s (exit status %d)",
-                     last_call != NULL ? " in " : "", last_call != NULL ? last_call : "",
-                     WEXITSTATUS(status)) < 0)
-            reason = NULL;
-    } else if (verdict[1] != '\0') {
-        reason = strdup(verdict + 1);
-    } else if (WEXITSTATUS(status) != 0) {
-        if (asprintf(&reason, "the probe exited with status %d (under valgrind: a memory error "
-                              "or leak, see its report)",
-                     WEXITSTATUS(status)) < 0)
-            reason = NULL;
-    }
-    return reason;
-}
+/* ---- probes (kit_run_probe: probe_posix.c, probe_windows.c) ---- */
 
 /* The world of the probes: a sim host, a runtime and a build context over them. */
 typedef struct probe_world {
@@ -362,7 +273,7 @@ static const char *probe_context_op(const hcsoci_plugin_descriptor *descriptor, 
     hcsoci_error *error = NULL;
     static char what[256];
     snprintf(what, sizeof what, "%s(NULL context)", name);
-    announce(what);
+    kit_probe_announce(what);
     const char *reason = expect_error(op(descriptor, NULL, &error), &error, what);
     static const hcsoci_uvm_os systems[] = {0, HCSOCI_UVM_WINDOWS, HCSOCI_UVM_LINUX};
     for (size_t spec = 0; reason == NULL && spec < MALFORMED_SPEC_COUNT; spec++) {
@@ -375,7 +286,7 @@ static const char *probe_context_op(const hcsoci_plugin_descriptor *descriptor, 
                          systems[system] == 0           ? "process isolated"
                          : systems[system] == HCSOCI_UVM_WINDOWS ? "in a Windows utility VM"
                                                                  : "in a Linux utility VM");
-                announce(what);
+                kit_probe_announce(what);
                 error = NULL;
                 reason = expect_error(op(descriptor, &world.context, &error), &error, what);
             }
@@ -396,7 +307,7 @@ static const char *probe_builder(const hcsoci_plugin_descriptor *descriptor)
     reason = probe_world_open(&world, json_loads("{}", 0, NULL), 0);
     if (reason == NULL) {
         hcsoci_error *error = NULL;
-        announce("build(NULL output)");
+        kit_probe_announce("build(NULL output)");
         reason = expect_error(
             ((const hcsoci_builder_ops *)descriptor->ops)->build(&world.context, NULL, &error),
             &error, "build(NULL output)");
@@ -415,7 +326,7 @@ static const char *probe_network(const hcsoci_plugin_descriptor *descriptor)
     reason = probe_world_open(&world, NULL, 0);
     json_t *endpoints = NULL;
     hcsoci_error *error = NULL;
-    announce("namespace_endpoints(NULL host)");
+    kit_probe_announce("namespace_endpoints(NULL host)");
     if (reason == NULL)
         reason = expect_error(ops->namespace_endpoints(NULL, "9b8a7c6d-0000-4000-8000-0000000000b9",
                                                        &endpoints, &error),
@@ -423,14 +334,14 @@ static const char *probe_network(const hcsoci_plugin_descriptor *descriptor)
     json_decref(endpoints);
     endpoints = NULL;
     error = NULL;
-    announce("namespace_endpoints(NULL namespace)");
+    kit_probe_announce("namespace_endpoints(NULL namespace)");
     if (reason == NULL)
         reason = expect_error(ops->namespace_endpoints(world.host, NULL, &endpoints, &error),
                               &error, "namespace_endpoints(NULL namespace)");
     json_decref(endpoints);
     endpoints = NULL;
     error = NULL;
-    announce("namespace_endpoints(unknown namespace)");
+    kit_probe_announce("namespace_endpoints(unknown namespace)");
     if (reason == NULL)
         reason = expect_error(ops->namespace_endpoints(world.host, "no such namespace",
                                                        &endpoints, &error),
@@ -446,7 +357,7 @@ static const char *probe_network(const hcsoci_plugin_descriptor *descriptor)
         snprintf(what, sizeof what, "release(entry %s)",
                  bad_entries[index] != NULL ? bad_entries[index] : "NULL");
         error = NULL;
-        announce(what);
+        kit_probe_announce(what);
         reason = expect_error(ops->release(world.host, entry, &error), &error, what);
         json_decref(entry);
     }
@@ -517,7 +428,7 @@ static void test_match(void)
         kit_skip("not a builder with a match function");
         return;
     }
-    char *reason = run_probe(module->descriptor, probe_match);
+    char *reason = kit_run_probe(module->descriptor, probe_match);
     if (reason != NULL)
         kit_fail("%s", reason);
     else
@@ -534,7 +445,7 @@ static void test_bad_input(void)
         kit_fail("the descriptor is not usable (see the descriptor test)");
         return;
     }
-    char *reason = run_probe(module->descriptor, probe_ops);
+    char *reason = kit_run_probe(module->descriptor, probe_ops);
     if (reason != NULL)
         kit_fail("%s", reason);
     else

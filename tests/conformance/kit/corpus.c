@@ -4,6 +4,7 @@
  * reference's create failed that same way). With --faults it also registers the two sweeps
  * (fault_sweep.c, allocation_sweep.c). */
 #include "kit.h"
+#include "portable.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -143,7 +144,7 @@ static int load_cases(void)
         size_t length = strlen(item->d_name);
         if (length <= 5 || strcmp(item->d_name + length - 5, ".json") != 0)
             continue;
-        kit_case entry = {.name = strndup(item->d_name, length - 5)};
+        kit_case entry = {.name = portable_strndup(item->d_name, length - 5)};
         if (entry.name == NULL)
             break;
         entry.test_case = load_part("cases", entry.name, &entry.problem);

@@ -10,6 +10,7 @@
 
 #include <CUnit/CUnit.h>
 #include <hcsoci/hcsoci.h>
+#include <hcsoci/plugin.h>
 
 /* ---- options ---- */
 
@@ -102,7 +103,7 @@ char *kit_check_failed_run(const kit_run *run, bool keep);
 
 /* Records a failure message for the running CUnit test (and prints it to stderr), then fails
  * the test. */
-void kit_fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
+void kit_fail(const char *format, ...) HCSOCI_PRINTF_FORMAT(1, 2);
 
 /* The tests whose failures are known ("<suite>: <test>", a contract suite named without its
  * module path): kit_fail reports them as KNOWN and does not fail the test. Borrowed list. */
@@ -112,7 +113,7 @@ void kit_set_known_failures(const char **tests);
 void kit_note_stale_known_failures(void);
 
 /* Marks the running test as skipped with a reason (printed; CUnit itself has no skip). */
-void kit_skip(const char *format, ...) __attribute__((format(printf, 1, 2)));
+void kit_skip(const char *format, ...) HCSOCI_PRINTF_FORMAT(1, 2);
 
 /* Writes a JUnit XML report of the finished CUnit run; -1 with a message on stderr. */
 int kit_write_junit(const char *path);
@@ -191,5 +192,15 @@ void kit_corpus_free(void);
 
 /* Frees what the contract suites hold (contract.c). */
 void kit_contract_free(void);
+
+/* A contract probe: NULL when the module behaved, else a reason in static storage. */
+typedef const char *(*kit_probe_function)(const hcsoci_plugin_descriptor *descriptor);
+
+/* Runs probe over a module's descriptor; NULL when it passed, else a new reason (a crash in a
+ * child process names the last call announced). probe_posix.c or probe_windows.c. */
+char *kit_run_probe(const hcsoci_plugin_descriptor *descriptor, kit_probe_function probe);
+
+/* Called by a probe before each op call with its description ("build(NULL output)"). */
+void kit_probe_announce(const char *what);
 
 #endif

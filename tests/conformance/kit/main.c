@@ -1,6 +1,7 @@
 /* hcsoci-conformance: command line, running the CUnit suites, the summary and the exit
  * status. */
 #include "kit.h"
+#include "portable.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -146,7 +147,7 @@ static int parse_arguments(int argc, char **argv, char **resolved)
     while ((option = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
         switch (option) {
         case OPTION_PLUGIN: {
-            char *absolute = realpath(optarg, NULL);
+            char *absolute = portable_resolve_path(optarg);
             if (absolute == NULL) {
                 fprintf(stderr, "hcsoci-conformance: --plugin %s: ", optarg);
                 perror(NULL);

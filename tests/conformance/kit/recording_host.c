@@ -19,6 +19,7 @@
  * NameToGuid, GrantVmAccess, guest-only requests other than CombinedLayers, starting and
  * terminating a compute system) make no event. */
 #include "kit.h"
+#include "portable.h"
 
 #include <hcsoci/alloc_testing.h>
 
@@ -54,7 +55,7 @@ static void note(recording_host *host, const char *call, bool add, const char *r
 }
 
 static void note_printf(recording_host *host, const char *call, bool add, const char *group,
-                        const char *format, ...) __attribute__((format(printf, 5, 6)));
+                        const char *format, ...) HCSOCI_PRINTF_FORMAT(5, 6);
 
 static void note_printf(recording_host *host, const char *call, bool add, const char *group,
                         const char *format, ...)
@@ -238,7 +239,7 @@ static char *namespace_in_path(const char *path)
         return NULL;
     const char *id = path + sizeof prefix - 1;
     size_t length = strcspn(id, "/");
-    return length != 0 ? strndup(id, length) : NULL;
+    return length != 0 ? portable_strndup(id, length) : NULL;
 }
 
 static void note_hns(recording_host *self, const char *method, const char *path,

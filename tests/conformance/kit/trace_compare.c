@@ -10,6 +10,8 @@
  * Memory: this is test tooling; an allocation failure aborts the program. */
 #include "trace_compare.h"
 
+#include <hcsoci/printf_format.h>
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -71,7 +73,7 @@ static void *grow(void *items, size_t *capacity, size_t needed, size_t item_size
 }
 
 static char *format_text(const char *format, va_list arguments)
-    __attribute__((format(printf, 1, 0)));
+    HCSOCI_PRINTF_FORMAT(1, 0);
 
 static char *format_text(const char *format, va_list arguments)
 {
@@ -83,7 +85,7 @@ static char *format_text(const char *format, va_list arguments)
     return text;
 }
 
-static char *text_printf(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static char *text_printf(const char *format, ...) HCSOCI_PRINTF_FORMAT(1, 2);
 
 static char *text_printf(const char *format, ...)
 {
@@ -131,7 +133,7 @@ static char *describe_slice(const char *text, size_t length, size_t start, size_
 /* ---- the path of the current position ------------------------------------------------------ */
 
 static size_t path_push(comparison *state, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
+    HCSOCI_PRINTF_FORMAT(2, 3);
 
 /* Appends to the path; returns the length to give path_pop to undo it. */
 static size_t path_push(comparison *state, const char *format, ...)
@@ -160,7 +162,7 @@ static void path_pop(comparison *state, size_t length)
 /* Records the first difference as "<path>: <detail>" and returns false, so that a comparison can
  * end with `return differ(...)`. Later differences are ignored. */
 static bool differ(comparison *state, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
+    HCSOCI_PRINTF_FORMAT(2, 3);
 
 static bool differ(comparison *state, const char *format, ...)
 {

@@ -31,7 +31,7 @@
 /* ---- held counts ---- */
 
 /* Appends "<text>; " to *report (malloc'ed, may be NULL). */
-static void append(char **report, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void append(char **report, const char *format, ...) HCSOCI_PRINTF_FORMAT(2, 3);
 
 static void append(char **report, const char *format, ...)
 {

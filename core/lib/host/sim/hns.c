@@ -17,7 +17,7 @@ static json_t *success_reply(json_t *output)
     return json_pack("{s:b, s:o}", "Success", 1, "Output", output);
 }
 
-static json_t *failure_reply(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static json_t *failure_reply(const char *format, ...) HCSOCI_PRINTF_FORMAT(1, 2);
 
 static json_t *failure_reply(const char *format, ...)
 {

@@ -16,7 +16,7 @@
 #define STATE_VERSION 1
 
 static int state_invalid(hcsoci_error **error, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
+    HCSOCI_PRINTF_FORMAT(2, 3);
 
 static int state_invalid(hcsoci_error **error, const char *format, ...)
 {

@@ -17,7 +17,7 @@
 
 /* Fails with HCSOCI_E_INVALID and a message starting with "sim world: ". */
 static int world_invalid(hcsoci_error **error, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
+    HCSOCI_PRINTF_FORMAT(2, 3);
 
 static int world_invalid(hcsoci_error **error, const char *format, ...)
 {
@@ -234,8 +234,8 @@ static int parse_files(const json_t *description, sim_world *world, hcsoci_error
             if (json_is_integer(size) && json_integer_value(size) < 0)
                 return world_invalid(error,
                                      "invalid field 'files' entry '%s' member 'size': must be "
-                                     ">= 0, not %" JSON_INTEGER_FORMAT,
-                                     path, json_integer_value(size));
+                                     ">= 0, not %lld",
+                                     path, (long long)json_integer_value(size));
             if (!json_is_integer(size))
                 return world_invalid(error,
                                      "invalid field 'files' entry '%s' member 'size': must be "
@@ -363,8 +363,8 @@ static int parse_hresult(const json_t *value, int32_t *hresult, hcsoci_error **e
         if (number < INT32_MIN || number > (json_int_t)UINT32_MAX)
             return world_invalid(
                 error,
-                "invalid field 'failCall.hresult': must fit in 32 bits, not %" JSON_INTEGER_FORMAT,
-                number);
+                "invalid field 'failCall.hresult': must fit in 32 bits, not %lld",
+                (long long)number);
         bits = (uint32_t)number;
     } else if (json_is_string(value)) {
         const char *text = json_string_value(value);
