@@ -2,7 +2,9 @@
  * HCSOCI_FAKE_PROCESSOR_COUNT logical processors. Wine reads the processor count from
  * /sys/devices/system/cpu/present and /sys/devices/system/cpu/online with fopen, and may ask
  * sysconf; both are answered with the count while the variable is set (1 to 1024). */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* RTLD_NEXT, fmemopen */
+#endif
 #include <dlfcn.h>
 #include <stdbool.h>
 #include <stdio.h>

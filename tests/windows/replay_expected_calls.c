@@ -18,6 +18,8 @@
 
 #include "../../core/lib/host/windows/vmcompute.h"
 
+#include <objbase.h> /* CoTaskMemFree */
+
 #define DECLARE_POINTER(name, parameters) static hcsoci_vmcompute_##name##_fn call_##name;
 HCSOCI_VMCOMPUTE_EXPORTS(DECLARE_POINTER)
 #undef DECLARE_POINTER
@@ -232,6 +234,26 @@ static int make_calls(const json_t *calls)
     return 0;
 }
 
+/* Loads the recording vmcompute.dll from this program's directory or its .libs (where libtool
+ * leaves it in the build tree). */
+static HMODULE load_recording_dll(void)
+{
+    WCHAR path[MAX_PATH + 32];
+    DWORD length = GetModuleFileNameW(NULL, path, MAX_PATH);
+    if (length == 0 || length >= MAX_PATH)
+        return NULL;
+    WCHAR *slash = wcsrchr(path, L'\\');
+    if (slash == NULL)
+        return NULL;
+    wcscpy(slash + 1, L"vmcompute.dll");
+    HMODULE dll = LoadLibraryW(path);
+    if (dll == NULL) {
+        wcscpy(slash + 1, L".libs\\vmcompute.dll");
+        dll = LoadLibraryW(path);
+    }
+    return dll;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -244,7 +266,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "replay_expected_calls: cannot read %s: %s\n", argv[1], error.text);
         return 2;
     }
-    HMODULE dll = LoadLibraryW(L"vmcompute.dll");
+    HMODULE dll = load_recording_dll();
     if (dll == NULL) {
         fprintf(stderr, "replay_expected_calls: cannot load vmcompute.dll\n");
         return 2;
