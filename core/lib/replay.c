@@ -1,10 +1,30 @@
-/* Replaying one conformance case in a fresh simulated world. */
+/* Replaying one conformance case in a fresh simulated world, or on a host the caller gives. */
 #include <hcsoci/replay.h>
 
 #include <hcsoci/sim.h>
 #include <hcsoci/spec.h>
 
+#include <stdlib.h>
 #include <string.h>
+
+#ifdef _WIN32
+#include <windows.h>
+#endif
+
+/* Sets a variable of this process's environment (the one portable point of this file): on
+ * Windows through SetEnvironmentVariableW, which is what other modules of the process (such
+ * as a recording vmcompute.dll) read with GetEnvironmentVariableW; elsewhere with setenv. */
+static void set_process_environment(const char *name, const char *value)
+{
+#ifdef _WIN32
+    WCHAR wide_name[64], wide_value[64];
+    if (MultiByteToWideChar(CP_UTF8, 0, name, -1, wide_name, 64) > 0 &&
+        MultiByteToWideChar(CP_UTF8, 0, value, -1, wide_value, 64) > 0)
+        SetEnvironmentVariableW(wide_name, wide_value);
+#else
+    setenv(name, value, 1);
+#endif
+}
 
 int hcsoci_case_create_options(const json_t *options, hcsoci_create_options *create,
                                hcsoci_schema_version *schema, hcsoci_error **error)
@@ -48,10 +68,12 @@ int hcsoci_replay_case(const json_t *test_case, const hcsoci_runtime_options *ru
         return -1;
     create.spec = json_object_get(test_case, "spec");
 
-    hcsoci_host *host = NULL;
+    /* The caller's host when given (borrowed), else a new sim host for the case (owned). */
+    bool own_host = runtime_options == NULL || runtime_options->host == NULL;
+    hcsoci_host *host = own_host ? NULL : runtime_options->host;
     hcsoci_runtime *runtime = NULL;
     hcsoci_uvm *uvm = NULL;
-    if (hcsoci_sim_host_new(json_object_get(test_case, "host"), &host, error) != 0)
+    if (own_host && hcsoci_sim_host_new(json_object_get(test_case, "host"), &host, error) != 0)
         return -1;
     hcsoci_runtime_options options = {0};
     if (runtime_options != NULL)
@@ -67,22 +89,33 @@ int hcsoci_replay_case(const json_t *test_case, const hcsoci_runtime_options *ru
     }
     if (result != 0) {
         hcsoci_runtime_free(runtime);
-        hcsoci_host_destroy(host);
+        if (own_host)
+            hcsoci_host_destroy(host);
         return -1;
     }
     create.hosting_system = uvm;
 
+    /* Only a sim host has a journal: for any other host "calls" and "releaseCalls" are null
+     * (the host records them itself, told the phase by HCSOCI_REPLAY_PHASE). */
+    bool journaled = hcsoci_sim_host_journal(host) != NULL;
+    if (journaled)
+        hcsoci_sim_host_journal_clear(host);
+    set_process_environment(HCSOCI_REPLAY_PHASE_VARIABLE, "create");
     hcsoci_container *container = NULL;
     hcsoci_resources *resources = NULL;
     hcsoci_error *create_error = NULL, *release_error = NULL;
     int created = hcsoci_create_container(runtime, &create, &container, &resources, &create_error);
-    json_t *calls = json_deep_copy(hcsoci_sim_host_journal(host));
+    json_t *calls = journaled ? json_deep_copy(hcsoci_sim_host_journal(host)) : json_null();
     json_t *release_calls = json_null();
     if (created == 0) {
-        hcsoci_sim_host_journal_clear(host);
+        if (journaled)
+            hcsoci_sim_host_journal_clear(host);
+        set_process_environment(HCSOCI_REPLAY_PHASE_VARIABLE, "release");
         hcsoci_release_resources(runtime, resources, uvm, true, &release_error);
-        json_decref(release_calls);
-        release_calls = json_deep_copy(hcsoci_sim_host_journal(host));
+        if (journaled) {
+            json_decref(release_calls);
+            release_calls = json_deep_copy(hcsoci_sim_host_journal(host));
+        }
     }
     *trace = json_pack("{s:o,s:o,s:o,s:o}", "calls", calls, "error", error_text(create_error),
                        "releaseCalls", release_calls, "releaseError", error_text(release_error));
@@ -92,7 +125,8 @@ int hcsoci_replay_case(const json_t *test_case, const hcsoci_runtime_options *ru
     hcsoci_resources_free(resources);
     hcsoci_uvm_free(uvm);
     hcsoci_runtime_free(runtime);
-    hcsoci_host_destroy(host);
+    if (own_host)
+        hcsoci_host_destroy(host);
     if (*trace == NULL)
         return hcsoci_fail_out_of_memory(error);
     return 0;

@@ -2,6 +2,9 @@
 #include "test_support.h"
 #include "../../core/lib/resources_internal.h"
 
+#include <hcsoci/replay.h>
+#include <hcsoci/sim.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -630,6 +633,111 @@ static void test_numeric_fields_on_both_sides_of_their_limits(void)
     json_decref(too_large);
 }
 
+/* ---- replaying a case on a host the caller gives ---- */
+
+static hcsoci_runtime_options replay_options(hcsoci_host *host)
+{
+    return (hcsoci_runtime_options){
+        .host = host,
+        .plugin_directories = test_builtin_plugin_directories(),
+        .skip_environment = true,
+        .skip_installed_directory = true,
+        .program_name = "hcsoci",
+    };
+}
+
+/* The storage path of the trace's HcsCreateComputeSystem document (borrowed), or NULL. */
+static const char *created_storage_path(const json_t *calls)
+{
+    size_t index;
+    json_t *call;
+    json_array_foreach(calls, index, call) {
+        if (strcmp(json_string_value(json_object_get(call, "call")), "HcsCreateComputeSystem") != 0)
+            continue;
+        json_t *configuration = json_object_get(json_object_get(call, "args"), "configuration");
+        return json_string_value(
+            json_object_get(json_object_get(json_object_get(configuration, "Container"), "Storage"),
+                            "Path"));
+    }
+    return NULL;
+}
+
+static void test_replay_uses_the_sim_host_it_is_given(void)
+{
+    json_t *test_case = test_load_json("tests/conformance/cases/001-argon-v2-basic.json");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(test_case);
+    /* The given world differs from the case's in its mount path: the trace must show it. */
+    json_t *world = json_deep_copy(json_object_get(test_case, "host"));
+    json_object_set_new(world, "layerMountPath", json_string("\\\\?\\Volume{00000000-1111-2222-3333-444444444444}\\"));
+    hcsoci_host *host = test_sim_host_of_world(world);
+    json_decref(world);
+    /* A call made before the replay is not part of its trace. */
+    char *guid = NULL;
+    CU_ASSERT_EQUAL(host->ops->name_to_guid(host, "earlier", &guid, NULL), 0);
+    free(guid);
+
+    hcsoci_runtime_options options = replay_options(host);
+    json_t *trace = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_replay_case(test_case, &options, &trace, &error), 0);
+    CU_ASSERT_TRUE(json_is_null(json_object_get(trace, "error")));
+    if (!json_is_null(json_object_get(trace, "error")))
+        fprintf(stderr, "\n  create failed: %s\n",
+                json_string_value(json_object_get(trace, "error")));
+    json_t *calls = json_object_get(trace, "calls");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(calls, 0), "call")),
+                           "ActivateLayer");
+    const char *storage_path = created_storage_path(calls);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(storage_path);
+    CU_ASSERT_STRING_EQUAL(storage_path, "\\\\?\\Volume{00000000-1111-2222-3333-444444444444}\\");
+    CU_ASSERT_TRUE(json_array_size(json_object_get(trace, "releaseCalls")) > 0);
+    /* The phase signal for recorders is left at "release". */
+    const char *phase = getenv(HCSOCI_REPLAY_PHASE_VARIABLE);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(phase);
+    CU_ASSERT_STRING_EQUAL(phase, "release");
+    /* The host is still the caller's, and it holds nothing after the release. */
+    json_t *held = hcsoci_sim_host_held(host);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(held, "activatedLayers")), 0);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(held, "computeSystems")), 1);
+    json_decref(held);
+    json_decref(trace);
+    json_decref(test_case);
+    hcsoci_host_destroy(host);
+}
+
+static void test_replay_on_a_host_without_journal(void)
+{
+    json_t *test_case = test_load_json("tests/conformance/cases/001-argon-v2-basic.json");
+    json_t *expected = test_load_json("tests/conformance/expected/001-argon-v2-basic.json");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(test_case);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(expected);
+    hcsoci_host *host = test_sim_host_of_world(json_object_get(test_case, "host"));
+    /* The same answers through a copy of the ops table: no longer recognised as a sim host. */
+    const hcsoci_host_ops *sim_ops = host->ops;
+    hcsoci_host_ops copied_ops = *sim_ops;
+    host->ops = &copied_ops;
+    CU_ASSERT_PTR_NULL(hcsoci_sim_host_journal(host));
+
+    hcsoci_runtime_options options = replay_options(host);
+    json_t *trace = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_replay_case(test_case, &options, &trace, NULL), 0);
+    CU_ASSERT_TRUE(json_is_null(json_object_get(trace, "calls")));
+    CU_ASSERT_TRUE(json_is_null(json_object_get(trace, "releaseCalls")));
+    CU_ASSERT_TRUE(json_is_null(json_object_get(trace, "error")));
+    CU_ASSERT_TRUE(json_is_null(json_object_get(trace, "releaseError")));
+    /* Every call went to the given host: its journal has the create and the release. */
+    host->ops = sim_ops;
+    json_t *journal = hcsoci_sim_host_take_journal(host);
+    CU_ASSERT_EQUAL(json_array_size(journal),
+                    json_array_size(json_object_get(expected, "calls")) +
+                        json_array_size(json_object_get(expected, "releaseCalls")));
+    json_decref(journal);
+    json_decref(trace);
+    json_decref(expected);
+    json_decref(test_case);
+    hcsoci_host_destroy(host);
+}
+
 int main(void)
 {
     static const test_entry tests[] = {
@@ -658,6 +766,8 @@ int main(void)
          test_container_id_length_on_both_sides_of_the_limit},
         {"numeric fields on both sides of their limits",
          test_numeric_fields_on_both_sides_of_their_limits},
+        {"replay uses the sim host it is given", test_replay_uses_the_sim_host_it_is_given},
+        {"replay on a host without a journal", test_replay_on_a_host_without_journal},
         {NULL, NULL},
     };
     return test_run_suite("core", tests);

@@ -12,6 +12,8 @@
 
 #include "../../core/lib/host/windows/vmcompute.h"
 
+#include <objbase.h> /* CoTaskMemAlloc */
+
 /* HRESULTs the recorder answers with besides the case's. */
 #define RECORDING_E_FAIL ((HRESULT)0x80004005L)
 #define RECORDING_E_HANDLE ((HRESULT)0x80070006L)

@@ -10,6 +10,8 @@
 
 #include "../../core/lib/host/windows/vmcompute.h"
 
+#include <objbase.h> /* CoTaskMemFree */
+
 static int failures;
 
 #define CHECK(condition)                                                                         \
@@ -214,6 +216,26 @@ static void check_log(const char *log_path)
     json_decref(lines);
 }
 
+/* Loads the recording vmcompute.dll from this program's directory or its .libs (where libtool
+ * leaves it in the build tree). */
+static HMODULE load_recording_dll(void)
+{
+    WCHAR path[MAX_PATH + 32];
+    DWORD length = GetModuleFileNameW(NULL, path, MAX_PATH);
+    if (length == 0 || length >= MAX_PATH)
+        return NULL;
+    WCHAR *slash = wcsrchr(path, L'\\');
+    if (slash == NULL)
+        return NULL;
+    wcscpy(slash + 1, L"vmcompute.dll");
+    HMODULE dll = LoadLibraryW(path);
+    if (dll == NULL) {
+        wcscpy(slash + 1, L".libs\\vmcompute.dll");
+        dll = LoadLibraryW(path);
+    }
+    return dll;
+}
+
 int main(void)
 {
     char directory[MAX_PATH], case_path[MAX_PATH], log_path[MAX_PATH];
@@ -230,7 +252,7 @@ int main(void)
     SetEnvironmentVariableA("HCSOCI_RECORDING_LOG", log_path);
     SetEnvironmentVariableA("HCSOCI_REPLAY_PHASE", NULL);
 
-    HMODULE dll = LoadLibraryW(L"vmcompute.dll");
+    HMODULE dll = load_recording_dll();
     CHECK(dll != NULL);
     if (dll == NULL)
         return 1;
