@@ -22,8 +22,15 @@ typedef enum cli_log_format {
     CLI_LOG_JSON = 1, /* {"level":"warn","msg":"...",...} one per line */
 } cli_log_format;
 
+/* The host the commands run against (--host). */
+typedef enum cli_host_kind {
+    CLI_HOST_SIM = 0,     /* the simulated host, kept in the state store */
+    CLI_HOST_WINDOWS = 1, /* the real one, on vmcompute.dll (hcsoci/windows_host.h) */
+} cli_host_kind;
+
 /* The global options, valid for the whole run. */
 typedef struct cli_globals {
+    cli_host_kind host_kind;
     const char *root;                        /* state directory */
     const char *const *plugin_directories;   /* NULL-terminated (--plugin-dir, repeatable) */
     const char *world_path;                  /* --world FILE or NULL */
@@ -244,6 +251,7 @@ struct cli_session {
     cli_store *store; /* open for changes, in a transaction */
     hcsoci_host *host;
     hcsoci_runtime *runtime;
+    bool saves_host; /* the simulated host: its state and journal are saved at each commit */
 };
 
 /* Opens the store for changes and begins its transaction, opens the sim host from it (or from
@@ -273,6 +281,11 @@ int cli_session_commit(cli_session *session, hcsoci_error **error);
 /* A simulated host with an empty world, for binding models of commands that make no host call
  * (the caller destroys it with hcsoci_host_destroy). */
 int cli_detached_host(hcsoci_host **host, hcsoci_error **error);
+
+/* The host --host chose, for commands whose host is not kept in the store (replay): NULL for
+ * the simulated one (the command makes its own), else a new Windows host the caller destroys.
+ * Returns -1 with *error when the Windows host cannot be made. */
+int cli_chosen_live_host(const cli_globals *globals, hcsoci_host **host, hcsoci_error **error);
 
 /* Runtime options carrying the global --plugin-dir directories and the program name; host may
  * be NULL. */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hcsoci/windows_host.h>
+
 #include "cli.h"
 #include "portable.h"
 #include "lifecycle.h"
@@ -45,6 +47,10 @@ static void print_global_help(const char *default_root)
            "                     host and its journal. Default: %s\n"
            "  --plugin-dir DIR   load modules from DIR too (repeatable); searched after\n"
            "                     $HCSOCI_PLUGIN_PATH and before %s\n"
+           "  --host HOST        sim (the simulated host, kept in the state directory) or\n"
+           "                     windows (the real one, on vmcompute.dll; nothing of it is\n"
+           "                     kept). Default: windows in a Windows build that can load\n"
+           "                     vmcompute.dll, unless --world is given; else sim\n"
            "  --world FILE       the simulated host's world (a conformance case's \"host\" part);\n"
            "                     used when the state directory holds no world yet\n"
            "  --log-level LEVEL  error, warn (default), info or debug\n"
@@ -144,6 +150,7 @@ enum {
     OPTION_ROOT = 256,
     OPTION_PLUGIN_DIR,
     OPTION_WORLD,
+    OPTION_HOST,
     OPTION_LOG_LEVEL,
     OPTION_LOG_FORMAT,
     OPTION_LOG_FILE,
@@ -154,6 +161,7 @@ static const struct option global_options[] = {
     {"root", required_argument, NULL, OPTION_ROOT},
     {"plugin-dir", required_argument, NULL, OPTION_PLUGIN_DIR},
     {"world", required_argument, NULL, OPTION_WORLD},
+    {"host", required_argument, NULL, OPTION_HOST},
     {"log-level", required_argument, NULL, OPTION_LOG_LEVEL},
     {"log-format", required_argument, NULL, OPTION_LOG_FORMAT},
     {"log", required_argument, NULL, OPTION_LOG_FILE},
@@ -166,7 +174,7 @@ static const struct option global_options[] = {
  * plugin_directories has room for argc + 1 entries. */
 static int parse_global_options(int argc, char **argv, cli_globals *globals,
                                 const char **plugin_directories, const char *default_root,
-                                const char **log_path)
+                                const char **log_path, int *host_choice)
 {
     size_t directory_count = 0;
     int result;
@@ -183,6 +191,14 @@ static int parse_global_options(int argc, char **argv, cli_globals *globals,
             break;
         case OPTION_WORLD:
             globals->world_path = optarg;
+            break;
+        case OPTION_HOST:
+            if (strcmp(optarg, "sim") == 0)
+                *host_choice = CLI_HOST_SIM;
+            else if (strcmp(optarg, "windows") == 0)
+                *host_choice = CLI_HOST_WINDOWS;
+            else
+                return cli_usage_error(NULL, "unknown host '%s' (sim, windows)", optarg);
             break;
         case OPTION_LOG_LEVEL: {
             int level = hcsoci_log_level_parse(optarg);
@@ -220,6 +236,30 @@ static int parse_global_options(int argc, char **argv, cli_globals *globals,
     return -1;
 }
 
+/* Settles globals->host_kind: the one --host named (refusing windows when this build or
+ * machine has no Windows host), else the Windows host when there is one and no --world was
+ * given, else the simulated host. Returns -1 to go on, else the exit status. */
+static int choose_host(cli_globals *globals, int host_choice)
+{
+    if (host_choice < 0) {
+        globals->host_kind = hcsoci_windows_host_available() && globals->world_path == NULL
+                                 ? CLI_HOST_WINDOWS
+                                 : CLI_HOST_SIM;
+        return -1;
+    }
+    globals->host_kind = (cli_host_kind)host_choice;
+    if (globals->host_kind == CLI_HOST_WINDOWS && !hcsoci_windows_host_available()) {
+        hcsoci_host *host = NULL;
+        hcsoci_error *error = NULL;
+        if (hcsoci_windows_host_new(&host, &error) != 0) {
+            hcsoci_error_prefix(error, "--host windows: ");
+            return cli_report_error(error);
+        }
+        hcsoci_host_destroy(host);
+    }
+    return -1;
+}
+
 static int run(int argc, char **argv)
 {
     char *default_root = cli_default_root();
@@ -241,13 +281,16 @@ static int run(int argc, char **argv)
         .log_format = CLI_LOG_TEXT,
     };
     const char *log_path = NULL;
+    int host_choice = -1; /* --host, or -1 for the default */
     int status = parse_global_options(argc, argv, &globals, plugin_directories, default_root,
-                                      &log_path);
+                                      &log_path, &host_choice);
     hcsoci_error *log_error = NULL;
     if (status < 0)
         cli_log_install(globals.log_format, globals.log_level);
     if (status < 0 && log_path != NULL && cli_log_open_file(log_path, &log_error) != 0)
         status = cli_report_error(log_error);
+    if (status < 0)
+        status = choose_host(&globals, host_choice);
     if (status < 0) {
         if (optind >= argc) {
             status = cli_usage_error(NULL, "no command given");

@@ -15,8 +15,9 @@ static void print_replay_help(void)
 {
     printf("Usage: %s replay CASE.json\n\n"
            "Runs one conformance case (tests/conformance/cases/) in a fresh simulated host made\n"
-           "from the case's \"host\" part: the create, then, when it succeeds, the release of\n"
-           "everything. Prints the trace in the format of tests/conformance/expected/:\n"
+           "from the case's \"host\" part (with --host windows: in the Windows host): the\n"
+           "create, then, when it succeeds, the release of everything. Prints the trace in the\n"
+           "format of tests/conformance/expected/:\n"
            "{\"calls\", \"error\", \"releaseCalls\", \"releaseError\"}. --root and --world are\n"
            "not used. The exit status is 0 when the case ran, whether its create failed or not.\n"
            "\nOptions:\n  -h, --help   print this help\n",
@@ -34,9 +35,14 @@ int cli_command_replay(const cli_globals *globals, int argc, char **argv)
     hcsoci_error *error = NULL;
     json_t *test_case = NULL, *trace = NULL;
     if (cli_load_json_object(argv[optind], "case", &test_case, &error) == 0) {
-        hcsoci_runtime_options options = cli_runtime_options(globals, NULL);
-        if (hcsoci_replay_case(test_case, &options, &trace, &error) == 0)
-            cli_print_json(trace, &error);
+        hcsoci_host *host = NULL;
+        if (cli_chosen_live_host(globals, &host, &error) == 0) {
+            /* No host: replay makes a simulated one from the case's "host" part. */
+            hcsoci_runtime_options options = cli_runtime_options(globals, host);
+            if (hcsoci_replay_case(test_case, &options, &trace, &error) == 0)
+                cli_print_json(trace, &error);
+            hcsoci_host_destroy(host);
+        }
     }
     json_decref(trace);
     json_decref(test_case);

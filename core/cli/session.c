@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <hcsoci/sim.h>
+#include <hcsoci/windows_host.h>
 
 #include "cli.h"
 
@@ -25,6 +26,12 @@ hcsoci_runtime_options cli_runtime_options(const cli_globals *globals, hcsoci_ho
 static int open_host(const cli_globals *globals, cli_store *store, hcsoci_host **host,
                      hcsoci_error **error)
 {
+    if (globals->host_kind == CLI_HOST_WINDOWS) {
+        /* The real host keeps its own state: nothing of it goes into the store. */
+        if (hcsoci_windows_host_new(host, error) != 0)
+            return hcsoci_fail_prefixed(error, "cannot open the Windows host: ");
+        return 0;
+    }
     json_t *world = NULL;
     if (!cli_sim_host_saved(store)) {
         if (globals->world_path == NULL)
@@ -51,6 +58,7 @@ int cli_session_lock(const cli_globals *globals, cli_session *session, hcsoci_er
     session->store = NULL;
     session->host = NULL;
     session->runtime = NULL;
+    session->saves_host = globals->host_kind == CLI_HOST_SIM;
     if (cli_store_open(globals->root, true, &session->store, error) != 0)
         return -1;
     if (cli_store_begin(session->store, error) != 0) {
@@ -89,7 +97,8 @@ int cli_session_open(const cli_globals *globals, cli_session *session, hcsoci_er
 
 int cli_session_commit(cli_session *session, hcsoci_error **error)
 {
-    if (session->host != NULL && cli_sim_host_save(session->store, session->host, error) != 0) {
+    if (session->host != NULL && session->saves_host &&
+        cli_sim_host_save(session->store, session->host, error) != 0) {
         cli_store_rollback(session->store);
         return -1;
     }
@@ -109,12 +118,22 @@ int cli_detached_host(hcsoci_host **host, hcsoci_error **error)
     return result;
 }
 
+int cli_chosen_live_host(const cli_globals *globals, hcsoci_host **host, hcsoci_error **error)
+{
+    *host = NULL;
+    if (globals->host_kind != CLI_HOST_WINDOWS)
+        return 0;
+    if (hcsoci_windows_host_new(host, error) != 0)
+        return hcsoci_fail_prefixed(error, "cannot open the Windows host: ");
+    return 0;
+}
+
 int cli_session_close(const cli_globals *globals, cli_session *session, hcsoci_error **error)
 {
     (void)globals;
     hcsoci_error *save_error = NULL;
     if (session->store != NULL && cli_store_in_transaction(session->store)) {
-        if (session->host != NULL &&
+        if (session->host != NULL && session->saves_host &&
             cli_sim_host_save(session->store, session->host, &save_error) != 0)
             cli_store_rollback(session->store);
         else

@@ -67,7 +67,7 @@ hcsoci --version
 check "--version prints the version" eval 'exits 0 && out_has "hcsoci "'
 hcsoci --help
 check "--help exits 0" exits 0
-for word in --root --plugin-dir --world --log-level --log-format --help --version \
+for word in --root --plugin-dir --world --host --log-level --log-format --help --version \
     create delete state list doc replay plugins netns uvm; do
     check "--help mentions $word" out_has "$word"
 done
@@ -122,6 +122,17 @@ hcsoci --log-level loud list
 check "unknown log level exits 2" eval 'exits 2 && one_line_hint && err_has loud'
 hcsoci --log-format xml list
 check "unknown log format exits 2" eval 'exits 2 && one_line_hint && err_has xml'
+hcsoci --host cloud list
+check "unknown --host exits 2" eval 'exits 2 && one_line_hint && err_has cloud'
+hcsoci --root "$scratch/windows-host" --host windows list
+check "--host windows in a build without the Windows host fails clearly, creating nothing" \
+    eval 'exits 1 && err_has "--host windows: this build of hcsoci has no Windows host" && [ ! -e "$scratch/windows-host" ]'
+hcsoci --root "$scratch/sim-host" --world "$examples/world.json" --host sim create --bundle "$examples/argon" sim-one
+check "--host sim keeps the simulated host in the store" \
+    eval 'exits 0 && [ "$(count_calls "$scratch/sim-host" HcsCreateComputeSystem)" -eq 1 ]'
+hcsoci --root "$scratch/sim-host" create --bundle "$examples/argon" sim-two
+check "the default host is the simulated one of the store" \
+    eval 'exits 0 && [ "$(count_calls "$scratch/sim-host" HcsCreateComputeSystem)" -eq 2 ]'
 hcsoci --root "$root" create --schema 3.0 x
 check "unknown schema version exits 2" eval 'exits 2 && one_line_hint && err_has 3.0'
 hcsoci --root "$root" create --bundle "$examples/argon" --spec "$examples/argon/config.json" x
