@@ -9,6 +9,17 @@
 #include <hcsoci/windows_host.h>
 
 #include "cli.h"
+#include "portable.h"
+
+/* The owner recorded when --owner is not given: the command's file name, as the reference takes
+ * the base name of its executable ("hcsoci", or "hcsoci.exe" on Windows). */
+static const char *default_owner(void)
+{
+    static char name[sizeof CLI_PROGRAM_NAME + 8];
+    if (name[0] == '\0')
+        snprintf(name, sizeof name, "%s%s", CLI_PROGRAM_NAME, portable_executable_suffix());
+    return name;
+}
 
 hcsoci_runtime_options cli_runtime_options(const cli_globals *globals, hcsoci_host *host)
 {
@@ -18,7 +29,7 @@ hcsoci_runtime_options cli_runtime_options(const cli_globals *globals, hcsoci_ho
         .plugin_files = NULL,
         .skip_environment = false,
         .skip_installed_directory = false,
-        .program_name = CLI_PROGRAM_NAME,
+        .program_name = default_owner(),
     };
     return options;
 }

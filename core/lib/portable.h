@@ -57,6 +57,11 @@ const char *portable_executable_suffix(void);
  * directory beside the DLL (or program) this code is linked into. Static storage; never NULL. */
 const char *portable_installed_module_directory(void);
 
+/* Where an installed data directory is: CONFIGURED (its configure-time path) on POSIX; on
+ * Windows BESIDE_PROGRAM taken from the running program's folder (such as ..\share\hcsoci), so
+ * that an installed folder still works once moved. The caller frees it; NULL when out of memory. */
+char *portable_installed_data_directory(const char *configured, const char *beside_program);
+
 /* ---- who may write a file ---- */
 
 /* Whom a file's owner must be. */
@@ -101,6 +106,13 @@ bool portable_error_is_disk_full(int number);
 /* strndup: a new copy of at most length bytes of text (NULL with errno ENOMEM); plain malloc,
  * not the library's counted allocator. */
 char *portable_strndup(const char *text, size_t length);
+
+/* ---- the environment ---- */
+
+/* Sets the variable name of this process's environment to value (setenv; on Windows both the C
+ * runtime's copy, which getenv reads, and the process block, which other modules read with
+ * GetEnvironmentVariableW). 0, or -1 with errno. */
+int portable_set_environment(const char *name, const char *value);
 
 /* ---- time ---- */
 

@@ -85,6 +85,12 @@ const char *portable_installed_module_directory(void)
     return HCSOCI_PLUGIN_DIR;
 }
 
+char *portable_installed_data_directory(const char *configured, const char *beside_program)
+{
+    (void)beside_program;
+    return strdup(configured);
+}
+
 int portable_check_writers(const char *path, portable_owner_rule rule, char **reason)
 {
     *reason = NULL;
@@ -171,6 +177,11 @@ char *portable_strndup(const char *text, size_t length)
     memcpy(copy, text, used);
     copy[used] = '\0';
     return copy;
+}
+
+int portable_set_environment(const char *name, const char *value)
+{
+    return setenv(name, value, 1);
 }
 
 struct tm *portable_utc_time(time_t when, struct tm *result)

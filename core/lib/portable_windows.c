@@ -239,6 +239,21 @@ const char *portable_executable_suffix(void)
     return ".exe";
 }
 
+char *portable_installed_data_directory(const char *configured, const char *beside_program)
+{
+    (void)configured;
+    wchar_t *wide = module_file_name(NULL);
+    char *program = wide != NULL ? utf8_from_wide(wide) : NULL;
+    char *directory = program != NULL ? portable_parent_directory(program) : NULL;
+    char *path = NULL;
+    if (directory != NULL && asprintf(&path, "%s\\%s", directory, beside_program) < 0)
+        path = NULL;
+    free(directory);
+    free(program);
+    free(wide);
+    return path;
+}
+
 static BOOL CALLBACK find_module_directory(INIT_ONCE *once, void *parameter, void **context)
 {
     (void)once, (void)parameter, (void)context;
@@ -478,6 +493,24 @@ char *portable_strndup(const char *text, size_t length)
     memcpy(copy, text, used);
     copy[used] = '\0';
     return copy;
+}
+
+int portable_set_environment(const char *name, const char *value)
+{
+    wchar_t *wide_name = wide_from_utf8(name);
+    wchar_t *wide_value = wide_from_utf8(value);
+    int result = -1;
+    if (wide_name == NULL || wide_value == NULL)
+        ; /* errno set by the conversion */
+    else if (!SetEnvironmentVariableW(wide_name, wide_value))
+        errno = errno_from_win32(GetLastError());
+    else if (_wputenv_s(wide_name, wide_value) != 0)
+        errno = EINVAL;
+    else
+        result = 0;
+    free(wide_name);
+    free(wide_value);
+    return result;
 }
 
 struct tm *portable_utc_time(time_t when, struct tm *result)

@@ -7,24 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef _WIN32
-#include <windows.h>
-#endif
-
-/* Sets a variable of this process's environment (the one portable point of this file): on
- * Windows through SetEnvironmentVariableW, which is what other modules of the process (such
- * as a recording vmcompute.dll) read with GetEnvironmentVariableW; elsewhere with setenv. */
-static void set_process_environment(const char *name, const char *value)
-{
-#ifdef _WIN32
-    WCHAR wide_name[64], wide_value[64];
-    if (MultiByteToWideChar(CP_UTF8, 0, name, -1, wide_name, 64) > 0 &&
-        MultiByteToWideChar(CP_UTF8, 0, value, -1, wide_value, 64) > 0)
-        SetEnvironmentVariableW(wide_name, wide_value);
-#else
-    setenv(name, value, 1);
-#endif
-}
+#include "portable.h"
 
 int hcsoci_case_create_options(const json_t *options, hcsoci_create_options *create,
                                hcsoci_schema_version *schema, hcsoci_error **error)
@@ -100,7 +83,7 @@ int hcsoci_replay_case(const json_t *test_case, const hcsoci_runtime_options *ru
     bool journaled = hcsoci_sim_host_journal(host) != NULL;
     if (journaled)
         hcsoci_sim_host_journal_clear(host);
-    set_process_environment(HCSOCI_REPLAY_PHASE_VARIABLE, "create");
+    portable_set_environment(HCSOCI_REPLAY_PHASE_VARIABLE, "create");
     hcsoci_container *container = NULL;
     hcsoci_resources *resources = NULL;
     hcsoci_error *create_error = NULL, *release_error = NULL;
@@ -110,7 +93,7 @@ int hcsoci_replay_case(const json_t *test_case, const hcsoci_runtime_options *ru
     if (created == 0) {
         if (journaled)
             hcsoci_sim_host_journal_clear(host);
-        set_process_environment(HCSOCI_REPLAY_PHASE_VARIABLE, "release");
+        portable_set_environment(HCSOCI_REPLAY_PHASE_VARIABLE, "release");
         hcsoci_release_resources(runtime, resources, uvm, true, &release_error);
         if (journaled) {
             json_decref(release_calls);

@@ -14,6 +14,11 @@
 #ifndef HCSOCI_CONFORMANCE_DIR
 #define HCSOCI_CONFORMANCE_DIR "/usr/local/share/hcsoci/conformance"
 #endif
+/* The installed corpus as seen from the kit's own folder (bin\ in a Windows install). */
+#define CONFORMANCE_DIR_BESIDE_PROGRAM "..\\share\\hcsoci\\conformance"
+
+/* The corpus --cases defaults to (see portable_installed_data_directory). */
+static char *default_cases_directory;
 
 static const char usage_text[] =
     "Usage: hcsoci-conformance [OPTION]...\n"
@@ -91,7 +96,8 @@ static const char usage_text[] =
 
 static void usage(FILE *stream)
 {
-    fprintf(stream, usage_text, hcsoci_installed_plugin_directory(), HCSOCI_CONFORMANCE_DIR);
+    fprintf(stream, usage_text, hcsoci_installed_plugin_directory(),
+            default_cases_directory != NULL ? default_cases_directory : HCSOCI_CONFORMANCE_DIR);
 }
 
 static kit_options parsed;
@@ -228,7 +234,9 @@ int main(int argc, char **argv)
     size_t slots = (size_t)argc + 1;
     const char **lists[LIST_COUNT] = {NULL};
     char **resolved = calloc(slots, sizeof *resolved);
-    bool allocated = resolved != NULL;
+    default_cases_directory =
+        portable_installed_data_directory(HCSOCI_CONFORMANCE_DIR, CONFORMANCE_DIR_BESIDE_PROGRAM);
+    bool allocated = resolved != NULL && default_cases_directory != NULL;
     for (int index = 0; index < LIST_COUNT; index++) {
         lists[index] = calloc(slots, sizeof *lists[index]);
         allocated = allocated && lists[index] != NULL;
@@ -238,7 +246,7 @@ int main(int argc, char **argv)
         parsed = (kit_options){.plugin_files = lists[0], .plugin_directories = lists[1],
                                .areas = lists[2], .cases = lists[3], .known_faults = lists[4],
                                .known_failures = lists[5],
-                               .cases_directory = HCSOCI_CONFORMANCE_DIR};
+                               .cases_directory = default_cases_directory};
         int parse = parse_arguments(argc, argv, resolved);
         status = parse == PARSE_RUN ? run_kit() : parse == PARSE_HELP ? 0 : 2;
     }
@@ -247,5 +255,6 @@ int main(int argc, char **argv)
     free(resolved);
     for (int index = 0; index < LIST_COUNT; index++)
         free(lists[index]);
+    free(default_cases_directory);
     return status;
 }
