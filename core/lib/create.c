@@ -124,15 +124,14 @@ static int set_up_network(hcsoci_runtime *runtime, create_state *state,
                                          context->network_namespace, error);
 }
 
-/* HcsCreateComputeSystem with the reference's error text: the id, the host's message and the
- * document that was refused. */
+/* HcsCreateComputeSystem with the reference's error text (hcs_create_failed). */
 static int create_compute_system(hcsoci_host *host, const char *id, const json_t *document,
                                  hcsoci_error **error)
 {
     hcsoci_error *host_error = NULL;
     if (host->ops->create_compute_system(host, id, document, &host_error) == 0)
         return 0;
-    return hcs_call_failed(host_error, "hcsshim::CreateComputeSystem", id, document, error);
+    return hcs_create_failed(host_error, id, document, error);
 }
 
 static int build_documents(hcsoci_runtime *runtime, create_state *state,

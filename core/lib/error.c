@@ -10,6 +10,13 @@
 /* Handed out when even the error cannot be allocated; hcsoci_error_free knows not to free it. */
 static hcsoci_error out_of_memory_error = {HCSOCI_E_OUT_OF_MEMORY, (char *)"out of memory"};
 
+/* Every error but the static one is allocated as this record (the public part first, so that
+ * a hcsoci_error pointer is the record's address). */
+typedef struct error_record {
+    hcsoci_error error;
+    const char *stage; /* hcsoci_error_set_stage; NULL for most errors */
+} error_record;
+
 static char *format_message(const char *format, va_list arguments)
 {
     return hcsoci_vasprintf(format, arguments);
@@ -17,13 +24,15 @@ static char *format_message(const char *format, va_list arguments)
 
 static hcsoci_error *error_from_arguments(int32_t code, const char *format, va_list arguments)
 {
-    hcsoci_error *error = hcsoci_malloc(sizeof *error);
-    if (error == NULL)
+    error_record *record = hcsoci_malloc(sizeof *record);
+    if (record == NULL)
         return &out_of_memory_error;
+    record->stage = NULL;
+    hcsoci_error *error = &record->error;
     error->code = code;
     error->message = format_message(format, arguments);
     if (error->message == NULL) {
-        free(error);
+        free(record);
         return &out_of_memory_error;
     }
     return error;
@@ -124,7 +133,20 @@ void hcsoci_error_free(hcsoci_error *error)
     if (error == NULL || error == &out_of_memory_error)
         return;
     free(error->message);
-    free(error);
+    free((error_record *)error);
+}
+
+void hcsoci_error_set_stage(hcsoci_error *error, const char *stage)
+{
+    if (error != NULL && error != &out_of_memory_error)
+        ((error_record *)error)->stage = stage;
+}
+
+const char *hcsoci_error_stage(const hcsoci_error *error)
+{
+    if (error == NULL || error == &out_of_memory_error)
+        return NULL;
+    return ((const error_record *)error)->stage;
 }
 
 const char *hcsoci_hresult_text(int32_t hresult)

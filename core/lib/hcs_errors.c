@@ -50,3 +50,25 @@ int hcs_call_failed(hcsoci_error *host_error, const char *operation, const char 
     free(text);
     return hcsoci_error_store(error, host_error);
 }
+
+bool hcs_error_has_stage(const hcsoci_error *error, const char *stage)
+{
+    const char *label = hcsoci_error_stage(error);
+    return label != NULL && strcmp(label, stage) == 0;
+}
+
+int hcs_create_failed(hcsoci_error *host_error, const char *id, const json_t *document,
+                      hcsoci_error **error)
+{
+    if (hcs_error_has_stage(host_error, HCSOCI_HOST_STAGE_OWN_WORDS))
+        return hcsoci_error_store(error, host_error);
+    if (hcs_error_has_stage(host_error, HCSOCI_HOST_STAGE_CALLBACK_REGISTRATION)) {
+        hcsoci_error_prefix(host_error, "hcsshim::CreateComputeSystem %s: ", id);
+        return hcsoci_error_store(error, host_error);
+    }
+    if (hcs_error_has_stage(host_error, HCSOCI_HOST_STAGE_PROPERTIES_QUERY)) {
+        hcsoci_error_prefix(host_error, "hcsshim::System::Properties %s: ", id);
+        return hcsoci_error_store(error, host_error);
+    }
+    return hcs_call_failed(host_error, "hcsshim::CreateComputeSystem", id, document, error);
+}

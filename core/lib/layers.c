@@ -1,5 +1,6 @@
 /* Image layers on the host: the layer-storage calls of the reference's wclayer and layers
  * packages, with their error texts and their rollback order (see layers.h). */
+#include "hcs_errors.h"
 #include "layers_internal.h"
 #include "resources_internal.h"
 
@@ -270,9 +271,12 @@ static int get_mount_path(hcsoci_host *host, const char *path, char **mount_path
     hcsoci_error *host_error = NULL;
     char *answer = NULL;
     if (host->ops->get_layer_mount_path(host, path, &answer, &host_error) != 0) {
-        /* The reference asks twice (length, then text); a failure is its first call's. */
-        return fail_with_host_error(host_error, "hcsshim::GetLayerMountPath - failed",
-                                    "(first call)", error);
+        /* The reference asks twice (length, then text) and says which call failed. */
+        const char *which = hcs_error_has_stage(host_error, HCSOCI_HOST_STAGE_SECOND_CALL)
+                                ? "(second call)"
+                                : "(first call)";
+        return fail_with_host_error(host_error, "hcsshim::GetLayerMountPath - failed", which,
+                                    error);
     }
     if (answer == NULL) {
         answer = hcsoci_strdup("");

@@ -46,6 +46,22 @@ static void test_fail_tolerates_null_out_parameter(void)
     hcsoci_error_free(NULL);
 }
 
+static void test_error_stage_label(void)
+{
+    hcsoci_error *error = hcsoci_error_new(HCSOCI_E_FAIL, "x");
+    CU_ASSERT_PTR_NULL(hcsoci_error_stage(error));
+    hcsoci_error_set_stage(error, HCSOCI_HOST_STAGE_SECOND_CALL);
+    CU_ASSERT_STRING_EQUAL(hcsoci_error_stage(error), "second call");
+    /* Context added around the message keeps the label. */
+    hcsoci_error_prefix(error, "p: ");
+    CU_ASSERT_STRING_EQUAL(hcsoci_error_stage(error), "second call");
+    hcsoci_error_set_stage(error, NULL);
+    CU_ASSERT_PTR_NULL(hcsoci_error_stage(error));
+    hcsoci_error_free(error);
+    hcsoci_error_set_stage(NULL, HCSOCI_HOST_STAGE_OWN_WORDS);
+    CU_ASSERT_PTR_NULL(hcsoci_error_stage(NULL));
+}
+
 static void test_error_store_sets_the_out_parameter(void)
 {
     hcsoci_error *made = hcsoci_error_new(HCSOCI_E_NOT_FOUND, "no %s", "thing");
@@ -742,6 +758,7 @@ int main(void)
 {
     static const test_entry tests[] = {
         {"error context reads outer to inner", test_error_context_reads_outer_to_inner},
+        {"an error keeps the stage it is labelled with", test_error_stage_label},
         {"hcsoci_fail tolerates a NULL out-parameter", test_fail_tolerates_null_out_parameter},
         {"hcsoci_error_store sets the out-parameter", test_error_store_sets_the_out_parameter},
         {"hcsoci_error_store frees without an out-parameter",

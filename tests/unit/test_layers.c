@@ -173,6 +173,22 @@ static void test_get_layer_mount_path_failure_unprepares_and_deactivates(void)
     test_run_result_free(&result);
 }
 
+/* A host that says the text call failed (the second, after the length): "(second call)". */
+static void test_get_layer_mount_path_second_call_failure(void)
+{
+    json_t *world = test_wcow_world();
+    test_fail_call(world, "GetLayerMountPath", 1, NULL);
+    test_run_options options = {.failure_stage = HCSOCI_HOST_STAGE_SECOND_CALL};
+    test_run_result result;
+    test_run_create(world, test_wcow_spec(), &options, &result);
+    TEST_ASSERT_FAILED_WITH(result,
+                            "failed to mount container storage: hcsshim::GetLayerMountPath - "
+                            "failed failed in Win32: Access is denied. (0x5) (second call)");
+    TEST_ASSERT_CALLS(result.calls, "ActivateLayer,NameToGuid,PrepareLayer,GetLayerMountPath,"
+                                    "UnprepareLayer,DeactivateLayer");
+    test_run_result_free(&result);
+}
+
 static void test_layer_error_code_of_a_non_win32_hresult(void)
 {
     json_t *world = test_wcow_world();
@@ -504,6 +520,7 @@ int main(void)
         {"PrepareLayer failure deactivates", test_prepare_layer_failure_deactivates},
         {"NameToGuid failure while preparing deactivates", test_name_to_guid_failure_while_preparing_deactivates},
         {"GetLayerMountPath failure unprepares and deactivates", test_get_layer_mount_path_failure_unprepares_and_deactivates},
+        {"GetLayerMountPath second call failure", test_get_layer_mount_path_second_call_failure},
         {"layer error code of a non-Win32 HRESULT", test_layer_error_code_of_a_non_win32_hresult},
         {"mounting needs two layer folders", test_mount_needs_two_layer_folders},
         {"UnprepareLayer failure on release", test_unprepare_failure_on_release},

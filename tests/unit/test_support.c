@@ -472,6 +472,40 @@ static hcsoci_runtime *runtime_without_devices(hcsoci_host *host)
     return test_runtime_with(host, directories, NULL);
 }
 
+/* The sim host's ops with two of them labelling their failures with a stage (failure_stage);
+ * for the create only (the sim host's own functions know it by its own ops). */
+static hcsoci_host_ops staged_ops;
+static const hcsoci_host_ops *unstaged_ops;
+static const char *staged_failure_stage;
+
+static int staged_create_compute_system(hcsoci_host *host, const char *id,
+                                        const json_t *configuration, hcsoci_error **error)
+{
+    int status = unstaged_ops->create_compute_system(host, id, configuration, error);
+    if (status != 0 && error != NULL)
+        hcsoci_error_set_stage(*error, staged_failure_stage);
+    return status;
+}
+
+static int staged_get_layer_mount_path(hcsoci_host *host, const char *path, char **mount_path,
+                                       hcsoci_error **error)
+{
+    int status = unstaged_ops->get_layer_mount_path(host, path, mount_path, error);
+    if (status != 0 && error != NULL)
+        hcsoci_error_set_stage(*error, staged_failure_stage);
+    return status;
+}
+
+static void label_failures_with_stage(hcsoci_host *host, const char *stage)
+{
+    unstaged_ops = host->ops;
+    staged_ops = *host->ops;
+    staged_ops.create_compute_system = staged_create_compute_system;
+    staged_ops.get_layer_mount_path = staged_get_layer_mount_path;
+    staged_failure_stage = stage;
+    host->ops = &staged_ops;
+}
+
 void test_run_create(json_t *world, json_t *spec, const test_run_options *options,
                      test_run_result *result)
 {
@@ -481,6 +515,8 @@ void test_run_create(json_t *world, json_t *spec, const test_run_options *option
     memset(result, 0, sizeof *result);
     hcsoci_host *host = test_sim_host_of_world(world);
     json_decref(world);
+    if (options->failure_stage != NULL)
+        label_failures_with_stage(host, options->failure_stage);
     hcsoci_runtime *runtime =
         options->without_devices_module ? runtime_without_devices(host) : test_runtime(host);
     hcsoci_uvm *uvm = NULL;
@@ -510,6 +546,8 @@ void test_run_create(json_t *world, json_t *spec, const test_run_options *option
     hcsoci_container *container = NULL;
     hcsoci_resources *resources = NULL;
     result->status = hcsoci_create_container(runtime, &create, &container, &resources, &error);
+    if (options->failure_stage != NULL)
+        host->ops = unstaged_ops; /* the sim host's own again, for its journal and state */
     result->error = test_take_message(error);
     result->calls = json_deep_copy(hcsoci_sim_host_journal(host));
     if (resources != NULL) {

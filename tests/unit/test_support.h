@@ -159,6 +159,9 @@ typedef struct test_run_options {
     bool scale_cpu_limits_to_sandbox;
     bool without_devices_module;   /* load the built-in modules but the devices module */
     bool log_errors_only;          /* capture error records only (else up to info) */
+    const char *failure_stage;     /* label the host's failed create_compute_system and
+                                      get_layer_mount_path with this stage (host.h), as a host
+                                      that makes several calls for them does; NULL: none */
 } test_run_options;
 
 typedef struct test_run_result {

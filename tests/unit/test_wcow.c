@@ -848,6 +848,32 @@ static void test_failed_compute_system_create_releases_layers(void)
     test_run_result_free(&result);
 }
 
+/* A create the host failed after the system was made: worded as the reference words the stage
+ * (host.h), and rolled back as any failed create. */
+static void test_create_failure_stages_are_worded_as_the_reference(void)
+{
+    static const struct {
+        const char *stage;
+        const char *message;
+    } cases[] = {
+        {HCSOCI_HOST_STAGE_CALLBACK_REGISTRATION,
+         "hcsshim::CreateComputeSystem c1: Access is denied."},
+        {HCSOCI_HOST_STAGE_PROPERTIES_QUERY, "hcsshim::System::Properties c1: Access is denied."},
+        {HCSOCI_HOST_STAGE_OWN_WORDS, "Access is denied."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *world = test_wcow_world();
+        test_fail_call(world, "HcsCreateComputeSystem", 1, NULL);
+        test_run_options options = {.failure_stage = cases[i].stage};
+        test_run_result result;
+        test_run_create(world, test_wcow_spec(), &options, &result);
+        TEST_ASSERT_FAILED_WITH(result, cases[i].message);
+        TEST_ASSERT_CALLS(result.calls, MOUNTED_V2 ",HcsCreateComputeSystem,UnprepareLayer,"
+                                   "DeactivateLayer");
+        test_run_result_free(&result);
+    }
+}
+
 /* ---- Deviation D6 and bad input ---- */
 
 static void test_d6_spec_value_beyond_int32_is_an_error(void)
@@ -1477,6 +1503,7 @@ int main(void)
         {"assigned devices (v2)", test_assigned_devices_v2},
         {"assigned device of an unsupported type", test_assigned_device_of_unsupported_type},
         {"failed compute system create releases the layers", test_failed_compute_system_create_releases_layers},
+        {"create failure stages are worded as the reference", test_create_failure_stages_are_worded_as_the_reference},
         {"D6: spec value beyond int32 is an error", test_d6_spec_value_beyond_int32_is_an_error},
         {"bad spec field types name the field", test_bad_spec_field_types_name_the_field},
         {"hosted: layers, document and release", test_hosted_layers_document_and_release},

@@ -57,6 +57,14 @@ void hcsoci_error_prefix(hcsoci_error *error, const char *format, ...)
 void hcsoci_error_suffix(hcsoci_error *error, const char *format, ...)
     HCSOCI_PRINTF_FORMAT(2, 3);
 
+/* Labels error with the stage of a multi-call operation it failed in (a static string such as
+ * host.h's HCSOCI_HOST_STAGE_*; NULL removes the label). Safe with NULL and the static
+ * out-of-memory error, which keeps no label. */
+void hcsoci_error_set_stage(hcsoci_error *error, const char *stage);
+
+/* The stage error is labelled with (static, not the caller's), or NULL. */
+const char *hcsoci_error_stage(const hcsoci_error *error);
+
 /* Frees an error made by this library; NULL is allowed. */
 void hcsoci_error_free(hcsoci_error *error);
 

@@ -26,7 +26,19 @@ typedef enum hcsoci_path_kind {
 /* Every fallible op returns 0 on success, or -1 with *error set (error may be NULL). JSON
  * arguments are borrowed; JSON and strings returned through out-parameters belong to the
  * caller. The error code of a failed host call is the host's HRESULT and its message the
- * Windows system text for it; callers add the reference's context around it. */
+ * Windows system text for it; callers add the reference's context around it. An op that makes
+ * several calls labels a failure of the later ones with their stage (hcsoci_error_set_stage),
+ * which the reference words differently:
+ *   create_compute_system: HCSOCI_HOST_STAGE_CALLBACK_REGISTRATION (the notification callback
+ *     registration after the create), HCSOCI_HOST_STAGE_PROPERTIES_QUERY (the properties query
+ *     after it), HCSOCI_HOST_STAGE_OWN_WORDS (a failure whose message is already the whole
+ *     text, such as an empty properties answer);
+ *   get_layer_mount_path: HCSOCI_HOST_STAGE_SECOND_CALL (the text, after the length). */
+#define HCSOCI_HOST_STAGE_CALLBACK_REGISTRATION "callback registration"
+#define HCSOCI_HOST_STAGE_PROPERTIES_QUERY "properties query"
+#define HCSOCI_HOST_STAGE_OWN_WORDS "own words"
+#define HCSOCI_HOST_STAGE_SECOND_CALL "second call"
+
 typedef struct hcsoci_host_ops {
     size_t size; /* sizeof(hcsoci_host_ops) the implementation was built with */
 

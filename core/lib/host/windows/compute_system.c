@@ -129,9 +129,8 @@ static void terminate_quietly(windows_host *host, HCS_SYSTEM handle)
 }
 
 /* The reference's properties query right after a create: an empty property query ("{}"), the
- * answer parsed. Its failure is "hcsshim::System::Properties <id>: <text>" in the reference,
- * returned as the create's failure without the create's document; here the host hands back
- * the HRESULT and its text, and the core words it as every create failure. */
+ * answer parsed. A failure is labelled HCSOCI_HOST_STAGE_PROPERTIES_QUERY (the core words it as the
+ * reference's System::Properties); an empty answer is the reference's own words. */
 static int query_properties(windows_host *host, HCS_SYSTEM handle, hcsoci_error **error)
 {
     wchar_t *properties = NULL;
@@ -139,16 +138,18 @@ static int query_properties(windows_host *host, HCS_SYSTEM handle, hcsoci_error 
     HRESULT hresult = host->dll.HcsGetComputeSystemProperties(handle, L"{}", &properties, &result);
     if (FAILED(hresult)) {
         windows_free_hcs_string(properties);
-        return windows_fail_hcs(error, hresult, result);
+        windows_fail_hcs(error, hresult, result);
+        return windows_label_failure(error, HCSOCI_HOST_STAGE_PROPERTIES_QUERY);
     }
     windows_free_hcs_string(result);
     if (properties == NULL || properties[0] == L'\0') {
         windows_free_hcs_string(properties);
-        return hcsoci_fail(error, HCSOCI_E_FAIL, "unexpected value returned from hcs");
+        hcsoci_fail(error, HCSOCI_E_FAIL, "unexpected value returned from hcs");
+        return windows_label_failure(error, HCSOCI_HOST_STAGE_OWN_WORDS);
     }
     json_t *parsed = NULL;
     if (windows_take_hcs_json(properties, "the compute system's properties", &parsed, error) != 0)
-        return -1;
+        return windows_label_failure(error, HCSOCI_HOST_STAGE_PROPERTIES_QUERY);
     json_decref(parsed);
     return 0;
 }
@@ -182,10 +183,11 @@ static int complete_create(windows_host *host, const char *id, HCS_SYSTEM handle
         handle, windows_notification_callback, watch, &callback);
     if (FAILED(registered)) {
         /* The reference terminates, closes, and fails with the registration's error (no
-         * document in its extra info; the core adds the document to every create failure). */
+         * document in its extra info: the core words HCSOCI_HOST_STAGE_CALLBACK_REGISTRATION so). */
         terminate_quietly(host, handle);
         release_system(host, handle, NULL, watch);
-        return windows_fail_hresult(error, registered);
+        windows_fail_hresult(error, registered);
+        return windows_label_failure(error, HCSOCI_HOST_STAGE_CALLBACK_REGISTRATION);
     }
     if (create_status == HCSOCI_HCS_E_OPERATION_PENDING) {
         bool timed_out = false;

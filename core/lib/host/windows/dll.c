@@ -92,6 +92,13 @@ char *windows_utf8_from_utf16(const wchar_t *text, hcsoci_error **error)
     return narrow;
 }
 
+int windows_label_failure(hcsoci_error **error, const char *stage)
+{
+    if (error != NULL)
+        hcsoci_error_set_stage(*error, stage);
+    return -1;
+}
+
 void windows_free_hcs_string(wchar_t *text)
 {
     if (text != NULL)

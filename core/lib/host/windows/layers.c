@@ -222,8 +222,8 @@ int windows_create_sandbox_layer(hcsoci_host *base, const char *path, const json
 
 /* Two calls as the reference: the length (UTF-16 units, NUL included) with no buffer, then the
  * text into a buffer of that length. A length of 0 means no mount path (""). Either call's
- * failure is the HRESULT and its text; the reference says "(first call)" or "(second call)"
- * after it, and the core words it (it cannot tell the two apart from the host's error). */
+ * failure is the HRESULT and its text, the second's labelled HCSOCI_HOST_STAGE_SECOND_CALL so that the
+ * core words it as the reference's "(second call)". */
 int windows_get_layer_mount_path(hcsoci_host *base, const char *path, char **mount_path,
                                  hcsoci_error **error)
 {
@@ -257,7 +257,8 @@ int windows_get_layer_mount_path(hcsoci_host *base, const char *path, char **mou
     free(wide);
     if (FAILED(hresult)) {
         free(buffer);
-        return windows_fail_hresult(error, hresult);
+        windows_fail_hresult(error, hresult);
+        return windows_label_failure(error, HCSOCI_HOST_STAGE_SECOND_CALL);
     }
     *mount_path = windows_utf8_from_utf16(buffer, error);
     free(buffer);

@@ -70,6 +70,10 @@ int windows_fail_hresult(hcsoci_error **error, HRESULT hresult);
  * wording. Returns -1. */
 int windows_fail_hcs(hcsoci_error **error, HRESULT hresult, wchar_t *result);
 
+/* Labels the error just stored in *error (when error is not NULL) with stage, one of host.h's
+ * HCSOCI_HOST_STAGE_*, so that the core words it as the reference does. Returns -1. */
+int windows_label_failure(hcsoci_error **error, const char *stage);
+
 /* Frees an HCS result document the op does not need (NULL allowed). */
 void windows_free_hcs_string(wchar_t *text);
 
