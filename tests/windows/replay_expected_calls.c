@@ -31,8 +31,13 @@ static struct {
     HCS_SYSTEM handle;
 } systems[MAXIMUM_HANDLES];
 static size_t system_count;
-static HCS_CALLBACK callbacks[MAXIMUM_HANDLES];
+static struct {
+    char *system_id;
+    HCS_CALLBACK handle;
+} callbacks[MAXIMUM_HANDLES];
 static size_t callback_count;
+/* How the recording DLL names a callback handle in its log. */
+static const char callback_name_prefix[] = "callback of compute system ";
 
 static int unusable(const char *call, const char *why)
 {
@@ -119,6 +124,41 @@ static HCS_SYSTEM system_argument(const json_t *args)
     return handle;
 }
 
+/* Closes the handle of the compute system the argument names, as the trace does (a create
+ * whose callback registration or first properties query failed closes its system), and forgets
+ * it so that it is not closed again at the end. */
+static void close_system_argument(const json_t *args)
+{
+    const char *id = json_string_value(json_object_get(args, "computeSystem"));
+    for (size_t i = 0; id != NULL && i < system_count; i++) {
+        if (strcmp(systems[i].id, id) == 0) {
+            call_HcsCloseComputeSystem(systems[i].handle);
+            free(systems[i].id);
+            systems[i] = systems[--system_count];
+            return;
+        }
+    }
+}
+
+/* Unregisters the callback the argument names ("callback of compute system ID"), as the trace
+ * does, and forgets it. */
+static void unregister_callback_argument(const json_t *args)
+{
+    const char *name = json_string_value(json_object_get(args, "callbackHandle"));
+    size_t prefix_length = sizeof callback_name_prefix - 1;
+    if (name == NULL || strncmp(name, callback_name_prefix, prefix_length) != 0)
+        return;
+    for (size_t i = 0; i < callback_count; i++) {
+        if (callbacks[i].system_id != NULL &&
+            strcmp(callbacks[i].system_id, name + prefix_length) == 0) {
+            call_HcsUnregisterComputeSystemCallback(callbacks[i].handle);
+            free(callbacks[i].system_id);
+            callbacks[i] = callbacks[--callback_count];
+            return;
+        }
+    }
+}
+
 static void CALLBACK ignore_notification(DWORD type, void *context, HRESULT status, PCWSTR data)
 {
     (void)type;
@@ -178,8 +218,13 @@ static int make_call(const json_t *call)
         HCS_CALLBACK callback = NULL;
         if (call_HcsRegisterComputeSystemCallback(system_argument(args), ignore_notification, NULL,
                                                   &callback) == S_OK &&
-            callback_count < MAXIMUM_HANDLES)
-            callbacks[callback_count++] = callback;
+            callback_count < MAXIMUM_HANDLES) {
+            callbacks[callback_count].system_id =
+                strdup(json_string_value(json_object_get(args, "computeSystem")));
+            callbacks[callback_count++].handle = callback;
+        }
+    } else if (strcmp(name, "HcsUnregisterComputeSystemCallback") == 0) {
+        unregister_callback_argument(args);
     } else if (strcmp(name, "HcsGetComputeSystemProperties") == 0) {
         PWSTR query = wide_argument(args, "propertyQuery");
         call_HcsGetComputeSystemProperties(system_argument(args), query, &answer, &result);
@@ -192,6 +237,8 @@ static int make_call(const json_t *call)
         PWSTR options = wide_argument(args, "options");
         call_HcsTerminateComputeSystem(system_argument(args), options, &result);
         free(options);
+    } else if (strcmp(name, "HcsCloseComputeSystem") == 0) {
+        close_system_argument(args);
     } else if (strcmp(name, "HcsModifyServiceSettings") == 0) {
         PWSTR settings = wide_argument(args, "settings");
         call_HcsModifyServiceSettings(settings, &result);
@@ -282,8 +329,10 @@ int main(int argc, char **argv)
         SetEnvironmentVariableW(L"HCSOCI_REPLAY_PHASE", L"release");
         status = make_calls(json_object_get(expected, "releaseCalls"));
     }
-    for (size_t i = 0; i < callback_count; i++)
-        call_HcsUnregisterComputeSystemCallback(callbacks[i]);
+    for (size_t i = 0; i < callback_count; i++) {
+        call_HcsUnregisterComputeSystemCallback(callbacks[i].handle);
+        free(callbacks[i].system_id);
+    }
     for (size_t i = 0; i < system_count; i++) {
         call_HcsCloseComputeSystem(systems[i].handle);
         free(systems[i].id);

@@ -14,6 +14,7 @@
 
 #include <hcsoci/hcsoci.h>
 
+#include "../../core/lib/hcs_errors.h"
 #include "../../core/lib/host/windows/windows_host_internal.h"
 
 /* ---- the fake exports ---- */
@@ -31,6 +32,7 @@ static struct {
     const char *failure_result;  /* the result document handed back with a failure */
     const char *properties;      /* HcsGetComputeSystemProperties' answer (NULL: none) */
     const char *mount_path;      /* GetLayerMountPath's text */
+    HRESULT mount_path_buffer_answer; /* what its buffer call answers (S_OK: the text) */
     const char *guest_output;    /* what the process writes to its standard output */
     int open_systems;            /* handles handed out and not closed */
     int registered_callbacks;
@@ -314,6 +316,8 @@ static HRESULT WINAPI fake_mount_path(const hcsoci_layer_driver_info *info, PCWS
                                        buffer != NULL));
     if (FAILED(hresult))
         return hresult;
+    if (buffer != NULL && FAILED(fake.mount_path_buffer_answer))
+        return fake.mount_path_buffer_answer;
     int needed = MultiByteToWideChar(CP_UTF8, 0, fake.mount_path, -1, NULL, 0);
     if (fake.mount_path[0] == '\0')
         needed = 0;
@@ -621,6 +625,7 @@ static void test_a_failed_registration_terminates_and_closes(void)
     fail_export("HcsRegisterComputeSystemCallback", (HRESULT)0x8007000E);
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(host->ops->create_compute_system(host, "c1", NULL, &error), -1);
+    CU_ASSERT_TRUE(hcs_error_has_stage(error, HCSOCI_HOST_STAGE_CALLBACK_REGISTRATION));
     ASSERT_ERROR(error, 0x8007000E,
                  "Not enough memory resources are available to complete this operation.");
     ASSERT_CALLS("HcsCreateComputeSystem,HcsRegisterComputeSystemCallback,"
@@ -634,6 +639,7 @@ static void test_a_failed_properties_query_closes_the_system(void)
     fail_export("HcsGetComputeSystemProperties", (HRESULT)0xC037010E);
     hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL(host->ops->create_compute_system(host, "c1", NULL, &error), -1);
+    CU_ASSERT_TRUE(hcs_error_has_stage(error, HCSOCI_HOST_STAGE_PROPERTIES_QUERY));
     ASSERT_ERROR(error, 0xC037010E,
                  "A virtual machine or container with the specified identifier does not exist.");
     ASSERT_CALLS("HcsCreateComputeSystem,HcsRegisterComputeSystemCallback,"
@@ -650,7 +656,13 @@ static void test_properties_that_are_not_json_fail_the_create(void)
     CU_ASSERT_EQUAL(host->ops->create_compute_system(host, "c1", NULL, &error), -1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(error);
     CU_ASSERT_PTR_NOT_NULL(strstr(error->message, "the compute system's properties is not JSON"));
+    CU_ASSERT_TRUE(hcs_error_has_stage(error, HCSOCI_HOST_STAGE_PROPERTIES_QUERY));
     hcsoci_error_free(error);
+    /* No properties at all: the reference's own words, nothing around them. */
+    fake.properties = "";
+    CU_ASSERT_EQUAL(host->ops->create_compute_system(host, "c2", NULL, &error), -1);
+    CU_ASSERT_TRUE(hcs_error_has_stage(error, HCSOCI_HOST_STAGE_OWN_WORDS));
+    ASSERT_ERROR(error, HCSOCI_E_FAIL, "unexpected value returned from hcs");
     destroy_and_check_closed(host);
 }
 
@@ -876,9 +888,19 @@ static void test_the_mount_path_is_asked_for_twice(void)
     CU_ASSERT_STRING_EQUAL(mount_path, "");
     free(mount_path);
     CU_ASSERT_EQUAL(json_array_size(fake.calls), 3);
+    /* A failed buffer call is labelled as the second call, a failed size probe is not. */
+    fake.mount_path = "C:\\m";
+    fake.mount_path_buffer_answer = (HRESULT)0x80070005;
+    CU_ASSERT_EQUAL(host->ops->get_layer_mount_path(host, "C:\\s", &mount_path, &error), -1);
+    CU_ASSERT_PTR_NULL(mount_path);
+    CU_ASSERT_EQUAL(json_array_size(fake.calls), 5);
+    CU_ASSERT_TRUE(hcs_error_has_stage(error, HCSOCI_HOST_STAGE_SECOND_CALL));
+    ASSERT_ERROR(error, 0x80070005, "Access is denied.");
     fail_export("GetLayerMountPath", (HRESULT)0x80070003);
     CU_ASSERT_EQUAL(host->ops->get_layer_mount_path(host, "C:\\s", &mount_path, &error), -1);
     CU_ASSERT_PTR_NULL(mount_path);
+    CU_ASSERT_EQUAL(json_array_size(fake.calls), 6);
+    CU_ASSERT_FALSE(hcs_error_has_stage(error, HCSOCI_HOST_STAGE_SECOND_CALL));
     ASSERT_ERROR(error, 0x80070003, "The system cannot find the path specified.");
     destroy_and_check_closed(host);
 }
