@@ -63,7 +63,7 @@ static const char create_last_options_help[] =
 static void print_create_help(void)
 {
     printf("Usage: %s create [OPTIONS] [ID]\n\n"
-           "Creates a container in the simulated host from an OCI runtime spec, saves its state\n"
+           "Creates a container on the host (--host) from an OCI runtime spec, saves its state\n"
            "in ROOT/state.db and prints {\"id\", \"document\"} (the HCS document sent). Each\n"
            "resource is committed as it is allocated (status \"creating\" until the end).\n"
            "Without ID a random GUID is used. An ID may hold letters, digits, '_', '-', '.' and\n"

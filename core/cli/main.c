@@ -37,8 +37,8 @@ static const cli_command commands[] = {
 static void print_global_help(const char *default_root)
 {
     printf("Usage: %s [OPTIONS] COMMAND [ARGS]\n\n", CLI_PROGRAM_NAME);
-    printf("Creates Windows-host containers the way hcsshim's internal/hcsoci does, against the\n"
-           "embedded simulated host.\n\nCommands:\n");
+    printf("Creates Windows-host containers the way hcsshim's internal/hcsoci does, on the host\n"
+           "--host names: the embedded simulated host or Windows' vmcompute.dll.\n\nCommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         printf("  %-9s %s\n", commands[i].name, commands[i].summary);
     printf("\nOptions:\n"

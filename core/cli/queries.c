@@ -95,7 +95,7 @@ int cli_command_plugins(const cli_globals *globals, int argc, char **argv)
 static void print_netns_help(void)
 {
     printf("Usage: %s netns endpoints NAMESPACE\n\n"
-           "Prints the HNS endpoint records of a network namespace of the simulated host, in\n"
+           "Prints the HNS endpoint records of a network namespace of the host (--host), in\n"
            "the order HNS lists them.\n\nOptions:\n  -h, --help   print this help\n",
            CLI_PROGRAM_NAME);
 }
