@@ -194,6 +194,96 @@ static void test_journal_clear_keeps_fault_counting(void)
     hcsoci_host_destroy(host);
 }
 
+/* A journal sink that keeps copies of what it is handed, and refuses the call named refuse. */
+typedef struct journal_collector {
+    json_t *calls;
+    const char *refuse;
+} journal_collector;
+
+static int collect_call(void *context, const json_t *call)
+{
+    journal_collector *collector = context;
+    const char *name = json_string_value(json_object_get(call, "call"));
+    if (collector->refuse != NULL && strcmp(name, collector->refuse) == 0)
+        return -1;
+    return json_array_append_new(collector->calls, json_deep_copy(call));
+}
+
+static void test_streamed_journal_hands_each_call_over_and_keeps_none(void)
+{
+    hcsoci_host *host = sim_from_loose("{}");
+    journal_collector collector = {json_array(), NULL};
+    CU_ASSERT_EQUAL_FATAL(hcsoci_sim_host_set_journal(host, HCSOCI_SIM_JOURNAL_STREAM,
+                                                      collect_call, &collector, NULL),
+                          0);
+    json_t *document = test_quoted_json("{'Owner': 'streamed'}");
+    CU_ASSERT_EQUAL(host->ops->create_compute_system(host, "c-one", document, NULL), 0);
+    /* The sink saw the document as sent, though the caller changes it afterwards. */
+    json_object_set_new(document, "Owner", json_string("changed"));
+    CU_ASSERT_EQUAL(host->ops->activate_layer(host, "C:\\a", NULL), 0);
+    ASSERT_JSON(collector.calls,
+                "[{'call': 'HcsCreateComputeSystem',"
+                "  'args': {'id': 'c-one', 'configuration': {'Owner': 'streamed'}}},"
+                " {'call': 'ActivateLayer', 'args': {'id': 'C:|a'}}]");
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 0);
+    json_t *taken = hcsoci_sim_host_take_journal(host);
+    CU_ASSERT_EQUAL(json_array_size(taken), 0);
+    json_decref(taken);
+
+    /* A call the sink refuses fails before it has any effect. */
+    collector.refuse = "HcsCreateComputeSystem";
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(host->ops->create_compute_system(host, "c-two", document, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "the journal's sink refused HcsCreateComputeSystem");
+    json_t *held = hcsoci_sim_host_held(host);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(held, "computeSystems")), 1);
+    json_decref(held);
+    json_decref(document);
+    json_decref(collector.calls);
+    hcsoci_host_destroy(host);
+}
+
+static void test_journal_off_records_nothing_but_fault_counting_goes_on(void)
+{
+    hcsoci_host *host = sim_from_loose("{'failCall': {'call': 'ActivateLayer', 'nth': 2}}");
+    CU_ASSERT_EQUAL(host->ops->activate_layer(host, "C:\\kept", NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        hcsoci_sim_host_set_journal(host, HCSOCI_SIM_JOURNAL_OFF, NULL, NULL, NULL), 0);
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(host->ops->activate_layer(host, "C:\\b", &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "Access is denied.");
+    CU_ASSERT_EQUAL(host->ops->activate_layer(host, "C:\\c", NULL), 0);
+    /* What was kept before the switch stays; nothing after it is added. */
+    ASSERT_JSON(hcsoci_sim_host_journal(host),
+                "[{'call': 'ActivateLayer', 'args': {'id': 'C:|kept'}}]");
+    /* Back to keeping: calls are recorded again. */
+    CU_ASSERT_EQUAL(hcsoci_sim_host_set_journal(host, HCSOCI_SIM_JOURNAL_KEEP, NULL, NULL, NULL),
+                    0);
+    CU_ASSERT_EQUAL(host->ops->deactivate_layer(host, "C:\\c", NULL), 0);
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 2);
+    hcsoci_host_destroy(host);
+}
+
+static void test_set_journal_refuses_bad_requests(void)
+{
+    hcsoci_host *host = sim_from_loose("{}");
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(
+        hcsoci_sim_host_set_journal(host, HCSOCI_SIM_JOURNAL_STREAM, NULL, NULL, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "needs a sink");
+    CU_ASSERT_EQUAL(hcsoci_sim_host_set_journal(host, (hcsoci_sim_journal_mode)7, NULL, NULL,
+                                                &error),
+                    -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "unknown journal mode 7");
+    CU_ASSERT_EQUAL(
+        hcsoci_sim_host_set_journal(NULL, HCSOCI_SIM_JOURNAL_OFF, NULL, NULL, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "not a sim host");
+    /* The refused requests changed nothing: the host still keeps its calls. */
+    CU_ASSERT_EQUAL(host->ops->activate_layer(host, "C:\\a", NULL), 0);
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 1);
+    hcsoci_host_destroy(host);
+}
+
 /* ---- failCall ---- */
 
 static void test_fail_call_fails_only_the_nth_call_of_that_name(void)
@@ -1296,6 +1386,11 @@ int main(void)
         {"journal records every traced call", test_journal_records_every_traced_call},
         {"HNS request object is recorded as sent", test_hns_request_object_is_recorded_as_sent},
         {"journal clear keeps fault counting", test_journal_clear_keeps_fault_counting},
+        {"streamed journal hands each call over and keeps none",
+         test_streamed_journal_hands_each_call_over_and_keeps_none},
+        {"journal off records nothing but fault counting goes on",
+         test_journal_off_records_nothing_but_fault_counting_goes_on},
+        {"set journal refuses bad requests", test_set_journal_refuses_bad_requests},
         {"failCall fails only the nth call of that name",
          test_fail_call_fails_only_the_nth_call_of_that_name},
         {"failCall with a given HRESULT returns nothing",

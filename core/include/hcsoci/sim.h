@@ -33,6 +33,31 @@ json_t *hcsoci_sim_host_to_json(hcsoci_host *host);
  * ("sim state: invalid field 'state.callCounts' ..."). The caller owns *host. */
 int hcsoci_sim_host_from_json(const json_t *saved, hcsoci_host **host, hcsoci_error **error);
 
+/* What the journal does with each call made to the host. */
+typedef enum hcsoci_sim_journal_mode {
+    /* Keeps every call, for hcsoci_sim_host_journal and hcsoci_sim_host_take_journal, until
+     * they are taken or cleared (the default: a short-lived program such as the command). A
+     * long-running program must take or clear them, or memory grows with every call. */
+    HCSOCI_SIM_JOURNAL_KEEP,
+    /* Hands each call to the sink as it is made and keeps nothing: memory stays flat. */
+    HCSOCI_SIM_JOURNAL_STREAM,
+    /* Records nothing (failCall still counts the calls): the fastest. */
+    HCSOCI_SIM_JOURNAL_OFF,
+} hcsoci_sim_journal_mode;
+
+/* Receives one call in HCSOCI_SIM_JOURNAL_STREAM mode: its name and its {"call", "args"} record
+ * (borrowed: valid only during the sink's run; json_incref or copy it to keep it). It runs
+ * with the host locked and must not call into the host. Returns 0, or -1 to refuse the call,
+ * which then fails before it has any effect. */
+typedef int (*hcsoci_sim_journal_sink)(void *context, const json_t *call);
+
+/* Sets what the journal does from now on (sink and context only for STREAM; the calls kept
+ * so far stay until taken or cleared). Fails (-1, *error naming the problem) for a host that
+ * is not a sim host, a STREAM without a sink or an unknown mode. */
+int hcsoci_sim_host_set_journal(hcsoci_host *host, hcsoci_sim_journal_mode mode,
+                                hcsoci_sim_journal_sink sink, void *context,
+                                hcsoci_error **error);
+
 /* Hands over the calls recorded since the host was made or since the last hand-over, as an
  * array of {"call": NAME, "args": {...}} in order (new reference the caller owns), and forgets
  * them. NULL for a host that is not a sim host, or when memory runs out (the host then keeps

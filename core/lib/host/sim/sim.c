@@ -61,10 +61,48 @@ static void unlock_host(sim_host *sim)
 
 /* ---- recording and fault injection ---- */
 
-/* A deep copy of value, or JSON null when value is NULL. */
-static json_t *copy_or_null(const json_t *value)
+/* The arguments of a call to record (a new reference, NULL when memory ran out), evaluated
+ * only when the journal records anything. */
+#define JOURNAL_ARGS(sim, arguments)                                                           \
+    ((sim)->journal_mode == HCSOCI_SIM_JOURNAL_OFF ? NULL : (arguments))
+
+/* A document for a call's record (JSON null for NULL): a deep copy when the journal keeps it,
+ * as the caller may change or free its own later; the caller's own (a new reference) when the
+ * record lives only while the sink runs, during the call, while the caller holds it. */
+static json_t *record_document(const sim_host *sim, const json_t *value)
 {
-    return value != NULL ? json_deep_copy(value) : json_null();
+    if (value == NULL)
+        return json_null();
+    if (sim->journal_mode == HCSOCI_SIM_JOURNAL_STREAM)
+        return json_incref((json_t *)value);
+    return json_deep_copy(value);
+}
+
+/* Records {"call": name, "args": args} (args is stolen; NULL when it could not be made) as the
+ * journal's mode says. */
+static int record_call(sim_host *sim, const char *name, json_t *args, hcsoci_error **error)
+{
+    if (sim->journal_mode == HCSOCI_SIM_JOURNAL_OFF)
+        return 0;
+    if (args == NULL)
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "sim host: cannot record %s: an argument is not valid UTF-8 or "
+                           "memory ran out",
+                           name);
+    json_t *call = json_pack("{s:s, s:o}", "call", name, "args", args);
+    if (call == NULL)
+        return hcsoci_fail_out_of_memory(error);
+    int result = 0;
+    if (sim->journal_mode == HCSOCI_SIM_JOURNAL_STREAM) {
+        if (sim->journal_sink(sim->journal_sink_context, call) != 0)
+            result = hcsoci_fail(error, HCSOCI_E_FAIL, "sim host: the journal's sink refused %s",
+                                 name);
+    } else if (json_array_append(sim->journal_section, call) != 0 ||
+               json_array_append(sim->journal_pending, call) != 0) {
+        result = hcsoci_fail_out_of_memory(error);
+    }
+    json_decref(call);
+    return result;
 }
 
 /* Counts a call of this name, records {"call": name, "args": args} (args is stolen) and
@@ -76,18 +114,8 @@ static int begin_call(sim_host *sim, const char *name, json_t *args, hcsoci_erro
         json_decref(args);
         return hcsoci_fail_out_of_memory(error);
     }
-    if (args == NULL)
-        return hcsoci_fail(error, HCSOCI_E_INVALID,
-                           "sim host: cannot record %s: an argument is not valid UTF-8 or "
-                           "memory ran out",
-                           name);
-    json_t *call = json_pack("{s:s, s:o}", "call", name, "args", args);
-    if (call == NULL || json_array_append(sim->journal_section, call) != 0 ||
-        json_array_append(sim->journal_pending, call) != 0) {
-        json_decref(call);
-        return hcsoci_fail_out_of_memory(error);
-    }
-    json_decref(call);
+    if (record_call(sim, name, args, error) != 0)
+        return -1;
 
     const sim_fail_call *fail_call = &sim->world.fail_call;
     if (fail_call->call != NULL && strcmp(fail_call->call, name) == 0 &&
@@ -120,10 +148,9 @@ static int sim_create_compute_system(hcsoci_host *host, const char *id,
     if (id == NULL)
         return missing_argument(error, "HcsCreateComputeSystem", "id");
     sim_host *sim = lock_host(host);
-    int result = begin_call(sim, "HcsCreateComputeSystem",
-                            json_pack("{s:s, s:o}", "id", id, "configuration",
-                                      copy_or_null(configuration)),
-                            error);
+    json_t *args = JOURNAL_ARGS(sim, json_pack("{s:s, s:o}", "id", id, "configuration",
+                                               record_document(sim, configuration)));
+    int result = begin_call(sim, "HcsCreateComputeSystem", args, error);
     if (result == 0) {
         if (json_object_set_new(sim->compute_systems, id, json_string(SIM_SYSTEM_CREATED)) != 0)
             result = hcsoci_fail_out_of_memory(error);
@@ -142,8 +169,9 @@ static int sim_create_compute_system(hcsoci_host *host, const char *id,
 static int begin_system_call(sim_host *sim, const char *name, const char *id, bool has_options,
                              const char **system_state, hcsoci_error **error)
 {
-    json_t *args = has_options ? json_pack("{s:s, s:s}", "computeSystem", id, "options", "")
-                               : json_pack("{s:s}", "computeSystem", id);
+    json_t *args = JOURNAL_ARGS(sim, has_options ? json_pack("{s:s, s:s}", "computeSystem", id,
+                                                              "options", "")
+                                                  : json_pack("{s:s}", "computeSystem", id));
     if (begin_call(sim, name, args, error) != 0)
         return -1;
     *system_state = json_string_value(json_object_get(sim->compute_systems, id));
@@ -239,10 +267,9 @@ static int sim_modify_compute_system(hcsoci_host *host, const char *id,
     if (id == NULL)
         return missing_argument(error, "HcsModifyComputeSystem", "id");
     sim_host *sim = lock_host(host);
-    int result = begin_call(sim, "HcsModifyComputeSystem",
-                            json_pack("{s:s, s:o}", "computeSystem", id, "configuration",
-                                      copy_or_null(configuration)),
-                            error);
+    json_t *args = JOURNAL_ARGS(sim, json_pack("{s:s, s:o}", "computeSystem", id, "configuration",
+                                               record_document(sim, configuration)));
+    int result = begin_call(sim, "HcsModifyComputeSystem", args, error);
     if (result == 0)
         result = track_modify_request(sim, id, configuration, error);
     unlock_host(sim);
@@ -322,8 +349,9 @@ static int sim_modify_service_settings(hcsoci_host *host, const json_t *settings
                                        hcsoci_error **error)
 {
     sim_host *sim = lock_host(host);
-    int result = begin_call(sim, "HcsModifyServiceSettings",
-                            json_pack("{s:o}", "settings", copy_or_null(settings)), error);
+    json_t *args =
+        JOURNAL_ARGS(sim, json_pack("{s:o}", "settings", record_document(sim, settings)));
+    int result = begin_call(sim, "HcsModifyServiceSettings", args, error);
     if (result == 0)
         result = apply_service_settings(sim, settings, error);
     unlock_host(sim);
@@ -396,9 +424,9 @@ static int sim_get_service_properties(hcsoci_host *host, const json_t *property_
         return missing_argument(error, "HcsGetServiceProperties", "properties");
     *properties = NULL;
     sim_host *sim = lock_host(host);
-    int result = begin_call(sim, "HcsGetServiceProperties",
-                            json_pack("{s:o}", "propertyQuery", copy_or_null(property_query)),
-                            error);
+    json_t *args = JOURNAL_ARGS(
+        sim, json_pack("{s:o}", "propertyQuery", record_document(sim, property_query)));
+    int result = begin_call(sim, "HcsGetServiceProperties", args, error);
     if (result == 0)
         result = answer_service_properties(sim, property_query, properties, error);
     unlock_host(sim);
@@ -411,8 +439,8 @@ static int sim_grant_vm_access(hcsoci_host *host, const char *vm_id, const char 
     if (vm_id == NULL || file_path == NULL)
         return missing_argument(error, "GrantVmAccess", vm_id == NULL ? "vmid" : "filepath");
     sim_host *sim = lock_host(host);
-    int result = begin_call(sim, "GrantVmAccess",
-                            json_pack("{s:s, s:s}", "vmid", vm_id, "filepath", file_path), error);
+    json_t *args = JOURNAL_ARGS(sim, json_pack("{s:s, s:s}", "vmid", vm_id, "filepath", file_path));
+    int result = begin_call(sim, "GrantVmAccess", args, error);
     unlock_host(sim);
     return result;
 }
@@ -446,9 +474,9 @@ static int sim_run_guest_process(hcsoci_host *host, const char *vm_id, const cha
                                 : command_line == NULL ? "commandLine" : "output");
     *output = NULL;
     sim_host *sim = lock_host(host);
-    int result = begin_call(sim, "RunGuestProcess",
-                            json_pack("{s:s, s:s}", "vmid", vm_id, "commandLine", command_line),
-                            error);
+    json_t *args =
+        JOURNAL_ARGS(sim, json_pack("{s:s, s:s}", "vmid", vm_id, "commandLine", command_line));
+    int result = begin_call(sim, "RunGuestProcess", args, error);
     if (result == 0)
         result = answer_guest_process(sim, vm_id, command_line, output, error);
     unlock_host(sim);
@@ -465,11 +493,10 @@ static int sim_hns_call(hcsoci_host *host, const char *method, const char *path,
                                 method == NULL ? "method" : path == NULL ? "path" : "response");
     *response = NULL;
     sim_host *sim = lock_host(host);
-    int result = begin_call(sim, "HNSCall",
-                            json_pack("{s:s, s:s, s:o}", "method", method, "path", path,
-                                      "object",
-                                      request != NULL ? json_deep_copy(request) : json_string("")),
-                            error);
+    json_t *args = JOURNAL_ARGS(
+        sim, json_pack("{s:s, s:s, s:o}", "method", method, "path", path, "object",
+                       request != NULL ? record_document(sim, request) : json_string("")));
+    int result = begin_call(sim, "HNSCall", args, error);
     if (result == 0)
         result = sim_hns_answer(sim, method, path, request, response, error);
     unlock_host(sim);
@@ -548,7 +575,8 @@ static int sim_name_to_guid(hcsoci_host *host, const char *name, char **guid,
         return missing_argument(error, "NameToGuid", name == NULL ? "name" : "guid");
     *guid = NULL;
     sim_host *sim = lock_host(host);
-    int result = begin_call(sim, "NameToGuid", json_pack("{s:s}", "name", name), error);
+    json_t *args = JOURNAL_ARGS(sim, json_pack("{s:s}", "name", name));
+    int result = begin_call(sim, "NameToGuid", args, error);
     if (result == 0)
         result = answer_name_to_guid(sim, name, guid, error);
     unlock_host(sim);
@@ -562,7 +590,8 @@ static int layer_call(hcsoci_host *host, const char *call, const char *path, siz
     if (path == NULL)
         return missing_argument(error, call, "id");
     sim_host *sim = lock_host(host);
-    int result = begin_call(sim, call, json_pack("{s:s}", "id", path), error);
+    json_t *args = JOURNAL_ARGS(sim, json_pack("{s:s}", "id", path));
+    int result = begin_call(sim, call, args, error);
     if (result == 0 && delta != 0)
         *(int64_t *)((char *)&sim->held + counter) += delta;
     unlock_host(sim);
@@ -593,10 +622,9 @@ static int sim_prepare_layer(hcsoci_host *host, const char *path, const json_t *
     if (path == NULL)
         return missing_argument(error, "PrepareLayer", "id");
     sim_host *sim = lock_host(host);
-    int result = begin_call(sim, "PrepareLayer",
-                            json_pack("{s:s, s:o}", "id", path, "descriptors",
-                                      copy_or_null(descriptors)),
-                            error);
+    json_t *args = JOURNAL_ARGS(
+        sim, json_pack("{s:s, s:o}", "id", path, "descriptors", record_document(sim, descriptors)));
+    int result = begin_call(sim, "PrepareLayer", args, error);
     if (result == 0)
         sim->held.prepared_layers++;
     unlock_host(sim);
@@ -610,7 +638,8 @@ static int sim_get_layer_mount_path(hcsoci_host *host, const char *path, char **
         return missing_argument(error, "GetLayerMountPath", path == NULL ? "id" : "mount_path");
     *mount_path = NULL;
     sim_host *sim = lock_host(host);
-    int result = begin_call(sim, "GetLayerMountPath", json_pack("{s:s}", "id", path), error);
+    json_t *args = JOURNAL_ARGS(sim, json_pack("{s:s}", "id", path));
+    int result = begin_call(sim, "GetLayerMountPath", args, error);
     if (result == 0) {
         *mount_path = strdup(sim->world.layer_mount_path);
         if (*mount_path == NULL)
@@ -637,10 +666,9 @@ static int sim_create_sandbox_layer(hcsoci_host *host, const char *path,
     if (path == NULL)
         return missing_argument(error, "CreateSandboxLayer", "id");
     sim_host *sim = lock_host(host);
-    int result = begin_call(sim, "CreateSandboxLayer",
-                            json_pack("{s:s, s:o}", "id", path, "descriptors",
-                                      copy_or_null(descriptors)),
-                            error);
+    json_t *args = JOURNAL_ARGS(
+        sim, json_pack("{s:s, s:o}", "id", path, "descriptors", record_document(sim, descriptors)));
+    int result = begin_call(sim, "CreateSandboxLayer", args, error);
     if (result == 0) {
         size_t length = strlen(path);
         bool separated = length > 0 && (path[length - 1] == '\\' || path[length - 1] == '/');
@@ -887,6 +915,28 @@ const json_t *hcsoci_sim_host_journal(hcsoci_host *host)
     const json_t *journal = sim->journal_section;
     pthread_mutex_unlock(&sim->lock);
     return journal;
+}
+
+int hcsoci_sim_host_set_journal(hcsoci_host *host, hcsoci_sim_journal_mode mode,
+                                hcsoci_sim_journal_sink sink, void *context,
+                                hcsoci_error **error)
+{
+    sim_host *sim = sim_host_from(host);
+    if (sim == NULL)
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "sim host: not a sim host");
+    if (mode != HCSOCI_SIM_JOURNAL_KEEP && mode != HCSOCI_SIM_JOURNAL_STREAM &&
+        mode != HCSOCI_SIM_JOURNAL_OFF)
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "sim host: unknown journal mode %d",
+                           (int)mode);
+    if (mode == HCSOCI_SIM_JOURNAL_STREAM && sink == NULL)
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "sim host: a streamed journal needs a sink, and none was given");
+    pthread_mutex_lock(&sim->lock);
+    sim->journal_mode = mode;
+    sim->journal_sink = mode == HCSOCI_SIM_JOURNAL_STREAM ? sink : NULL;
+    sim->journal_sink_context = mode == HCSOCI_SIM_JOURNAL_STREAM ? context : NULL;
+    pthread_mutex_unlock(&sim->lock);
+    return 0;
 }
 
 void hcsoci_sim_host_journal_clear(hcsoci_host *host)

@@ -95,6 +95,9 @@ typedef struct sim_host {
     sim_held held;
     json_t *journal_section; /* calls since the last hcsoci_sim_host_journal_clear */
     json_t *journal_pending; /* calls since the last hcsoci_sim_host_take_journal */
+    hcsoci_sim_journal_mode journal_mode;
+    hcsoci_sim_journal_sink journal_sink; /* and its context, in STREAM mode */
+    void *journal_sink_context;
 } sim_host;
 
 /* ---- sim.c ---- */
