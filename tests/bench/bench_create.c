@@ -1,15 +1,40 @@
-/* Benchmarks: how fast the core creates and releases containers on the sim host, and how fast
- * the whole conformance corpus replays. Run with `make bench`; never part of `make check`.
- * Usage: bench_create [ITERATIONS] (default 2000). */
+/* Benchmarks (`make bench`; never part of `make check`): hcsoci's create+release on the sim
+ * host against the JSON floor, memory over many creates, scale in one utility VM and the
+ * command against `hcsoci --version`. Every figure is a ratio measured in this one run.
+ *
+ *   bench_create [ITERATIONS]       all of it; ITERATIONS per round of a case (default 400)
+ *   bench_create --peak-rss N MODE  (internal) N create+release of case 049 with the journal
+ *                                   MODE (stream or off), then prints the peak RSS in KiB
+ *
+ * The floor of a case is the JSON work no implementation can skip: parsing the spec's text
+ * and writing, compactly, every document the case sends the host (the create document and each
+ * modify request of its expected trace). It is timed interleaved with hcsoci, round by round. */
 #include <hcsoci/hcsoci.h>
 #include <hcsoci/replay.h>
 #include <hcsoci/sim.h>
+#include <hcsoci/uvm.h>
 
-#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+enum { ROUNDS = 5, SCALE_CONTAINERS = 256, SCALE_GROUP = 16, COMMAND_ROUNDS = 15 };
+
+static const char *const bench_cases[] = {
+    "001-argon-v2-basic",        "023-argon-v2-mounts-dirs-and-pipe",
+    "049-xenon-v2-basic",        "050-xenon-v2-mounts-vsmb-pipe-scsi",
+    "068-lcow-basic-vpmem",      "069-lcow-spec-cleanup",
+    "074-lcow-mounts",
+};
 
 static double seconds_now(void)
 {
@@ -20,22 +45,23 @@ static double seconds_now(void)
 
 static const char *tree_path(const char *variable, const char *relative)
 {
-    static char buffers[4][4096];
+    static char buffers[8][4096];
     static unsigned next;
-    char *buffer = buffers[next++ % 4];
+    char *buffer = buffers[next++ % 8];
     const char *root = getenv(variable);
     snprintf(buffer, sizeof buffers[0], "%s/%s", root != NULL ? root : ".", relative);
     return buffer;
 }
 
+static const char *const module_names[] = {"wcow", "lcow", "network", "devices"};
+
 static const char *const *plugin_directories(void)
 {
     static char directories[4][4096];
     static const char *list[5];
-    static const char *const modules[] = {"wcow", "lcow", "network", "devices"};
     for (int i = 0; i < 4; i++) {
         char relative[64];
-        snprintf(relative, sizeof relative, "plugins/%s/.libs", modules[i]);
+        snprintf(relative, sizeof relative, "plugins/%s/.libs", module_names[i]);
         snprintf(directories[i], sizeof directories[i], "%s",
                  tree_path("HCSOCI_TEST_BUILDDIR", relative));
         list[i] = directories[i];
@@ -49,102 +75,416 @@ static void die(const char *what, hcsoci_error *error)
     exit(1);
 }
 
-/* Creates and releases the argon container of corpus case 001 again and again. */
-static void bench_create_release(const json_t *test_case, long iterations)
+static json_t *load_corpus_file(const char *folder, const char *name)
 {
-    hcsoci_host *host = NULL;
-    hcsoci_runtime *runtime = NULL;
-    hcsoci_error *error = NULL;
-    if (hcsoci_sim_host_new(json_object_get(test_case, "host"), &host, &error) != 0)
-        die("sim host", error);
-    hcsoci_runtime_options options = {.host = host, .plugin_directories = plugin_directories(),
-                                      .skip_environment = true,
-                                      .skip_installed_directory = true};
-    if (hcsoci_runtime_new(&options, &runtime, &error) != 0)
-        die("runtime", error);
-    const json_t *spec = json_object_get(test_case, "spec");
-    double start = seconds_now();
-    for (long i = 0; i < iterations; i++) {
-        char id[64];
-        snprintf(id, sizeof id, "bench-%ld", i);
-        hcsoci_create_options create = {.id = id, .owner = "bench", .spec = spec};
-        hcsoci_container *container = NULL;
-        hcsoci_resources *resources = NULL;
-        if (hcsoci_create_container(runtime, &create, &container, &resources, &error) != 0)
-            die("create", error);
-        if (hcsoci_release_resources(runtime, resources, NULL, true, &error) != 0)
-            die("release", error);
-        hcsoci_container_free(container);
-        hcsoci_resources_free(resources);
-        if (i % 256 == 255)
-            hcsoci_sim_host_journal_clear(host);
-    }
-    double elapsed = seconds_now() - start;
-    printf("create+release (argon v2, case 001): %ld in %.3f s = %.1f us each, %.0f per second\n",
-           iterations, elapsed, elapsed * 1e6 / (double)iterations, (double)iterations / elapsed);
-    hcsoci_runtime_free(runtime);
-    hcsoci_host_destroy(host);
-}
-
-/* Replays every case of the corpus (each in a fresh world with freshly loaded modules). */
-static void bench_replay_corpus(long rounds)
-{
-    const char *directory = tree_path("HCSOCI_TEST_SRCDIR", "tests/conformance/cases");
-    DIR *stream = opendir(directory);
-    if (stream == NULL) {
-        fprintf(stderr, "bench: cannot open %s\n", directory);
+    char relative[512];
+    snprintf(relative, sizeof relative, "tests/conformance/%s/%s.json", folder, name);
+    json_error_t parse_error;
+    json_t *value = json_load_file(tree_path("HCSOCI_TEST_SRCDIR", relative), 0, &parse_error);
+    if (value == NULL) {
+        fprintf(stderr, "bench: cannot read %s: %s\n", relative, parse_error.text);
         exit(1);
     }
-    json_t *cases = json_array();
-    struct dirent *entry;
-    while ((entry = readdir(stream)) != NULL) {
-        if (strstr(entry->d_name, ".json") == NULL)
-            continue;
-        char path[8192];
-        snprintf(path, sizeof path, "%s/%s", directory, entry->d_name);
-        json_t *test_case = json_load_file(path, 0, NULL);
-        if (test_case != NULL)
-            json_array_append_new(cases, test_case);
+    return value;
+}
+
+static int compare_doubles(const void *left, const void *right)
+{
+    double a = *(const double *)left, b = *(const double *)right;
+    return a < b ? -1 : a > b;
+}
+
+static double median(double *values, size_t count)
+{
+    qsort(values, count, sizeof *values, compare_doubles);
+    return count % 2 ? values[count / 2] : (values[count / 2 - 1] + values[count / 2]) / 2;
+}
+
+/* ---- one case: hcsoci and its floor ---- */
+
+typedef struct bench_case {
+    const char *name;
+    json_t *test_case;
+    char *spec_text;       /* the spec as a client hands it over */
+    json_t *documents;     /* every configuration the expected trace sends */
+    hcsoci_host *host;
+    hcsoci_runtime *runtime;
+    hcsoci_uvm *uvm;       /* the hosting system, for xenon and lcow cases */
+    hcsoci_create_options options;
+    hcsoci_schema_version schema; /* options.schema_version points here when the case asks */
+    long next_id;
+} bench_case;
+
+/* Adds every "configuration" of the calls to documents. */
+static void collect_documents(const json_t *calls, json_t *documents)
+{
+    size_t index;
+    const json_t *call;
+    json_array_foreach(calls, index, call) {
+        const json_t *configuration = json_object_get(json_object_get(call, "args"),
+                                                      "configuration");
+        if (configuration != NULL && !json_is_null(configuration))
+            json_array_append(documents, (json_t *)configuration);
     }
-    closedir(stream);
-    hcsoci_runtime_options options = {.plugin_directories = plugin_directories(),
-                                      .skip_environment = true,
-                                      .skip_installed_directory = true};
+}
+
+static void bench_case_open(bench_case *bench, const char *name, hcsoci_sim_journal_mode mode)
+{
+    memset(bench, 0, sizeof *bench);
+    bench->name = name;
+    bench->test_case = load_corpus_file("cases", name);
+    json_t *expected = load_corpus_file("expected", name);
+    bench->documents = json_array();
+    collect_documents(json_object_get(expected, "calls"), bench->documents);
+    collect_documents(json_object_get(expected, "releaseCalls"), bench->documents);
+    json_decref(expected);
+    bench->spec_text = json_dumps(json_object_get(bench->test_case, "spec"), JSON_COMPACT);
+
+    hcsoci_error *error = NULL;
+    if (hcsoci_case_create_options(json_object_get(bench->test_case, "options"),
+                                   &bench->options, &bench->schema, &error) != 0)
+        die(name, error);
+    bench->options.spec = json_object_get(bench->test_case, "spec");
+    if (hcsoci_sim_host_new(json_object_get(bench->test_case, "host"), &bench->host, &error) != 0 ||
+        hcsoci_sim_host_set_journal(bench->host, mode, NULL, NULL, &error) != 0)
+        die("sim host", error);
+    hcsoci_runtime_options runtime_options = {.host = bench->host,
+                                              .plugin_directories = plugin_directories(),
+                                              .skip_environment = true,
+                                              .skip_installed_directory = true};
+    if (hcsoci_runtime_new(&runtime_options, &bench->runtime, &error) != 0)
+        die("runtime", error);
+    const json_t *hosting = json_object_get(bench->test_case, "hostingSystem");
+    if (hosting != NULL && !json_is_null(hosting)) {
+        hcsoci_uvm_properties properties;
+        if (hcsoci_uvm_properties_from_json(hosting, &properties, &error) != 0 ||
+            hcsoci_uvm_new(bench->host, &properties, &bench->uvm, &error) != 0)
+            die("utility VM", error);
+        bench->options.hosting_system = bench->uvm;
+    }
+}
+
+static void bench_case_close(bench_case *bench)
+{
+    hcsoci_uvm_free(bench->uvm);
+    hcsoci_runtime_free(bench->runtime);
+    hcsoci_host_destroy(bench->host);
+    json_decref(bench->documents);
+    free(bench->spec_text);
+    json_decref(bench->test_case);
+}
+
+/* One create, its resources handed back (the caller releases them). */
+static hcsoci_resources *create_one(bench_case *bench)
+{
+    char id[64];
+    snprintf(id, sizeof id, "bench-%ld", bench->next_id++);
+    hcsoci_create_options create = bench->options;
+    create.id = id;
+    hcsoci_container *container = NULL;
+    hcsoci_resources *resources = NULL;
+    hcsoci_error *error = NULL;
+    if (hcsoci_create_container(bench->runtime, &create, &container, &resources, &error) != 0)
+        die(bench->name, error);
+    hcsoci_container_free(container);
+    return resources;
+}
+
+static void release_one(bench_case *bench, hcsoci_resources *resources)
+{
+    hcsoci_error *error = NULL;
+    if (hcsoci_release_resources(bench->runtime, resources, bench->uvm, true, &error) != 0)
+        die("release", error);
+    hcsoci_resources_free(resources);
+}
+
+/* Seconds per create+release over iterations. With the journal kept, it is handed over after
+ * every create+release, as the command does. */
+static double time_hcsoci(bench_case *bench, long iterations)
+{
     double start = seconds_now();
-    for (long round = 0; round < rounds; round++) {
+    for (long i = 0; i < iterations; i++) {
+        release_one(bench, create_one(bench));
+        json_decref(hcsoci_sim_host_take_journal(bench->host));
+        hcsoci_sim_host_journal_clear(bench->host);
+    }
+    return (seconds_now() - start) / (double)iterations;
+}
+
+static double time_floor(const bench_case *bench, long iterations)
+{
+    double start = seconds_now();
+    for (long i = 0; i < iterations; i++) {
+        json_t *spec = json_loads(bench->spec_text, 0, NULL);
+        if (spec == NULL)
+            die("floor: the spec does not parse", NULL);
+        json_decref(spec);
         size_t index;
-        json_t *test_case;
-        json_array_foreach(cases, index, test_case) {
-            json_t *trace = NULL;
-            hcsoci_error *error = NULL;
-            if (hcsoci_replay_case(test_case, &options, &trace, &error) != 0)
-                die("replay", error);
-            json_decref(trace);
+        json_t *document;
+        json_array_foreach(bench->documents, index, document) {
+            free(json_dumps(document, JSON_COMPACT));
         }
     }
-    double elapsed = seconds_now() - start;
-    double replays = (double)rounds * (double)json_array_size(cases);
-    printf("corpus replay (%zu cases, modules loaded per case): %.0f replays in %.3f s = %.1f us "
-           "each\n",
-           json_array_size(cases), replays, elapsed, elapsed * 1e6 / replays);
-    json_decref(cases);
+    return (seconds_now() - start) / (double)iterations;
+}
+
+static void print_ratio(const char *label, double *ratios)
+{
+    double lowest = ratios[0], highest = ratios[0];
+    for (int i = 1; i < ROUNDS; i++) {
+        lowest = ratios[i] < lowest ? ratios[i] : lowest;
+        highest = ratios[i] > highest ? ratios[i] : highest;
+    }
+    printf(" %s %5.2f (%.2f-%.2f)", label, median(ratios, ROUNDS), lowest, highest);
+}
+
+static void bench_against_floor(long iterations)
+{
+    printf("create+release against the JSON floor, %d rounds of %ld (ratio: median (min-max))\n",
+           ROUNDS, iterations);
+    printf("%-36s %9s %9s %9s  %s\n", "case", "journal", "off", "floor", "ratios");
+    for (size_t c = 0; c < sizeof bench_cases / sizeof bench_cases[0]; c++) {
+        bench_case kept, off;
+        bench_case_open(&kept, bench_cases[c], HCSOCI_SIM_JOURNAL_KEEP);
+        bench_case_open(&off, bench_cases[c], HCSOCI_SIM_JOURNAL_OFF);
+        time_hcsoci(&kept, iterations / 10 + 1); /* warm up */
+        time_hcsoci(&off, iterations / 10 + 1);
+        double kept_times[ROUNDS], off_times[ROUNDS], floor_times[ROUNDS];
+        double kept_ratios[ROUNDS], off_ratios[ROUNDS];
+        for (int round = 0; round < ROUNDS; round++) {
+            kept_times[round] = time_hcsoci(&kept, iterations);
+            floor_times[round] = time_floor(&kept, iterations);
+            off_times[round] = time_hcsoci(&off, iterations);
+            kept_ratios[round] = kept_times[round] / floor_times[round];
+            off_ratios[round] = off_times[round] / floor_times[round];
+        }
+        printf("%-36s %7.1fus %7.1fus %7.1fus ", bench_cases[c],
+               median(kept_times, ROUNDS) * 1e6, median(off_times, ROUNDS) * 1e6,
+               median(floor_times, ROUNDS) * 1e6);
+        print_ratio("journal", kept_ratios);
+        print_ratio("off", off_ratios);
+        printf("\n");
+        bench_case_close(&kept);
+        bench_case_close(&off);
+    }
+}
+
+/* ---- memory ---- */
+
+static int discard_call(void *context, const json_t *call)
+{
+    (void)call;
+    ++*(long *)context;
+    return 0;
+}
+
+/* The --peak-rss mode: runs in its own process so that nothing else counts. */
+static int peak_rss_run(long iterations, const char *mode)
+{
+    bench_case bench;
+    bool streamed = strcmp(mode, "stream") == 0;
+    bench_case_open(&bench, "049-xenon-v2-basic",
+                    streamed ? HCSOCI_SIM_JOURNAL_KEEP : HCSOCI_SIM_JOURNAL_OFF);
+    long streamed_calls = 0;
+    hcsoci_error *error = NULL;
+    if (streamed && hcsoci_sim_host_set_journal(bench.host, HCSOCI_SIM_JOURNAL_STREAM,
+                                                discard_call, &streamed_calls, &error) != 0)
+        die("journal", error);
+    /* As a long-running program: each container's compute system is closed once released. */
+    for (long i = 0; i < iterations; i++) {
+        release_one(&bench, create_one(&bench));
+        char id[64];
+        snprintf(id, sizeof id, "bench-%ld", bench.next_id - 1);
+        if (hcsoci_compute_system_close(bench.host, id, &error) != 0)
+            die("close", error);
+    }
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    printf("%ld\n", usage.ru_maxrss);
+    bench_case_close(&bench);
+    return streamed && streamed_calls == 0 ? 1 : 0;
+}
+
+/* Runs argv (argv[0] a path) with stdout to a pipe when output is given; returns its exit
+ * status, and its first line of output in output. */
+static int run_program(char *const *argv, char *output, size_t output_size)
+{
+    int pipe_ends[2];
+    if (pipe(pipe_ends) != 0)
+        return -1;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_ends[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, pipe_ends[0]);
+    pid_t child;
+    int spawned = posix_spawn(&child, argv[0], &actions, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(pipe_ends[1]);
+    size_t used = 0;
+    ssize_t got;
+    while ((got = read(pipe_ends[0], output + used, output_size - 1 - used)) > 0 &&
+           used + (size_t)got < output_size - 1)
+        used += (size_t)got;
+    output[used] = '\0';
+    close(pipe_ends[0]);
+    if (spawned != 0)
+        return -1;
+    int status;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static long peak_rss_kib(const char *self, long iterations, const char *mode)
+{
+    char count[32], output[256];
+    snprintf(count, sizeof count, "%ld", iterations);
+    char *argv[] = {(char *)self, "--peak-rss", count, (char *)mode, NULL};
+    if (run_program(argv, output, sizeof output) != 0)
+        die("peak RSS run", NULL);
+    return strtol(output, NULL, 10);
+}
+
+static void bench_memory(const char *self)
+{
+    printf("\npeak RSS, case 049 (one process): ");
+    const char *modes[] = {"stream", "off"};
+    for (int m = 0; m < 2; m++) {
+        long one = peak_rss_kib(self, 1, modes[m]);
+        long many = peak_rss_kib(self, 10000, modes[m]);
+        printf("%sjournal %s: %.1f MB after 1, %.1f MB after 10000", m ? "; " : "", modes[m],
+               (double)one / 1024, (double)many / 1024);
+    }
+    printf("\n");
+}
+
+/* ---- scale: 256 containers in one utility VM ---- */
+
+/* The last release of a VM's containers also removes what they shared (its VSMB shares):
+ * the longest of the 256 releases is compared with the release of a container alone in its
+ * VM, which does the same. */
+static void bench_scale(void)
+{
+    double first_ratios[ROUNDS], release_spikes[ROUNDS];
+    for (int round = 0; round < ROUNDS; round++) {
+        bench_case bench;
+        bench_case_open(&bench, "049-xenon-v2-basic", HCSOCI_SIM_JOURNAL_OFF);
+        double alone[SCALE_GROUP];
+        for (int i = 0; i < SCALE_GROUP; i++) {
+            hcsoci_resources *resources = create_one(&bench);
+            double start = seconds_now();
+            release_one(&bench, resources);
+            alone[i] = seconds_now() - start;
+        }
+        hcsoci_resources *held[SCALE_CONTAINERS];
+        double first = 0, last = 0;
+        for (int i = 0; i < SCALE_CONTAINERS; i++) {
+            double start = seconds_now();
+            held[i] = create_one(&bench);
+            double spent = seconds_now() - start;
+            if (i < SCALE_GROUP)
+                first += spent;
+            else if (i >= SCALE_CONTAINERS - SCALE_GROUP)
+                last += spent;
+        }
+        double longest = 0;
+        for (int i = 0; i < SCALE_CONTAINERS; i++) {
+            double start = seconds_now();
+            release_one(&bench, held[i]);
+            double spent = seconds_now() - start;
+            longest = spent > longest ? spent : longest;
+        }
+        first_ratios[round] = last / first;
+        release_spikes[round] = longest / median(alone, SCALE_GROUP);
+        bench_case_close(&bench);
+    }
+    printf("\nscale, case 049, %d containers in one VM: creates %d-%d / creates 1-%d %.2f; "
+           "longest release / a lone container's release %.2f (medians of %d rounds)\n",
+           SCALE_CONTAINERS, SCALE_CONTAINERS - SCALE_GROUP + 1, SCALE_CONTAINERS, SCALE_GROUP,
+           median(first_ratios, ROUNDS), median(release_spikes, ROUNDS), ROUNDS);
+}
+
+/* ---- the command ---- */
+
+static double time_command(char *const *argv, bool must_succeed)
+{
+    char output[65536];
+    double start = seconds_now();
+    int status = run_program(argv, output, sizeof output);
+    double spent = seconds_now() - start;
+    if (must_succeed && status != 0) {
+        fprintf(stderr, "bench: %s %s exited with %d\n", argv[0], argv[1], status);
+        exit(1);
+    }
+    return spent;
+}
+
+static void bench_command(void)
+{
+    const char *program = tree_path("HCSOCI_TEST_BUILDDIR", ".libs/hcsoci");
+    char library_path[4200];
+    snprintf(library_path, sizeof library_path, "%s", tree_path("HCSOCI_TEST_BUILDDIR", ".libs"));
+    setenv("LD_LIBRARY_PATH", library_path, 1);
+    char root[] = "/tmp/hcsoci-bench.XXXXXX";
+    if (mkdtemp(root) == NULL)
+        die("mkdtemp", NULL);
+    char *world = strdup(tree_path("HCSOCI_TEST_SRCDIR", "examples/world.json"));
+    char *bundle = strdup(tree_path("HCSOCI_TEST_SRCDIR", "examples/argon"));
+    const char *const *modules = plugin_directories();
+    double version[COMMAND_ROUNDS], create[COMMAND_ROUNDS], remove[COMMAND_ROUNDS];
+    for (int round = -1; round < COMMAND_ROUNDS; round++) {
+        char id[32];
+        snprintf(id, sizeof id, "bench-%d", round + 1);
+        char *version_argv[] = {(char *)program, "--version", NULL};
+        char *create_argv[] = {(char *)program, "--root", root, "--world", world,
+                               "--plugin-dir", (char *)modules[0], "--plugin-dir",
+                               (char *)modules[1], "--plugin-dir", (char *)modules[2],
+                               "--plugin-dir", (char *)modules[3], "create", "--bundle",
+                               bundle, id, NULL};
+        char *delete_argv[] = {(char *)program, "--root", root, "--plugin-dir",
+                               (char *)modules[0], "--plugin-dir", (char *)modules[1],
+                               "--plugin-dir", (char *)modules[2], "--plugin-dir",
+                               (char *)modules[3], "delete", id, NULL};
+        double v = time_command(version_argv, true);
+        double c = time_command(create_argv, true);
+        double d = time_command(delete_argv, true);
+        if (round >= 0) { /* round -1 warms the caches and makes the store */
+            version[round] = v;
+            create[round] = c;
+            remove[round] = d;
+        }
+    }
+    double version_time = median(version, COMMAND_ROUNDS);
+    double create_time = median(create, COMMAND_ROUNDS);
+    double delete_time = median(remove, COMMAND_ROUNDS);
+    printf("\nthe command (medians of %d): --version %.2f ms, create %.2f ms (%.2fx), delete "
+           "%.2f ms (%.2fx)\n",
+           COMMAND_ROUNDS, version_time * 1e3, create_time * 1e3, create_time / version_time,
+           delete_time * 1e3, delete_time / version_time);
+    char *cleanup_argv[] = {"/bin/rm", "-rf", root, NULL};
+    char output[16];
+    run_program(cleanup_argv, output, sizeof output);
+    free(world);
+    free(bundle);
 }
 
 int main(int argc, char **argv)
 {
-    long iterations = argc > 1 ? strtol(argv[1], NULL, 10) : 2000;
+    if (argc == 4 && strcmp(argv[1], "--peak-rss") == 0)
+        return peak_rss_run(strtol(argv[2], NULL, 10), argv[3]);
+    long iterations = argc > 1 ? strtol(argv[1], NULL, 10) : 400;
     if (iterations < 1) {
         fprintf(stderr, "usage: bench_create [ITERATIONS >= 1]\n");
         return 2;
     }
-    json_t *test_case = json_load_file(
-        tree_path("HCSOCI_TEST_SRCDIR", "tests/conformance/cases/001-argon-v2-basic.json"), 0, NULL);
-    if (test_case == NULL) {
-        fprintf(stderr, "bench: cannot read corpus case 001\n");
-        return 1;
-    }
-    bench_create_release(test_case, iterations);
-    bench_replay_corpus(iterations / 200 > 0 ? iterations / 200 : 1);
-    json_decref(test_case);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    time_t now = time(NULL);
+    char date[32];
+    strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
+    printf("hcsoci benchmarks, %s, %ld cores\n\n", date, cores);
+    bench_against_floor(iterations);
+    bench_memory(argv[0]);
+    bench_scale();
+    bench_command();
     return 0;
 }
