@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include <hcsoci/hcsoci.h>
+#include <hcsoci/spec.h>
 
 /* Exit statuses. */
 #define CLI_EXIT_SUCCESS 0

@@ -803,7 +803,7 @@ static json_t *oci_state(const json_t *saved)
                               "status", json_object_get(saved, "status"),
                               "bundle", bundle != NULL ? bundle : json_null(),
                               "annotations",
-                              json_is_object(annotations) ? json_deep_copy(annotations)
+                              json_is_object(annotations) ? hcsoci_json_copy(annotations)
                                                           : json_object());
     const char *key;
     json_t *value;

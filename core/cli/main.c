@@ -77,7 +77,7 @@ int cli_usage_error(const char *command, const char *format, ...)
     fputs(message != NULL ? message : "out of memory", stderr);
     /* With --log the usage error is also the log's last error record. */
     if (cli_log_has_file())
-        hcsoci_log(HCSOCI_LOG_ERROR, NULL, "%s%s%s", command ? command : "", command ? ": " : "",
+        HCSOCI_LOG(HCSOCI_LOG_ERROR, NULL, "%s%s%s", command ? command : "", command ? ": " : "",
                    message != NULL ? message : "out of memory");
     free(message);
     fprintf(stderr, "; try '%s%s%s --help'\n", CLI_PROGRAM_NAME, command ? " " : "",

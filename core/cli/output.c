@@ -176,7 +176,7 @@ void cli_warn(const char *format, ...)
     va_start(arguments, format);
     vsnprintf(message, sizeof message, format, arguments);
     va_end(arguments);
-    hcsoci_log(HCSOCI_LOG_WARN, NULL, "%s", message);
+    HCSOCI_LOG(HCSOCI_LOG_WARN, NULL, "%s", message);
 }
 
 /* Reads a file for jansson and counts what it read; stops with an error past the limit. */

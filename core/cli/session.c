@@ -53,7 +53,7 @@ static int open_host(const cli_globals *globals, cli_store *store, hcsoci_host *
         if (cli_load_json_object(globals->world_path, "world", &world, error) != 0)
             return -1;
     } else if (globals->world_path != NULL) {
-        hcsoci_log(HCSOCI_LOG_INFO,
+        HCSOCI_LOG(HCSOCI_LOG_INFO,
                    json_pack("{s:s, s:s}", "root", globals->root, "world", globals->world_path),
                    "the state directory already holds a simulated host; --world is not used");
     }

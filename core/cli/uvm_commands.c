@@ -336,7 +336,7 @@ static int delete_hosted(const cli_globals *globals, cli_session *session, const
         if (cli_delete_container(globals, session, container_id, true, error) != 0)
             return hcsoci_fail_prefixed(error, "cannot delete container '%s' in utility VM '%s': ",
                                         container_id, uvm_id);
-        hcsoci_log(HCSOCI_LOG_INFO, json_pack("{s:s, s:s}", "id", container_id, "uvm", uvm_id),
+        HCSOCI_LOG(HCSOCI_LOG_INFO, json_pack("{s:s, s:s}", "id", container_id, "uvm", uvm_id),
                    "deleted a container of the utility VM (--force)");
     }
     return 0;

@@ -89,7 +89,7 @@ static void warn_unusable_annotation(const char *annotation, const char *value,
 {
     json_t *fields = json_pack("{s:s, s:s, s:s, s:s}", "oci-annotation", annotation, "value",
                                value, "expected-type", expected_type, "error", reason);
-    hcsoci_log(HCSOCI_LOG_WARN, fields, "annotation could not be parsed");
+    HCSOCI_LOG(HCSOCI_LOG_WARN, fields, "annotation could not be parsed");
 }
 
 uint64_t hcsoci_annotation_uint64(const json_t *spec, const char *annotation,
@@ -149,9 +149,25 @@ static uint64_t annotation_positive(const json_t *spec, const char *annotation, 
 /* One windows.resources.<section>.<key> value: *present is false when any level is absent. A
  * value above maximum is an error naming the field; fits_int32 words the error for the fields
  * that must fit the documents' 32-bit fields. */
+static int read_resource_value(const json_t *spec, const char *section, const char *key,
+                               uint64_t maximum, bool fits_int32, uint64_t *value,
+                               bool *present, hcsoci_error **error);
+
 static int resource_value(const json_t *spec, const char *section, const char *key,
                           uint64_t maximum, bool fits_int32, uint64_t *value, bool *present,
                           hcsoci_error **error)
+{
+    /* Read once without an error (so no field path is formatted), and only when that fails
+     * again with one, to name the bad field. */
+    if (read_resource_value(spec, section, key, maximum, fits_int32, value, present, NULL) == 0)
+        return 0;
+    return read_resource_value(spec, section, key, maximum, fits_int32, value, present, error);
+}
+
+/* resource_value's reading; the field paths are formatted only when error is not NULL. */
+static int read_resource_value(const json_t *spec, const char *section, const char *key,
+                               uint64_t maximum, bool fits_int32, uint64_t *value,
+                               bool *present, hcsoci_error **error)
 {
     *value = 0;
     *present = false;
@@ -160,10 +176,12 @@ static int resource_value(const json_t *spec, const char *section, const char *k
     json_t *windows = NULL;
     json_t *resources = NULL;
     json_t *group = NULL;
-    char group_path[64];
-    char field_path[96];
-    snprintf(group_path, sizeof group_path, "windows.resources.%s", section);
-    snprintf(field_path, sizeof field_path, "%s.%s", group_path, key);
+    char group_path[64] = "";
+    char field_path[96] = "";
+    if (error != NULL) {
+        snprintf(group_path, sizeof group_path, "windows.resources.%s", section);
+        snprintf(field_path, sizeof field_path, "%s.%s", group_path, key);
+    }
     if (hcsoci_json_object(spec, "windows", "windows", &windows, error) != 0)
         return -1;
     if (windows == NULL)

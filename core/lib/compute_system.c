@@ -30,7 +30,7 @@ static int run_op(hcsoci_host *host, size_t offset, const char *operation, const
         return 0;
     for (const int32_t *code = tolerated; host_error != NULL && *code != 0; code++) {
         if (host_error->code == *code) {
-            hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s, s:s}", "operation", operation, "id", id),
+            HCSOCI_LOG(HCSOCI_LOG_DEBUG, json_pack("{s:s, s:s}", "operation", operation, "id", id),
                        "%s: %s (not an error here)", operation, host_error->message);
             hcsoci_error_free(host_error);
             return 0;

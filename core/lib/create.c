@@ -85,7 +85,7 @@ static int add_network_to_hosting_system(hcsoci_runtime *runtime, create_state *
         } else {
             hcsoci_error *remove_error = NULL;
             if (hcsoci_uvm_remove_network_namespace(uvm, namespace_id, &remove_error) != 0) {
-                hcsoci_log(HCSOCI_LOG_WARN,
+                HCSOCI_LOG(HCSOCI_LOG_WARN,
                            json_pack("{s:s,s:s}", "netID", namespace_id, "error",
                                      remove_error != NULL ? remove_error->message : ""),
                            "failed to remove the network namespace from the utility VM after "
@@ -144,7 +144,7 @@ static int build_documents(hcsoci_runtime *runtime, create_state *state,
     } else {
         state->schema = hcsoci_schema_determine(host, options->schema_version);
     }
-    hcsoci_log(HCSOCI_LOG_DEBUG,
+    HCSOCI_LOG(HCSOCI_LOG_DEBUG,
                json_pack("{s:s,s:o}", "id", state->id, "schema", hcsoci_schema_to_json(state->schema)),
                "hcsoci::CreateContainer");
 
@@ -273,7 +273,7 @@ int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options
     if (hcsoci_spec_validate(options->spec, error) != 0)
         return -1;
 
-    state.spec = json_deep_copy(options->spec);
+    state.spec = hcsoci_json_copy(options->spec);
     state.resources = hcsoci_resources_new(state.id);
     if (state.spec == NULL || state.resources == NULL) {
         json_decref(state.spec);
@@ -309,7 +309,7 @@ int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options
         hcsoci_error *release_error = NULL;
         if (hcsoci_release_resources(runtime, state.resources, options->hosting_system, true,
                                      &release_error) != 0) {
-            hcsoci_log(HCSOCI_LOG_ERROR,
+            HCSOCI_LOG(HCSOCI_LOG_ERROR,
                        json_pack("{s:s,s:s}", "id", state.id, "error", release_error->message),
                        "failed to release resources after a failed create");
             hcsoci_error_free(release_error);

@@ -85,7 +85,7 @@ static int modify_service_settings(hcsoci_host *host, const json_t *request, con
 static int remove_instance(hcsoci_host *host, const char *instance_id, const char *context,
                            hcsoci_error **error)
 {
-    hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "containerID", instance_id),
+    HCSOCI_LOG(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "containerID", instance_id),
                "removing container credential guard");
     json_t *request = remove_instance_request(instance_id);
     if (request == NULL)
@@ -356,7 +356,7 @@ int hcsoci_credential_guard_create(hcsoci_host *host, hcsoci_resources *resource
         return hcsoci_fail(error, HCSOCI_E_INVALID,
                            "a container credential guard instance needs a credential spec");
 
-    hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "containerID", container_id),
+    HCSOCI_LOG(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "containerID", container_id),
                "creating container credential guard instance");
     const char *transport = hypervisor_isolated ? "HvSocket" : "LRPC";
     json_t *request = add_instance_request(container_id, credential_spec, transport);

@@ -64,7 +64,7 @@ static void remove_added_layers(hcsoci_uvm *uvm, const json_t *layer_folders, si
         char *host_path = layer_host_path(uvm, json_string_value(json_array_get(layer_folders, i)));
         hcsoci_error *error = NULL;
         if (host_path == NULL || remove_read_only_layer(uvm, host_path, &error) != 0)
-            hcsoci_log(HCSOCI_LOG_WARN,
+            HCSOCI_LOG(HCSOCI_LOG_WARN,
                        json_pack("{s:s?,s:s?}", "layer", host_path, "error",
                                  error != NULL ? error->message : NULL),
                        "failed to remove layer on cleanup");
@@ -178,7 +178,7 @@ int layers_uvm_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_fol
         if (scratch_added) {
             hcsoci_error *cleanup_error = NULL;
             if (hcsoci_uvm_remove_scsi(uvm, scratch, &cleanup_error) != 0)
-                hcsoci_log(HCSOCI_LOG_WARN, json_pack("{s:s}", "error", cleanup_error->message),
+                HCSOCI_LOG(HCSOCI_LOG_WARN, json_pack("{s:s}", "error", cleanup_error->message),
                            "failed to remove scratch on cleanup");
             hcsoci_error_free(cleanup_error);
         }

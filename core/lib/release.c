@@ -50,7 +50,7 @@ int hcsoci_release_resources(hcsoci_runtime *runtime, hcsoci_resources *resource
         hcsoci_error *remove_error = NULL;
         if (hcsoci_uvm_remove_network_namespace(
                 uvm, hcsoci_resources_network_namespace(resources), &remove_error) != 0) {
-            hcsoci_log(HCSOCI_LOG_WARN, json_pack("{s:s}", "error", remove_error->message),
+            HCSOCI_LOG(HCSOCI_LOG_WARN, json_pack("{s:s}", "error", remove_error->message),
                        "failed to remove the network namespace from the utility VM");
             hcsoci_error_free(remove_error);
         }
@@ -67,7 +67,7 @@ int hcsoci_release_resources(hcsoci_runtime *runtime, hcsoci_resources *resource
         if (release) {
             hcsoci_error *entry_error = NULL;
             if (release_entry(runtime, uvm, entry, &entry_error) != 0) {
-                hcsoci_log(HCSOCI_LOG_ERROR,
+                HCSOCI_LOG(HCSOCI_LOG_ERROR,
                            json_pack("{s:s?,s:s}", "kind", kind, "error", entry_error->message),
                            "failed to release container resource");
                 hcsoci_error_free(entry_error);

@@ -88,7 +88,7 @@ int hcsoci_replay_case(const json_t *test_case, const hcsoci_runtime_options *ru
     hcsoci_resources *resources = NULL;
     hcsoci_error *create_error = NULL, *release_error = NULL;
     int created = hcsoci_create_container(runtime, &create, &container, &resources, &create_error);
-    json_t *calls = journaled ? json_deep_copy(hcsoci_sim_host_journal(host)) : json_null();
+    json_t *calls = journaled ? hcsoci_json_copy(hcsoci_sim_host_journal(host)) : json_null();
     json_t *release_calls = json_null();
     if (created == 0) {
         if (journaled)
@@ -97,7 +97,7 @@ int hcsoci_replay_case(const json_t *test_case, const hcsoci_runtime_options *ru
         hcsoci_release_resources(runtime, resources, uvm, true, &release_error);
         if (journaled) {
             json_decref(release_calls);
-            release_calls = json_deep_copy(hcsoci_sim_host_journal(host));
+            release_calls = hcsoci_json_copy(hcsoci_sim_host_journal(host));
         }
     }
     *trace = json_pack("{s:o,s:o,s:o,s:o}", "calls", calls, "error", error_text(create_error),

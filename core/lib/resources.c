@@ -130,7 +130,7 @@ int hcsoci_resources_set_layers(hcsoci_resources *resources, const json_t *layer
 {
     if (!json_is_array(layer_folders))
         return hcsoci_fail(error, HCSOCI_E_INVALID, "layer folders must be an array");
-    json_t *copy = json_deep_copy(layer_folders);
+    json_t *copy = hcsoci_json_copy(layer_folders);
     if (copy == NULL)
         return hcsoci_fail_out_of_memory(error);
     if (replace_string(&resources->layers_uvm, uvm_id, error) != 0) {
@@ -252,7 +252,7 @@ int hcsoci_resources_from_json(const json_t *value, hcsoci_resources **resources
     loaded->namespace_added_to_uvm = added;
     if (entries != NULL) {
         json_decref(loaded->entries);
-        loaded->entries = json_deep_copy(entries);
+        loaded->entries = hcsoci_json_copy(entries);
         if (loaded->entries == NULL) {
             hcsoci_resources_free(loaded);
             return hcsoci_fail_out_of_memory(error);

@@ -47,7 +47,7 @@ static int add_module_file(hcsoci_runtime *runtime, const char *path, hcsoci_err
         return -1;
     const loaded_module *earlier = module_named(runtime, module.descriptor->name);
     if (earlier != NULL) {
-        hcsoci_log(HCSOCI_LOG_INFO,
+        HCSOCI_LOG(HCSOCI_LOG_INFO,
                    json_pack("{s:s,s:s,s:s}", "module", module.descriptor->name, "skipped",
                              module.path, "loaded", earlier->path),
                    "module shadowed by one found earlier");

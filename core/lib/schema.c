@@ -40,7 +40,7 @@ hcsoci_schema_version hcsoci_schema_determine(hcsoci_host *host,
         if (reason == NULL) {
             chosen = *requested;
         } else {
-            hcsoci_log(HCSOCI_LOG_WARN,
+            HCSOCI_LOG(HCSOCI_LOG_WARN,
                        json_pack("{s:o,s:s}", "schemaVersion", hcsoci_schema_to_json(*requested),
                                  "reason", reason),
                        "Ignoring unsupported requested schema version");

@@ -30,6 +30,49 @@ bool hcsoci_text_is_utf8(const char *text)
     return true;
 }
 
+json_t *hcsoci_json_copy(const json_t *value)
+{
+    if (value == NULL)
+        return NULL;
+    switch (json_typeof(value)) {
+    case JSON_OBJECT: {
+        json_t *copy = json_object();
+        const char *key;
+        size_t key_length;
+        json_t *member;
+        json_object_keylen_foreach((json_t *)value, key, key_length, member) {
+            if (copy == NULL ||
+                json_object_setn_new_nocheck(copy, key, key_length, hcsoci_json_copy(member)) !=
+                    0) {
+                json_decref(copy);
+                return NULL;
+            }
+        }
+        return copy;
+    }
+    case JSON_ARRAY: {
+        json_t *copy = json_array();
+        size_t index;
+        json_t *element;
+        json_array_foreach(value, index, element) {
+            if (copy == NULL || json_array_append_new(copy, hcsoci_json_copy(element)) != 0) {
+                json_decref(copy);
+                return NULL;
+            }
+        }
+        return copy;
+    }
+    case JSON_STRING:
+        return json_stringn_nocheck(json_string_value(value), json_string_length(value));
+    case JSON_INTEGER:
+        return json_integer(json_integer_value(value));
+    case JSON_REAL:
+        return json_real(json_real_value(value));
+    default: /* true, false and null are shared singletons */
+        return json_incref((json_t *)value);
+    }
+}
+
 const char *hcsoci_json_kind(const json_t *value)
 {
     if (value == NULL)

@@ -89,7 +89,7 @@ static int add_location_paths(windows_assignment *assignment, const char *device
                                   DEVICES_ID_TYPE_LOCATION_PATH);
         if (entry == NULL)
             return hcsoci_fail_out_of_memory(error);
-        hcsoci_log(HCSOCI_LOG_INFO, json_pack("{s:O}", "parsed devices", entry),
+        HCSOCI_LOG(HCSOCI_LOG_INFO, json_pack("{s:O}", "parsed devices", entry),
                    "added windows device to spec");
         if (json_array_append_new(assignment->container_devices, entry) != 0)
             return hcsoci_fail_out_of_memory(error);
@@ -126,7 +126,7 @@ static int assign_device(windows_assignment *assignment, const devices_spec_devi
         free(vmbus_instance_id);
         return hcsoci_fail_out_of_memory(error);
     }
-    hcsoci_log(HCSOCI_LOG_INFO, json_pack("{s:s}", "vmbus id", vmbus_instance_id),
+    HCSOCI_LOG(HCSOCI_LOG_INFO, json_pack("{s:s}", "vmbus id", vmbus_instance_id),
                "vmbus instance ID");
     free(vmbus_instance_id);
 
@@ -197,7 +197,7 @@ static int install_driver(windows_assignment *assignment, const char *driver,
     free(pattern);
     free(output);
     if (result != 0 && cause != NULL && cause->code == DRIVER_NOT_RANKED_HIGHER) {
-        hcsoci_log(HCSOCI_LOG_WARN,
+        HCSOCI_LOG(HCSOCI_LOG_WARN,
                    json_pack("{s:s,s:s,s:s}", "uvm-id", hcsoci_uvm_id(assignment->uvm),
                              "driver", guest_path, "error",
                              "driver not ranked higher than existing driver in UVM; if the "
@@ -214,7 +214,7 @@ static int install_driver(windows_assignment *assignment, const char *driver,
                             guest_path);
         hcsoci_error_store(error, cause);
     } else {
-        hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "added drivers", guest_path),
+        HCSOCI_LOG(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "added drivers", guest_path),
                    "installed drivers");
     }
     free(guest_path);
@@ -257,7 +257,7 @@ static void release_added(hcsoci_uvm *uvm, hcsoci_resources *resources, size_t f
         const json_t *entry = hcsoci_resources_entry(resources, hcsoci_resources_count(resources) - 1);
         hcsoci_error *error = NULL;
         if (hcsoci_uvm_release_entry(uvm, entry, &error) != 0) {
-            hcsoci_log(HCSOCI_LOG_ERROR, json_pack("{s:s}", "error", error->message),
+            HCSOCI_LOG(HCSOCI_LOG_ERROR, json_pack("{s:s}", "error", error->message),
                        "failed to release container resource");
             hcsoci_error_free(error);
         }

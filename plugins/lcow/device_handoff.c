@@ -38,7 +38,7 @@ int lcow_assign_devices(hcsoci_build_context *context, hcsoci_error **error)
     const char *id = json_string_value(json_object_get(first, "id"));
     const char *id_type = json_string_value(json_object_get(first, "idType"));
     if (module_unable && (id_type == NULL || strcmp(id_type, GPU_ID_TYPE) != 0)) {
-        hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "devicesModule", module_error->message),
+        HCSOCI_LOG(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "devicesModule", module_error->message),
                    "the devices module cannot assign Linux devices; checking the id type here");
         hcsoci_error_free(module_error);
         return hcsoci_fail(error, HCSOCI_E_INVALID, "specified device %s has unsupported type %s",

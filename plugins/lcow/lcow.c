@@ -99,7 +99,7 @@ static int lcow_build(hcsoci_build_context *context, hcsoci_build_output *output
 
     if (normalize_spec_in_place(context->spec, error) != 0 || check_request(context, error) != 0)
         return -1;
-    hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "id", context->id),
+    HCSOCI_LOG(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "id", context->id),
                "lcow: allocating the container's resources in utility VM %s",
                hcsoci_uvm_id(context->hosting_system));
     if (lcow_allocate_root(context, error) != 0 || lcow_allocate_mounts(context, error) != 0 ||

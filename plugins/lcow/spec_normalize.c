@@ -341,7 +341,7 @@ static int decode_into(const runtime_spec_type *type, const json_t *input, json_
     case RUNTIME_SPEC_INTEGER:
         return decode_integer(type, input, slot, path, error);
     case RUNTIME_SPEC_ANY:
-        return replace_slot(slot, json_deep_copy(input), error);
+        return replace_slot(slot, hcsoci_json_copy(input), error);
     case RUNTIME_SPEC_STRUCT:
         if (!json_is_object(input))
             return wrong_value(error, type, input, path);
@@ -492,7 +492,7 @@ static json_t *encode_any(const runtime_spec_type *type, const json_t *value)
     case JSON_REAL:
         return float64_number(json_real_value(value));
     default:
-        return json_deep_copy(value);
+        return hcsoci_json_copy(value);
     }
 }
 

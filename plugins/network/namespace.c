@@ -30,7 +30,7 @@ static int remove_namespace_and_endpoints(hcsoci_host *host, const char *namespa
         if (!hns_error_is_not_found(remove_error))
             return hcsoci_error_store(error, remove_error);
         hcsoci_error_free(remove_error);
-        hcsoci_log(HCSOCI_LOG_WARN,
+        HCSOCI_LOG(HCSOCI_LOG_WARN,
                    json_pack("{s:s, s:s}", "endpointID", endpoint_id, "netID", namespace_id),
                    "removing endpoint from namespace: does not exist");
     }
@@ -49,7 +49,7 @@ static void undo_unrecorded(hcsoci_host *host, const char *namespace_id, const j
 {
     hcsoci_error *undo_error = NULL;
     if (remove_namespace_and_endpoints(host, namespace_id, endpoints, &undo_error) != 0) {
-        hcsoci_log(HCSOCI_LOG_ERROR,
+        HCSOCI_LOG(HCSOCI_LOG_ERROR,
                    json_pack("{s:s, s:s}", "netID", namespace_id, "error", undo_error->message),
                    "failed to remove a network namespace that could not be recorded");
         hcsoci_error_free(undo_error);
@@ -64,7 +64,7 @@ static void undo_unrecorded_endpoint(hcsoci_host *host, const char *namespace_id
     hcsoci_error *undo_error = NULL;
     if (hns_remove_namespace_endpoint(host, namespace_id, endpoint_id, &undo_error) != 0 &&
         !hns_error_is_not_found(undo_error))
-        hcsoci_log(HCSOCI_LOG_ERROR,
+        HCSOCI_LOG(HCSOCI_LOG_ERROR,
                    json_pack("{s:s, s:s, s:s}", "netID", namespace_id, "endpointID", endpoint_id,
                              "error", undo_error->message),
                    "failed to remove an endpoint that could not be recorded");
@@ -79,7 +79,7 @@ static int record_namespace(hcsoci_resources *resources, const char *namespace_i
                             const json_t *endpoints, bool replace, hcsoci_error **error)
 {
     json_t *details = json_pack("{s:s, s:o}", "namespace", namespace_id, "endpoints",
-                                json_deep_copy(endpoints));
+                                hcsoci_json_copy(endpoints));
     if (details == NULL)
         return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory recording a %s",
                            NETWORK_ENDPOINTS_KIND);
@@ -131,7 +131,7 @@ static int add_endpoints(hcsoci_build_context *context, const char *namespace_id
                                     index, endpoint_id, namespace_id);
             return hcsoci_error_store(error, add_error);
         }
-        hcsoci_log(HCSOCI_LOG_INFO,
+        HCSOCI_LOG(HCSOCI_LOG_INFO,
                    json_pack("{s:s, s:s}", "netID", namespace_id, "endpointID", endpoint_id),
                    "added network endpoint to namespace");
         if (json_array_append_new(added, json_string(endpoint_id)) != 0) {
@@ -166,7 +166,7 @@ int network_create_namespace(hcsoci_build_context *context, hcsoci_error **error
     char *namespace_id = NULL;
     if (hns_create_namespace(context->host, &namespace_id, error) != 0)
         return -1;
-    hcsoci_log(HCSOCI_LOG_INFO,
+    HCSOCI_LOG(HCSOCI_LOG_INFO,
                json_pack("{s:s, s:s?}", "netID", namespace_id, "cid", context->id),
                "created network namespace for container");
 

@@ -78,7 +78,7 @@ static int add_mount_to_hosting_system(wcow_build *build, size_t index, hcsoci_e
     bool read_only = wcow_mount_is_read_only(mount);
 
     if (strcmp(mount->type, "physical-disk") == 0) {
-        hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "mount", mount->source),
+        HCSOCI_LOG(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "mount", mount->source),
                    "hot-adding SCSI physical disk for OCI mount");
         if (hcsoci_uvm_add_scsi_physical_disk(uvm, mount->source, uvm_path, read_only, NULL,
                                               context->resources, error) != 0) {
@@ -89,7 +89,7 @@ static int add_mount_to_hosting_system(wcow_build *build, size_t index, hcsoci_e
         return 0;
     }
     if (strcmp(mount->type, "virtual-disk") == 0) {
-        hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "mount", mount->source),
+        HCSOCI_LOG(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "mount", mount->source),
                    "hot-adding SCSI virtual disk for OCI mount");
         if (hcsoci_uvm_add_scsi(uvm, mount->source, uvm_path, read_only,
                                 HCSOCI_VM_ACCESS_INDIVIDUAL, NULL, context->resources,
@@ -105,7 +105,7 @@ static int add_mount_to_hosting_system(wcow_build *build, size_t index, hcsoci_e
             return hcsoci_fail_prefixed(error, "failed to add named pipe to UVM: ");
         return 0;
     }
-    hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "mount", mount->source),
+    HCSOCI_LOG(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "mount", mount->source),
                "hot-adding VSMB share for OCI mount");
     hcsoci_vsmb_options options = hcsoci_uvm_default_vsmb_options(uvm, read_only);
     if (hcsoci_uvm_add_vsmb(uvm, mount->source, &options, context->resources, error) != 0) {

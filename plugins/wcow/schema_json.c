@@ -145,7 +145,7 @@ json_t *wcow_v1_container_config_json(const wcow_container_config *config)
         put_string_omit_empty(document, "NetworkSharedContainerName",
                               config->network_shared_container_name, &failed);
         if (json_array_size(config->endpoint_list) > 0)
-            put(document, "EndpointList", json_deep_copy(config->endpoint_list), &failed);
+            put(document, "EndpointList", hcsoci_json_copy(config->endpoint_list), &failed);
     }
     if (config->hv_runtime_image_path != NULL && config->hv_runtime_image_path[0] != '\0') {
         json_t *runtime = json_object();
@@ -268,7 +268,7 @@ json_t *wcow_v2_container_json(const wcow_container_config *config)
     if (config->networking_set)
         put(container, "Networking", v2_networking(config, &failed), &failed);
     if (config->credential_guard_state != NULL)
-        put(container, "ContainerCredentialGuard", json_deep_copy(config->credential_guard_state),
+        put(container, "ContainerCredentialGuard", hcsoci_json_copy(config->credential_guard_state),
             &failed);
     if (config->assigned_device_count > 0)
         put(container, "AssignedDevices", v2_assigned_devices(config, &failed), &failed);

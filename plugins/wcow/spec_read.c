@@ -53,6 +53,26 @@ static int read_root(const json_t *spec, hcsoci_error **error)
     return 0;
 }
 
+/* Reads mounts[index] into out; the field paths are formatted only when error is not NULL. */
+static int read_mount(const json_t *mount, size_t index, wcow_mount *out, hcsoci_error **error)
+{
+    char path[4][64] = {"", "", "", ""};
+    if (error != NULL) {
+        snprintf(path[0], sizeof path[0], "mounts[%zu].destination", index);
+        snprintf(path[1], sizeof path[1], "mounts[%zu].type", index);
+        snprintf(path[2], sizeof path[2], "mounts[%zu].source", index);
+        snprintf(path[3], sizeof path[3], "mounts[%zu].options", index);
+    }
+    json_t *options = NULL;
+    if (optional_string(mount, "destination", path[0], &out->destination, error) != 0 ||
+        optional_string(mount, "type", path[1], &out->type, error) != 0 ||
+        optional_string(mount, "source", path[2], &out->source, error) != 0 ||
+        hcsoci_json_string_array(mount, "options", path[3], &options, error) != 0)
+        return -1;
+    out->options = options;
+    return 0;
+}
+
 static int read_mounts(const json_t *spec, wcow_spec *result, hcsoci_error **error)
 {
     json_t *mounts = NULL;
@@ -67,19 +87,11 @@ static int read_mounts(const json_t *spec, wcow_spec *result, hcsoci_error **err
     result->mount_count = count;
     for (size_t i = 0; i < count; i++) {
         const json_t *mount = json_array_get(mounts, i);
-        wcow_mount *out = &result->mounts[i];
-        char path[4][64];
-        snprintf(path[0], sizeof path[0], "mounts[%zu].destination", i);
-        snprintf(path[1], sizeof path[1], "mounts[%zu].type", i);
-        snprintf(path[2], sizeof path[2], "mounts[%zu].source", i);
-        snprintf(path[3], sizeof path[3], "mounts[%zu].options", i);
-        json_t *options = NULL;
-        if (optional_string(mount, "destination", path[0], &out->destination, error) != 0 ||
-            optional_string(mount, "type", path[1], &out->type, error) != 0 ||
-            optional_string(mount, "source", path[2], &out->source, error) != 0 ||
-            hcsoci_json_string_array(mount, "options", path[3], &options, error) != 0)
+        /* Read once without an error (so no field path is formatted), and only when that
+         * fails again with one, to name the bad field. */
+        if (read_mount(mount, i, &result->mounts[i], NULL) != 0 &&
+            read_mount(mount, i, &result->mounts[i], error) != 0)
             return -1;
-        out->options = options;
     }
     return 0;
 }

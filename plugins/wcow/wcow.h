@@ -12,6 +12,7 @@
 
 #include <hcsoci/error.h>
 #include <hcsoci/plugin.h>
+#include <hcsoci/spec.h>
 
 /* ---- The spec as the module reads it (spec_read.c) ----
  * Strings and arrays are borrowed from the spec; re-read after the spec changes. */

@@ -2,6 +2,7 @@
 #include "test_support.h"
 #include "../../core/lib/resources_internal.h"
 
+#include <hcsoci/alloc_testing.h>
 #include <hcsoci/replay.h>
 #include <hcsoci/sim.h>
 
@@ -139,6 +140,42 @@ static void test_log_levels_and_fields(void)
 }
 
 /* ---- spec access ---- */
+
+static void test_json_copy_is_deep_ordered_and_fails_cleanly(void)
+{
+    json_t *original = test_json("{\"z\": {\"list\": [1, 2.5, \"three\", null, true, false]},"
+                                 " \"a\": \"caf\u00e9\", \"empty\": {}, \"none\": []}");
+    json_object_set_new(original, "nul", json_stringn("x\0y", 3)); /* a string holding NUL */
+    json_t *copy = hcsoci_json_copy(original);
+    CU_ASSERT_TRUE(json_equal(copy, original));
+    /* Key order is kept, as the documents' key order matters to the traces. */
+    char *original_text = json_dumps(original, JSON_COMPACT);
+    char *copy_text = json_dumps(copy, JSON_COMPACT);
+    CU_ASSERT_STRING_EQUAL(copy_text, original_text);
+    free(original_text);
+    free(copy_text);
+    /* Deep: changing the copy leaves the original alone. */
+    json_array_append_new(json_object_get(json_object_get(copy, "z"), "list"), json_integer(7));
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(json_object_get(original, "z"), "list")), 6);
+    CU_ASSERT_EQUAL(json_string_length(json_object_get(copy, "nul")), 3);
+    CU_ASSERT_PTR_NULL(hcsoci_json_copy(NULL));
+    json_decref(copy);
+
+    /* Every allocation it makes failing in turn gives NULL, and leaks nothing (valgrind). */
+    unsigned long total = 0;
+    hcsoci_alloc_count_start(0);
+    json_decref(hcsoci_json_copy(original));
+    total = hcsoci_alloc_count_stop(NULL);
+    CU_ASSERT_TRUE(total > 10);
+    for (unsigned long fail_at = 1; fail_at <= total; fail_at++) {
+        hcsoci_alloc_count_start(fail_at);
+        json_t *failed_copy = hcsoci_json_copy(original);
+        hcsoci_alloc_count_stop(NULL);
+        CU_ASSERT_PTR_NULL(failed_copy);
+        json_decref(failed_copy);
+    }
+    json_decref(original);
+}
 
 static void test_json_getters_name_the_field(void)
 {
@@ -767,6 +804,8 @@ int main(void)
         {"hcsoci_fail_prefixed", test_fail_prefixed},
         {"HRESULT texts", test_hresult_text},
         {"log levels and fields", test_log_levels_and_fields},
+        {"JSON copy is deep, ordered and fails cleanly",
+         test_json_copy_is_deep_ordered_and_fails_cleanly},
         {"JSON getters name the field", test_json_getters_name_the_field},
         {"spec validation rejects bad shapes", test_spec_validate_rejects_bad_shapes},
         {"schema by build and request", test_schema_by_build_and_request},

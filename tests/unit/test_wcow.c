@@ -939,6 +939,8 @@ static void test_bad_spec_field_types_name_the_field(void)
         {"mounts", "[{\"destination\":\"C:\\\\d\",\"source\":\"C:\\\\s\",\"options\":\"ro\"}]",
          "'mounts[0].options'"},
         {"mounts", "[{\"destination\":5}]", "'mounts[0].destination'"},
+        {"mounts", "[{\"destination\":\"C:\\\\d\",\"source\":\"C:\\\\s\"},{\"type\":7}]",
+         "'mounts[1].type'"},
         {"windows.devices", "[{\"id\":5,\"idType\":\"class\"}]", "'windows.devices[0].id'"},
         {"windows.layerFolders", "[\"C:\\\\a\",3]", "'windows.layerFolders[1]'"},
         {"hostname", "{}", "'hostname'"},

@@ -32,6 +32,14 @@ int hcsoci_log_enabled(hcsoci_log_level level);
 void hcsoci_log(hcsoci_log_level level, json_t *fields, const char *format, ...)
     HCSOCI_PRINTF_FORMAT(3, 4);
 
+/* hcsoci_log, with fields and the arguments evaluated only when the level reaches the sink:
+ * the form to use where building the fields costs anything. */
+#define HCSOCI_LOG(level, fields, ...)                                                         \
+    do {                                                                                       \
+        if (hcsoci_log_enabled(level))                                                         \
+            hcsoci_log((level), (fields), __VA_ARGS__);                                        \
+    } while (0)
+
 /* Parses "error", "warn"/"warning", "info" or "debug"; returns -1 for anything else. */
 int hcsoci_log_level_parse(const char *name);
 

@@ -15,6 +15,11 @@
 extern "C" {
 #endif
 
+/* A deep copy of value (a new reference; NULL for NULL or when memory runs out), the same as
+ * json_deep_copy but several times faster: it skips jansson's check for reference loops, which
+ * a value built by jansson's own calls cannot have. */
+json_t *hcsoci_json_copy(const json_t *value);
+
 /* Kind of a JSON value for messages: "a string", "a number", "null", ... (static string). */
 const char *hcsoci_json_kind(const json_t *value);
 

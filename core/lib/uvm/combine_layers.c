@@ -49,7 +49,7 @@ int hcsoci_uvm_combine_layers_wcow(hcsoci_uvm *uvm, const json_t *layers,
     }
     json_t *settings = json_pack("{s:s}", "ContainerRootPath", container_root_path);
     if (settings != NULL && json_array_size(layers) > 0 &&
-        json_object_set_new(settings, "Layers", json_deep_copy(layers)) != 0) {
+        json_object_set_new(settings, "Layers", hcsoci_json_copy(layers)) != 0) {
         json_decref(settings);
         settings = NULL;
     }

@@ -154,7 +154,7 @@ int uvm_modify_locked(hcsoci_uvm *uvm, const json_t *request, hcsoci_error **err
         if (adding) {
             hcsoci_error *rollback_error = NULL;
             if (host_modify(uvm, undo_request, &rollback_error) != 0) {
-                hcsoci_log(HCSOCI_LOG_ERROR,
+                HCSOCI_LOG(HCSOCI_LOG_ERROR,
                            json_pack("{s:s}", "error", rollback_error->message),
                            "failed to roll back resource add");
                 hcsoci_error_free(rollback_error);
@@ -164,7 +164,7 @@ int uvm_modify_locked(hcsoci_uvm *uvm, const json_t *request, hcsoci_error **err
     } else if (removing && host_modify(uvm, host_request, error) != 0) {
         if (error != NULL) {
             hcsoci_error_prefix(*error, "removing VM resources: ");
-            hcsoci_log(HCSOCI_LOG_ERROR, json_pack("{s:s}", "error", (*error)->message),
+            HCSOCI_LOG(HCSOCI_LOG_ERROR, json_pack("{s:s}", "error", (*error)->message),
                        "failed to remove host resources after successful guest request");
         }
         result = -1;
@@ -205,7 +205,7 @@ int uvm_grant_access(hcsoci_uvm *uvm, const char *host_path, hcsoci_vm_access ac
 {
     if (access == HCSOCI_VM_ACCESS_GROUP) {
         /* The VM group's access is an ACL on the host file, not a host-service call. */
-        hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "path", host_path),
+        HCSOCI_LOG(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "path", host_path),
                    "granting vm group access");
         return 0;
     }

@@ -63,7 +63,7 @@ static int copy_fields(json_t *target, const json_t *source, const char *const *
 {
     for (size_t i = 0; fields[i] != NULL; i++) {
         json_t *value = json_object_get(source, fields[i]);
-        if (!is_empty(value) && json_object_set_new(target, fields[i], json_deep_copy(value)) != 0)
+        if (!is_empty(value) && json_object_set_new(target, fields[i], hcsoci_json_copy(value)) != 0)
             return -1;
     }
     return 0;
@@ -189,7 +189,7 @@ static int add_nic(hcsoci_uvm *uvm, const uvm_nic *nic, hcsoci_error **error)
     bool windows = uvm->properties.os == HCSOCI_UVM_WINDOWS;
     if (windows) {
         /* A guest-only PreAdd carrying the whole endpoint comes first. */
-        json_t *endpoint = json_deep_copy(nic->endpoint);
+        json_t *endpoint = hcsoci_json_copy(nic->endpoint);
         json_t *pre_add =
             endpoint != NULL ? network_modify_request(uvm, nic->nic_id, "PreAdd", endpoint) : NULL;
         json_t *guest = pre_add != NULL ? uvm_guest_request("Add", "Network", pre_add) : NULL;
@@ -266,7 +266,7 @@ static int namespace_settings(hcsoci_uvm *uvm, const char *namespace_id, json_t 
         *settings = json_pack("{s:s}", "ID", namespace_id);
         if (*settings == NULL ||
             (json_array_size(resources) > 0 &&
-             json_object_set_new(*settings, "Resources", json_deep_copy(resources)) != 0) ||
+             json_object_set_new(*settings, "Resources", hcsoci_json_copy(resources)) != 0) ||
             json_object_set_new(*settings, "SchemaVersion",
                                 json_pack("{s:i,s:i}", "Major", 2, "Minor", 0)) != 0) {
             json_decref(*settings);
@@ -485,7 +485,7 @@ static int load_nic(uvm_namespace *namespace_info, const json_t *item, const cha
     failed = failed || hcsoci_json_object(item, "endpoint", field, &endpoint, error);
     if (!failed && endpoint == NULL)
         failed = hcsoci_fail(error, HCSOCI_E_INVALID, "missing field '%s'", field);
-    if (!failed && (nic->endpoint = json_deep_copy(endpoint)) == NULL)
+    if (!failed && (nic->endpoint = hcsoci_json_copy(endpoint)) == NULL)
         failed = hcsoci_fail_out_of_memory(error);
     if (!failed && uvm_list_append(&namespace_info->nics, nic) != 0)
         failed = hcsoci_fail_out_of_memory(error);

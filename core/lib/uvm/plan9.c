@@ -65,7 +65,7 @@ int hcsoci_uvm_add_plan9(hcsoci_uvm *uvm, const char *host_path, const char *uvm
     json_t *settings = json_pack("{s:s,s:s,s:s,s:i,s:i}", "Name", name, "AccessName", name,
                                  "Path", host_path, "Port", PLAN9_PORT, "Flags", flags);
     if (settings != NULL && json_array_size(allowed_names) > 0 &&
-        json_object_set_new(settings, "AllowedFiles", json_deep_copy(allowed_names)) != 0) {
+        json_object_set_new(settings, "AllowedFiles", hcsoci_json_copy(allowed_names)) != 0) {
         json_decref(settings);
         settings = NULL;
     }

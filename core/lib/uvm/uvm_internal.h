@@ -3,6 +3,7 @@
 #ifndef HCSOCI_UVM_INTERNAL_H
 #define HCSOCI_UVM_INTERNAL_H
 
+#include <hcsoci/spec.h>
 #include <hcsoci/uvm.h>
 
 #include <pthread.h>

@@ -92,7 +92,7 @@ static int add_locked(hcsoci_uvm *uvm, const char *host_path, char **uvm_path,
         device_number++;
     if (device_number >= uvm->properties.vpmem_max_count)
         return hcsoci_fail(error, HCSOCI_E_UVM_NO_LOCATION, "no available location");
-    hcsoci_log(HCSOCI_LOG_DEBUG,
+    HCSOCI_LOG(HCSOCI_LOG_DEBUG,
                json_pack("{s:s,s:I}", "hostPath", host_path, "deviceNumber",
                          (json_int_t)device_number),
                "allocated VPMEM location");
@@ -183,7 +183,7 @@ int hcsoci_uvm_add_lcow_layer(hcsoci_uvm *uvm, const char *host_path, char **uvm
     if (!uvm->properties.devices_physically_backed) {
         hcsoci_error *vpmem_error = NULL;
         if (hcsoci_uvm_add_vpmem(uvm, host_path, uvm_path, NULL, &vpmem_error) == 0) {
-            hcsoci_log(HCSOCI_LOG_DEBUG,
+            HCSOCI_LOG(HCSOCI_LOG_DEBUG,
                        json_pack("{s:s,s:s}", "layerPath", host_path, "layerType", "vpmem"),
                        "Added LCOW layer");
             goto added;
@@ -207,7 +207,7 @@ int hcsoci_uvm_add_lcow_layer(hcsoci_uvm *uvm, const char *host_path, char **uvm
         hcsoci_uvm_remove_scsi(uvm, host_path, NULL);
         return -1;
     }
-    hcsoci_log(HCSOCI_LOG_DEBUG,
+    HCSOCI_LOG(HCSOCI_LOG_DEBUG,
                json_pack("{s:s,s:s}", "layerPath", host_path, "layerType", "scsi"),
                "Added LCOW layer");
 added:

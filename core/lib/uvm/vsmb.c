@@ -152,7 +152,7 @@ static json_t *share_settings(const uvm_vsmb_share *share, const char *directory
     json_t *options_json = hcsoci_vsmb_options_to_json(options);
     if (settings == NULL || options_json == NULL ||
         (json_array_size(allowed_files) > 0 &&
-         json_object_set_new(settings, "AllowedFiles", json_deep_copy(allowed_files)) != 0)) {
+         json_object_set_new(settings, "AllowedFiles", hcsoci_json_copy(allowed_files)) != 0)) {
         json_decref(settings);
         json_decref(options_json);
         return NULL;
@@ -202,7 +202,7 @@ static int add_locked(hcsoci_uvm *uvm, const char *host_path, hcsoci_vsmb_option
     } else if (created != NULL && uvm_list_reserve(list) != 0) {
         result = hcsoci_fail_out_of_memory(error);
     } else if (created != NULL || options->restrict_file_access) {
-        hcsoci_log(HCSOCI_LOG_INFO,
+        HCSOCI_LOG(HCSOCI_LOG_INFO,
                    json_pack("{s:s,s:s,s:o*,s:s}", "name", share->name, "path", directory,
                              "options", hcsoci_vsmb_options_to_json(options), "operation",
                              request_type),
@@ -396,7 +396,7 @@ static int load_shares(hcsoci_uvm *uvm, const json_t *state, const char *key, uv
                  hcsoci_json_string_array(item, "allowedFiles", field, &allowed_files, error);
         if (!failed) {
             share->ref_count = (uint32_t)ref_count;
-            share->allowed_files = allowed_files != NULL ? json_deep_copy(allowed_files)
+            share->allowed_files = allowed_files != NULL ? hcsoci_json_copy(allowed_files)
                                                          : json_array();
             share->guest_path = hcsoci_malloc(sizeof UVM_VSMB_SHARE_PREFIX + strlen(share->name));
             if (share->allowed_files == NULL || share->guest_path == NULL) {

@@ -222,11 +222,11 @@ static json_t *answer_endpoints(const sim_world *world, const char *method, cons
                              id != NULL ? id : "", action != NULL ? "/" : "",
                              action != NULL ? action : "");
     if (id == NULL)
-        return success_reply(json_deep_copy(world->hns_endpoints));
+        return success_reply(hcsoci_json_copy(world->hns_endpoints));
     const json_t *endpoint = find_endpoint(world, id);
     if (endpoint == NULL)
         return failure_reply(ELEMENT_NOT_FOUND);
-    return success_reply(json_deep_copy(endpoint));
+    return success_reply(hcsoci_json_copy(endpoint));
 }
 
 int sim_hns_answer(sim_host *sim, const char *method, const char *path, const json_t *request,

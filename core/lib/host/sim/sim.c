@@ -75,7 +75,7 @@ static json_t *record_document(const sim_host *sim, const json_t *value)
         return json_null();
     if (sim->journal_mode == HCSOCI_SIM_JOURNAL_STREAM)
         return json_incref((json_t *)value);
-    return json_deep_copy(value);
+    return hcsoci_json_copy(value);
 }
 
 /* Records {"call": name, "args": args} (args is stolen; NULL when it could not be made) as the
@@ -120,7 +120,7 @@ static int begin_call(sim_host *sim, const char *name, json_t *args, hcsoci_erro
     const sim_fail_call *fail_call = &sim->world.fail_call;
     if (fail_call->call != NULL && strcmp(fail_call->call, name) == 0 &&
         count == fail_call->nth) {
-        hcsoci_log(HCSOCI_LOG_DEBUG,
+        HCSOCI_LOG(HCSOCI_LOG_DEBUG,
                    json_pack("{s:s, s:I}", "call", name, "nth", (json_int_t)count),
                    "sim host: failing %s as failCall asks", name);
         return hcsoci_fail(error, fail_call->hresult, "%s",
@@ -176,7 +176,7 @@ static int begin_system_call(sim_host *sim, const char *name, const char *id, bo
         return -1;
     *system_state = json_string_value(json_object_get(sim->compute_systems, id));
     if (*system_state == NULL) {
-        hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s, s:s}", "call", name, "id", id),
+        HCSOCI_LOG(HCSOCI_LOG_DEBUG, json_pack("{s:s, s:s}", "call", name, "id", id),
                    "sim host: no compute system with this id");
         return host_failure(error, HCSOCI_HCS_E_SYSTEM_DOES_NOT_EXIST);
     }
@@ -331,7 +331,7 @@ static int apply_service_settings(sim_host *sim, const json_t *settings, hcsoci_
     if (strcmp(operation, "RemoveInstance") == 0) {
         ssize_t existing = find_credential_guard_instance(sim, id);
         if (existing < 0) {
-            hcsoci_log(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "id", id),
+            HCSOCI_LOG(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "id", id),
                        "sim host: no credential guard instance with this id to remove");
             return host_failure(error, HCSOCI_E_NOT_FOUND);
         }

@@ -33,6 +33,7 @@
 #include <hcsoci/error.h>
 #include <hcsoci/host.h>
 #include <hcsoci/sim.h>
+#include <hcsoci/spec.h>
 
 #define SIM_DEFAULT_BUILD 20348u
 #define SIM_DEFAULT_PROCESSOR_COUNT 8u

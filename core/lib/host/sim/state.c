@@ -82,7 +82,7 @@ static int restore_call_counts(sim_host *sim, const json_t *state, hcsoci_error 
             return state_invalid(
                 error, "invalid field 'state.callCounts.%s': must be an integer >= 0", name);
     }
-    json_t *copy = json_deep_copy(counts);
+    json_t *copy = hcsoci_json_copy(counts);
     if (copy == NULL)
         return hcsoci_fail_out_of_memory(error);
     json_decref(sim->call_counts);
@@ -108,7 +108,7 @@ static int restore_credential_guard_instances(sim_host *sim, const json_t *state
                 "with string members 'Id' and 'Transport'",
                 index);
     }
-    json_t *copy = json_deep_copy(instances);
+    json_t *copy = hcsoci_json_copy(instances);
     if (copy == NULL)
         return hcsoci_fail_out_of_memory(error);
     json_decref(sim->credential_guard_instances);
@@ -137,7 +137,7 @@ static int restore_compute_systems(sim_host *sim, const json_t *state, hcsoci_er
                                  "\"%s\" or \"%s\"",
                                  id, SIM_SYSTEM_CREATED, SIM_SYSTEM_RUNNING, SIM_SYSTEM_STOPPED);
     }
-    json_t *copy = json_deep_copy(systems);
+    json_t *copy = hcsoci_json_copy(systems);
     if (copy == NULL)
         return hcsoci_fail_out_of_memory(error);
     json_decref(sim->compute_systems);

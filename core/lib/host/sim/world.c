@@ -181,7 +181,7 @@ static int array_member(const json_t *description, const char *key, const json_t
 static json_t *copy_or_empty(const json_t *member, bool array)
 {
     if (member != NULL)
-        return json_deep_copy(member);
+        return hcsoci_json_copy(member);
     return array ? json_array() : json_object();
 }
 
@@ -567,7 +567,7 @@ json_t *sim_held_describe(const sim_held *held)
             goto fail;
     }
     json_t *modifications =
-        held->modifications != NULL ? json_deep_copy(held->modifications) : json_object();
+        held->modifications != NULL ? hcsoci_json_copy(held->modifications) : json_object();
     if (json_object_set_new(description, "modifications", modifications) != 0)
         goto fail;
     return description;
@@ -613,7 +613,7 @@ int sim_held_parse(const json_t *description, const char *path, sim_held *held,
                                      path, system_id, resource_path, hcsoci_json_kind(balance));
         }
     }
-    held->modifications = json_deep_copy(modifications);
+    held->modifications = hcsoci_json_copy(modifications);
     return held->modifications != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
 

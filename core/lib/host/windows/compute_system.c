@@ -74,7 +74,7 @@ void windows_close_all_compute_systems(windows_host *host)
         windows_compute_system *system = &host->systems[i];
         HRESULT closed = release_system(host, system->handle, system->callback, system->watch);
         if (FAILED(closed))
-            hcsoci_log(HCSOCI_LOG_WARN,
+            HCSOCI_LOG(HCSOCI_LOG_WARN,
                        json_pack("{s:s, s:i}", "id", system->id, "hresult", (int)closed),
                        "Windows host: closing compute system %s failed", system->id);
         free(system->id);
@@ -124,7 +124,7 @@ static void terminate_quietly(windows_host *host, HCS_SYSTEM handle)
 {
     wchar_t *result = NULL;
     if (host->dll.HcsTerminateComputeSystem(handle, L"", &result) < 0)
-        hcsoci_log(HCSOCI_LOG_DEBUG, NULL, "Windows host: terminating a failed create failed");
+        HCSOCI_LOG(HCSOCI_LOG_DEBUG, NULL, "Windows host: terminating a failed create failed");
     windows_free_hcs_string(result);
 }
 
