@@ -47,13 +47,18 @@ static bool is_separator(char c)
     return c == '\\' || c == '/';
 }
 
-/* Length of path without trailing separators, keeping a drive root ("C:\") and a lone "\". */
-static size_t trimmed_length(const char *path)
+/* Length of path (length bytes) without trailing separators, keeping a drive root ("C:\")
+ * and a lone "\". */
+static size_t trimmed_length_of(const char *path, size_t length)
 {
-    size_t length = strlen(path);
     while (length > 1 && is_separator(path[length - 1]) && !(length == 3 && path[1] == ':'))
         length--;
     return length;
+}
+
+static size_t trimmed_length(const char *path)
+{
+    return trimmed_length_of(path, strlen(path));
 }
 
 static int fold_character(char c)
@@ -63,11 +68,9 @@ static int fold_character(char c)
     return tolower((unsigned char)c);
 }
 
-bool sim_path_equal(const char *a, const char *b)
+/* Whether the first length characters of a and b are the same path characters. */
+static bool same_folded(const char *a, const char *b, size_t length)
 {
-    size_t length = trimmed_length(a);
-    if (length != trimmed_length(b))
-        return false;
     for (size_t i = 0; i < length; i++) {
         if (fold_character(a[i]) != fold_character(b[i]))
             return false;
@@ -75,12 +78,21 @@ bool sim_path_equal(const char *a, const char *b)
     return true;
 }
 
+bool sim_path_equal(const char *a, const char *b)
+{
+    size_t length = trimmed_length(a);
+    return length == trimmed_length(b) && same_folded(a, b, length);
+}
+
 json_t *sim_files_lookup(const json_t *files, const char *path, const char **key)
 {
+    size_t path_length = trimmed_length(path);
     const char *entry_key;
+    size_t entry_length;
     json_t *value;
-    json_object_foreach((json_t *)files, entry_key, value) {
-        if (sim_path_equal(entry_key, path)) {
+    json_object_keylen_foreach((json_t *)files, entry_key, entry_length, value) {
+        if (trimmed_length_of(entry_key, entry_length) == path_length &&
+            same_folded(entry_key, path, path_length)) {
             if (key != NULL)
                 *key = entry_key;
             return value;
