@@ -167,15 +167,22 @@ static int build_documents(hcsoci_runtime *runtime, create_state *state,
         .scale_cpu_limits_to_sandbox = options->scale_cpu_limits_to_sandbox,
         .resources = state->resources,
     };
-    if (builder->ops.builder.validate != NULL && builder->ops.builder.validate(&context, error) != 0)
+    const hcsoci_builder_ops *ops = &builder->ops.builder;
+    if (ops->read_spec != NULL) {
+        if (ops->read_spec(&context, &context.spec_reading, error) != 0)
+            return -1;
+    } else if (ops->validate != NULL && ops->validate(&context, error) != 0) {
         return -1;
-    if (options->hosting_system != NULL &&
-        set_container_root(state, options->hosting_system,
-                           options->id != NULL ? options->id : "", error) != 0)
-        return -1;
-    if (set_up_network(runtime, state, &context, options, error) != 0)
-        return -1;
-    if (builder->ops.builder.build(&context, &state->output, error) != 0)
+    }
+    int built = -1;
+    if ((options->hosting_system == NULL ||
+         set_container_root(state, options->hosting_system,
+                            options->id != NULL ? options->id : "", error) == 0) &&
+        set_up_network(runtime, state, &context, options, error) == 0)
+        built = ops->build(&context, &state->output, error);
+    if (context.spec_reading != NULL)
+        ops->release_reading(context.spec_reading);
+    if (built != 0)
         return -1;
     bool has_compute_system = state->output.compute_system_document != NULL;
     bool has_hosted_system = state->output.hosted_system_document != NULL;

@@ -131,8 +131,13 @@ int plugin_check_descriptor(const hcsoci_plugin_descriptor *descriptor, const ch
     if (descriptor->kind == HCSOCI_PLUGIN_BUILDER) {
         if (descriptor->match == NULL)
             return refuse(error, path, "a builder needs a match function");
-        if (((const hcsoci_builder_ops *)descriptor->ops)->build == NULL)
+        const hcsoci_builder_ops *ops = descriptor->ops;
+        if (ops->build == NULL)
             return refuse(error, path, "the builder op 'build' is missing");
+        size_t reading_ops_end = offsetof(hcsoci_builder_ops, release_reading) + sizeof(void *);
+        if (descriptor->abi_minor >= 1 && descriptor->ops_size >= reading_ops_end &&
+            ops->read_spec != NULL && ops->release_reading == NULL)
+            return refuse(error, path, "the builder op 'read_spec' needs 'release_reading'");
     } else if (descriptor->kind == HCSOCI_PLUGIN_NETWORK) {
         const hcsoci_network_ops *ops = descriptor->ops;
         if (ops->create_namespace == NULL || ops->namespace_endpoints == NULL ||

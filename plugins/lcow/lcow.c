@@ -18,16 +18,17 @@
 #include "runtime_spec_fields.h"
 #include "spec_normalize.h"
 
-/* Replaces the spec with its normalised form: the Go types' checks run here, before anything
+/* Replaces the spec with its normalised form (from decoded, the spec in the Go value form when
+ * read_spec made it, else decoded here): the Go types' checks run here, before anything
  * is allocated, as the reference's typed spec is checked when it is read; and every later
  * step (and the devices module) reads canonical keys, as the reference reads typed fields.
  * One thing the typed spec knows that its JSON loses is kept: json.Marshal leaves out an empty
  * windows.devices list, but the guest's spec keeps the devices whenever the list is not nil
  * (gcs_document.h), so an empty list stays in the spec. */
-static int normalize_spec_in_place(json_t *spec, hcsoci_error **error)
+static int normalize_spec_in_place(json_t *spec, json_t *decoded, hcsoci_error **error)
 {
-    json_t *value = NULL;
-    if (spec_value_decode(&runtime_spec_type_spec, spec, "", &value, error) != 0)
+    json_t *value = json_incref(decoded);
+    if (value == NULL && spec_value_decode(&runtime_spec_type_spec, spec, "", &value, error) != 0)
         return -1;
     json_t *normalized = spec_value_encode(&runtime_spec_type_spec, value);
     const json_t *devices = json_object_get(json_object_get(value, "windows"), "devices");
@@ -69,17 +70,25 @@ static int check_request(const hcsoci_build_context *context, hcsoci_error **err
     return 0;
 }
 
-/* The Go types' checks alone, before the core allocates anything for the container. */
-static int lcow_validate(const hcsoci_build_context *context, hcsoci_error **error)
+/* The Go types' checks, before the core allocates anything for the container; the spec in
+ * the Go value form it makes is build's (context->spec_reading). */
+static int lcow_read_spec(const hcsoci_build_context *context, void **reading,
+                          hcsoci_error **error)
 {
+    *reading = NULL;
     if (context == NULL || !json_is_object(context->spec))
         return hcsoci_fail(error, HCSOCI_E_INVALID, "invalid OCI spec: must be an object, not %s",
                            hcsoci_json_kind(context != NULL ? context->spec : NULL));
     json_t *value = NULL;
     if (spec_value_decode(&runtime_spec_type_spec, context->spec, "", &value, error) != 0)
         return -1;
-    json_decref(value);
+    *reading = value;
     return 0;
+}
+
+static void lcow_release_reading(void *reading)
+{
+    json_decref(reading);
 }
 
 static int lcow_build(hcsoci_build_context *context, hcsoci_build_output *output,
@@ -97,7 +106,8 @@ static int lcow_build(hcsoci_build_context *context, hcsoci_build_output *output
         return hcsoci_fail(error, HCSOCI_E_INVALID, "invalid OCI spec: must be an object, not %s",
                            hcsoci_json_kind(context->spec));
 
-    if (normalize_spec_in_place(context->spec, error) != 0 || check_request(context, error) != 0)
+    if (normalize_spec_in_place(context->spec, context->spec_reading, error) != 0 ||
+        check_request(context, error) != 0)
         return -1;
     HCSOCI_LOG(HCSOCI_LOG_DEBUG, json_pack("{s:s}", "id", context->id),
                "lcow: allocating the container's resources in utility VM %s",
@@ -119,7 +129,8 @@ static unsigned lcow_match(const hcsoci_match_key *key)
 
 static const hcsoci_builder_ops lcow_ops = {
     .build = lcow_build,
-    .validate = lcow_validate,
+    .read_spec = lcow_read_spec,
+    .release_reading = lcow_release_reading,
 };
 
 HCSOCI_PLUGIN_DESCRIPTOR(lcow) = {

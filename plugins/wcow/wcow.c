@@ -6,8 +6,10 @@
 #include "wcow.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <hcsoci/alloc.h>
 #include <hcsoci/plugin.h>
 #include <hcsoci/schema.h>
 
@@ -82,8 +84,14 @@ static int wcow_build_container(hcsoci_build_context *context, hcsoci_build_outp
     wcow_container_config config;
     memset(&config, 0, sizeof config);
     int status = -1;
-    if (wcow_spec_read(context->spec, &build.spec, error) != 0)
+    if (context->spec_reading != NULL) {
+        /* read_spec's reading of this very spec: take what it holds. */
+        wcow_spec *reading = context->spec_reading;
+        build.spec = *reading;
+        memset(reading, 0, sizeof *reading);
+    } else if (wcow_spec_read(context->spec, &build.spec, error) != 0) {
         goto done;
+    }
     if (wcow_allocate(&build, error) != 0)
         goto done;
     /* The allocation may have rewritten parts of the spec (root, devices): read it again. */
@@ -101,16 +109,29 @@ done:
     return status;
 }
 
-/* The spec's types, checked before the core allocates anything for the container. */
-static int wcow_validate(const hcsoci_build_context *context, hcsoci_error **error)
+/* The spec's types, checked before the core allocates anything for the container; what it
+ * read is build's first reading (context->spec_reading). */
+static int wcow_read_spec(const hcsoci_build_context *context, void **reading,
+                          hcsoci_error **error)
 {
+    *reading = NULL;
     if (context == NULL || context->spec == NULL)
         return hcsoci_fail(error, HCSOCI_E_INVALID, "wcow: incomplete build context");
-    wcow_spec spec;
-    memset(&spec, 0, sizeof spec);
-    int status = wcow_spec_read(context->spec, &spec, error);
-    wcow_spec_clear(&spec);
-    return status;
+    wcow_spec *spec = hcsoci_calloc(1, sizeof *spec);
+    if (spec == NULL)
+        return hcsoci_fail_out_of_memory(error);
+    if (wcow_spec_read(context->spec, spec, error) != 0) {
+        free(spec);
+        return -1;
+    }
+    *reading = spec;
+    return 0;
+}
+
+static void wcow_release_reading(void *reading)
+{
+    wcow_spec_clear(reading);
+    free(reading);
 }
 
 /* Windows containers: process isolated with schema 1.0 or 2.1, or in a Windows utility VM
@@ -131,7 +152,8 @@ static unsigned wcow_match(const hcsoci_match_key *key)
 
 static const hcsoci_builder_ops wcow_ops = {
     .build = wcow_build_container,
-    .validate = wcow_validate,
+    .read_spec = wcow_read_spec,
+    .release_reading = wcow_release_reading,
 };
 
 HCSOCI_PLUGIN_DESCRIPTOR(wcow) = {

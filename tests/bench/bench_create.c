@@ -5,6 +5,9 @@
  *   bench_create [ITERATIONS]       all of it; ITERATIONS per round of a case (default 400)
  *   bench_create --peak-rss N MODE  (internal) N create+release of case 049 with the journal
  *                                   MODE (stream or off), then prints the peak RSS in KiB
+ *   bench_create --profile CASE N MODE  N create+release of corpus case CASE (its file name
+ *                                   without .json) with the journal MODE (keep or off), to run
+ *                                   under a profiler such as callgrind
  *
  * The floor of a case is the JSON work no implementation can skip: parsing the spec's text
  * and writing, compactly, every document the case sends the host (the create document and each
@@ -468,10 +471,22 @@ static void bench_command(void)
     free(bundle);
 }
 
+static int profile_run(const char *name, long iterations, const char *mode)
+{
+    bench_case bench;
+    bench_case_open(&bench, name,
+                    strcmp(mode, "off") == 0 ? HCSOCI_SIM_JOURNAL_OFF : HCSOCI_SIM_JOURNAL_KEEP);
+    printf("%s: %.1f us a create+release\n", name, time_hcsoci(&bench, iterations) * 1e6);
+    bench_case_close(&bench);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "--peak-rss") == 0)
         return peak_rss_run(strtol(argv[2], NULL, 10), argv[3]);
+    if (argc == 5 && strcmp(argv[1], "--profile") == 0)
+        return profile_run(argv[2], strtol(argv[3], NULL, 10), argv[4]);
     long iterations = argc > 1 ? strtol(argv[1], NULL, 10) : 400;
     if (iterations < 1) {
         fprintf(stderr, "usage: bench_create [ITERATIONS >= 1]\n");

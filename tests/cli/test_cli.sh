@@ -248,19 +248,19 @@ check "nothing was saved by the failures" eval '! has_state "$root" "b"'
 # The four modules of the build tree, in --plugin-dir order, with what each matches (their
 # versions and descriptions aside).
 cat >"$scratch/expected-plugins" <<'EOF'
-name=wcow kind=builder abi=1.0
+name=wcow kind=builder abi=1.1
   spec=windows schema=1.0 hostingSystem=none priority=100
   spec=windows schema=2.1 hostingSystem=none priority=100
   spec=windows schema=2.1 hostingSystem=windows priority=100
-name=lcow kind=builder abi=1.0
+name=lcow kind=builder abi=1.1
   spec=linux schema=1.0 hostingSystem=none priority=100
   spec=linux schema=1.0 hostingSystem=windows priority=100
   spec=linux schema=1.0 hostingSystem=linux priority=100
   spec=linux schema=2.1 hostingSystem=none priority=100
   spec=linux schema=2.1 hostingSystem=windows priority=100
   spec=linux schema=2.1 hostingSystem=linux priority=100
-name=network kind=network abi=1.0
-name=devices kind=devices abi=1.0
+name=network kind=network abi=1.1
+name=devices kind=devices abi=1.1
 EOF
 plugins_summary() { # one line per module and one per match, from the plugins output
     sed -n -e 's/^    "\(name\|kind\|abi\)": "\(.*\)",$/\1=\2/p' \

@@ -3,7 +3,9 @@
 #include <hcsoci/plugin.h>
 
 #include <hcsoci/layers.h>
+#include <hcsoci/log.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +149,108 @@ HCSOCI_PLUGIN_DESCRIPTOR(recording_network) = {
     HCSOCI_PLUGIN_ABI_FIELDS, .kind = HCSOCI_PLUGIN_NETWORK,
     .ops_size = sizeof(hcsoci_network_ops), .name = "recording_network", .version = "1",
     .ops = &recording_network_ops,
+};
+#elif defined(VARIANT_READING_BUILDER)
+/* read_spec keeps the spec's hostname as its reading; build writes it into the document, so a
+ * test sees that build got it; release_reading logs, so a test sees it released once. */
+static unsigned reading_builder_match(const hcsoci_match_key *key)
+{
+    return key->spec_kind == HCSOCI_SPEC_WINDOWS && key->hosting == HCSOCI_HOSTING_NONE ? 100 : 0;
+}
+static int reading_builder_read_spec(const hcsoci_build_context *context, void **reading,
+                                     hcsoci_error **error)
+{
+    const char *hostname = json_string_value(json_object_get(context->spec, "hostname"));
+    if (hostname == NULL)
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "reading_builder: the spec has no hostname");
+    *reading = json_string(hostname);
+    return *reading != NULL ? 0 : hcsoci_fail_out_of_memory(error);
+}
+static void reading_builder_release_reading(void *reading)
+{
+    hcsoci_log(HCSOCI_LOG_WARN, json_pack("{s:O}", "reading", (json_t *)reading),
+               "reading_builder: reading released");
+    json_decref(reading);
+}
+static int reading_builder_build(hcsoci_build_context *context, hcsoci_build_output *output,
+                                 hcsoci_error **error)
+{
+    output->compute_system_document =
+        json_pack("{s:s,s:O?}", "BuiltBy", "reading_builder", "Reading",
+                  (json_t *)context->spec_reading);
+    return output->compute_system_document != NULL ? 0 : hcsoci_fail_out_of_memory(error);
+}
+static const hcsoci_builder_ops reading_builder_ops = {
+    .build = reading_builder_build,
+    .read_spec = reading_builder_read_spec,
+    .release_reading = reading_builder_release_reading,
+};
+HCSOCI_PLUGIN_DESCRIPTOR(reading_builder) = {
+    HCSOCI_PLUGIN_ABI_FIELDS, .kind = HCSOCI_PLUGIN_BUILDER, .ops_size = sizeof(hcsoci_builder_ops),
+    .name = "reading_builder", .version = "1", .match = reading_builder_match,
+    .ops = &reading_builder_ops,
+};
+#elif defined(VARIANT_READING_WITHOUT_RELEASE)
+/* read_spec without release_reading: what it reads could never be freed. */
+static unsigned reading_without_release_match(const hcsoci_match_key *key)
+{
+    (void)key;
+    return 100;
+}
+static int reading_without_release_build(hcsoci_build_context *context,
+                                         hcsoci_build_output *output, hcsoci_error **error)
+{
+    (void)context;
+    (void)output;
+    return hcsoci_fail(error, HCSOCI_E_FAIL, "reading_without_release: never loaded");
+}
+static int reading_without_release_read_spec(const hcsoci_build_context *context,
+                                             void **reading, hcsoci_error **error)
+{
+    (void)context;
+    (void)error;
+    *reading = NULL;
+    return 0;
+}
+static const hcsoci_builder_ops reading_without_release_full_ops = {
+    .build = reading_without_release_build,
+    .read_spec = reading_without_release_read_spec,
+};
+HCSOCI_PLUGIN_DESCRIPTOR(reading_without_release) = {
+    HCSOCI_PLUGIN_ABI_FIELDS, .kind = HCSOCI_PLUGIN_BUILDER, .ops_size = sizeof(hcsoci_builder_ops),
+    .name = "reading_without_release", .version = "1", .match = reading_without_release_match,
+    .ops = &reading_without_release_full_ops,
+};
+#elif defined(VARIANT_ABI_1_0_BUILDER)
+/* Built as a module of ABI 1.0 would be: minor 0 and the 1.0 ops table (build and validate);
+ * its validate refuses the hostname "bad". */
+static unsigned abi_1_0_builder_match(const hcsoci_match_key *key)
+{
+    return key->spec_kind == HCSOCI_SPEC_WINDOWS && key->hosting == HCSOCI_HOSTING_NONE ? 100 : 0;
+}
+static int abi_1_0_builder_validate(const hcsoci_build_context *context, hcsoci_error **error)
+{
+    const char *hostname = json_string_value(json_object_get(context->spec, "hostname"));
+    if (hostname != NULL && strcmp(hostname, "bad") == 0)
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "abi_1_0_builder: hostname 'bad' refused");
+    return 0;
+}
+static int abi_1_0_builder_build(hcsoci_build_context *context, hcsoci_build_output *output,
+                                 hcsoci_error **error)
+{
+    (void)context;
+    output->compute_system_document = json_pack("{s:s}", "BuiltBy", "abi_1_0_builder");
+    return output->compute_system_document != NULL ? 0 : hcsoci_fail_out_of_memory(error);
+}
+static const hcsoci_builder_ops abi_1_0_builder_ops = {
+    .build = abi_1_0_builder_build,
+    .validate = abi_1_0_builder_validate,
+};
+HCSOCI_PLUGIN_DESCRIPTOR(abi_1_0_builder) = {
+    .abi_major = HCSOCI_PLUGIN_ABI_MAJOR, .abi_minor = 0,
+    .descriptor_size = sizeof(hcsoci_plugin_descriptor), .kind = HCSOCI_PLUGIN_BUILDER,
+    .ops_size = offsetof(hcsoci_builder_ops, read_spec), .name = "abi_1_0_builder",
+    .version = "1", .match = abi_1_0_builder_match, .ops = &abi_1_0_builder_ops,
 };
 #else
 #error "choose a VARIANT_ macro"

@@ -431,6 +431,90 @@ static void test_builder_validates_before_any_host_call(void)
     hcsoci_host_destroy(host);
 }
 
+/* Creates c1 from spec_text with the reading_builder module alone: returns the create's status;
+ * *document the document's copy (or NULL), *releases how often the reading was released. */
+static int create_with_reading_builder(const char *spec_text, json_t **document,
+                                       size_t *releases, hcsoci_error **error)
+{
+    hcsoci_host *host = test_sim_host(minimal_world);
+    const char *files[] = {test_module("reading_builder"), NULL};
+    hcsoci_runtime *runtime = NULL;
+    CU_ASSERT_EQUAL_FATAL(runtime_from_files(host, files, &runtime, NULL), 0);
+    json_t *spec = test_json(spec_text);
+    hcsoci_create_options options = {.id = "c1", .spec = spec};
+    hcsoci_container *container = NULL;
+    hcsoci_resources *resources = NULL;
+    test_log_capture_begin(HCSOCI_LOG_WARN);
+    int status = hcsoci_create_container(runtime, &options, &container, &resources, error);
+    json_t *logs = test_log_capture_end();
+    *releases = test_count_logs(logs, "reading_builder: reading released");
+    *document = container != NULL ? json_incref(container->document) : NULL;
+    json_decref(logs);
+    hcsoci_container_free(container);
+    hcsoci_resources_free(resources);
+    json_decref(spec);
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
+    return status;
+}
+
+static void test_read_spec_reaches_build_and_is_released_once(void)
+{
+    json_t *document = NULL;
+    size_t releases = 0;
+    CU_ASSERT_EQUAL(create_with_reading_builder("{\"hostname\": \"read-once\", \"windows\": {}}",
+                                                &document, &releases, NULL),
+                    0);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(document, "Reading")), "read-once");
+    CU_ASSERT_EQUAL(releases, 1);
+    json_decref(document);
+
+    /* Networking fails (no network module): build never runs, the reading is released. */
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(create_with_reading_builder(
+                        "{\"hostname\": \"h\", \"windows\": {\"network\": {}}}", &document,
+                        &releases, &error),
+                    -1);
+    CU_ASSERT_PTR_NULL(document);
+    CU_ASSERT_EQUAL(releases, 1);
+    CU_ASSERT_PTR_NOT_NULL(error);
+    hcsoci_error_free(error);
+
+    /* read_spec refusing the spec stops the create; it made nothing to release. */
+    error = NULL;
+    CU_ASSERT_EQUAL(create_with_reading_builder("{\"windows\": {}}", &document, &releases, &error),
+                    -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "reading_builder: the spec has no hostname");
+    CU_ASSERT_EQUAL(releases, 0);
+}
+
+static void test_refuses_read_spec_without_release(void)
+{
+    expect_refused("reading_without_release", "'read_spec' needs 'release_reading'");
+}
+
+/* A module built against ABI 1.0 (no read_spec in its ops table) still loads, and the core
+ * still calls its validate. */
+static void test_abi_1_0_builder_is_validated(void)
+{
+    hcsoci_host *host = test_sim_host(minimal_world);
+    const char *files[] = {test_module("abi_1_0_builder"), NULL};
+    hcsoci_runtime *runtime = NULL;
+    CU_ASSERT_EQUAL_FATAL(runtime_from_files(host, files, &runtime, NULL), 0);
+    json_t *spec = test_json("{\"hostname\": \"bad\", \"windows\": {}}");
+    hcsoci_create_options options = {.id = "c1", .spec = spec};
+    hcsoci_container *container = NULL;
+    hcsoci_resources *resources = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_create_container(runtime, &options, &container, &resources, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "abi_1_0_builder: hostname 'bad' refused");
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 0);
+    hcsoci_resources_free(resources);
+    json_decref(spec);
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
+}
+
 int main(void)
 {
     static const test_entry tests[] = {
@@ -452,6 +536,10 @@ int main(void)
         {"create dispatches to the chosen builder", test_create_dispatches_to_chosen_builder},
         {"a failed create reads like the reference", test_failed_create_reads_like_the_reference},
         {"the builder validates before any host call", test_builder_validates_before_any_host_call},
+        {"read_spec reaches build and is released once",
+         test_read_spec_reaches_build_and_is_released_once},
+        {"refuses read_spec without release_reading", test_refuses_read_spec_without_release},
+        {"an ABI 1.0 builder is validated", test_abi_1_0_builder_is_validated},
         {NULL, NULL},
     };
     return test_run_suite("loader", tests);

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define HCSOCI_PLUGIN_ABI_MAJOR 1
-#define HCSOCI_PLUGIN_ABI_MINOR 0
+#define HCSOCI_PLUGIN_ABI_MINOR 1
 
 /* The symbol libltdl looks up (after trying the <module>_LTX_ prefixed form). */
 #define HCSOCI_PLUGIN_DESCRIPTOR_SYMBOL "hcsoci_plugin_descriptor"
@@ -73,6 +73,9 @@ typedef struct hcsoci_build_context {
     const char *network_namespace;     /* "" when the container has none */
     bool scale_cpu_limits_to_sandbox;
     hcsoci_resources *resources;
+    /* ABI 1.1: what the builder's read_spec made of the spec for this create (its own type),
+     * or NULL. build may use it and take what it holds; the core releases it afterwards. */
+    void *spec_reading;
 } hcsoci_build_context;
 
 /* What a builder returns: exactly one of the two documents (new references, owned by the core
@@ -91,6 +94,14 @@ typedef struct hcsoci_builder_ops {
      * calls it right after choosing the builder, before networking, so that a malformed spec
      * makes no host call. It must not allocate, call the host or change the context. */
     int (*validate)(const hcsoci_build_context *context, hcsoci_error **error);
+    /* Optional (ABI 1.1; NULL: none): validate that keeps what it read, so that build need
+     * not read the spec again. The core calls it instead of validate, under the same rules;
+     * *reading (the module's own type, NULL allowed) reaches build as context->spec_reading
+     * and is handed to release_reading once build has returned, or when the create stops
+     * before build. */
+    int (*read_spec)(const hcsoci_build_context *context, void **reading, hcsoci_error **error);
+    /* Frees what read_spec made (never called with NULL); required with read_spec. */
+    void (*release_reading)(void *reading);
 } hcsoci_builder_ops;
 
 typedef struct hcsoci_network_ops {
