@@ -89,7 +89,7 @@ static void warn_unusable_annotation(const char *annotation, const char *value,
 {
     json_t *fields = json_pack("{s:s, s:s, s:s, s:s}", "oci-annotation", annotation, "value",
                                value, "expected-type", expected_type, "error", reason);
-    HCSOCI_LOG(HCSOCI_LOG_WARN, fields, "annotation could not be parsed");
+    hcsoci_log(HCSOCI_LOG_WARN, fields, "annotation could not be parsed");
 }
 
 uint64_t hcsoci_annotation_uint64(const json_t *spec, const char *annotation,

@@ -124,7 +124,7 @@ json_t *spec_value_zero(const runtime_spec_type *type)
 {
     switch (type->kind) {
     case RUNTIME_SPEC_STRING:
-        return json_string("");
+        return json_stringn_nocheck("", 0);
     case RUNTIME_SPEC_BOOL:
         return json_false();
     case RUNTIME_SPEC_INTEGER:
@@ -134,7 +134,9 @@ json_t *spec_value_zero(const runtime_spec_type *type)
         if (object == NULL)
             return NULL;
         for (const runtime_spec_field *field = type->fields; field->json_name != NULL; field++) {
-            if (json_object_set_new(object, field->json_name, spec_value_zero(field->type)) != 0) {
+            /* Field names are the table's ASCII constants: no UTF-8 check needed. */
+            if (json_object_set_new_nocheck(object, field->json_name,
+                                            spec_value_zero(field->type)) != 0) {
                 json_decref(object);
                 return NULL;
             }
@@ -227,7 +229,7 @@ static int decode_struct(const runtime_spec_type *type, const json_t *input, jso
         value_path child_path = {path, field->json_name, 0};
         json_t *child = json_incref(json_object_get(object, field->json_name));
         int result = decode_into(field->type, member, &child, &child_path, error);
-        if (result == 0 && json_object_set_new(object, field->json_name, child) != 0)
+        if (result == 0 && json_object_set_new_nocheck(object, field->json_name, child) != 0)
             return hcsoci_fail_out_of_memory(error);
         if (result != 0) {
             json_decref(child);
@@ -523,7 +525,7 @@ json_t *spec_value_encode(const runtime_spec_type *type, const json_t *value)
                 continue;
             json_t *encoded = member != NULL ? spec_value_encode(field->type, member)
                                              : spec_value_zero(field->type);
-            if (json_object_set_new(object, field->json_name, encoded) != 0) {
+            if (json_object_set_new_nocheck(object, field->json_name, encoded) != 0) {
                 json_decref(object);
                 object = NULL;
             }
@@ -561,7 +563,7 @@ int spec_value_clear_field(const runtime_spec_type *structure, json_t *value,
     const runtime_spec_field *field = runtime_spec_field_named(structure, json_name);
     if (field == NULL || !json_is_object(value))
         return -1;
-    return json_object_set_new(value, json_name, spec_value_zero(field->type));
+    return json_object_set_new_nocheck(value, json_name, spec_value_zero(field->type));
 }
 
 const runtime_spec_type *spec_value_field_type(const runtime_spec_type *structure,

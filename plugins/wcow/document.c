@@ -61,7 +61,7 @@ static int compute_processor(wcow_build *build, wcow_container_config *config,
         if (fields != NULL && context->hosting_system != NULL)
             json_object_set_new(fields, "uvm-id",
                                 json_string(hcsoci_uvm_id(context->hosting_system)));
-        HCSOCI_LOG(HCSOCI_LOG_WARN, fields,
+        hcsoci_log(HCSOCI_LOG_WARN, fields,
                    "Changing user requested CPUCount to current number of processors");
         count = usable_count;
     }
@@ -77,7 +77,7 @@ static int compute_processor(wcow_build *build, wcow_container_config *config,
         json_t *fields = json_pack("{s:i, s:i, s:i, s:i}", "hostCPUCount", (json_int_t)host_count,
                                    "uvmCPUCount", (json_int_t)uvm_count, "oldCPULimit",
                                    (json_int_t)limit, "newCPULimit", (json_int_t)scaled);
-        HCSOCI_LOG(HCSOCI_LOG_INFO, fields, "rescaling CPU limit for UVM sandbox");
+        hcsoci_log(HCSOCI_LOG_INFO, fields, "rescaling CPU limit for UVM sandbox");
         limit = (int32_t)scaled;
     }
     config->processor_set = true;

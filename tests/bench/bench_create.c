@@ -6,8 +6,9 @@
  *   bench_create --peak-rss N MODE  (internal) N create+release of case 049 with the journal
  *                                   MODE (stream or off), then prints the peak RSS in KiB
  *   bench_create --profile CASE N MODE  N create+release of corpus case CASE (its file name
- *                                   without .json) with the journal MODE (keep or off), to run
- *                                   under a profiler such as callgrind
+ *                                   without .json) with the journal MODE (keep or off), or N
+ *                                   rounds of its floor (MODE floor), to run under a profiler
+ *                                   such as callgrind
  *
  * The floor of a case is the JSON work no implementation can skip: parsing the spec's text
  * and writing, compactly, every document the case sends the host (the create document and each
@@ -476,7 +477,10 @@ static int profile_run(const char *name, long iterations, const char *mode)
     bench_case bench;
     bench_case_open(&bench, name,
                     strcmp(mode, "off") == 0 ? HCSOCI_SIM_JOURNAL_OFF : HCSOCI_SIM_JOURNAL_KEEP);
-    printf("%s: %.1f us a create+release\n", name, time_hcsoci(&bench, iterations) * 1e6);
+    if (strcmp(mode, "floor") == 0)
+        printf("%s: %.1f us the floor\n", name, time_floor(&bench, iterations) * 1e6);
+    else
+        printf("%s: %.1f us a create+release\n", name, time_hcsoci(&bench, iterations) * 1e6);
     bench_case_close(&bench);
     return 0;
 }

@@ -33,7 +33,9 @@ void hcsoci_log(hcsoci_log_level level, json_t *fields, const char *format, ...)
     HCSOCI_PRINTF_FORMAT(3, 4);
 
 /* hcsoci_log, with fields and the arguments evaluated only when the level reaches the sink:
- * the form to use where building the fields costs anything. */
+ * the form to use where building the fields costs anything. fields must be the expression
+ * that makes them (json_pack(...)): fields already made and held in a variable go to
+ * hcsoci_log, which consumes them whatever the level. */
 #define HCSOCI_LOG(level, fields, ...)                                                         \
     do {                                                                                       \
         if (hcsoci_log_enabled(level))                                                         \

@@ -33,7 +33,10 @@ json_t *hcsoci_sim_host_to_json(hcsoci_host *host);
  * ("sim state: invalid field 'state.callCounts' ..."). The caller owns *host. */
 int hcsoci_sim_host_from_json(const json_t *saved, hcsoci_host **host, hcsoci_error **error);
 
-/* What the journal does with each call made to the host. */
+/* What the journal does with each call made to the host. A record shares the documents the
+ * call was given (it holds a reference; nothing is copied), so a caller must not change a
+ * document once it has sent it, or the record changes too; hcsoci's core and modules never
+ * do. */
 typedef enum hcsoci_sim_journal_mode {
     /* Keeps every call, for hcsoci_sim_host_journal and hcsoci_sim_host_take_journal, until
      * they are taken or cleared (the default: a short-lived program such as the command). A

@@ -66,16 +66,11 @@ static void unlock_host(sim_host *sim)
 #define JOURNAL_ARGS(sim, arguments)                                                           \
     ((sim)->journal_mode == HCSOCI_SIM_JOURNAL_OFF ? NULL : (arguments))
 
-/* A document for a call's record (JSON null for NULL): a deep copy when the journal keeps it,
- * as the caller may change or free its own later; the caller's own (a new reference) when the
- * record lives only while the sink runs, during the call, while the caller holds it. */
-static json_t *record_document(const sim_host *sim, const json_t *value)
+/* A document for a call's record (JSON null for NULL): the caller's own, shared (a new
+ * reference), not copied: a document once sent is not changed (sim.h). */
+static json_t *record_document(const json_t *value)
 {
-    if (value == NULL)
-        return json_null();
-    if (sim->journal_mode == HCSOCI_SIM_JOURNAL_STREAM)
-        return json_incref((json_t *)value);
-    return hcsoci_json_copy(value);
+    return value != NULL ? json_incref((json_t *)value) : json_null();
 }
 
 /* Records {"call": name, "args": args} (args is stolen; NULL when it could not be made) as the
@@ -89,9 +84,17 @@ static int record_call(sim_host *sim, const char *name, json_t *args, hcsoci_err
                            "sim host: cannot record %s: an argument is not valid UTF-8 or "
                            "memory ran out",
                            name);
-    json_t *call = json_pack("{s:s, s:o}", "call", name, "args", args);
-    if (call == NULL)
+    /* name is one of this file's constants: no UTF-8 check needed for it or the keys. */
+    json_t *call = json_object();
+    if (call == NULL || json_object_set_new_nocheck(call, "call", json_string_nocheck(name)) != 0) {
+        json_decref(call);
+        json_decref(args);
         return hcsoci_fail_out_of_memory(error);
+    }
+    if (json_object_set_new_nocheck(call, "args", args) != 0) { /* args is consumed */
+        json_decref(call);
+        return hcsoci_fail_out_of_memory(error);
+    }
     int result = 0;
     if (sim->journal_mode == HCSOCI_SIM_JOURNAL_STREAM) {
         if (sim->journal_sink(sim->journal_sink_context, call) != 0)
@@ -149,7 +152,7 @@ static int sim_create_compute_system(hcsoci_host *host, const char *id,
         return missing_argument(error, "HcsCreateComputeSystem", "id");
     sim_host *sim = lock_host(host);
     json_t *args = JOURNAL_ARGS(sim, json_pack("{s:s, s:o}", "id", id, "configuration",
-                                               record_document(sim, configuration)));
+                                               record_document(configuration)));
     int result = begin_call(sim, "HcsCreateComputeSystem", args, error);
     if (result == 0) {
         if (json_object_set_new(sim->compute_systems, id, json_string(SIM_SYSTEM_CREATED)) != 0)
@@ -268,7 +271,7 @@ static int sim_modify_compute_system(hcsoci_host *host, const char *id,
         return missing_argument(error, "HcsModifyComputeSystem", "id");
     sim_host *sim = lock_host(host);
     json_t *args = JOURNAL_ARGS(sim, json_pack("{s:s, s:o}", "computeSystem", id, "configuration",
-                                               record_document(sim, configuration)));
+                                               record_document(configuration)));
     int result = begin_call(sim, "HcsModifyComputeSystem", args, error);
     if (result == 0)
         result = track_modify_request(sim, id, configuration, error);
@@ -350,7 +353,7 @@ static int sim_modify_service_settings(hcsoci_host *host, const json_t *settings
 {
     sim_host *sim = lock_host(host);
     json_t *args =
-        JOURNAL_ARGS(sim, json_pack("{s:o}", "settings", record_document(sim, settings)));
+        JOURNAL_ARGS(sim, json_pack("{s:o}", "settings", record_document(settings)));
     int result = begin_call(sim, "HcsModifyServiceSettings", args, error);
     if (result == 0)
         result = apply_service_settings(sim, settings, error);
@@ -425,7 +428,7 @@ static int sim_get_service_properties(hcsoci_host *host, const json_t *property_
     *properties = NULL;
     sim_host *sim = lock_host(host);
     json_t *args = JOURNAL_ARGS(
-        sim, json_pack("{s:o}", "propertyQuery", record_document(sim, property_query)));
+        sim, json_pack("{s:o}", "propertyQuery", record_document(property_query)));
     int result = begin_call(sim, "HcsGetServiceProperties", args, error);
     if (result == 0)
         result = answer_service_properties(sim, property_query, properties, error);
@@ -495,7 +498,7 @@ static int sim_hns_call(hcsoci_host *host, const char *method, const char *path,
     sim_host *sim = lock_host(host);
     json_t *args = JOURNAL_ARGS(
         sim, json_pack("{s:s, s:s, s:o}", "method", method, "path", path, "object",
-                       request != NULL ? record_document(sim, request) : json_string("")));
+                       request != NULL ? record_document(request) : json_string("")));
     int result = begin_call(sim, "HNSCall", args, error);
     if (result == 0)
         result = sim_hns_answer(sim, method, path, request, response, error);
@@ -623,7 +626,7 @@ static int sim_prepare_layer(hcsoci_host *host, const char *path, const json_t *
         return missing_argument(error, "PrepareLayer", "id");
     sim_host *sim = lock_host(host);
     json_t *args = JOURNAL_ARGS(
-        sim, json_pack("{s:s, s:o}", "id", path, "descriptors", record_document(sim, descriptors)));
+        sim, json_pack("{s:s, s:o}", "id", path, "descriptors", record_document(descriptors)));
     int result = begin_call(sim, "PrepareLayer", args, error);
     if (result == 0)
         sim->held.prepared_layers++;
@@ -667,7 +670,7 @@ static int sim_create_sandbox_layer(hcsoci_host *host, const char *path,
         return missing_argument(error, "CreateSandboxLayer", "id");
     sim_host *sim = lock_host(host);
     json_t *args = JOURNAL_ARGS(
-        sim, json_pack("{s:s, s:o}", "id", path, "descriptors", record_document(sim, descriptors)));
+        sim, json_pack("{s:s, s:o}", "id", path, "descriptors", record_document(descriptors)));
     int result = begin_call(sim, "CreateSandboxLayer", args, error);
     if (result == 0) {
         size_t length = strlen(path);
