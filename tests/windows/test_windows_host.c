@@ -1228,8 +1228,10 @@ static void test_facts_of_the_machine(void)
 {
     hcsoci_host *host = fake_host();
     CU_ASSERT_TRUE(host->ops->os_build(host) > 0);
-    CU_ASSERT_EQUAL(host->ops->processor_count(host),
-                    (uint32_t)GetActiveProcessorCount(ALL_PROCESSOR_GROUPS));
+    /* Every group's processors when Windows knows them (Wine without /sys does not): never 0. */
+    DWORD active = GetActiveProcessorCount(ALL_PROCESSOR_GROUPS);
+    if (active > 0)
+        CU_ASSERT_EQUAL(host->ops->processor_count(host), (uint32_t)active);
     CU_ASSERT_TRUE(host->ops->processor_count(host) >= 1);
     /* The program's directory: where this .exe is, no trailing backslash. */
     char module[MAX_PATH];

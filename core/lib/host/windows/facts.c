@@ -152,7 +152,15 @@ uint32_t windows_os_build(hcsoci_host *host)
 uint32_t windows_processor_count(hcsoci_host *host)
 {
     (void)host;
-    return (uint32_t)GetActiveProcessorCount(ALL_PROCESSOR_GROUPS);
+    /* Every group's processors; where that is not known (Wine without /sys reports 0), the
+     * processors of this process's group, and never fewer than one. */
+    DWORD count = GetActiveProcessorCount(ALL_PROCESSOR_GROUPS);
+    if (count == 0) {
+        SYSTEM_INFO information;
+        GetSystemInfo(&information);
+        count = information.dwNumberOfProcessors;
+    }
+    return count > 0 ? (uint32_t)count : 1;
 }
 
 const char *windows_program_directory(hcsoci_host *host)
