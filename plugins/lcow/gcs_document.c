@@ -81,11 +81,36 @@ static int clean_spec_value(json_t *spec, hcsoci_error **error)
     return 0;
 }
 
+/* The top-level fields resource allocation rewrites (allocate.h): the root (root_filesystem.c),
+ * the mounts (mounts.c) and windows.devices (the devices module). */
+static const char *const rewritten_fields[] = {"root", "mounts", "windows"};
+
+/* The spec in the Go value form: decoded, or, from decoded (the original spec's value, taken),
+ * with the rewritten fields decoded afresh from spec. */
+static int spec_value(const json_t *spec, json_t *decoded, json_t **value, hcsoci_error **error)
+{
+    if (decoded == NULL)
+        return spec_value_decode(&runtime_spec_type_spec, spec, "", value, error);
+    for (size_t i = 0; i < sizeof rewritten_fields / sizeof rewritten_fields[0]; i++) {
+        if (spec_value_decode_field(&runtime_spec_type_spec, decoded, spec, rewritten_fields[i],
+                                    error) != 0)
+            return -1;
+    }
+    *value = json_incref(decoded);
+    return 0;
+}
+
 int lcow_gcs_spec(const json_t *spec, json_t **gcs_spec, hcsoci_error **error)
+{
+    return lcow_gcs_spec_from(spec, NULL, gcs_spec, error);
+}
+
+int lcow_gcs_spec_from(const json_t *spec, json_t *decoded, json_t **gcs_spec,
+                       hcsoci_error **error)
 {
     json_t *value = NULL;
     *gcs_spec = NULL;
-    if (spec_value_decode(&runtime_spec_type_spec, spec, "", &value, error) != 0)
+    if (spec_value(spec, decoded, &value, error) != 0)
         return -1;
     if (clean_spec_value(value, error) != 0) {
         json_decref(value);
@@ -98,12 +123,12 @@ int lcow_gcs_spec(const json_t *spec, json_t **gcs_spec, hcsoci_error **error)
     return 0;
 }
 
-int lcow_hosted_system_document(const json_t *spec, const char *container_root,
+int lcow_hosted_system_document(const json_t *spec, json_t *decoded, const char *container_root,
                                 json_t **document, hcsoci_error **error)
 {
     json_t *gcs_spec = NULL;
     *document = NULL;
-    if (lcow_gcs_spec(spec, &gcs_spec, error) != 0)
+    if (lcow_gcs_spec_from(spec, decoded, &gcs_spec, error) != 0)
         return -1;
     const char *root = container_root != NULL ? container_root : "";
     json_t *bundle_path = hcsoci_text_is_utf8(root) ? json_string(root) : NULL;

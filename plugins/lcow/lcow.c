@@ -115,7 +115,9 @@ static int lcow_build(hcsoci_build_context *context, hcsoci_build_output *output
     if (lcow_allocate_root(context, error) != 0 || lcow_allocate_mounts(context, error) != 0 ||
         lcow_assign_devices(context, error) != 0)
         return -1;
-    return lcow_hosted_system_document(context->spec,
+    /* read_spec's value of the original spec, with the rewritten fields decoded again, is the
+     * guest's spec: the rest of it is what normalising kept. */
+    return lcow_hosted_system_document(context->spec, context->spec_reading,
                                        hcsoci_resources_container_root_in_uvm(context->resources),
                                        &output->hosted_system_document, error);
 }

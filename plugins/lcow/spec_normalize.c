@@ -566,6 +566,23 @@ int spec_value_clear_field(const runtime_spec_type *structure, json_t *value,
     return json_object_set_new_nocheck(value, json_name, spec_value_zero(field->type));
 }
 
+int spec_value_decode_field(const runtime_spec_type *structure, json_t *value,
+                            const json_t *input, const char *json_name, hcsoci_error **error)
+{
+    const runtime_spec_field *field = runtime_spec_field_named(structure, json_name);
+    if (field == NULL || !json_is_object(value))
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "lcow: no field '%s' to decode", json_name);
+    const json_t *member = json_object_get(input, json_name);
+    json_t *decoded = NULL;
+    if (member == NULL)
+        decoded = spec_value_zero(field->type);
+    else if (spec_value_decode(field->type, member, json_name, &decoded, error) != 0)
+        return -1;
+    if (decoded == NULL || json_object_set_new_nocheck(value, json_name, decoded) != 0)
+        return hcsoci_fail_out_of_memory(error);
+    return 0;
+}
+
 const runtime_spec_type *spec_value_field_type(const runtime_spec_type *structure,
                                                const char *json_name)
 {

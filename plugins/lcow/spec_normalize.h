@@ -51,6 +51,12 @@ json_t *spec_value_encode(const runtime_spec_type *type, const json_t *value);
 int spec_value_clear_field(const runtime_spec_type *structure, json_t *value,
                            const char *json_name);
 
+/* Decodes field json_name of struct value (its type structure) afresh from the member of that
+ * name of input (borrowed; absent: the field's zero value), replacing what value held there.
+ * An error names the field. */
+int spec_value_decode_field(const runtime_spec_type *structure, json_t *value,
+                            const json_t *input, const char *json_name, hcsoci_error **error);
+
 /* The type of field json_name of a struct type, looking through a pointer to it: the struct
  * type of "linux" in specs.Spec is specs.Linux. NULL when there is no such field. */
 const runtime_spec_type *spec_value_field_type(const runtime_spec_type *structure,

@@ -630,6 +630,47 @@ static void test_full_spec_cleanup(void)
     json_decref(spec);
 }
 
+/* The guest's spec from the value read before allocation, with only the rewritten fields
+ * decoded again, is the spec decoded afresh after allocation. */
+static void test_gcs_spec_from_the_first_reading_matches_a_fresh_decode(void)
+{
+    json_t *original = test_quoted_json(full_spec_text);
+    /* A key in another case, as Go matches it, and a rewrite of each field allocation
+     * rewrites: the root, a mount, a device. */
+    json_object_set_new(original, "HOSTNAME", json_string("matched-case-insensitively"));
+    json_t *decoded = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL_FATAL(spec_value_decode(&runtime_spec_type_spec, original, "", &decoded,
+                                            &error),
+                          0);
+    json_t *rewritten = NULL;
+    CU_ASSERT_EQUAL_FATAL(spec_normalize(original, &rewritten, &error), 0);
+    json_object_set_new(json_object_get(rewritten, "root"), "path",
+                        json_string("/run/gcs/c/c1/rootfs"));
+    json_t *mount = json_array_get(json_object_get(rewritten, "mounts"), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mount);
+    json_object_set_new(mount, "source", json_string("/run/mounts/m0"));
+    json_t *device = json_array_get(json_object_get(json_object_get(rewritten, "windows"),
+                                                    "devices"), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(device);
+    json_object_set_new(device, "id", json_string("vmbus-guid"));
+
+    json_t *fresh = NULL, *reused = NULL;
+    CU_ASSERT_EQUAL_FATAL(lcow_gcs_spec(rewritten, &fresh, &error), 0);
+    CU_ASSERT_EQUAL_FATAL(lcow_gcs_spec_from(rewritten, decoded, &reused, &error), 0);
+    assert_same_text(reused, fresh);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(reused, "hostname")),
+                           "matched-case-insensitively");
+    CU_ASSERT_STRING_EQUAL(
+        json_string_value(json_object_get(json_object_get(reused, "root"), "path")),
+        "/run/gcs/c/c1/rootfs");
+    json_decref(fresh);
+    json_decref(reused);
+    json_decref(decoded);
+    json_decref(rewritten);
+    json_decref(original);
+}
+
 static void test_rule_hooks_removed(void)
 {
     assert_gcs_spec("{'ociVersion': '1', 'hooks': {'prestart': [{'path': '/bin/true'}]},"
@@ -708,7 +749,7 @@ static void test_hosted_document_wraps_the_spec(void)
                          " 'unknown': 1}");
     json_t *document = NULL;
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL_FATAL(lcow_hosted_system_document(spec, "/run/gcs/c/c1", &document, &error),
+    CU_ASSERT_EQUAL_FATAL(lcow_hosted_system_document(spec, NULL, "/run/gcs/c/c1", &document, &error),
                           0);
     json_t *expected = test_quoted_json("{'SchemaVersion': {'Major': 2, 'Minor': 1},"
                                         " 'OciBundlePath': '/run/gcs/c/c1',"
@@ -718,7 +759,7 @@ static void test_hosted_document_wraps_the_spec(void)
     json_decref(document);
 
     /* A container root that is not UTF-8 cannot be written. */
-    CU_ASSERT_EQUAL(lcow_hosted_system_document(spec, "/run/gcs/c/\xff", &document, &error), -1);
+    CU_ASSERT_EQUAL(lcow_hosted_system_document(spec, NULL, "/run/gcs/c/\xff", &document, &error), -1);
     CU_ASSERT_PTR_NULL(document);
     TEST_ASSERT_ERROR_CONTAINS(error, "invalid container root in the utility VM");
     error = NULL;
@@ -726,7 +767,7 @@ static void test_hosted_document_wraps_the_spec(void)
     /* A bad spec gives no document. */
     json_t *bad = test_quoted_json("{'linux': {'maskedPaths': 'all'}}");
     document = NULL;
-    CU_ASSERT_EQUAL(lcow_hosted_system_document(bad, "/run/gcs/c/c1", &document, &error), -1);
+    CU_ASSERT_EQUAL(lcow_hosted_system_document(bad, NULL, "/run/gcs/c/c1", &document, &error), -1);
     CU_ASSERT_PTR_NULL(document);
     TEST_ASSERT_ERROR_CONTAINS(error, "field 'linux.maskedPaths' must be an array (Go []string), not a string (\"all\")");
     json_decref(bad);
@@ -817,7 +858,7 @@ static void check_corpus_case(const char *name)
 
     json_t *document = NULL;
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(lcow_hosted_system_document(spec, container_root, &document, &error), 0);
+    CU_ASSERT_EQUAL(lcow_hosted_system_document(spec, NULL, container_root, &document, &error), 0);
     if (error != NULL) {
         fprintf(stderr, "\n  %s: %s\n", name, error->message);
         hcsoci_error_free(error);
@@ -878,6 +919,8 @@ int main(void)
         {"integers follow Go widths", test_integers_follow_go_widths},
         {"generic decode and helpers", test_decode_of_a_non_spec_type_and_root_path},
         {"cleanup of the full spec", test_full_spec_cleanup},
+        {"gcs spec from the first reading matches a fresh decode",
+         test_gcs_spec_from_the_first_reading_matches_a_fresh_decode},
         {"rule: hooks removed", test_rule_hooks_removed},
         {"rule: cgroupsPath and seccomp cleared", test_rule_cgroups_path_and_seccomp_cleared},
         {"rule: resource sections removed", test_rule_resource_sections_removed},
