@@ -169,8 +169,12 @@ static int build_documents(hcsoci_runtime *runtime, create_state *state,
     };
     const hcsoci_builder_ops *ops = &builder->ops.builder;
     if (ops->read_spec != NULL) {
-        if (ops->read_spec(&context, &context.spec_reading, error) != 0)
+        if (ops->read_spec(&context, &context.spec_reading, error) != 0) {
+            /* A module that made something before failing still has it freed. */
+            if (context.spec_reading != NULL)
+                ops->release_reading(context.spec_reading);
             return -1;
+        }
     } else if (ops->validate != NULL && ops->validate(&context, error) != 0) {
         return -1;
     }

@@ -164,6 +164,8 @@ static int reading_builder_read_spec(const hcsoci_build_context *context, void *
     if (hostname == NULL)
         return hcsoci_fail(error, HCSOCI_E_INVALID, "reading_builder: the spec has no hostname");
     *reading = json_string(hostname);
+    if (*reading != NULL && strcmp(hostname, "fail-after-reading") == 0)
+        return hcsoci_fail(error, HCSOCI_E_INVALID, "reading_builder: failing after reading");
     return *reading != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
 static void reading_builder_release_reading(void *reading)

@@ -486,6 +486,15 @@ static void test_read_spec_reaches_build_and_is_released_once(void)
                     -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "reading_builder: the spec has no hostname");
     CU_ASSERT_EQUAL(releases, 0);
+
+    /* read_spec failing after it made its reading: the core still releases it. */
+    error = NULL;
+    CU_ASSERT_EQUAL(create_with_reading_builder(
+                        "{\"hostname\": \"fail-after-reading\", \"windows\": {}}", &document,
+                        &releases, &error),
+                    -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "reading_builder: failing after reading");
+    CU_ASSERT_EQUAL(releases, 1);
 }
 
 static void test_refuses_read_spec_without_release(void)

@@ -98,7 +98,7 @@ typedef struct hcsoci_builder_ops {
      * not read the spec again. The core calls it instead of validate, under the same rules;
      * *reading (the module's own type, NULL allowed) reaches build as context->spec_reading
      * and is handed to release_reading once build has returned, or when the create stops
-     * before build. */
+     * before build (also when read_spec itself failed after setting *reading). */
     int (*read_spec)(const hcsoci_build_context *context, void **reading, hcsoci_error **error);
     /* Frees what read_spec made (never called with NULL); required with read_spec. */
     void (*release_reading)(void *reading);
