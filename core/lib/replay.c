@@ -33,6 +33,19 @@ int hcsoci_case_create_options(const json_t *options, hcsoci_create_options *cre
     return 0;
 }
 
+int hcsoci_case_hosting_system(hcsoci_host *host, const json_t *test_case, hcsoci_uvm **uvm,
+                               hcsoci_error **error)
+{
+    *uvm = NULL;
+    const json_t *hosting = json_object_get(test_case, "hostingSystem");
+    if (hosting == NULL || json_is_null(hosting))
+        return 0;
+    hcsoci_uvm_properties properties;
+    if (hcsoci_uvm_properties_from_json(hosting, &properties, error) != 0)
+        return -1;
+    return hcsoci_uvm_new(host, &properties, uvm, error);
+}
+
 static json_t *error_text(const hcsoci_error *error)
 {
     return error != NULL ? json_string(error->message) : json_null();
@@ -63,13 +76,8 @@ int hcsoci_replay_case(const json_t *test_case, const hcsoci_runtime_options *ru
         options = *runtime_options;
     options.host = host;
     int result = hcsoci_runtime_new(&options, &runtime, error);
-    json_t *hosting = json_object_get(test_case, "hostingSystem");
-    if (result == 0 && hosting != NULL && !json_is_null(hosting)) {
-        hcsoci_uvm_properties properties;
-        result = hcsoci_uvm_properties_from_json(hosting, &properties, error);
-        if (result == 0)
-            result = hcsoci_uvm_new(host, &properties, &uvm, error);
-    }
+    if (result == 0)
+        result = hcsoci_case_hosting_system(host, test_case, &uvm, error);
     if (result != 0) {
         hcsoci_runtime_free(runtime);
         if (own_host)

@@ -158,14 +158,9 @@ static void bench_case_open(bench_case *bench, const char *name, hcsoci_sim_jour
                                               .skip_installed_directory = true};
     if (hcsoci_runtime_new(&runtime_options, &bench->runtime, &error) != 0)
         die("runtime", error);
-    const json_t *hosting = json_object_get(bench->test_case, "hostingSystem");
-    if (hosting != NULL && !json_is_null(hosting)) {
-        hcsoci_uvm_properties properties;
-        if (hcsoci_uvm_properties_from_json(hosting, &properties, &error) != 0 ||
-            hcsoci_uvm_new(bench->host, &properties, &bench->uvm, &error) != 0)
-            die("utility VM", error);
-        bench->options.hosting_system = bench->uvm;
-    }
+    if (hcsoci_case_hosting_system(bench->host, bench->test_case, &bench->uvm, &error) != 0)
+        die("utility VM", error);
+    bench->options.hosting_system = bench->uvm;
 }
 
 static void bench_case_close(bench_case *bench)

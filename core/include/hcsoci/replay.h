@@ -20,6 +20,12 @@ extern "C" {
 int hcsoci_case_create_options(const json_t *options, hcsoci_create_options *create,
                                hcsoci_schema_version *schema, hcsoci_error **error);
 
+/* The utility VM a case's "hostingSystem" member describes, made on host: *uvm is the model
+ * (the caller frees it with hcsoci_uvm_free), or NULL when the case has none (absent or null).
+ * A malformed member is an error naming the bad field. */
+int hcsoci_case_hosting_system(hcsoci_host *host, const json_t *test_case, hcsoci_uvm **uvm,
+                               hcsoci_error **error);
+
 /* The process environment variable hcsoci_replay_case sets to "create" before the create and
  * to "release" before releasing: the signal a host recording at a lower level (the recording
  * vmcompute.dll of tests/windows) reads to tell the two phases apart. */

@@ -92,13 +92,8 @@ static int run_world_open(const json_t *test_case, const hcsoci_runtime_options 
     options.host = world->recorder;
     if (hcsoci_runtime_new(&options, &world->runtime, &error) != 0)
         return setup_failed(problem, error, "cannot load the modules");
-    const json_t *hosting = json_object_get(test_case, "hostingSystem");
-    if (hosting != NULL && !json_is_null(hosting)) {
-        hcsoci_uvm_properties properties;
-        if (hcsoci_uvm_properties_from_json(hosting, &properties, &error) != 0 ||
-            hcsoci_uvm_new(world->recorder, &properties, &world->uvm, &error) != 0)
-            return setup_failed(problem, error, "cannot make the utility VM");
-    }
+    if (hcsoci_case_hosting_system(world->recorder, test_case, &world->uvm, &error) != 0)
+        return setup_failed(problem, error, "cannot make the utility VM");
     return 0;
 }
 
