@@ -11,8 +11,9 @@
 #include "cli.h"
 #include "portable.h"
 
-/* The owner recorded when --owner is not given: the command's file name, as the reference takes
- * the base name of its executable ("hcsoci", or "hcsoci.exe" on Windows). */
+/* The owner recorded when --owner is not given: the command's file name as installed
+ * ("hcsoci", or "hcsoci.exe" on Windows), as the reference takes its executable's base name;
+ * fixed rather than read from argv[0], so that a libtool wrapper's name never shows. */
 static const char *default_owner(void)
 {
     static char name[sizeof CLI_PROGRAM_NAME + 8];

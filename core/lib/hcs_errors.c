@@ -62,13 +62,15 @@ int hcs_create_failed(hcsoci_error *host_error, const char *id, const json_t *do
 {
     if (hcs_error_has_stage(host_error, HCSOCI_HOST_STAGE_OWN_WORDS))
         return hcsoci_error_store(error, host_error);
-    if (hcs_error_has_stage(host_error, HCSOCI_HOST_STAGE_CALLBACK_REGISTRATION)) {
-        hcsoci_error_prefix(host_error, "hcsshim::CreateComputeSystem %s: ", id);
-        return hcsoci_error_store(error, host_error);
-    }
-    if (hcs_error_has_stage(host_error, HCSOCI_HOST_STAGE_PROPERTIES_QUERY)) {
-        hcsoci_error_prefix(host_error, "hcsshim::System::Properties %s: ", id);
-        return hcsoci_error_store(error, host_error);
-    }
-    return hcs_call_failed(host_error, "hcsshim::CreateComputeSystem", id, document, error);
+    /* After the create call itself the reference names the failed step, without the document. */
+    const char *operation =
+        hcs_error_has_stage(host_error, HCSOCI_HOST_STAGE_CALLBACK_REGISTRATION)
+            ? "hcsshim::CreateComputeSystem"
+        : hcs_error_has_stage(host_error, HCSOCI_HOST_STAGE_PROPERTIES_QUERY)
+            ? "hcsshim::System::Properties"
+            : NULL;
+    if (operation == NULL)
+        return hcs_call_failed(host_error, "hcsshim::CreateComputeSystem", id, document, error);
+    hcsoci_error_prefix(host_error, "%s %s: ", operation, id);
+    return hcsoci_error_store(error, host_error);
 }

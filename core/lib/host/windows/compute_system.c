@@ -129,8 +129,8 @@ static void terminate_quietly(windows_host *host, HCS_SYSTEM handle)
 }
 
 /* The reference's properties query right after a create: an empty property query ("{}"), the
- * answer parsed. A failure is labelled HCSOCI_HOST_STAGE_PROPERTIES_QUERY (the core words it as the
- * reference's System::Properties); an empty answer is the reference's own words. */
+ * answer parsed. A failure is labelled HCSOCI_HOST_STAGE_PROPERTIES_QUERY (the core words it
+ * as the reference's System::Properties); an empty answer is the reference's own words. */
 static int query_properties(windows_host *host, HCS_SYSTEM handle, hcsoci_error **error)
 {
     wchar_t *properties = NULL;
@@ -183,7 +183,8 @@ static int complete_create(windows_host *host, const char *id, HCS_SYSTEM handle
         handle, windows_notification_callback, watch, &callback);
     if (FAILED(registered)) {
         /* The reference terminates, closes, and fails with the registration's error (no
-         * document in its extra info: the core words HCSOCI_HOST_STAGE_CALLBACK_REGISTRATION so). */
+         * document in its extra info: the core words the stage
+         * HCSOCI_HOST_STAGE_CALLBACK_REGISTRATION so). */
         terminate_quietly(host, handle);
         release_system(host, handle, NULL, watch);
         windows_fail_hresult(error, registered);

@@ -222,8 +222,8 @@ int windows_create_sandbox_layer(hcsoci_host *base, const char *path, const json
 
 /* Two calls as the reference: the length (UTF-16 units, NUL included) with no buffer, then the
  * text into a buffer of that length. A length of 0 means no mount path (""). Either call's
- * failure is the HRESULT and its text, the second's labelled HCSOCI_HOST_STAGE_SECOND_CALL so that the
- * core words it as the reference's "(second call)". */
+ * failure is the HRESULT and its text, the second's labelled HCSOCI_HOST_STAGE_SECOND_CALL so
+ * that the core words it as the reference's "(second call)". */
 int windows_get_layer_mount_path(hcsoci_host *base, const char *path, char **mount_path,
                                  hcsoci_error **error)
 {
