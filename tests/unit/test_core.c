@@ -139,6 +139,32 @@ static void test_log_levels_and_fields(void)
     CU_ASSERT_EQUAL(hcsoci_log_level_parse("loud"), -1);
 }
 
+static int fields_built;
+
+static json_t *counted_fields(void)
+{
+    fields_built++;
+    return json_pack("{s:i}", "built", fields_built);
+}
+
+/* HCSOCI_LOG builds the fields only for a level that reaches the sink. */
+static void test_log_macro_builds_fields_only_when_logged(void)
+{
+    fields_built = 0;
+    test_log_capture_begin(HCSOCI_LOG_WARN);
+    HCSOCI_LOG(HCSOCI_LOG_DEBUG, counted_fields(), "hidden %d", 1);
+    CU_ASSERT_EQUAL(fields_built, 0);
+    HCSOCI_LOG(HCSOCI_LOG_WARN, counted_fields(), "shown %d", 2);
+    CU_ASSERT_EQUAL(fields_built, 1);
+    json_t *logs = test_log_capture_end();
+    CU_ASSERT_EQUAL_FATAL(json_array_size(logs), 1);
+    const json_t *record = json_array_get(logs, 0);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(record, "message")), "shown 2");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(record, "fields"), "built")),
+                    1);
+    json_decref(logs);
+}
+
 /* ---- spec access ---- */
 
 static void test_json_copy_is_deep_ordered_and_fails_cleanly(void)
@@ -791,6 +817,34 @@ static void test_replay_on_a_host_without_journal(void)
     hcsoci_host_destroy(host);
 }
 
+static void test_case_hosting_system(void)
+{
+    hcsoci_host *host = test_sim_host("{}");
+    hcsoci_uvm *uvm = NULL;
+    hcsoci_error *error = NULL;
+    /* Absent or null: no utility VM, no error. */
+    json_t *test_case = test_json("{\"hostingSystem\": null}");
+    CU_ASSERT_EQUAL(hcsoci_case_hosting_system(host, test_case, &uvm, &error), 0);
+    CU_ASSERT_PTR_NULL(uvm);
+    json_decref(test_case);
+    test_case = test_json("{\"hostingSystem\": {\"id\": \"uvm-7\", \"owner\": \"o\","
+                          " \"os\": \"windows\", \"processorCount\": 2}}");
+    CU_ASSERT_EQUAL_FATAL(hcsoci_case_hosting_system(host, test_case, &uvm, &error), 0);
+    CU_ASSERT_STRING_EQUAL(hcsoci_uvm_id(uvm), "uvm-7");
+    CU_ASSERT_EQUAL(hcsoci_uvm_processor_count(uvm), 2);
+    hcsoci_uvm_free(uvm);
+    json_decref(test_case);
+    /* A bad member is refused, naming it, and makes no VM. */
+    test_case = test_json("{\"hostingSystem\": {\"id\": \"uvm-8\", \"owner\": \"o\","
+                          " \"os\": \"windows\", \"processorCount\": 0}}");
+    uvm = NULL;
+    CU_ASSERT_EQUAL(hcsoci_case_hosting_system(host, test_case, &uvm, &error), -1);
+    CU_ASSERT_PTR_NULL(uvm);
+    TEST_ASSERT_ERROR_CONTAINS(error, "hostingSystem.processorCount");
+    json_decref(test_case);
+    hcsoci_host_destroy(host);
+}
+
 int main(void)
 {
     static const test_entry tests[] = {
@@ -804,6 +858,8 @@ int main(void)
         {"hcsoci_fail_prefixed", test_fail_prefixed},
         {"HRESULT texts", test_hresult_text},
         {"log levels and fields", test_log_levels_and_fields},
+        {"the log macro builds fields only when logged",
+         test_log_macro_builds_fields_only_when_logged},
         {"JSON copy is deep, ordered and fails cleanly",
          test_json_copy_is_deep_ordered_and_fails_cleanly},
         {"JSON getters name the field", test_json_getters_name_the_field},
@@ -824,6 +880,7 @@ int main(void)
          test_numeric_fields_on_both_sides_of_their_limits},
         {"replay uses the sim host it is given", test_replay_uses_the_sim_host_it_is_given},
         {"replay on a host without a journal", test_replay_on_a_host_without_journal},
+        {"a case's hosting system", test_case_hosting_system},
         {NULL, NULL},
     };
     return test_run_suite("core", tests);

@@ -431,13 +431,20 @@ static void test_builder_validates_before_any_host_call(void)
     hcsoci_host_destroy(host);
 }
 
-/* Creates c1 from spec_text with the reading_builder module alone: returns the create's status;
- * *document the document's copy (or NULL), *releases how often the reading was released. */
-static int create_with_reading_builder(const char *spec_text, json_t **document,
-                                       size_t *releases, hcsoci_error **error)
+/* What one create with a single test module left: its document's copy (or NULL), how often
+ * reading_builder's reading was released, and how many host calls were made. */
+typedef struct create_outcome {
+    json_t *document;
+    size_t releases;
+    size_t host_calls;
+} create_outcome;
+
+/* Creates c1 from spec_text with the module alone; returns the create's status. */
+static int create_with_module(const char *module, const char *spec_text, create_outcome *outcome,
+                              hcsoci_error **error)
 {
     hcsoci_host *host = test_sim_host(minimal_world);
-    const char *files[] = {test_module("reading_builder"), NULL};
+    const char *files[] = {test_module(module), NULL};
     hcsoci_runtime *runtime = NULL;
     CU_ASSERT_EQUAL_FATAL(runtime_from_files(host, files, &runtime, NULL), 0);
     json_t *spec = test_json(spec_text);
@@ -447,8 +454,9 @@ static int create_with_reading_builder(const char *spec_text, json_t **document,
     test_log_capture_begin(HCSOCI_LOG_WARN);
     int status = hcsoci_create_container(runtime, &options, &container, &resources, error);
     json_t *logs = test_log_capture_end();
-    *releases = test_count_logs(logs, "reading_builder: reading released");
-    *document = container != NULL ? json_incref(container->document) : NULL;
+    outcome->releases = test_count_logs(logs, "reading_builder: reading released");
+    outcome->document = container != NULL ? json_incref(container->document) : NULL;
+    outcome->host_calls = json_array_size(hcsoci_sim_host_journal(host));
     json_decref(logs);
     hcsoci_container_free(container);
     hcsoci_resources_free(resources);
@@ -460,41 +468,42 @@ static int create_with_reading_builder(const char *spec_text, json_t **document,
 
 static void test_read_spec_reaches_build_and_is_released_once(void)
 {
-    json_t *document = NULL;
-    size_t releases = 0;
-    CU_ASSERT_EQUAL(create_with_reading_builder("{\"hostname\": \"read-once\", \"windows\": {}}",
-                                                &document, &releases, NULL),
+    create_outcome outcome;
+    CU_ASSERT_EQUAL(create_with_module("reading_builder",
+                                       "{\"hostname\": \"read-once\", \"windows\": {}}",
+                                       &outcome, NULL),
                     0);
-    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(document, "Reading")), "read-once");
-    CU_ASSERT_EQUAL(releases, 1);
-    json_decref(document);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(outcome.document, "Reading")),
+                           "read-once");
+    CU_ASSERT_EQUAL(outcome.releases, 1);
+    json_decref(outcome.document);
 
     /* Networking fails (no network module): build never runs, the reading is released. */
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(create_with_reading_builder(
-                        "{\"hostname\": \"h\", \"windows\": {\"network\": {}}}", &document,
-                        &releases, &error),
+    CU_ASSERT_EQUAL(create_with_module("reading_builder",
+                                       "{\"hostname\": \"h\", \"windows\": {\"network\": {}}}",
+                                       &outcome, &error),
                     -1);
-    CU_ASSERT_PTR_NULL(document);
-    CU_ASSERT_EQUAL(releases, 1);
+    CU_ASSERT_PTR_NULL(outcome.document);
+    CU_ASSERT_EQUAL(outcome.releases, 1);
     CU_ASSERT_PTR_NOT_NULL(error);
     hcsoci_error_free(error);
 
     /* read_spec refusing the spec stops the create; it made nothing to release. */
     error = NULL;
-    CU_ASSERT_EQUAL(create_with_reading_builder("{\"windows\": {}}", &document, &releases, &error),
+    CU_ASSERT_EQUAL(create_with_module("reading_builder", "{\"windows\": {}}", &outcome, &error),
                     -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "reading_builder: the spec has no hostname");
-    CU_ASSERT_EQUAL(releases, 0);
+    CU_ASSERT_EQUAL(outcome.releases, 0);
 
     /* read_spec failing after it made its reading: the core still releases it. */
     error = NULL;
-    CU_ASSERT_EQUAL(create_with_reading_builder(
-                        "{\"hostname\": \"fail-after-reading\", \"windows\": {}}", &document,
-                        &releases, &error),
+    CU_ASSERT_EQUAL(create_with_module("reading_builder",
+                                       "{\"hostname\": \"fail-after-reading\", \"windows\": {}}",
+                                       &outcome, &error),
                     -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "reading_builder: failing after reading");
-    CU_ASSERT_EQUAL(releases, 1);
+    CU_ASSERT_EQUAL(outcome.releases, 1);
 }
 
 static void test_refuses_read_spec_without_release(void)
@@ -506,22 +515,22 @@ static void test_refuses_read_spec_without_release(void)
  * still calls its validate. */
 static void test_abi_1_0_builder_is_validated(void)
 {
-    hcsoci_host *host = test_sim_host(minimal_world);
-    const char *files[] = {test_module("abi_1_0_builder"), NULL};
-    hcsoci_runtime *runtime = NULL;
-    CU_ASSERT_EQUAL_FATAL(runtime_from_files(host, files, &runtime, NULL), 0);
-    json_t *spec = test_json("{\"hostname\": \"bad\", \"windows\": {}}");
-    hcsoci_create_options options = {.id = "c1", .spec = spec};
-    hcsoci_container *container = NULL;
-    hcsoci_resources *resources = NULL;
+    create_outcome outcome;
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(hcsoci_create_container(runtime, &options, &container, &resources, &error), -1);
+    CU_ASSERT_EQUAL(create_with_module("abi_1_0_builder",
+                                       "{\"hostname\": \"bad\", \"windows\": {}}", &outcome,
+                                       &error),
+                    -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "abi_1_0_builder: hostname 'bad' refused");
-    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 0);
-    hcsoci_resources_free(resources);
-    json_decref(spec);
-    hcsoci_runtime_free(runtime);
-    hcsoci_host_destroy(host);
+    CU_ASSERT_EQUAL(outcome.host_calls, 0);
+    /* An acceptable spec passes its validate and is built. */
+    CU_ASSERT_EQUAL(create_with_module("abi_1_0_builder",
+                                       "{\"hostname\": \"good\", \"windows\": {}}", &outcome,
+                                       NULL),
+                    0);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(outcome.document, "BuiltBy")),
+                           "abi_1_0_builder");
+    json_decref(outcome.document);
 }
 
 int main(void)
