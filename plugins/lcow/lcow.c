@@ -18,31 +18,18 @@
 #include "runtime_spec_fields.h"
 #include "spec_normalize.h"
 
-/* Replaces the spec with its normalised form (from decoded, the spec in the Go value form when
- * read_spec made it, else decoded here): the Go types' checks run here, before anything
- * is allocated, as the reference's typed spec is checked when it is read; and every later
- * step (and the devices module) reads canonical keys, as the reference reads typed fields.
- * One thing the typed spec knows that its JSON loses is kept: json.Marshal leaves out an empty
- * windows.devices list, but the guest's spec keeps the devices whenever the list is not nil
- * (gcs_document.h), so an empty list stays in the spec. */
-static int normalize_spec_in_place(json_t *spec, json_t *decoded, hcsoci_error **error)
+/* Replaces the spec with its normalised form (lcow_normalized_spec, from decoded when
+ * read_spec made it): the Go types' checks run here, before anything is allocated, as the
+ * reference's typed spec is checked when it is read; and every later step (and the devices
+ * module) reads canonical keys, as the reference reads typed fields. */
+static int normalize_spec_in_place(json_t *spec, const json_t *decoded, hcsoci_error **error)
 {
-    json_t *value = json_incref(decoded);
-    if (value == NULL && spec_value_decode(&runtime_spec_type_spec, spec, "", &value, error) != 0)
+    json_t *normalized = NULL;
+    if (lcow_normalized_spec(spec, decoded, &normalized, error) != 0)
         return -1;
-    json_t *normalized = spec_value_encode(&runtime_spec_type_spec, value);
-    const json_t *devices = json_object_get(json_object_get(value, "windows"), "devices");
-    json_t *normalized_windows = json_object_get(normalized, "windows");
-    int failed = normalized == NULL;
-    if (!failed && json_is_array(devices) && json_array_size(devices) == 0 &&
-        json_is_object(normalized_windows))
-        failed = json_object_set_new(normalized_windows, "devices", json_array()) != 0;
-    json_decref(value);
-    failed = failed || json_object_clear(spec) != 0 || json_object_update(spec, normalized) != 0;
+    int failed = json_object_clear(spec) != 0 || json_object_update(spec, normalized) != 0;
     json_decref(normalized);
-    if (failed)
-        return hcsoci_fail_out_of_memory(error);
-    return 0;
+    return failed ? hcsoci_fail_out_of_memory(error) : 0;
 }
 
 /* A Linux container runs in a Linux utility VM with schema 2.1. The reference refuses schema
@@ -115,9 +102,8 @@ static int lcow_build(hcsoci_build_context *context, hcsoci_build_output *output
     if (lcow_allocate_root(context, error) != 0 || lcow_allocate_mounts(context, error) != 0 ||
         lcow_assign_devices(context, error) != 0)
         return -1;
-    /* read_spec's value of the original spec, with the rewritten fields decoded again, is the
-     * guest's spec: the rest of it is what normalising kept. */
-    return lcow_hosted_system_document(context->spec, context->spec_reading,
+    /* The spec was normalised above: only what allocation rewrote is normalised again. */
+    return lcow_hosted_system_document(context->spec, true,
                                        hcsoci_resources_container_root_in_uvm(context->resources),
                                        &output->hosted_system_document, error);
 }

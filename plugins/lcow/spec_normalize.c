@@ -129,20 +129,8 @@ json_t *spec_value_zero(const runtime_spec_type *type)
         return json_false();
     case RUNTIME_SPEC_INTEGER:
         return json_integer(0);
-    case RUNTIME_SPEC_STRUCT: {
-        json_t *object = json_object();
-        if (object == NULL)
-            return NULL;
-        for (const runtime_spec_field *field = type->fields; field->json_name != NULL; field++) {
-            /* Field names are the table's ASCII constants: no UTF-8 check needed. */
-            if (json_object_set_new_nocheck(object, field->json_name,
-                                            spec_value_zero(field->type)) != 0) {
-                json_decref(object);
-                return NULL;
-            }
-        }
-        return object;
-    }
+    case RUNTIME_SPEC_STRUCT:
+        return json_object(); /* every field absent: every field zero */
     case RUNTIME_SPEC_ANY:
     case RUNTIME_SPEC_POINTER:
     case RUNTIME_SPEC_SLICE:
@@ -204,7 +192,8 @@ static const runtime_spec_field *field_for_key(const runtime_spec_type *structur
 static int decode_into(const runtime_spec_type *type, const json_t *input, json_t **slot,
                        const value_path *path, hcsoci_error **error);
 
-/* Replaces *slot (owned) by replacement (a new reference, NULL meaning out of memory). */
+/* Replaces *slot (owned; NULL is the zero value) by replacement (a new reference, NULL meaning
+ * out of memory). */
 static int replace_slot(json_t **slot, json_t *replacement, hcsoci_error **error)
 {
     if (replacement == NULL)
@@ -212,6 +201,29 @@ static int replace_slot(json_t **slot, json_t *replacement, hcsoci_error **error
     json_decref(*slot);
     *slot = replacement;
     return 0;
+}
+
+/* Makes *slot nil (a pointer, slice, map or interface): absent from its struct. */
+static int clear_slot(json_t **slot)
+{
+    json_decref(*slot);
+    *slot = NULL;
+    return 0;
+}
+
+/* Decodes into a fresh element of a slice or map (held, when not NULL, by *element) and
+ * returns it, the zero value filled in when the element's JSON left it unset; NULL when
+ * decoding failed (error set). */
+static json_t *decode_element(const runtime_spec_type *type, const json_t *input,
+                              json_t *element, const value_path *path, hcsoci_error **error)
+{
+    if (decode_into(type, input, &element, path, error) != 0) {
+        json_decref(element);
+        return NULL;
+    }
+    if (element == NULL && (element = spec_value_zero(type)) == NULL)
+        hcsoci_fail_out_of_memory(error);
+    return element;
 }
 
 static int decode_struct(const runtime_spec_type *type, const json_t *input, json_t *object,
@@ -228,13 +240,14 @@ static int decode_struct(const runtime_spec_type *type, const json_t *input, jso
             continue; /* unknown to specs-go: dropped */
         value_path child_path = {path, field->json_name, 0};
         json_t *child = json_incref(json_object_get(object, field->json_name));
-        int result = decode_into(field->type, member, &child, &child_path, error);
-        if (result == 0 && json_object_set_new_nocheck(object, field->json_name, child) != 0)
-            return hcsoci_fail_out_of_memory(error);
-        if (result != 0) {
+        if (decode_into(field->type, member, &child, &child_path, error) != 0) {
             json_decref(child);
             return -1;
         }
+        if (child == NULL)
+            json_object_del(object, field->json_name); /* zero: absent */
+        else if (json_object_set_new_nocheck(object, field->json_name, child) != 0)
+            return hcsoci_fail_out_of_memory(error);
     }
     return 0;
 }
@@ -250,16 +263,11 @@ static int decode_slice(const runtime_spec_type *type, const json_t *input, json
     size_t index;
     json_t *item;
     json_array_foreach(input, index, item) {
-        json_t *element = json_is_array(*slot) && index < json_array_size(*slot)
-                              ? json_incref(json_array_get(*slot, index))
-                              : spec_value_zero(type->element);
+        json_t *previous = json_is_array(*slot) ? json_array_get(*slot, index) : NULL;
         value_path element_path = {path, NULL, index};
+        json_t *element =
+            decode_element(type->element, item, json_incref(previous), &element_path, error);
         if (element == NULL) {
-            json_decref(list);
-            return hcsoci_fail_out_of_memory(error);
-        }
-        if (decode_into(type->element, item, &element, &element_path, error) != 0) {
-            json_decref(element);
             json_decref(list);
             return -1;
         }
@@ -283,13 +291,9 @@ static int decode_map(const runtime_spec_type *type, const json_t *input, json_t
     json_t *member;
     json_object_keylen_foreach((json_t *)input, key, key_length, member) {
         value_path element_path = {path, key, 0};
-        json_t *element = spec_value_zero(type->element);
+        json_t *element = decode_element(type->element, member, NULL, &element_path, error);
         if (element == NULL)
-            return hcsoci_fail_out_of_memory(error);
-        if (decode_into(type->element, member, &element, &element_path, error) != 0) {
-            json_decref(element);
             return -1;
-        }
         if (json_object_setn_new(*slot, key, key_length, element) != 0)
             return hcsoci_fail_out_of_memory(error);
     }
@@ -311,11 +315,13 @@ static int decode_integer(const runtime_spec_type *type, const json_t *input, js
     }
     if (!fits)
         return wrong_value(error, type, input, path);
-    return replace_slot(slot, json_integer(value), error);
+    /* Numbers and strings are never changed in place: the value shares the input's. */
+    return replace_slot(slot, json_incref((json_t *)input), error);
 }
 
-/* Decodes input into *slot, which holds the current Go value of type (owned; still valid and
- * owned by the caller when this fails). */
+/* Decodes input into *slot, which holds the current Go value of type (owned; NULL is the zero
+ * value; still valid and owned by the caller when this fails). *slot is NULL afterwards when
+ * the value is a nil pointer, slice, map or interface. */
 static int decode_into(const runtime_spec_type *type, const json_t *input, json_t **slot,
                        const value_path *path, hcsoci_error **error)
 {
@@ -326,7 +332,7 @@ static int decode_into(const runtime_spec_type *type, const json_t *input, json_
         case RUNTIME_SPEC_SLICE:
         case RUNTIME_SPEC_MAP:
         case RUNTIME_SPEC_ANY:
-            return replace_slot(slot, json_null(), error);
+            return clear_slot(slot);
         default:
             return 0;
         }
@@ -335,7 +341,7 @@ static int decode_into(const runtime_spec_type *type, const json_t *input, json_
     case RUNTIME_SPEC_STRING:
         if (!json_is_string(input))
             return wrong_value(error, type, input, path);
-        return replace_slot(slot, json_copy((json_t *)input), error);
+        return replace_slot(slot, json_incref((json_t *)input), error);
     case RUNTIME_SPEC_BOOL:
         if (!json_is_boolean(input))
             return wrong_value(error, type, input, path);
@@ -347,13 +353,11 @@ static int decode_into(const runtime_spec_type *type, const json_t *input, json_
     case RUNTIME_SPEC_STRUCT:
         if (!json_is_object(input))
             return wrong_value(error, type, input, path);
-        if (!json_is_object(*slot) && replace_slot(slot, spec_value_zero(type), error) != 0)
+        if (!json_is_object(*slot) && replace_slot(slot, json_object(), error) != 0)
             return -1;
         return decode_struct(type, input, *slot, path, error);
     case RUNTIME_SPEC_POINTER:
-        /* A nil pointer gets a zero value to decode into; a set one is decoded into. */
-        if (json_is_null(*slot) && replace_slot(slot, spec_value_zero(type->element), error) != 0)
-            return -1;
+        /* A nil pointer decodes into a fresh zero value, a set one into what it points to. */
         return decode_into(type->element, input, slot, path, error);
     case RUNTIME_SPEC_SLICE:
         if (!json_is_array(input))
@@ -374,13 +378,9 @@ int spec_value_decode(const runtime_spec_type *type, const json_t *input, const 
     value_path root = {NULL, path != NULL ? path : "", 0};
     if (input == NULL)
         return wrong_value(error, type, json_null(), &root);
-    json_t *decoded = spec_value_zero(type);
+    json_t *decoded = decode_element(type, input, NULL, &root, error);
     if (decoded == NULL)
-        return hcsoci_fail_out_of_memory(error);
-    if (decode_into(type, input, &decoded, &root, error) != 0) {
-        json_decref(decoded);
         return -1;
-    }
     *value = decoded;
     return 0;
 }
@@ -498,24 +498,28 @@ static json_t *encode_any(const runtime_spec_type *type, const json_t *value)
     }
 }
 
+static json_t *encode_value(const runtime_spec_type *type, const json_t *value);
+
 static json_t *encode_map_value(const runtime_spec_type *type, const json_t *value)
 {
-    return spec_value_encode(type->element, value);
+    return encode_value(type->element, value);
 }
 
-json_t *spec_value_encode(const runtime_spec_type *type, const json_t *value)
+/* The JSON of value (NULL: the zero value of type; new reference, NULL when memory runs out). */
+static json_t *encode_value(const runtime_spec_type *type, const json_t *value)
 {
-    if (value == NULL)
-        return NULL;
+    bool is_nil = value == NULL || json_is_null(value);
     switch (type->kind) {
     case RUNTIME_SPEC_STRING:
+        return value != NULL ? json_incref((json_t *)value) : json_stringn_nocheck("", 0);
     case RUNTIME_SPEC_BOOL:
+        return json_boolean(json_is_true(value));
     case RUNTIME_SPEC_INTEGER:
-        return json_copy((json_t *)value);
+        return value != NULL ? json_incref((json_t *)value) : json_integer(0);
     case RUNTIME_SPEC_ANY:
-        return encode_any(type, value);
+        return is_nil ? json_null() : encode_any(type, value);
     case RUNTIME_SPEC_POINTER:
-        return json_is_null(value) ? json_null() : spec_value_encode(type->element, value);
+        return is_nil ? json_null() : encode_value(type->element, value);
     case RUNTIME_SPEC_STRUCT: {
         json_t *object = json_object();
         for (const runtime_spec_field *field = type->fields;
@@ -523,9 +527,8 @@ json_t *spec_value_encode(const runtime_spec_type *type, const json_t *value)
             const json_t *member = json_object_get(value, field->json_name);
             if (field->omitempty && is_empty(field->type, member))
                 continue;
-            json_t *encoded = member != NULL ? spec_value_encode(field->type, member)
-                                             : spec_value_zero(field->type);
-            if (json_object_set_new_nocheck(object, field->json_name, encoded) != 0) {
+            if (json_object_set_new_nocheck(object, field->json_name,
+                                            encode_value(field->type, member)) != 0) {
                 json_decref(object);
                 object = NULL;
             }
@@ -533,14 +536,14 @@ json_t *spec_value_encode(const runtime_spec_type *type, const json_t *value)
         return object;
     }
     case RUNTIME_SPEC_SLICE: {
-        if (json_is_null(value))
+        if (is_nil)
             return json_null();
         json_t *list = json_array();
         size_t index;
         json_t *item;
         json_array_foreach(value, index, item) {
             if (list != NULL
-                && json_array_append_new(list, spec_value_encode(type->element, item)) != 0) {
+                && json_array_append_new(list, encode_value(type->element, item)) != 0) {
                 json_decref(list);
                 list = NULL;
             }
@@ -548,39 +551,31 @@ json_t *spec_value_encode(const runtime_spec_type *type, const json_t *value)
         return list;
     }
     case RUNTIME_SPEC_MAP:
-        if (json_is_null(value))
+        if (is_nil)
             return json_null();
         return encode_sorted_object(type, value, encode_map_value);
     }
     return NULL;
 }
 
-/* ---- Helpers for rules that edit a decoded value ---- */
-
-int spec_value_clear_field(const runtime_spec_type *structure, json_t *value,
-                           const char *json_name)
+json_t *spec_value_encode(const runtime_spec_type *type, const json_t *value)
 {
-    const runtime_spec_field *field = runtime_spec_field_named(structure, json_name);
-    if (field == NULL || !json_is_object(value))
-        return -1;
-    return json_object_set_new_nocheck(value, json_name, spec_value_zero(field->type));
+    return value != NULL ? encode_value(type, value) : NULL;
 }
 
-int spec_value_decode_field(const runtime_spec_type *structure, json_t *value,
-                            const json_t *input, const char *json_name, hcsoci_error **error)
+/* ---- Helpers for rules that edit a spec's JSON ---- */
+
+int spec_value_encode_field(const runtime_spec_type *structure, json_t *object,
+                            const char *json_name, const json_t *value)
 {
     const runtime_spec_field *field = runtime_spec_field_named(structure, json_name);
-    if (field == NULL || !json_is_object(value))
-        return hcsoci_fail(error, HCSOCI_E_INVALID, "lcow: no field '%s' to decode", json_name);
-    const json_t *member = json_object_get(input, json_name);
-    json_t *decoded = NULL;
-    if (member == NULL)
-        decoded = spec_value_zero(field->type);
-    else if (spec_value_decode(field->type, member, json_name, &decoded, error) != 0)
+    if (field == NULL || !json_is_object(object))
         return -1;
-    if (decoded == NULL || json_object_set_new_nocheck(value, json_name, decoded) != 0)
-        return hcsoci_fail_out_of_memory(error);
-    return 0;
+    if (field->omitempty && is_empty(field->type, value)) {
+        json_object_del(object, json_name); /* nothing to remove is fine too */
+        return 0;
+    }
+    return json_object_set_new_nocheck(object, json_name, encode_value(field->type, value));
 }
 
 const runtime_spec_type *spec_value_field_type(const runtime_spec_type *structure,

@@ -29,10 +29,12 @@
 
 #include "runtime_spec_fields.h"
 
-/* The "Go value" form used between decoding and encoding: a struct is an object holding every
- * field of its type (zero values filled in: "", 0, false, or null for a nil pointer, slice,
- * map or interface); a non-nil pointer is the value it points to; a slice is an array and a
- * map an object, each possibly empty. Cleanup rules edit this form before encoding. */
+/* The "Go value" form used between decoding and encoding: a struct is an object holding the
+ * fields that are set, a field it does not hold having its zero value ("", 0, false, a zero
+ * struct, or a nil pointer, slice, map or interface); a non-nil pointer is the value it points
+ * to; a slice is an array and a map an object, each possibly empty. Strings and numbers are
+ * shared with the decoded JSON and with the encoded JSON by reference: none of them may be
+ * changed in place. */
 
 /* The zero value of type in the Go value form (new reference, NULL when memory runs out). */
 json_t *spec_value_zero(const runtime_spec_type *type);
@@ -46,16 +48,11 @@ int spec_value_decode(const runtime_spec_type *type, const json_t *input, const 
  * out). value is borrowed and must be in the form spec_value_decode produces. */
 json_t *spec_value_encode(const runtime_spec_type *type, const json_t *value);
 
-/* Sets the field json_name of a struct value to its zero value (a nil pointer, slice or map,
- * "", 0, false). Returns -1 when the type has no such field or memory runs out. */
-int spec_value_clear_field(const runtime_spec_type *structure, json_t *value,
-                           const char *json_name);
-
-/* Decodes field json_name of struct value (its type structure) afresh from the member of that
- * name of input (borrowed; absent: the field's zero value), replacing what value held there.
- * An error names the field. */
-int spec_value_decode_field(const runtime_spec_type *structure, json_t *value,
-                            const json_t *input, const char *json_name, hcsoci_error **error);
+/* Sets member json_name of object, the JSON of a struct of type structure, to the JSON of the
+ * field's Go value value (borrowed; NULL: the zero value), or removes it where json.Marshal
+ * leaves the field out (omitempty). -1 when there is no such field or memory runs out. */
+int spec_value_encode_field(const runtime_spec_type *structure, json_t *object,
+                            const char *json_name, const json_t *value);
 
 /* The type of field json_name of a struct type, looking through a pointer to it: the struct
  * type of "linux" in specs.Spec is specs.Linux. NULL when there is no such field. */

@@ -587,9 +587,16 @@ static void test_decode_of_a_non_spec_type_and_root_path(void)
     CU_ASSERT_EQUAL(spec_value_decode(&runtime_spec_type_spec, NULL, "", &value, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "not null");
     CU_ASSERT_PTR_NULL(spec_value_encode(&runtime_spec_type_spec, NULL));
-    CU_ASSERT_EQUAL(spec_value_clear_field(&runtime_spec_type_spec, NULL, "hooks"), -1);
+    CU_ASSERT_EQUAL(spec_value_encode_field(&runtime_spec_type_spec, NULL, "hooks", NULL), -1);
     json_t *zero = spec_value_zero(&runtime_spec_type_spec);
-    CU_ASSERT_EQUAL(spec_value_clear_field(&runtime_spec_type_spec, zero, "no-such-field"), -1);
+    CU_ASSERT_EQUAL(
+        spec_value_encode_field(&runtime_spec_type_spec, zero, "no-such-field", NULL), -1);
+    /* The zero value of a struct encodes its fields that are not omitempty. */
+    json_t *encoded = spec_value_encode(&runtime_spec_type_spec, zero);
+    json_t *expected = test_quoted_json("{'ociVersion': ''}");
+    assert_same_text(encoded, expected);
+    json_decref(expected);
+    json_decref(encoded);
     CU_ASSERT_PTR_NULL(spec_value_field_type(&runtime_spec_type_spec, "no-such-field"));
     CU_ASSERT_PTR_EQUAL(spec_value_field_type(&runtime_spec_type_spec, "windows"),
                         &runtime_spec_type_windows);
@@ -630,26 +637,23 @@ static void test_full_spec_cleanup(void)
     json_decref(spec);
 }
 
-/* The guest's spec from the value read before allocation, with only the rewritten fields
- * decoded again, is the spec decoded afresh after allocation. */
-static void test_gcs_spec_from_the_first_reading_matches_a_fresh_decode(void)
+/* The guest's spec from the normalised spec, with only the rewritten fields normalised again,
+ * is the guest's spec normalised afresh after allocation. */
+static void test_gcs_spec_of_the_normalized_spec_matches_a_fresh_one(void)
 {
     json_t *original = test_quoted_json(full_spec_text);
     /* A key in another case, as Go matches it, and a rewrite of each field allocation
-     * rewrites: the root, a mount, a device. */
+     * rewrites (the root, a mount, a device), each in a spelling normalising changes. */
     json_object_set_new(original, "HOSTNAME", json_string("matched-case-insensitively"));
-    json_t *decoded = NULL;
-    hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL_FATAL(spec_value_decode(&runtime_spec_type_spec, original, "", &decoded,
-                                            &error),
-                          0);
     json_t *rewritten = NULL;
+    hcsoci_error *error = NULL;
     CU_ASSERT_EQUAL_FATAL(spec_normalize(original, &rewritten, &error), 0);
-    json_object_set_new(json_object_get(rewritten, "root"), "path",
+    json_object_set_new(json_object_get(rewritten, "root"), "PATH",
                         json_string("/run/gcs/c/c1/rootfs"));
     json_t *mount = json_array_get(json_object_get(rewritten, "mounts"), 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(mount);
     json_object_set_new(mount, "source", json_string("/run/mounts/m0"));
+    json_object_set_new(mount, "unknownToGo", json_true());
     json_t *device = json_array_get(json_object_get(json_object_get(rewritten, "windows"),
                                                     "devices"), 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(device);
@@ -657,16 +661,20 @@ static void test_gcs_spec_from_the_first_reading_matches_a_fresh_decode(void)
 
     json_t *fresh = NULL, *reused = NULL;
     CU_ASSERT_EQUAL_FATAL(lcow_gcs_spec(rewritten, &fresh, &error), 0);
-    CU_ASSERT_EQUAL_FATAL(lcow_gcs_spec_from(rewritten, decoded, &reused, &error), 0);
+    CU_ASSERT_EQUAL_FATAL(lcow_gcs_spec_of_normalized(rewritten, &reused, &error), 0);
     assert_same_text(reused, fresh);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(reused, "hostname")),
                            "matched-case-insensitively");
     CU_ASSERT_STRING_EQUAL(
         json_string_value(json_object_get(json_object_get(reused, "root"), "path")),
         "/run/gcs/c/c1/rootfs");
+    CU_ASSERT_PTR_NULL(json_object_get(json_array_get(json_object_get(reused, "mounts"), 0),
+                                       "unknownToGo"));
+    /* The normalised spec itself is left as it was. */
+    CU_ASSERT_PTR_NOT_NULL(json_object_get(rewritten, "hooks"));
+    CU_ASSERT_PTR_NOT_NULL(json_object_get(json_object_get(rewritten, "linux"), "seccomp"));
     json_decref(fresh);
     json_decref(reused);
-    json_decref(decoded);
     json_decref(rewritten);
     json_decref(original);
 }
@@ -749,8 +757,8 @@ static void test_hosted_document_wraps_the_spec(void)
                          " 'unknown': 1}");
     json_t *document = NULL;
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL_FATAL(lcow_hosted_system_document(spec, NULL, "/run/gcs/c/c1", &document, &error),
-                          0);
+    CU_ASSERT_EQUAL_FATAL(
+        lcow_hosted_system_document(spec, false, "/run/gcs/c/c1", &document, &error), 0);
     json_t *expected = test_quoted_json("{'SchemaVersion': {'Major': 2, 'Minor': 1},"
                                         " 'OciBundlePath': '/run/gcs/c/c1',"
                                         " 'OciSpecification': {'ociVersion': '1', 'linux': {}}}");
@@ -759,7 +767,8 @@ static void test_hosted_document_wraps_the_spec(void)
     json_decref(document);
 
     /* A container root that is not UTF-8 cannot be written. */
-    CU_ASSERT_EQUAL(lcow_hosted_system_document(spec, NULL, "/run/gcs/c/\xff", &document, &error), -1);
+    CU_ASSERT_EQUAL(
+        lcow_hosted_system_document(spec, false, "/run/gcs/c/\xff", &document, &error), -1);
     CU_ASSERT_PTR_NULL(document);
     TEST_ASSERT_ERROR_CONTAINS(error, "invalid container root in the utility VM");
     error = NULL;
@@ -767,7 +776,8 @@ static void test_hosted_document_wraps_the_spec(void)
     /* A bad spec gives no document. */
     json_t *bad = test_quoted_json("{'linux': {'maskedPaths': 'all'}}");
     document = NULL;
-    CU_ASSERT_EQUAL(lcow_hosted_system_document(bad, NULL, "/run/gcs/c/c1", &document, &error), -1);
+    CU_ASSERT_EQUAL(
+        lcow_hosted_system_document(bad, false, "/run/gcs/c/c1", &document, &error), -1);
     CU_ASSERT_PTR_NULL(document);
     TEST_ASSERT_ERROR_CONTAINS(error, "field 'linux.maskedPaths' must be an array (Go []string), not a string (\"all\")");
     json_decref(bad);
@@ -858,7 +868,7 @@ static void check_corpus_case(const char *name)
 
     json_t *document = NULL;
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(lcow_hosted_system_document(spec, NULL, container_root, &document, &error), 0);
+    CU_ASSERT_EQUAL(lcow_hosted_system_document(spec, false, container_root, &document, &error), 0);
     if (error != NULL) {
         fprintf(stderr, "\n  %s: %s\n", name, error->message);
         hcsoci_error_free(error);
@@ -920,7 +930,7 @@ int main(void)
         {"generic decode and helpers", test_decode_of_a_non_spec_type_and_root_path},
         {"cleanup of the full spec", test_full_spec_cleanup},
         {"gcs spec from the first reading matches a fresh decode",
-         test_gcs_spec_from_the_first_reading_matches_a_fresh_decode},
+         test_gcs_spec_of_the_normalized_spec_matches_a_fresh_one},
         {"rule: hooks removed", test_rule_hooks_removed},
         {"rule: cgroupsPath and seccomp cleared", test_rule_cgroups_path_and_seccomp_cleared},
         {"rule: resource sections removed", test_rule_resource_sections_removed},
