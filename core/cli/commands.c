@@ -64,8 +64,9 @@ static void print_create_help(void)
 {
     printf("Usage: %s create [OPTIONS] [ID]\n\n"
            "Creates a container on the host (--host) from an OCI runtime spec, saves its state\n"
-           "in ROOT/state.db and prints {\"id\", \"document\"} (the HCS document sent). Each\n"
-           "resource is committed as it is allocated (status \"creating\" until the end).\n"
+           "in ROOT/state.db and prints {\"id\", \"document\"} (the HCS document sent). With\n"
+           "--host windows each resource is committed as it is allocated (status \"creating\"\n"
+           "until the end); the simulated host, kept in the store, commits with the rest.\n"
            "Without ID a random GUID is used. An ID may hold letters, digits, '_', '-', '.' and\n"
            "'+' (at most %d, not starting with '.').\n\nOptions:\n%s%s%s",
            CLI_PROGRAM_NAME, CLI_MAX_ID_LENGTH, create_spec_options_help,
@@ -346,6 +347,7 @@ typedef struct create_progress {
     const create_request *request;
     const json_t *spec;
     hcsoci_uvm *uvm;
+    bool commits_each_change; /* the host is outside the store (see on_ledger_change) */
     bool committed;           /* a "creating" state was committed */
     hcsoci_error *error;      /* the first commit that failed, or NULL */
 } create_progress;
@@ -413,12 +415,17 @@ static int check_spec_depth(const json_t *spec, hcsoci_error **error)
     return result;
 }
 
-/* The ledger observer of a create: commits each change. A failure is kept for the end. */
+/* The ledger observer of a create: commits each change when the host keeps its own state (the
+ * Windows host), whose effects a rolled-back transaction cannot undo. The simulated host lives
+ * in the store: its effects and the ledger are committed together at the end, so a killed
+ * create leaves both as they were. A failure is kept for the end. */
 static void on_ledger_change(void *context, hcsoci_ledger_change change,
                              const hcsoci_resources *resources)
 {
     (void)change;
     create_progress *progress = context;
+    if (!progress->commits_each_change)
+        return;
     hcsoci_error *commit_error = NULL;
     if (commit_creating(progress, hcsoci_resources_container_id(resources), resources,
                         &commit_error) != 0) {
@@ -475,15 +482,22 @@ int cli_command_create(const cli_globals *globals, int argc, char **argv)
     hcsoci_resources *resources = NULL;
     hcsoci_uvm *uvm = NULL;
     const char *kept_id = NULL;
-    create_progress progress = {.session = &session, .request = &request, .spec = spec};
+    /* HCSOCI_TEST_COMMIT_EACH_CHANGE makes the simulated host commit as the Windows host does,
+     * so that the tests can kill a create between its commits (tests/cli/test_kill.sh). */
+    create_progress progress = {.session = &session, .request = &request, .spec = spec,
+                                .commits_each_change =
+                                    !session.saves_host ||
+                                    getenv("HCSOCI_TEST_COMMIT_EACH_CHANGE") != NULL};
     if (request.id != NULL && check_new_container_id(session.store, request.id, &error) != 0) {
         /* reported below */
     } else if (request.uvm_id != NULL &&
                cli_uvm_load(session.host, session.store, request.uvm_id, &uvm, &error) != 0) {
         /* reported below */
     } else if (check_spec_depth(spec, &error) == 0 &&
-               (request.id == NULL || commit_creating(&progress, request.id, NULL, &error) == 0)) {
-        /* From here every ledger change is committed right after the host call that made it. */
+               (request.id == NULL || !progress.commits_each_change ||
+                commit_creating(&progress, request.id, NULL, &error) == 0)) {
+        /* From here every ledger change is committed right after the host call that made it
+         * (or, with the simulated host, with the rest at the end). */
         progress.uvm = uvm;
         hcsoci_create_options options = create_options(&request, spec, uvm, false);
         options.ledger_observer = on_ledger_change;

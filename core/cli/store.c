@@ -21,11 +21,15 @@
 #define STORE_FILE "state.db"
 #define STORE_SCHEMA_VERSION 1
 #define STORE_BUSY_TIMEOUT_MS 60000
+/* The write-ahead log is copied into the database and emptied when a command leaves it
+ * holding more pages than this. */
+#define STORE_CHECKPOINT_PAGES 64
 
 struct cli_store {
     sqlite3 *database;
     char *path;          /* for messages */
     bool in_transaction;
+    int log_pages;       /* pages in the write-ahead log after this connection's last commit */
 };
 
 static const char schema_sql[] =
@@ -158,6 +162,15 @@ int cli_check_root(const char *root, hcsoci_error **error)
     return check_root(root, &exists, error);
 }
 
+/* SQLite's commit hook for WAL databases: remembers how long the log has grown. */
+static int note_log_pages(void *context, sqlite3 *database, const char *name, int pages)
+{
+    (void)database;
+    (void)name;
+    ((cli_store *)context)->log_pages = pages;
+    return SQLITE_OK;
+}
+
 int cli_store_open(const char *root, bool for_changes, cli_store **opened,
                    hcsoci_error **error)
 {
@@ -194,9 +207,19 @@ int cli_store_open(const char *root, bool for_changes, cli_store **opened,
     }
     sqlite3_busy_timeout(store->database, STORE_BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(store->database, 1);
+    /* The write-ahead log stays between commands: checkpointing it at every close would cost
+     * each command three more syncs (the log, the database, the new log's directory entry).
+     * cli_store_close empties it once it has grown (every command reads all of it again when
+     * it opens the store, and a checkpoint by SQLite itself would not empty it). */
+    sqlite3_db_config(store->database, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
     int version = 0;
     sqlite3_stmt *statement = NULL;
-    int result = execute(store, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", error);
+    int result = execute(store,
+                         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                         " PRAGMA wal_autocheckpoint = 0;",
+                         error);
+    /* After the pragma, which sets a hook of its own. */
+    sqlite3_wal_hook(store->database, note_log_pages, store);
     if (result == 0 && for_changes)
         result = execute(store, "PRAGMA locking_mode = EXCLUSIVE;", error);
     if (result == 0 &&
@@ -230,6 +253,9 @@ void cli_store_close(cli_store *store)
         return;
     if (store->in_transaction)
         cli_store_rollback(store);
+    /* A failed checkpoint loses nothing: the log keeps what the database does not yet hold. */
+    if (store->log_pages > STORE_CHECKPOINT_PAGES)
+        sqlite3_wal_checkpoint_v2(store->database, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     sqlite3_close(store->database);
     free(store->path);
     free(store);
