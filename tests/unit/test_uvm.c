@@ -977,6 +977,81 @@ static void test_pipes_match_trace_050(void)
     fixture_close(&f);
 }
 
+/* A pipe mapped for two containers is added once and removed with its last reference; a
+ * failed removal keeps it mapped and referenced, so that releasing again completes it. */
+static void test_pipes_are_ref_counted(void)
+{
+    fixture f;
+    /* The third modification (the pipe's first Remove) fails. */
+    fixture_open(&f, "050-xenon-v2-mounts-vsmb-pipe-scsi",
+                 "{\"failCall\": {\"call\": \"HcsModifyComputeSystem\", \"nth\": 2}}");
+    hcsoci_resources *first = hcsoci_resources_new("c1"), *second = hcsoci_resources_new("c2");
+    CU_ASSERT_EQUAL(hcsoci_uvm_add_pipe(f.uvm, "\\\\.\\pipe\\p", first, NULL), 0);
+    CU_ASSERT_EQUAL(hcsoci_uvm_add_pipe(f.uvm, "\\\\.\\pipe\\P", second, NULL), 0);
+    CU_ASSERT_EQUAL(recorded_count(&f), 1);
+    CU_ASSERT_EQUAL(hcsoci_resources_count(second), 1);
+    json_t *saved = hcsoci_uvm_to_json(f.uvm);
+    assert_json_text(json_object_get(saved, "pipes"),
+                     "[{\"hostPath\":\"\\\\\\\\.\\\\pipe\\\\p\",\"refCount\":2}]");
+    json_decref(saved);
+    CU_ASSERT_EQUAL(hcsoci_uvm_release_entry(f.uvm, hcsoci_resources_entry(first, 0), NULL), 0);
+    CU_ASSERT_EQUAL(recorded_count(&f), 1); /* still used by c2: nothing sent */
+
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_uvm_release_entry(f.uvm, hcsoci_resources_entry(second, 0), &error),
+                    -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "failed to remove pipe mount");
+    CU_ASSERT_EQUAL(recorded_count(&f), 2);
+    CU_ASSERT_EQUAL(hcsoci_uvm_release_entry(f.uvm, hcsoci_resources_entry(second, 0), NULL), 0);
+    CU_ASSERT_EQUAL(recorded_count(&f), 3);
+    assert_json_text(last_configuration(&f),
+                     "{\"ResourcePath\":\"VirtualMachine/Devices/MappedPipes/"
+                     "\\\\\\\\.\\\\pipe\\\\p\",\"RequestType\":\"Remove\"}");
+    saved = hcsoci_uvm_to_json(f.uvm);
+    assert_json_text(json_object_get(saved, "pipes"), "[]");
+    json_decref(saved);
+    hcsoci_resources_free(first);
+    hcsoci_resources_free(second);
+    fixture_close(&f);
+}
+
+/* Saved pipes read back, and a bad entry is refused naming its field. */
+static void test_saved_pipes_are_checked(void)
+{
+    fixture f;
+    fixture_open(&f, "050-xenon-v2-mounts-vsmb-pipe-scsi", NULL);
+    static const struct {
+        const char *pipes;
+        const char *message;
+    } bad[] = {
+        {"[{\"hostPath\":\"C:\\\\p\",\"refCount\":1}]",
+         "invalid field 'uvm.pipes[0].hostPath': must name a pipe, not 'C:\\p'"},
+        {"[{\"hostPath\":\"\\\\\\\\.\\\\pipe\\\\p\",\"refCount\":0}]", "uvm.pipes[0].refCount"},
+        {"[{\"hostPath\":\"\\\\\\\\.\\\\pipe\\\\p\",\"refCount\":1},"
+         "{\"hostPath\":\"\\\\\\\\.\\\\pipe\\\\P\",\"refCount\":1}]",
+         "'uvm.pipes[1]' repeats a pipe"},
+        {"[5]", "uvm.pipes[0]"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        json_t *saved = hcsoci_uvm_to_json(f.uvm);
+        json_object_set_new(saved, "pipes", test_json(bad[i].pipes));
+        hcsoci_uvm *loaded = NULL;
+        hcsoci_error *error = NULL;
+        CU_ASSERT_EQUAL(hcsoci_uvm_from_json(f.host, saved, &loaded, &error), -1);
+        CU_ASSERT_PTR_NULL(loaded);
+        TEST_ASSERT_ERROR_CONTAINS(error, bad[i].message);
+        json_decref(saved);
+    }
+    /* A state saved before pipes were counted has no "pipes": none are mapped. */
+    json_t *saved = hcsoci_uvm_to_json(f.uvm);
+    json_object_del(saved, "pipes");
+    hcsoci_uvm *loaded = NULL;
+    CU_ASSERT_EQUAL(hcsoci_uvm_from_json(f.host, saved, &loaded, NULL), 0);
+    hcsoci_uvm_free(loaded);
+    json_decref(saved);
+    fixture_close(&f);
+}
+
 /* ---- vPCI ---- */
 
 static void test_vpci_request_matches_trace_079(void)
@@ -1355,9 +1430,10 @@ static void test_every_ledger_kind_reaches_its_own_release(void)
          "{\"kind\":\"uvm.plan9\",\"name\":\"0\",\"uvmPath\":\"/m\"}",
          "failed to remove plan9 share: not supported", NULL},
         {"{\"kind\":\"uvm.pipe\"}", "invalid ledger entry: missing field 'uvm.pipe.hostPath'",
-         "{\"kind\":\"uvm.pipe\",\"hostPath\":\"\\\\\\\\.\\\\pipe\\\\none\"}", NULL,
-         "{\"ResourcePath\":\"VirtualMachine/Devices/MappedPipes/\\\\\\\\.\\\\pipe\\\\none\","
-         "\"RequestType\":\"Remove\"}"},
+         "{\"kind\":\"uvm.pipe\",\"hostPath\":\"\\\\\\\\.\\\\pipe\\\\none\"}",
+         "failed to remove pipe mount: pipe \\\\.\\pipe\\none is not mapped into the uvm "
+         "uvm-wcow-1",
+         NULL},
         {"{\"kind\":\"uvm.vpci\"}",
          "invalid ledger entry: missing field 'uvm.vpci.deviceInstanceId'",
          "{\"kind\":\"uvm.vpci\",\"deviceInstanceId\":\"PCIP\\\\none\"}",
@@ -2004,6 +2080,8 @@ int main(void)
         {"the mount, VSMB and Plan 9 counters refuse to overflow",
          test_mount_vsmb_and_plan9_counters_refuse_to_overflow},
         {"pipes match trace 050", test_pipes_match_trace_050},
+        {"pipes are ref-counted", test_pipes_are_ref_counted},
+        {"saved pipes are checked", test_saved_pipes_are_checked},
         {"vPCI request matches trace 079", test_vpci_request_matches_trace_079},
         {"HvSocket update matches trace 061", test_hvsocket_update_matches_trace_061},
         {"network Windows matches trace 055", test_network_windows_matches_trace_055},

@@ -1,5 +1,10 @@
 /* libhcsoci: create Windows-host containers the way hcsshim's internal/hcsoci does, with
- * loadable backends. This is the API a program uses; module authors also read plugin.h. */
+ * loadable backends. This is the API a program uses; module authors also read plugin.h.
+ *
+ * Threads: one runtime, one host and one utility VM may be used by many threads at once (a shim
+ * creating a pod's containers concurrently): creates and releases in one VM share and ref-count
+ * its resources safely. A container, its resources and an error belong to one thread at a time;
+ * hcsoci_runtime_new and hcsoci_runtime_free must not overlap other calls on that runtime. */
 #ifndef HCSOCI_HCSOCI_H
 #define HCSOCI_HCSOCI_H
 

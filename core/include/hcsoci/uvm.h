@@ -239,11 +239,13 @@ int hcsoci_uvm_remove_plan9(hcsoci_uvm *uvm, const char *share_name, const char 
 /* True when path names a named pipe (starts with \\.\pipe\). */
 bool hcsoci_uvm_is_pipe(const char *path);
 
-/* Maps the host pipe host_path into the VM (not ref-counted). */
+/* Maps the host pipe host_path into the VM, ref-counted by its name (case-insensitively): the
+ * host is asked once, and a "uvm.pipe" entry is recorded in resources for every call. */
 int hcsoci_uvm_add_pipe(hcsoci_uvm *uvm, const char *host_path, hcsoci_resources *resources,
                         hcsoci_error **error);
 
-/* Removes a mapped pipe. */
+/* Drops one reference to a mapped pipe; the last one unmaps it (on failure it stays mapped
+ * and referenced). */
 int hcsoci_uvm_remove_pipe(hcsoci_uvm *uvm, const char *host_path, hcsoci_error **error);
 
 /* The pipe a container sees for a pipe mount: the source through the VM's IPC$ share (or as

@@ -161,6 +161,9 @@ void hcsoci_uvm_free(hcsoci_uvm *uvm)
     for (size_t i = 0; i < uvm->vpci_devices.count; i++)
         uvm_vpci_device_free(uvm->vpci_devices.items[i]);
     uvm_list_clear(&uvm->vpci_devices);
+    for (size_t i = 0; i < uvm->pipes.count; i++)
+        uvm_pipe_free(uvm->pipes.items[i]);
+    uvm_list_clear(&uvm->pipes);
     for (size_t i = 0; i < uvm->namespaces.count; i++)
         uvm_namespace_free(uvm->namespaces.items[i]);
     uvm_list_clear(&uvm->namespaces);
@@ -277,7 +280,7 @@ json_t *hcsoci_uvm_to_json(const hcsoci_uvm *uvm)
     if (state != NULL &&
         (uvm_vsmb_save(uvm, state) != 0 || uvm_scsi_save(uvm, state) != 0 ||
          uvm_vpmem_save(uvm, state) != 0 || uvm_vpci_save(uvm, state) != 0 ||
-         uvm_network_save(uvm, state) != 0)) {
+         uvm_pipes_save(uvm, state) != 0 || uvm_network_save(uvm, state) != 0)) {
         json_decref(state);
         state = NULL;
     }
@@ -316,7 +319,7 @@ int hcsoci_uvm_from_json(hcsoci_host *host, const json_t *value, hcsoci_uvm **uv
         load_counter(value, "plan9Counter", &made->plan9_counter, error) != 0 ||
         uvm_vsmb_load(made, value, error) != 0 || uvm_scsi_load(made, value, error) != 0 ||
         uvm_vpmem_load(made, value, error) != 0 || uvm_vpci_load(made, value, error) != 0 ||
-        uvm_network_load(made, value, error) != 0) {
+        uvm_pipes_load(made, value, error) != 0 || uvm_network_load(made, value, error) != 0) {
         hcsoci_fail_prefixed(error, "invalid saved utility VM '%s': ", made->id);
         hcsoci_uvm_free(made);
         *uvm = NULL;

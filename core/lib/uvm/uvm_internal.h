@@ -55,6 +55,11 @@ typedef struct uvm_vpci_device {
     uint32_t ref_count;
 } uvm_vpci_device;
 
+typedef struct uvm_pipe {
+    char *host_path; /* \\.\pipe\name, as first mapped */
+    uint32_t ref_count;
+} uvm_pipe;
+
 typedef struct uvm_nic {
     char *endpoint_id;
     char *nic_id;   /* the adapter GUID handed out when the NIC was added */
@@ -82,6 +87,7 @@ struct hcsoci_uvm {
     uvm_scsi_mount *scsi[UVM_SCSI_CONTROLLERS][UVM_SCSI_SLOTS];
     uvm_vpmem_device *vpmem[UVM_VPMEM_DEVICES];
     uvm_list vpci_devices; /* uvm_vpci_device */
+    uvm_list pipes;        /* uvm_pipe */
     uvm_list namespaces;   /* uvm_namespace */
 };
 
@@ -178,6 +184,7 @@ void uvm_vsmb_share_free(uvm_vsmb_share *share);
 void uvm_scsi_mount_free(uvm_scsi_mount *mount);
 void uvm_vpmem_device_free(uvm_vpmem_device *device);
 void uvm_vpci_device_free(uvm_vpci_device *device);
+void uvm_pipe_free(uvm_pipe *pipe);
 void uvm_namespace_free(uvm_namespace *namespace_info);
 
 /* Each adds its resources' state to state (an object) or reads it back; loading checks
@@ -190,6 +197,8 @@ int uvm_vpmem_save(const hcsoci_uvm *uvm, json_t *state);
 int uvm_vpmem_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error);
 int uvm_vpci_save(const hcsoci_uvm *uvm, json_t *state);
 int uvm_vpci_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error);
+int uvm_pipes_save(const hcsoci_uvm *uvm, json_t *state);
+int uvm_pipes_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error);
 int uvm_network_save(const hcsoci_uvm *uvm, json_t *state);
 int uvm_network_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error);
 

@@ -58,15 +58,17 @@ static const json_t *find_endpoint(const sim_world *world, const char *id)
     return NULL;
 }
 
-/* {"ID": id, "ResourceList": [{"Type": "Endpoint", "Data": {"Id": ...}}, ...]} */
+/* {"ID": id, "ResourceList": [{"Type": "Endpoint", "Data": {"Id": ...}}, ...]}, holding copies
+ * of the world's strings: the caller reads it after the host's lock is released. */
 static json_t *describe_namespace(const char *id, const json_t *endpoints)
 {
     json_t *resources = json_array();
     size_t index;
     json_t *endpoint;
     json_array_foreach(endpoints, index, endpoint) {
-        if (json_array_append_new(resources, json_pack("{s:s, s:{s:O}}", "Type", "Endpoint",
-                                                       "Data", "Id", endpoint)) != 0) {
+        if (json_array_append_new(resources,
+                                  json_pack("{s:s, s:{s:s}}", "Type", "Endpoint", "Data", "Id",
+                                            json_string_value(endpoint))) != 0) {
             json_decref(resources);
             return NULL;
         }

@@ -361,16 +361,18 @@ static int sim_modify_service_settings(hcsoci_host *host, const json_t *settings
     return result;
 }
 
-/* What HCS answers about one remembered credential-guard instance. */
+/* What HCS answers about one remembered credential-guard instance: copies, since the caller
+ * reads the answer after the host's lock is released while another thread may remove the
+ * instance. */
 static json_t *credential_guard_instance_properties(const json_t *instance)
 {
     return json_pack(
-        "{s:O, s:{s:s, s:s, s:O, s:s}, s:{s:s, s:{s:s, s:s, s:b}}}",
-        "Id", json_object_get(instance, "Id"),
+        "{s:s, s:{s:s, s:s, s:s, s:s}, s:{s:s, s:{s:s, s:s, s:b}}}",
+        "Id", json_string_value(json_object_get(instance, "Id")),
         "CredentialGuard",
             "Cookie", "Y2NnLWNvb2tpZQ==",
             "RpcEndpoint", "ccg-rpc-endpoint",
-            "Transport", json_object_get(instance, "Transport"),
+            "Transport", json_string_value(json_object_get(instance, "Transport")),
             "CredentialSpec", "",
         "HvSocketConfig",
             "ServiceId", "1b2c3d4e-0000-0000-0000-0000000000cc",
