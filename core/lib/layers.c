@@ -340,20 +340,38 @@ int hcsoci_layers_mount_recorded(hcsoci_host *host, hcsoci_uvm *uvm, const json_
 int hcsoci_layers_unmount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
                           const char *container_root_in_uvm, bool all, hcsoci_error **error)
 {
+    size_t steps_done = 0;
+    return hcsoci_layers_unmount_from(host, uvm, layer_folders, container_root_in_uvm, all,
+                                      &steps_done, error);
+}
+
+int hcsoci_layers_unmount_from(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
+                               const char *container_root_in_uvm, bool all, size_t *steps_done,
+                               hcsoci_error **error)
+{
     if (check_layer_folders(layer_folders, error) != 0)
         return -1;
     if (uvm != NULL)
         return layers_uvm_unmount(host, uvm, layer_folders,
                                   container_root_in_uvm != NULL ? container_root_in_uvm : "", all,
-                                  error);
-    /* Host-mounted layers are always unmounted whole, whatever all says. */
+                                  steps_done, error);
+    /* Host-mounted layers are always unmounted whole, whatever all says: UnprepareLayer, then
+     * DeactivateLayer, of the scratch folder. */
     size_t count = json_array_size(layer_folders);
     if (count < 1)
         return hcsoci_fail(error, HCSOCI_E_INVALID, "need at least one layer for Unmount");
     const char *scratch = json_string_value(json_array_get(layer_folders, count - 1));
-    if (unprepare(host, scratch, error) != 0)
-        return -1;
-    return deactivate(host, scratch, error);
+    if (*steps_done < 1) {
+        if (unprepare(host, scratch, error) != 0)
+            return -1;
+        *steps_done = 1;
+    }
+    if (*steps_done < 2) {
+        if (deactivate(host, scratch, error) != 0)
+            return -1;
+        *steps_done = 2;
+    }
+    return 0;
 }
 
 int hcsoci_layers_in_uvm(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,

@@ -12,9 +12,10 @@ char *layers_join_windows_path(const char *folder, const char *file);
 int layers_uvm_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
                      const char *container_root_in_uvm, char **root_path, hcsoci_error **error);
 
-/* Unmounts layers from uvm (see hcsoci_layers_unmount). */
+/* Unmounts layers from uvm in resumable steps (see hcsoci_layers_unmount_from). */
 int layers_uvm_unmount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
-                       const char *container_root_in_uvm, bool all, hcsoci_error **error);
+                       const char *container_root_in_uvm, bool all, size_t *steps_done,
+                       hcsoci_error **error);
 
 /* [{"Id", "Path"}] of the first count layer folders as the VM sees them over VSMB. */
 int layers_uvm_hcs_layers(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,

@@ -194,55 +194,65 @@ int layers_uvm_mount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_fol
 }
 
 /* Keeps the first error and puts each later one in front of it, as the reference wraps. */
-static void collect_error(hcsoci_error **collected, hcsoci_error *next)
+/* Whether a failed step found its resource gone already (the VM no longer has it): what the
+ * step would do is done. Logged, and the error freed, when so. */
+static bool step_found_gone(hcsoci_error *step_error)
 {
-    if (next == NULL)
-        return;
-    if (*collected == NULL) {
-        *collected = next;
-        return;
+    if (step_error->code != HCSOCI_E_UVM_NOT_ATTACHED && step_error->code != HCSOCI_E_NOT_FOUND)
+        return false;
+    HCSOCI_LOG(HCSOCI_LOG_WARN, json_pack("{s:s}", "error", step_error->message),
+               "a layer's resource was already gone from the utility VM: counted as removed");
+    hcsoci_error_free(step_error);
+    return true;
+}
+
+/* Step `step` of the unmount: 0 the combined layers, 1 the scratch disk, 2 + i read-only
+ * layer i. */
+static int unmount_step(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
+                        const char *container_root_in_uvm, size_t step, hcsoci_error **error)
+{
+    if (step == 0) {
+        char *rootfs = rootfs_path(uvm, container_root_in_uvm);
+        if (rootfs == NULL)
+            return hcsoci_fail_out_of_memory(error);
+        int result = hcsoci_uvm_remove_combined_layers(uvm, rootfs, error);
+        free(rootfs);
+        return result;
     }
-    hcsoci_error_prefix(*collected, "%s: ", next->message);
-    hcsoci_error_free(next);
+    if (step == 1) {
+        char *scratch = NULL;
+        if (scratch_disk_path(host, layer_folders, &scratch, error) != 0)
+            return hcsoci_fail_prefixed(error, "failed to get scratch VHD path in layer folders: ");
+        int result = hcsoci_uvm_remove_scsi(uvm, scratch, error);
+        free(scratch);
+        return result;
+    }
+    char *host_path =
+        layer_host_path(uvm, json_string_value(json_array_get(layer_folders, step - 2)));
+    if (host_path == NULL)
+        return hcsoci_fail_out_of_memory(error);
+    int result = remove_read_only_layer(uvm, host_path, error);
+    if (result != 0 && hcsoci_uvm_get_os(uvm) == HCSOCI_UVM_LINUX)
+        hcsoci_fail_prefixed(error, "failed to remove %s layer: ", "LCOW");
+    free(host_path);
+    return result;
 }
 
 int layers_uvm_unmount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
-                       const char *container_root_in_uvm, bool all, hcsoci_error **error)
+                       const char *container_root_in_uvm, bool all, size_t *steps_done,
+                       hcsoci_error **error)
 {
-    if (json_array_size(layer_folders) < 2)
+    size_t count = json_array_size(layer_folders);
+    if (count < 2)
         return hcsoci_fail(error, HCSOCI_E_INVALID, "at least two layers are required for unmount");
-    hcsoci_error *collected = NULL, *step_error = NULL;
-    char *rootfs = rootfs_path(uvm, container_root_in_uvm);
-    if (rootfs == NULL)
-        return hcsoci_fail_out_of_memory(error);
-    if (hcsoci_uvm_remove_combined_layers(uvm, rootfs, &step_error) != 0)
-        collect_error(&collected, step_error);
-    free(rootfs);
-
-    step_error = NULL;
-    char *scratch = NULL;
-    if (scratch_disk_path(host, layer_folders, &scratch, &step_error) != 0) {
-        hcsoci_error_prefix(step_error, "failed to get scratch VHD path in layer folders: ");
-        hcsoci_error_free(collected);
-        return hcsoci_error_store(error, step_error);
+    /* Without all, only what SCSI holds: the combined layers and the scratch disk. */
+    size_t steps = all ? count + 1 : 2;
+    for (; *steps_done < steps; (*steps_done)++) {
+        hcsoci_error *step_error = NULL;
+        if (unmount_step(host, uvm, layer_folders, container_root_in_uvm, *steps_done,
+                         &step_error) != 0 &&
+            !step_found_gone(step_error))
+            return hcsoci_error_store(error, step_error);
     }
-    if (hcsoci_uvm_remove_scsi(uvm, scratch, &step_error) != 0)
-        collect_error(&collected, step_error);
-    free(scratch);
-
-    for (size_t i = 0; all && i + 1 < json_array_size(layer_folders); i++) {
-        char *host_path = layer_host_path(uvm, json_string_value(json_array_get(layer_folders, i)));
-        step_error = NULL;
-        if (host_path == NULL)
-            step_error = hcsoci_error_new(HCSOCI_E_OUT_OF_MEMORY, "out of memory");
-        else if (remove_read_only_layer(uvm, host_path, &step_error) != 0 &&
-                 hcsoci_uvm_get_os(uvm) == HCSOCI_UVM_LINUX)
-            hcsoci_error_prefix(step_error, "failed to remove %s layer: ", "LCOW");
-        collect_error(&collected, step_error);
-        free(host_path);
-    }
-    (void)host;
-    if (collected == NULL)
-        return 0;
-    return hcsoci_error_store(error, collected);
+    return 0;
 }

@@ -1,6 +1,8 @@
 /* The resource ledger of one container. */
 #include "resources_internal.h"
 
+#include <hcsoci/layers.h>
+
 #include <hcsoci/alloc.h>
 #include <hcsoci/spec.h>
 
@@ -15,6 +17,7 @@ struct hcsoci_resources {
     bool namespace_added_to_uvm;
     json_t *layer_folders; /* NULL when no layers are mounted */
     char *layers_uvm;
+    size_t layers_unmount_steps; /* steps of the layers' unmount already done */
     json_t *entries;       /* array of {"kind", ...} in allocation order */
     hcsoci_ledger_observer observer; /* NULL: none */
     void *observer_context;
@@ -139,6 +142,7 @@ int hcsoci_resources_set_layers(hcsoci_resources *resources, const json_t *layer
     }
     json_decref(resources->layer_folders);
     resources->layer_folders = copy;
+    resources->layers_unmount_steps = 0;
     notify(resources, HCSOCI_LEDGER_LAYERS_RECORDED);
     return 0;
 }
@@ -153,10 +157,24 @@ const char *hcsoci_resources_layers_uvm(const hcsoci_resources *resources)
     return resources->layers_uvm;
 }
 
+size_t hcsoci_resources_layers_unmount_steps(const hcsoci_resources *resources)
+{
+    return resources->layers_unmount_steps;
+}
+
+void hcsoci_resources_set_layers_unmount_steps(hcsoci_resources *resources, size_t steps)
+{
+    if (resources->layers_unmount_steps == steps)
+        return;
+    resources->layers_unmount_steps = steps;
+    notify(resources, HCSOCI_LEDGER_UPDATED);
+}
+
 void hcsoci_resources_clear_layers(hcsoci_resources *resources)
 {
     json_decref(resources->layer_folders);
     resources->layer_folders = NULL;
+    resources->layers_unmount_steps = 0;
     notify(resources, HCSOCI_LEDGER_LAYERS_RELEASED);
 }
 
@@ -189,6 +207,14 @@ const json_t *hcsoci_resources_entry(const hcsoci_resources *resources, size_t i
     return json_array_get(resources->entries, index);
 }
 
+void hcsoci_resources_remove(hcsoci_resources *resources, size_t index)
+{
+    if (index < json_array_size(resources->entries)) {
+        json_array_remove(resources->entries, index);
+        notify(resources, HCSOCI_LEDGER_ENTRY_RELEASED);
+    }
+}
+
 void hcsoci_resources_pop(hcsoci_resources *resources)
 {
     size_t count = json_array_size(resources->entries);
@@ -200,13 +226,22 @@ void hcsoci_resources_pop(hcsoci_resources *resources)
 
 json_t *hcsoci_resources_to_json(const hcsoci_resources *resources)
 {
-    return json_pack("{s:s,s:s,s:s,s:b,s:b,s:O?,s:s,s:O}", "containerId",
-                     resources->container_id, "containerRootInUvm",
-                     resources->container_root_in_uvm, "networkNamespace",
-                     resources->network_namespace, "createdNetworkNamespace",
-                     resources->created_network_namespace, "namespaceAddedToUvm",
-                     resources->namespace_added_to_uvm, "layerFolders", resources->layer_folders,
-                     "layersUvm", resources->layers_uvm, "entries", resources->entries);
+    json_t *saved = json_pack("{s:s,s:s,s:s,s:b,s:b,s:O?,s:s,s:O}", "containerId",
+                              resources->container_id, "containerRootInUvm",
+                              resources->container_root_in_uvm, "networkNamespace",
+                              resources->network_namespace, "createdNetworkNamespace",
+                              resources->created_network_namespace, "namespaceAddedToUvm",
+                              resources->namespace_added_to_uvm, "layerFolders",
+                              resources->layer_folders, "layersUvm", resources->layers_uvm,
+                              "entries", resources->entries);
+    /* Only a release that stopped half-way through the layers leaves steps to remember. */
+    if (saved != NULL && resources->layers_unmount_steps > 0 &&
+        json_object_set_new(saved, "layersUnmountSteps",
+                            json_integer((json_int_t)resources->layers_unmount_steps)) != 0) {
+        json_decref(saved);
+        saved = NULL;
+    }
+    return saved;
 }
 
 int hcsoci_resources_from_json(const json_t *value, hcsoci_resources **resources,
@@ -216,6 +251,7 @@ int hcsoci_resources_from_json(const json_t *value, hcsoci_resources **resources
     const char *container_id, *root, *namespace_id, *layers_uvm;
     bool created, added;
     json_t *layer_folders, *entries;
+    int64_t unmount_steps = 0;
     if (!json_is_object(value))
         return hcsoci_fail(error, HCSOCI_E_INVALID, "invalid resource ledger: must be an object");
     if (hcsoci_json_string(value, "containerId", "resources.containerId", &container_id, error) ||
@@ -229,7 +265,9 @@ int hcsoci_resources_from_json(const json_t *value, hcsoci_resources **resources
         hcsoci_json_string_array(value, "layerFolders", "resources.layerFolders", &layer_folders,
                                  error) ||
         hcsoci_json_string(value, "layersUvm", "resources.layersUvm", &layers_uvm, error) ||
-        hcsoci_json_object_array(value, "entries", "resources.entries", &entries, error))
+        hcsoci_json_object_array(value, "entries", "resources.entries", &entries, error) ||
+        hcsoci_json_integer(value, "layersUnmountSteps", "resources.layersUnmountSteps", 0,
+                            HCSOCI_LAYERS_UNMOUNT_MAX_STEPS, &unmount_steps, NULL, error))
         return -1;
     size_t index;
     json_t *entry;
@@ -250,6 +288,7 @@ int hcsoci_resources_from_json(const json_t *value, hcsoci_resources **resources
         return -1;
     }
     loaded->namespace_added_to_uvm = added;
+    loaded->layers_unmount_steps = layer_folders != NULL ? (size_t)unmount_steps : 0;
     if (entries != NULL) {
         json_decref(loaded->entries);
         loaded->entries = hcsoci_json_copy(entries);

@@ -25,6 +25,11 @@ bool hcsoci_resources_namespace_added_to_uvm(const hcsoci_resources *resources);
 /* The utility VM the layers were mounted into ("" on the host; borrowed). */
 const char *hcsoci_resources_layers_uvm(const hcsoci_resources *resources);
 
+/* How many steps of unmounting the layers are done already (hcsoci_layers_unmount_from), and
+ * setting it (saved with the ledger, so that a later release goes on from there). */
+size_t hcsoci_resources_layers_unmount_steps(const hcsoci_resources *resources);
+void hcsoci_resources_set_layers_unmount_steps(hcsoci_resources *resources, size_t steps);
+
 /* Forgets the layers after they were released. */
 void hcsoci_resources_clear_layers(hcsoci_resources *resources);
 

@@ -35,12 +35,14 @@ static int remove_namespace_and_endpoints(hcsoci_host *host, const char *namespa
                    "removing endpoint from namespace: does not exist");
     }
     hcsoci_error *remove_error = NULL;
-    if (hns_remove_namespace(host, namespace_id, &remove_error) == 0 ||
-        hns_error_is_not_found(remove_error)) {
-        hcsoci_error_free(remove_error);
+    if (hns_remove_namespace(host, namespace_id, &remove_error) == 0)
         return 0;
-    }
-    return hcsoci_error_store(error, remove_error);
+    if (!hns_error_is_not_found(remove_error))
+        return hcsoci_error_store(error, remove_error);
+    hcsoci_error_free(remove_error);
+    HCSOCI_LOG(HCSOCI_LOG_WARN, json_pack("{s:s}", "netID", namespace_id),
+               "removing network namespace: does not exist");
+    return 0;
 }
 
 /* Undoes a creation whose ledger could not be kept up to date (memory ran out): removes what

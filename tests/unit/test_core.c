@@ -3,6 +3,7 @@
 #include "../../core/lib/resources_internal.h"
 
 #include <hcsoci/alloc_testing.h>
+#include <hcsoci/layers.h>
 #include <hcsoci/replay.h>
 #include <hcsoci/sim.h>
 
@@ -352,6 +353,41 @@ static void test_ledger_round_trip(void)
     json_decref(saved_again);
     json_decref(folders);
     hcsoci_resources_free(loaded);
+    hcsoci_resources_free(resources);
+}
+
+/* How far an interrupted unmount of the layers got is saved, read back and checked; a ledger
+ * without it (or whose unmount never stopped half-way) has none. */
+static void test_ledger_keeps_the_layers_unmount_steps(void)
+{
+    hcsoci_resources *resources = hcsoci_resources_new("c1");
+    json_t *folders = test_json("[\"C:\\\\l\\\\base\", \"C:\\\\l\\\\scratch\"]");
+    CU_ASSERT_EQUAL(hcsoci_resources_set_layers(resources, folders, NULL, NULL), 0);
+    json_t *saved = hcsoci_resources_to_json(resources);
+    CU_ASSERT_PTR_NULL(json_object_get(saved, "layersUnmountSteps"));
+    json_decref(saved);
+    hcsoci_resources_set_layers_unmount_steps(resources, 1);
+    saved = hcsoci_resources_to_json(resources);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(saved, "layersUnmountSteps")), 1);
+    hcsoci_resources *loaded = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_resources_from_json(saved, &loaded, NULL), 0);
+    CU_ASSERT_EQUAL(hcsoci_resources_layers_unmount_steps(loaded), 1);
+    hcsoci_resources_free(loaded);
+    /* Negative, past the most steps an unmount has, not a number. */
+    json_t *values[] = {json_integer(-1), json_integer(HCSOCI_LAYERS_UNMOUNT_MAX_STEPS + 1),
+                        json_string("1")};
+    for (size_t i = 0; i < 3; i++) {
+        json_object_set_new(saved, "layersUnmountSteps", values[i]);
+        hcsoci_error *error = NULL;
+        loaded = NULL;
+        CU_ASSERT_EQUAL(hcsoci_resources_from_json(saved, &loaded, &error), -1);
+        CU_ASSERT_PTR_NULL(loaded);
+        TEST_ASSERT_ERROR_CONTAINS(error, "resources.layersUnmountSteps");
+    }
+    hcsoci_resources_clear_layers(resources);
+    CU_ASSERT_EQUAL(hcsoci_resources_layers_unmount_steps(resources), 0);
+    json_decref(saved);
+    json_decref(folders);
     hcsoci_resources_free(resources);
 }
 
@@ -867,6 +903,7 @@ int main(void)
         {"schema by build and request", test_schema_by_build_and_request},
         {"schema parsing", test_schema_parsing},
         {"ledger JSON round trip", test_ledger_round_trip},
+        {"ledger keeps the layers' unmount steps", test_ledger_keeps_the_layers_unmount_steps},
         {"ledger rejects malformed JSON", test_ledger_rejects_malformed_json},
         {"a failed create releases in reverse order", test_failed_create_releases_in_reverse_order},
         {"the ledger observer sees each change in order",

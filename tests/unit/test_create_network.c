@@ -389,6 +389,70 @@ static void test_standalone_container_adds_created_namespace_and_nics(void)
     hosted_close(&h);
 }
 
+/* A namespace removed behind hcsoci's back (a forced delete of the sandbox, containerd #6135):
+ * HNS answers "Element not found" for its endpoints and for itself, which count as released,
+ * each with a warning naming the resource; the release succeeds and the ledger is empty. */
+static void test_namespace_already_gone_counts_as_released(void)
+{
+    hosted h;
+    hosted_open(&h, windows_case, NULL);
+    hosted_create_or_fail(&h);
+    json_t *response = NULL;
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL_FATAL(h.host->ops->hns_call(h.host, "DELETE", "/namespaces/" NEW_NAMESPACE,
+                                                NULL, &response, &error),
+                          0);
+    json_decref(response);
+    test_log_capture_begin(HCSOCI_LOG_WARN);
+    hosted_release(&h);
+    json_t *logs = test_log_capture_end();
+    CU_ASSERT_EQUAL(test_count_logs(logs, "removing endpoint from namespace: does not exist"), 2);
+    CU_ASSERT_STRING_EQUAL(
+        member_text(test_find_log(logs, "removing endpoint from namespace"), "netID"),
+        NEW_NAMESPACE);
+    CU_ASSERT_STRING_EQUAL(
+        member_text(test_find_log(logs, "removing network namespace: does not exist"), "netID"),
+        NEW_NAMESPACE);
+    CU_ASSERT_EQUAL(hcsoci_resources_count(h.resources), 0);
+    json_t *held = hcsoci_sim_host_held(h.host);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(held, "hnsNamespaces")), 0);
+    json_decref(held);
+    json_decref(logs);
+    hosted_close(&h);
+}
+
+/* A release whose host call fails keeps what it could not release, and everything older,
+ * in the ledger; releasing again goes on from there: the NICs, already out of the VM, are not
+ * removed again. */
+static void test_failed_release_keeps_its_entry_for_the_next(void)
+{
+    hosted h;
+    /* The namespace's DELETE: after the create's six HNS calls and the release's two
+     * removeresource calls. */
+    hosted_open_on(&h, windows_case, NULL, "HNSCall", 9, NULL);
+    hosted_create_or_fail(&h);
+    size_t entries = hcsoci_resources_count(h.resources);
+    hcsoci_sim_host_journal_clear(h.host);
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_release_resources(h.runtime, h.resources, h.uvm, true, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "they stay in the ledger for the next release");
+    assert_journal(h.host, REMOVE_WINDOWS_NICS "," REMOVE_CREATED_NAMESPACE);
+    /* The namespace's entry is the newest: nothing left the ledger but the NICs' flag. */
+    CU_ASSERT_EQUAL(hcsoci_resources_count(h.resources), entries);
+    CU_ASSERT_FALSE(hcsoci_resources_namespace_added_to_uvm(h.resources));
+    /* The NICs are not removed again; the endpoints are gone from the namespace already. */
+    hosted_release(&h);
+    const char *summary = journal_summary(h.host);
+    CU_ASSERT_PTR_NULL(strstr(summary, "Remove NIC"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(summary, "DELETE /namespaces/ns-new"));
+    CU_ASSERT_EQUAL(hcsoci_resources_count(h.resources), 0);
+    json_t *held = hcsoci_sim_host_held(h.host);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(held, "hnsNamespaces")), 0);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(held, "namespaceEndpoints")), 0);
+    json_decref(held);
+    hosted_close(&h);
+}
+
 /* Every NIC request names the NIC by the id the VM model gave it. */
 static void test_nic_requests_use_the_models_nic_ids(void)
 {
@@ -1032,6 +1096,10 @@ int main(void)
          test_linux_guest_without_namespaces_gets_host_nics_only},
         {"bad pod annotations are the reference's errors",
          test_bad_pod_annotations_are_the_references_errors},
+        {"a namespace already gone counts as released",
+         test_namespace_already_gone_counts_as_released},
+        {"a failed release keeps its entry for the next",
+         test_failed_release_keeps_its_entry_for_the_next},
         {"bad pod annotation after creating the namespace removes it",
          test_bad_pod_annotation_after_creating_the_namespace_removes_it},
         {"listing failures roll back", test_listing_failures_roll_back},

@@ -580,12 +580,14 @@ static void test_release_failure_is_reported_and_the_layers_kept(void)
     CU_ASSERT_EQUAL(run.status, 0);
     TEST_ASSERT_CALLS(run.release_calls, "HcsModifyServiceSettings");
     CU_ASSERT_PTR_NOT_NULL_FATAL(run.release_error);
-    CU_ASSERT_STRING_EQUAL(run.release_error, "failed to release one or more container resources");
+    CU_ASSERT_STRING_EQUAL(run.release_error,
+                           "failed to release one or more container resources (they stay in the "
+                           "ledger for the next release)");
     /* The entry's own error is logged. */
     CU_ASSERT_FATAL(json_array_size(run.logs) > 0);
     const json_t *record = json_array_get(run.logs, 0);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(record, "message")),
-                           "failed to release container resource");
+                           "failed to release container resource: it stays in the ledger");
     CU_ASSERT_STRING_EQUAL(
         json_string_value(json_object_get(json_object_get(record, "fields"), "error")),
         "failed to remove container credential guard instance: "

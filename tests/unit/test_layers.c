@@ -397,23 +397,41 @@ static void test_failed_combine_removes_scratch_then_shares(void)
     free_fixture(&used);
 }
 
-static void test_unmount_continues_and_collects_errors(void)
+/* An unmount stops at the first step that fails; resumed from the steps it did, it removes
+ * nothing twice. */
+static void test_unmount_stops_at_a_failure_and_resumes(void)
 {
     static const char *const failing_remove =
         "{\"files\": {\"" BASE "\": \"dir\", \"" MIDDLE "\": \"dir\", \"" SCRATCH "\": \"dir\","
         " \"" SCRATCH "\\\\sandbox.vhdx\": \"file\"},"
-        " \"failCall\": {\"call\": \"HcsModifyComputeSystem\", \"nth\": 5}}";
+        " \"failCall\": {\"call\": \"HcsModifyComputeSystem\", \"nth\": 6}}";
     fixture used = make_fixture(failing_remove, HCSOCI_UVM_WINDOWS);
     char *root = NULL;
     CU_ASSERT_EQUAL_FATAL(hcsoci_layers_mount(used.host, used.uvm, used.folders, "C:\\c\\1", &root,
                                               NULL), 0);
     hcsoci_sim_host_journal_clear(used.host);
     hcsoci_error *error = NULL;
-    /* The combined-layers removal (5th modify) fails; the rest is still removed. */
-    CU_ASSERT_EQUAL(hcsoci_layers_unmount(used.host, used.uvm, used.folders, "C:\\c\\1", true, &error),
+    size_t steps_done = 0;
+    /* The combined layers go (5th modify); the scratch disk's removal (6th) fails. */
+    CU_ASSERT_EQUAL(hcsoci_layers_unmount_from(used.host, used.uvm, used.folders, "C:\\c\\1",
+                                               true, &steps_done, &error),
                     -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "Access is denied.");
-    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(used.host)), 4);
+    CU_ASSERT_EQUAL(steps_done, 1);
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(used.host)), 2);
+    hcsoci_sim_host_journal_clear(used.host);
+    CU_ASSERT_EQUAL(hcsoci_layers_unmount_from(used.host, used.uvm, used.folders, "C:\\c\\1",
+                                               true, &steps_done, NULL),
+                    0);
+    CU_ASSERT_EQUAL(steps_done, 4); /* combined layers, scratch, two read-only layers */
+    const json_t *calls = hcsoci_sim_host_journal(used.host);
+    CU_ASSERT_EQUAL(json_array_size(calls), 3);
+    /* It goes on with the scratch disk: the combined layers are not removed again. */
+    const json_t *first = json_object_get(json_object_get(json_array_get(calls, 0), "args"),
+                                          "configuration");
+    const char *path = json_string_value(json_object_get(first, "ResourcePath"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    CU_ASSERT_PTR_NOT_NULL(strstr(path, "/Scsi/"));
     free(root);
     free_fixture(&used);
 }
@@ -531,7 +549,7 @@ int main(void)
         {"Linux VM: vPMEM layers and rootfs", test_linux_mount_uses_vpmem_and_rootfs},
         {"a missing scratch rolls back the shares", test_missing_scratch_rolls_back_the_shares},
         {"a failed combine removes scratch then shares", test_failed_combine_removes_scratch_then_shares},
-        {"unmount continues past failures", test_unmount_continues_and_collects_errors},
+        {"unmount stops at a failure and resumes", test_unmount_stops_at_a_failure_and_resumes},
         {"too few layers", test_too_few_layers},
         {"preparing the scratch creates folder and sandbox once",
          test_prepare_scratch_creates_folder_and_sandbox_once},

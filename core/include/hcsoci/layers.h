@@ -59,6 +59,18 @@ int hcsoci_layers_mount_recorded(hcsoci_host *host, hcsoci_uvm *uvm, const json_
 int hcsoci_layers_unmount(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
                           const char *container_root_in_uvm, bool all, hcsoci_error **error);
 
+/* The most steps an unmount has: the combined layers, the scratch disk and one per read-only
+ * layer, of at most this many layers' worth. */
+#define HCSOCI_LAYERS_UNMOUNT_MAX_STEPS 130
+
+/* hcsoci_layers_unmount in steps that can be resumed: the steps before *steps_done are skipped,
+ * each step that succeeds (or finds its resource gone already: the VM no longer has it) moves
+ * *steps_done on, and the first step that fails stops the unmount, so that calling again goes
+ * on from there and nothing is removed twice. */
+int hcsoci_layers_unmount_from(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,
+                               const char *container_root_in_uvm, bool all, size_t *steps_done,
+                               hcsoci_error **error);
+
 /* [{"Id", "Path"}] of the first count layer folders with their paths inside the VM's VSMB
  * shares (the reference's GetHCSLayers; NameToGuid per layer). *layers is the caller's. */
 int hcsoci_layers_in_uvm(hcsoci_host *host, hcsoci_uvm *uvm, const json_t *layer_folders,

@@ -22,7 +22,7 @@ typedef struct hcsoci_resources hcsoci_resources;
 /* What changed in a ledger, as its observer is told. */
 typedef enum hcsoci_ledger_change {
     HCSOCI_LEDGER_ENTRY_ADDED = 0,      /* hcsoci_resources_add: the last entry is new */
-    HCSOCI_LEDGER_ENTRY_RELEASED = 1,   /* hcsoci_resources_pop: the last entry left */
+    HCSOCI_LEDGER_ENTRY_RELEASED = 1,   /* hcsoci_resources_pop or _remove: an entry left */
     HCSOCI_LEDGER_LAYERS_RECORDED = 2,  /* the layers were mounted and recorded */
     HCSOCI_LEDGER_LAYERS_RELEASED = 3,  /* the layers were unmounted and forgotten */
     HCSOCI_LEDGER_NAMESPACE_RECORDED = 4, /* the network namespace was recorded */
@@ -82,6 +82,10 @@ const json_t *hcsoci_resources_entry(const hcsoci_resources *resources, size_t i
 
 /* Removes the last entry (after it was released). */
 void hcsoci_resources_pop(hcsoci_resources *resources);
+
+/* Removes entry index (after it was released); the later entries move down by one. An index
+ * past the end changes nothing. */
+void hcsoci_resources_remove(hcsoci_resources *resources, size_t index);
 
 /* The whole ledger as JSON (new reference), NULL when memory runs out. */
 json_t *hcsoci_resources_to_json(const hcsoci_resources *resources);

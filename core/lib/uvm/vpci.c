@@ -134,15 +134,20 @@ int hcsoci_uvm_remove_device(hcsoci_uvm *uvm, const char *device_instance_id,
                              uvm->id);
     } else {
         uvm_vpci_device *device = uvm->vpci_devices.items[index];
-        if (--device->ref_count == 0) {
-            /* Forgotten before the request, as the reference does. */
-            uvm_list_remove(&uvm->vpci_devices, (size_t)index);
+        if (device->ref_count == 1) {
+            /* The reference forgets the device before the request; here a failed request
+             * keeps it, with its reference, so that releasing it again sends it again. */
             char path[96];
             device_path(path, sizeof path, device->vmbus_guid);
             json_t *request = uvm_request(path, "Remove", NULL, NULL);
             result = uvm_modify_locked(uvm, request, error);
             json_decref(request);
-            uvm_vpci_device_free(device);
+            if (result == 0) {
+                uvm_list_remove(&uvm->vpci_devices, (size_t)index);
+                uvm_vpci_device_free(device);
+            }
+        } else {
+            device->ref_count--;
         }
     }
     uvm_unlock(uvm);

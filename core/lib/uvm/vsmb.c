@@ -245,8 +245,11 @@ static int remove_locked(hcsoci_uvm *uvm, const char *host_path, bool read_only,
     uvm_vsmb_share *share = list->items[index];
     int result = 0;
     if (--share->ref_count == 0) {
-        json_t *request = uvm_request(VSMB_RESOURCE_PATH, "Remove",
-                                      json_pack("{s:s}", "Name", share->name), NULL);
+        json_t *settings = json_pack("{s:s}", "Name", share->name);
+        /* Without its settings the request would name no share: not sent. */
+        json_t *request = settings != NULL
+                              ? uvm_request(VSMB_RESOURCE_PATH, "Remove", settings, NULL)
+                              : NULL;
         result = uvm_modify_locked(uvm, request, error);
         if (result != 0) {
             /* Kept with its reference so that releasing it again sends the request again. */

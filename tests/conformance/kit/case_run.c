@@ -142,7 +142,16 @@ int kit_run_case(const json_t *test_case, const hcsoci_runtime_options *runtime_
     if (release) {
         hcsoci_sim_host_journal_clear(world.sim);
         kit_recording_host_set_phase(world.recorder, "release");
-        hcsoci_release_resources(world.runtime, resources, world.uvm, true, &release_error);
+        hcsoci_alloc_count_start(fault != NULL ? fault->release_allocation : 0);
+        run->first_release_failed = hcsoci_release_resources(world.runtime, resources, world.uvm,
+                                                             true, &release_error) != 0;
+        run->release_allocations = hcsoci_alloc_count_stop(&run->release_allocation_failed);
+        if (fault != NULL && fault->release_again) {
+            hcsoci_error *again_error = NULL;
+            hcsoci_release_resources(world.runtime, resources, world.uvm, true, &again_error);
+            run->second_release_error = error_text(again_error);
+            hcsoci_error_free(again_error);
+        }
         json_decref(release_calls);
         release_calls = json_deep_copy(hcsoci_sim_host_journal(world.sim));
         run->held_after_release = hcsoci_sim_host_held(world.sim);
@@ -172,5 +181,6 @@ void kit_run_clear(kit_run *run)
     json_decref(run->held_after_create);
     json_decref(run->held_after_release);
     json_decref(run->events);
+    json_decref(run->second_release_error);
     memset(run, 0, sizeof *run);
 }

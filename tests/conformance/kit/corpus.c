@@ -192,7 +192,8 @@ int kit_register_corpus_suites(const kit_options *options)
     if (!options->faults)
         return 0;
     return kit_register_fault_sweep_suite(options) != 0 ||
-                   kit_register_allocation_sweep_suite(options) != 0
+                   kit_register_allocation_sweep_suite(options) != 0 ||
+                   kit_register_release_sweep_suite(options) != 0
                ? -1
                : 0;
 }

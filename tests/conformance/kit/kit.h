@@ -40,6 +40,10 @@ typedef struct kit_fault {
     /* The allocation of the create to fail, 1-based, as hcsoci_alloc_count_start numbers
      * them (host calls excluded); 0: none. */
     unsigned long allocation;
+    /* The allocation of the release to fail, numbered the same way; 0: none. */
+    unsigned long release_allocation;
+    /* Release a second time, with no fault, after the first release (the release sweep). */
+    bool release_again;
 } kit_fault;
 
 /* The outcome of one run. Every JSON member is a new reference owned by the run. */
@@ -54,6 +58,10 @@ typedef struct kit_run {
     int32_t error_code;        /* the create's error code (0 when it succeeded) */
     unsigned long allocations; /* allocations the create made (host calls excluded) */
     bool allocation_failed;    /* the fault's allocation was reached and failed */
+    bool first_release_failed; /* the (first) release returned an error */
+    unsigned long release_allocations; /* allocations the first release made */
+    bool release_allocation_failed;    /* the fault's release allocation was reached */
+    json_t *second_release_error;      /* with release_again: its error text or null */
 } kit_run;
 
 /* Runs test_case in a new sim world: the create, then, when it succeeded or when the fault
@@ -92,6 +100,11 @@ char *kit_held_difference(const json_t *before, const json_t *after);
  * held (what a step undoing its own unfinished work does; used while resources are kept on
  * failure). Returns NULL when all holds, else a malloc'ed description of the first violation. */
 char *kit_check_events(const json_t *events, bool only_unwinding);
+
+/* kit_check_events without the order rule: every removal pairs with an earlier addition of the
+ * same resource and nothing is removed twice (a release repeated after a failure releases what
+ * the first one could not after what it could). */
+char *kit_check_event_pairs(const json_t *events);
 
 /* Checks the world after a create that failed: without keep, what it held before and removals
  * in reverse order; with keep (resources kept on failure), the create removed only what undoes
@@ -174,15 +187,20 @@ typedef char *(*kit_sweep_check)(const kit_case *entry, const kit_run *run, bool
 char *kit_sweep_both_modes(const kit_case *entry, kit_fault fault, kit_sweep_check check,
                            const void *context);
 
-/* The two sweeps run with --faults, one test per case whose reference create succeeds:
- * every host call of the create failing in turn (fault_sweep.c), and every allocation of the
- * create failing in turn (allocation_sweep.c). Each prints its table after the run. */
+/* The sweeps run with --faults, one test per case whose reference create succeeds: every host
+ * call of the create failing in turn (fault_sweep.c), every allocation of the create failing in
+ * turn (allocation_sweep.c), and every host call and every allocation of the release failing
+ * in turn, followed by a second release (release_sweep.c). Each prints its table after the
+ * run. */
 int kit_register_fault_sweep_suite(const kit_options *options);
 int kit_register_allocation_sweep_suite(const kit_options *options);
+int kit_register_release_sweep_suite(const kit_options *options);
 void kit_print_fault_table(void);
 void kit_print_allocation_table(void);
+void kit_print_release_table(void);
 void kit_fault_sweep_free(void);
 void kit_allocation_sweep_free(void);
+void kit_release_sweep_free(void);
 
 /* Registers the repeatability suite over the selected cases (repeatability.c). */
 int kit_register_repeatability_suite(const kit_options *options);

@@ -64,6 +64,11 @@ static const char usage_text[] =
     "               or the failure was absorbed and the trace is the reference's. A module\n"
     "               that allocates with plain malloc is swept only where it calls hcsoci and\n"
     "               jansson (see <hcsoci/alloc.h>).\n"
+    "  release sweep  (--faults) for each case whose create succeeds, each host call of its\n"
+    "               release and then each allocation the release makes fails in turn, and the\n"
+    "               ledger is released a second time. The first release must report a failed\n"
+    "               host call, the second must succeed, and afterwards the world must hold what\n"
+    "               it held before with nothing removed twice.\n"
     "\n"
     "Options:\n"
     "  --plugin FILE       load this module file too (repeatable)\n"
@@ -76,7 +81,8 @@ static const char usage_text[] =
     "  --case NAME         select this case (repeatable; file name without .json). Without\n"
     "                      --area and --case every case runs; with them, the cases of the\n"
     "                      areas named and the cases named run\n"
-    "  --faults            run the fault and allocation sweeps too, and print their tables\n"
+    "  --faults            run the fault, allocation and release sweeps too, and print\n"
+    "                      their tables\n"
     "                      (cases, faults injected, faults survived)\n"
     "  --known-fault CASE:K  a fault (case, 1-based host call) known not to be survived:\n"
     "                      reported as KNOWN, not as a failure (repeatable)\n"
@@ -213,6 +219,7 @@ static int run_kit(void)
         unsigned ran = CU_get_number_of_tests_run();
         kit_print_fault_table();
         kit_print_allocation_table();
+        kit_print_release_table();
         kit_note_stale_known_failures();
         bool written = parsed.junit_path == NULL || kit_write_junit(parsed.junit_path) == 0;
         status = failed == 0 && ran > 0 && written ? 0 : 1;
@@ -221,6 +228,7 @@ static int run_kit(void)
     kit_report_free();
     kit_fault_sweep_free();
     kit_allocation_sweep_free();
+    kit_release_sweep_free();
     kit_corpus_free();
     kit_contract_free();
     return status;

@@ -209,7 +209,7 @@ static bool newest_still_held(const json_t *events, const bool *paired, size_t a
     return true;
 }
 
-char *kit_check_events(const json_t *events, bool only_unwinding)
+static char *check_events(const json_t *events, bool only_unwinding, bool check_order)
 {
     size_t count = json_array_size(events);
     event_pair *pairs = calloc(count + 1, sizeof *pairs);
@@ -257,11 +257,21 @@ char *kit_check_events(const json_t *events, bool only_unwinding)
         }
         free(event_where);
     }
-    if (report == NULL)
+    if (report == NULL && check_order)
         report = order_violation(events, pairs, pair_count);
     free(pairs);
     free(paired);
     return report;
+}
+
+char *kit_check_events(const json_t *events, bool only_unwinding)
+{
+    return check_events(events, only_unwinding, true);
+}
+
+char *kit_check_event_pairs(const json_t *events)
+{
+    return check_events(events, false, false);
 }
 
 /* ---- a failed create ---- */
