@@ -1052,6 +1052,76 @@ static void test_saved_pipes_are_checked(void)
     fixture_close(&f);
 }
 
+/* Every integer a saved VM resource needs is required: a missing one is refused naming it,
+ * rather than loading as 0 (a reference count of 0 would wrap on the next release). */
+static void test_saved_resource_integers_are_required(void)
+{
+    static const struct {
+        const char *case_name;
+        const char *list;
+        const char *entry;
+        const char *member;
+    } saved_entries[] = {
+        {"050-xenon-v2-mounts-vsmb-pipe-scsi", "vsmbDirectoryShares",
+         "{\"hostPath\":\"C:\\\\s\",\"name\":\"s1\",\"readOnly\":true,\"refCount\":1,"
+         "\"allowedFiles\":[]}",
+         "refCount"},
+        {"050-xenon-v2-mounts-vsmb-pipe-scsi", "pipes",
+         "{\"hostPath\":\"\\\\\\\\.\\\\pipe\\\\p\",\"refCount\":2}", "refCount"},
+        {"050-xenon-v2-mounts-vsmb-pipe-scsi", "scsi",
+         "{\"hostPath\":\"C:\\\\d.vhdx\",\"uvmPath\":\"C:\\\\m\",\"controller\":0,"
+         "\"lun\":1,\"refCount\":1}",
+         "refCount"},
+        {"050-xenon-v2-mounts-vsmb-pipe-scsi", "scsi",
+         "{\"hostPath\":\"C:\\\\d.vhdx\",\"uvmPath\":\"C:\\\\m\",\"controller\":0,"
+         "\"lun\":1,\"refCount\":1}",
+         "lun"},
+        {"050-xenon-v2-mounts-vsmb-pipe-scsi", "scsi",
+         "{\"hostPath\":\"C:\\\\d.vhdx\",\"uvmPath\":\"C:\\\\m\",\"controller\":0,"
+         "\"lun\":1,\"refCount\":1}",
+         "controller"},
+        {"068-lcow-basic-vpmem", "vpmem",
+         "{\"deviceNumber\":1,\"hostPath\":\"C:\\\\l.vhd\",\"uvmPath\":\"/tmp/p1\","
+         "\"refCount\":1}",
+         "refCount"},
+        {"068-lcow-basic-vpmem", "vpmem",
+         "{\"deviceNumber\":1,\"hostPath\":\"C:\\\\l.vhd\",\"uvmPath\":\"/tmp/p1\","
+         "\"refCount\":1}",
+         "deviceNumber"},
+        {"079-lcow-gpu-device", "vpciDevices",
+         "{\"deviceInstanceId\":\"PCIP\\\\G\",\"vmbusGuid\":"
+         "\"11111111-2222-3333-4444-555555555555\",\"refCount\":1}",
+         "refCount"},
+    };
+    for (size_t i = 0; i < sizeof saved_entries / sizeof saved_entries[0]; i++) {
+        fixture f;
+        fixture_open(&f, saved_entries[i].case_name, NULL);
+        json_t *saved = hcsoci_uvm_to_json(f.uvm);
+        json_t *entry = test_json(saved_entries[i].entry);
+        json_object_set_new(saved, saved_entries[i].list, json_pack("[O]", entry));
+        hcsoci_uvm *loaded = NULL;
+        hcsoci_error *error = NULL;
+        /* Complete, the entry loads and is kept: what fails below is only the missing member. */
+        CU_ASSERT_EQUAL_FATAL(hcsoci_uvm_from_json(f.host, saved, &loaded, NULL), 0);
+        json_t *saved_again = hcsoci_uvm_to_json(loaded);
+        CU_ASSERT_TRUE(json_equal(json_object_get(saved_again, saved_entries[i].list),
+                                  json_object_get(saved, saved_entries[i].list)));
+        json_decref(saved_again);
+        hcsoci_uvm_free(loaded);
+        loaded = NULL;
+        json_object_del(entry, saved_entries[i].member);
+        char message[128];
+        snprintf(message, sizeof message, "missing field 'uvm.%s[0].%s'", saved_entries[i].list,
+                 saved_entries[i].member);
+        CU_ASSERT_EQUAL(hcsoci_uvm_from_json(f.host, saved, &loaded, &error), -1);
+        CU_ASSERT_PTR_NULL(loaded);
+        TEST_ASSERT_ERROR_CONTAINS(error, message);
+        json_decref(entry);
+        json_decref(saved);
+        fixture_close(&f);
+    }
+}
+
 /* ---- vPCI ---- */
 
 static void test_vpci_request_matches_trace_079(void)
@@ -2082,6 +2152,7 @@ int main(void)
         {"pipes match trace 050", test_pipes_match_trace_050},
         {"pipes are ref-counted", test_pipes_are_ref_counted},
         {"saved pipes are checked", test_saved_pipes_are_checked},
+        {"saved resource integers are required", test_saved_resource_integers_are_required},
         {"vPCI request matches trace 079", test_vpci_request_matches_trace_079},
         {"HvSocket update matches trace 061", test_hvsocket_update_matches_trace_061},
         {"network Windows matches trace 055", test_network_windows_matches_trace_055},

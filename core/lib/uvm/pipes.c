@@ -187,8 +187,8 @@ int uvm_pipes_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
                                  "invalid field '%s': must name a pipe, not '%s'", field,
                                  pipe->host_path);
         snprintf(field, sizeof field, "uvm.pipes[%zu].refCount", index);
-        failed = failed || hcsoci_json_integer(item, "refCount", field, 1, UINT32_MAX, &ref_count,
-                                               NULL, error);
+        failed = failed ||
+                 uvm_load_integer(item, "refCount", field, 1, UINT32_MAX, &ref_count, error);
         if (!failed && find_pipe(uvm, pipe->host_path) >= 0)
             failed = hcsoci_fail(error, HCSOCI_E_INVALID, "'uvm.pipes[%zu]' repeats a pipe",
                                  index);

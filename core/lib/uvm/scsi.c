@@ -295,14 +295,14 @@ int uvm_scsi_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
         snprintf(field, sizeof field, "%s.uvmPath", path);
         failed = failed || uvm_load_string(item, "uvmPath", field, &mount->uvm_path, error);
         snprintf(field, sizeof field, "%s.controller", path);
-        failed = failed || hcsoci_json_integer(item, "controller", field, 0,
-                                               UVM_SCSI_CONTROLLERS - 1, &controller, NULL, error);
+        failed = failed || uvm_load_integer(item, "controller", field, 0,
+                                            UVM_SCSI_CONTROLLERS - 1, &controller, error);
         snprintf(field, sizeof field, "%s.lun", path);
         failed = failed ||
-                 hcsoci_json_integer(item, "lun", field, 0, UVM_SCSI_SLOTS - 1, &lun, NULL, error);
+                 uvm_load_integer(item, "lun", field, 0, UVM_SCSI_SLOTS - 1, &lun, error);
         snprintf(field, sizeof field, "%s.refCount", path);
-        failed = failed || hcsoci_json_integer(item, "refCount", field, 1, UINT32_MAX, &ref_count,
-                                               NULL, error);
+        failed = failed ||
+                 uvm_load_integer(item, "refCount", field, 1, UINT32_MAX, &ref_count, error);
         if (!failed && (uvm->scsi[controller][lun] != NULL || find_mount(uvm, mount->host_path)))
             failed = hcsoci_fail(error, HCSOCI_E_INVALID,
                                  "'%s' repeats a slot or a host path", path);

@@ -262,6 +262,15 @@ int uvm_load_string(const json_t *object, const char *key, const char *path, cha
     return *value != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
 
+int uvm_load_integer(const json_t *object, const char *key, const char *path, int64_t minimum,
+                     int64_t maximum, int64_t *value, hcsoci_error **error)
+{
+    bool present = false;
+    if (hcsoci_json_integer(object, key, path, minimum, maximum, value, &present, error) != 0)
+        return -1;
+    return present ? 0 : hcsoci_fail(error, HCSOCI_E_INVALID, "missing field '%s'", path);
+}
+
 json_t *hcsoci_uvm_to_json(const hcsoci_uvm *uvm)
 {
     const hcsoci_uvm_properties *p = &uvm->properties;

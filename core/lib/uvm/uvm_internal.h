@@ -205,5 +205,8 @@ int uvm_network_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
 /* A copy of a string member that loading requires; error names path. */
 int uvm_load_string(const json_t *object, const char *key, const char *path, char **value,
                     hcsoci_error **error);
+/* An integer member in [minimum, maximum] that loading requires; error names path. */
+int uvm_load_integer(const json_t *object, const char *key, const char *path, int64_t minimum,
+                     int64_t maximum, int64_t *value, hcsoci_error **error);
 
 #endif

@@ -191,8 +191,8 @@ int uvm_vpci_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
         snprintf(field, sizeof field, "uvm.vpciDevices[%zu].vmbusGuid", index);
         failed = failed || uvm_load_string(item, "vmbusGuid", field, &device->vmbus_guid, error);
         snprintf(field, sizeof field, "uvm.vpciDevices[%zu].refCount", index);
-        failed = failed || hcsoci_json_integer(item, "refCount", field, 1, UINT32_MAX, &ref_count,
-                                               NULL, error);
+        failed = failed ||
+                 uvm_load_integer(item, "refCount", field, 1, UINT32_MAX, &ref_count, error);
         if (!failed && find_device(uvm, device->device_instance_id) >= 0)
             failed = hcsoci_fail(error, HCSOCI_E_INVALID,
                                  "'uvm.vpciDevices[%zu]' repeats a device", index);

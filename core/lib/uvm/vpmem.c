@@ -269,16 +269,16 @@ int uvm_vpmem_load(hcsoci_uvm *uvm, const json_t *state, hcsoci_error **error)
         if (device == NULL)
             return hcsoci_fail_out_of_memory(error);
         snprintf(field, sizeof field, "uvm.vpmem[%zu].deviceNumber", index);
-        int failed = hcsoci_json_integer(item, "deviceNumber", field, 0,
-                                         (int64_t)uvm->properties.vpmem_max_count - 1, &number,
-                                         NULL, error);
+        int failed = uvm_load_integer(item, "deviceNumber", field, 0,
+                                      (int64_t)uvm->properties.vpmem_max_count - 1, &number,
+                                      error);
         snprintf(field, sizeof field, "uvm.vpmem[%zu].hostPath", index);
         failed = failed || uvm_load_string(item, "hostPath", field, &device->host_path, error);
         snprintf(field, sizeof field, "uvm.vpmem[%zu].uvmPath", index);
         failed = failed || uvm_load_string(item, "uvmPath", field, &device->uvm_path, error);
         snprintf(field, sizeof field, "uvm.vpmem[%zu].refCount", index);
-        failed = failed || hcsoci_json_integer(item, "refCount", field, 1, UINT32_MAX, &ref_count,
-                                               NULL, error);
+        failed = failed ||
+                 uvm_load_integer(item, "refCount", field, 1, UINT32_MAX, &ref_count, error);
         if (!failed && (uvm->vpmem[number] != NULL || find_device(uvm, device->host_path) >= 0))
             failed = hcsoci_fail(error, HCSOCI_E_INVALID,
                                  "'uvm.vpmem[%zu]' repeats a device or a host path", index);

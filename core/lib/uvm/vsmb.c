@@ -392,8 +392,8 @@ static int load_shares(hcsoci_uvm *uvm, const json_t *state, const char *key, uv
         snprintf(field, sizeof field, "%s.readOnly", path);
         failed = failed || hcsoci_json_bool(item, "readOnly", field, &share->read_only, error);
         snprintf(field, sizeof field, "%s.refCount", path);
-        failed = failed || hcsoci_json_integer(item, "refCount", field, 1, UINT32_MAX, &ref_count,
-                                               NULL, error);
+        failed = failed ||
+                 uvm_load_integer(item, "refCount", field, 1, UINT32_MAX, &ref_count, error);
         snprintf(field, sizeof field, "%s.allowedFiles", path);
         failed = failed ||
                  hcsoci_json_string_array(item, "allowedFiles", field, &allowed_files, error);
