@@ -1,7 +1,7 @@
-/* The ledger's slots that only the core sets or reads: where the container's root is in its
- * utility VM, whether hcsoci created the network namespace and added it to the VM, and where
- * the layers were mounted. Modules record through hcsoci/resources.h; the core's create and
- * release keep these. Tests include this header too. */
+/* The ledger's slots that only the core sets: where the container's root is in its utility VM,
+ * whether the namespace was added to the VM, where the layers were mounted and how far their
+ * unmount got. Modules record through hcsoci/resources.h; the core's create and release keep
+ * these. None is exported from the library (core/libhcsoci.map). */
 #ifndef HCSOCI_RESOURCES_INTERNAL_H
 #define HCSOCI_RESOURCES_INTERNAL_H
 
@@ -13,14 +13,8 @@
 int hcsoci_resources_set_container_root_in_uvm(hcsoci_resources *resources, const char *root,
                                                hcsoci_error **error);
 
-/* True when hcsoci created the recorded namespace. */
-bool hcsoci_resources_created_network_namespace(const hcsoci_resources *resources);
-
 /* Records whether the namespace was added to the utility VM (and must be removed from it). */
 void hcsoci_resources_set_namespace_added_to_uvm(hcsoci_resources *resources, bool added);
-
-/* True when the namespace was added to the utility VM. */
-bool hcsoci_resources_namespace_added_to_uvm(const hcsoci_resources *resources);
 
 /* The utility VM the layers were mounted into ("" on the host; borrowed). */
 const char *hcsoci_resources_layers_uvm(const hcsoci_resources *resources);

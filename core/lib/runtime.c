@@ -1,6 +1,5 @@
 /* The runtime: module discovery, loading order and dispatch. */
 #include "runtime_internal.h"
-#include "runtime_testing.h"
 
 #include <hcsoci/alloc.h>
 
@@ -273,12 +272,15 @@ const loaded_module *runtime_builder_for(const hcsoci_runtime *runtime,
     return best;
 }
 
-const hcsoci_plugin_descriptor *hcsoci_runtime_select_builder(const hcsoci_runtime *runtime,
-                                                              const hcsoci_match_key *key,
-                                                              hcsoci_error **error)
+const char *hcsoci_runtime_builder_name(const hcsoci_runtime *runtime,
+                                        const hcsoci_match_key *key, hcsoci_error **error)
 {
+    if (runtime == NULL || key == NULL) {
+        hcsoci_fail(error, HCSOCI_E_INVALID, "a runtime and a match key are required");
+        return NULL;
+    }
     const loaded_module *module = runtime_builder_for(runtime, key, error);
-    return module != NULL ? module->descriptor : NULL;
+    return module != NULL ? module->descriptor->name : NULL;
 }
 
 const loaded_module *runtime_module_of_kind(const hcsoci_runtime *runtime, hcsoci_plugin_kind kind,
@@ -290,14 +292,6 @@ const loaded_module *runtime_module_of_kind(const hcsoci_runtime *runtime, hcsoc
     }
     hcsoci_fail(error, HCSOCI_E_PLUGIN, "no plugin for %s", plugin_kind_name(kind));
     return NULL;
-}
-
-const hcsoci_plugin_descriptor *hcsoci_runtime_module(const hcsoci_runtime *runtime,
-                                                      hcsoci_plugin_kind kind,
-                                                      hcsoci_error **error)
-{
-    const loaded_module *module = runtime_module_of_kind(runtime, kind, error);
-    return module != NULL ? module->descriptor : NULL;
 }
 
 /* Calls visit for every key a builder could be asked about. */

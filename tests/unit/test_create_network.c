@@ -7,7 +7,6 @@
  * it and their network calls compared with the corpus traces. */
 #include "test_support.h"
 
-#include "../../core/lib/resources_internal.h"
 #include "../conformance/kit/trace_compare.h"
 
 #include <hcsoci/replay.h>

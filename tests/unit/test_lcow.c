@@ -11,7 +11,6 @@
 
 #include <hcsoci/hcsoci.h>
 
-#include "../../core/lib/runtime_testing.h"
 #include "allocate.h"
 #include "paths.h"
 #include "test_support.h"
@@ -292,10 +291,10 @@ static void expect_builder(hcsoci_runtime *runtime, hcsoci_spec_kind spec_kind,
 {
     hcsoci_match_key key = {.spec_kind = spec_kind, .schema = schema, .hosting = hosting};
     hcsoci_error *error = NULL;
-    const hcsoci_plugin_descriptor *builder = hcsoci_runtime_select_builder(runtime, &key, &error);
-    const char *name = builder != NULL ? builder->name : "(none)";
+    const char *builder = hcsoci_runtime_builder_name(runtime, &key, &error);
+    const char *name = builder != NULL ? builder : "(none)";
     if (expected == NULL) {
-        CU_ASSERT(builder == NULL || strcmp(builder->name, "lcow") != 0);
+        CU_ASSERT(builder == NULL || strcmp(builder, "lcow") != 0);
     } else {
         CU_ASSERT_STRING_EQUAL(name, expected);
     }

@@ -3,8 +3,6 @@
  * with the reference's error texts. The sim host plays HNS; a scripted host plays HNS replies
  * the sim host never gives. */
 #include "test_support.h"
-#include "../../core/lib/resources_internal.h"
-#include "../../core/lib/runtime_testing.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -872,15 +870,10 @@ static void test_odd_create_replies(void)
 
 static void test_module_describes_itself(void)
 {
-    fixture f;
-    fixture_open_case(&f, NULL);
-    const hcsoci_plugin_descriptor *network =
-        hcsoci_runtime_module(f.runtime, HCSOCI_PLUGIN_NETWORK, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(network);
+    const hcsoci_plugin_descriptor *network = test_builtin_module("network");
     CU_ASSERT_STRING_EQUAL(network->name, "network");
     CU_ASSERT_PTR_NULL(strstr(network->description, "not supported"));
     CU_ASSERT_PTR_NULL(network->match);
-    test_build_fixture_close(&f);
 }
 
 int main(void)

@@ -11,7 +11,6 @@
 #include <hcsoci/annotations.h>
 #include <hcsoci/hcsoci.h>
 
-#include "../../core/lib/runtime_testing.h"
 #include "test_support.h"
 
 /* The VSMB share prefix and the pipe of the world, as written inside JSON text. */
@@ -41,9 +40,10 @@ static void test_match_windows_specs(void)
     hcsoci_runtime *runtime = test_runtime(host);
     hcsoci_match_key key = {HCSOCI_SPEC_WINDOWS, {2, 1}, HCSOCI_HOSTING_NONE};
     hcsoci_error *error = NULL;
-    const hcsoci_plugin_descriptor *descriptor =
-        hcsoci_runtime_select_builder(runtime, &key, &error);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(descriptor);
+    const char *chosen = hcsoci_runtime_builder_name(runtime, &key, &error);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(chosen);
+    CU_ASSERT_STRING_EQUAL(chosen, "wcow");
+    const hcsoci_plugin_descriptor *descriptor = test_builtin_module("wcow");
     CU_ASSERT_STRING_EQUAL(descriptor->name, "wcow");
     CU_ASSERT_EQUAL(descriptor->kind, HCSOCI_PLUGIN_BUILDER);
     CU_ASSERT_EQUAL(descriptor->match(&key), 100u);
@@ -51,7 +51,9 @@ static void test_match_windows_specs(void)
     CU_ASSERT_EQUAL(descriptor->match(&key), 100u);
     /* In a Windows utility VM: schema 2.1 only. */
     key = (hcsoci_match_key){HCSOCI_SPEC_WINDOWS, {2, 1}, HCSOCI_HOSTING_WINDOWS};
-    CU_ASSERT_PTR_EQUAL(hcsoci_runtime_select_builder(runtime, &key, &error), descriptor);
+    chosen = hcsoci_runtime_builder_name(runtime, &key, &error);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(chosen);
+    CU_ASSERT_STRING_EQUAL(chosen, "wcow");
     CU_ASSERT_EQUAL(descriptor->match(&key), 100u);
 
     static const hcsoci_match_key others[] = {

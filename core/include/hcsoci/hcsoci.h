@@ -55,6 +55,11 @@ hcsoci_host *hcsoci_runtime_host(const hcsoci_runtime *runtime);
  * priority. New reference. */
 json_t *hcsoci_runtime_plugins(const hcsoci_runtime *runtime);
 
+/* The name of the builder module a create with key goes to (borrowed, valid while the runtime
+ * lives), or NULL with an error naming the key (no match) or both modules (equal priorities). */
+const char *hcsoci_runtime_builder_name(const hcsoci_runtime *runtime,
+                                        const hcsoci_match_key *key, hcsoci_error **error);
+
 /* The installed module directory compiled into the library (static string). */
 const char *hcsoci_installed_plugin_directory(void);
 

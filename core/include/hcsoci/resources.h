@@ -56,6 +56,12 @@ const char *hcsoci_resources_network_namespace(const hcsoci_resources *resources
 int hcsoci_resources_set_network_namespace(hcsoci_resources *resources, const char *namespace_id,
                                            bool created, hcsoci_error **error);
 
+/* True when the create made the recorded network namespace (and a release deletes it). */
+bool hcsoci_resources_created_network_namespace(const hcsoci_resources *resources);
+
+/* True when the namespace is added to the utility VM (a release removes it from there first). */
+bool hcsoci_resources_namespace_added_to_uvm(const hcsoci_resources *resources);
+
 /* Records the mounted image layers: the spec's layer folders (copied), the utility VM id they
  * were mounted into ("" or NULL when mounted on the host) and the container root in it. */
 int hcsoci_resources_set_layers(hcsoci_resources *resources, const json_t *layer_folders,
