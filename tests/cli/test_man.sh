@@ -55,7 +55,7 @@ terms() { # terms < TEXT: the lines scdoc made into terms (each is followed by @
 }
 
 options_of() { # options_of < TEXT: the option words (-x, --long) of terms or help columns
-    tr ' ,' '\n\n' | grep -E '^--?[a-zA-Z][-a-zA-Z]*$' | sort -u
+    tr ',' ' ' | tr ' ' '\n' | grep -E '^--?[a-zA-Z][-a-zA-Z]*$' | sort -u
 }
 
 help_options() { # help_options < HELP: the options an "Options:" section of --help lists
