@@ -56,9 +56,9 @@ static void print_plugins_help(void)
     printf("Usage: %s plugins\n\n"
            "Loads the modules (from $HCSOCI_PLUGIN_PATH, the --plugin-dir directories, then\n"
            "%s) and prints what was loaded:\n"
-           "[{\"name\", \"version\", \"kind\", \"path\", \"description\", \"matches\"}] in load\n"
-           "order. A module that is refused fails the command with the file and the reason.\n"
-           "The state directory is not used.\n\nOptions:\n  -h, --help   print this help\n",
+           "[{\"name\", \"version\", \"kind\", \"abi\", \"path\", \"description\", \"matches\"}]\n"
+           "in load order. A module that is refused fails the command with the file and the\n"
+           "reason. The state directory is not used.\n\nOptions:\n  -h, --help   print this help\n",
            CLI_PROGRAM_NAME, hcsoci_installed_plugin_directory());
 }
 
