@@ -140,7 +140,8 @@ static void test_documents_keep_the_reference_field_order(void)
     test_set_path(spec, "windows.network",
                   json_pack("{s:b, s:[s], s:s}", "allowUnqualifiedDNSQuery", 1, "DNSSearchList",
                             "a", "networkSharedContainerName", "n"));
-    test_set_path(spec, "windows.devices", json_pack("[{s:s, s:s}]", "id", CLASS_GUID, "idType", "class"));
+    test_set_path(spec, "windows.devices",
+                  json_pack("[{s:s, s:s}]", "id", CLASS_GUID, "idType", "class"));
 
     test_run_options options = {.schema = "2.1", .network_namespace = NAMESPACE_GUID};
     test_run_result v2;
@@ -156,15 +157,17 @@ static void test_documents_keep_the_reference_field_order(void)
               "\"MappedPipes\":[{\"ContainerPipeName\":\"engine\",\"HostPath\":\"\\\\\\\\.\\\\"
               "pipe\\\\engine\"}],\"Memory\":{\"SizeInMB\":64},\"Processor\":{\"Count\":2},"
               "\"Networking\":{\"AllowUnqualifiedDnsQuery\":true,\"DnsSearchList\":\"a\","
-              "\"NetworkSharedContainerName\":\"n\",\"Namespace\":\"" NAMESPACE_GUID "\"},\"AssignedDevices\":"
-              "[{\"InterfaceClassGuid\":\"" CLASS_GUID "\"}]},\"ShouldTerminateOnLastHandleClosed\":true}");
+              "\"NetworkSharedContainerName\":\"n\",\"Namespace\":\"" NAMESPACE_GUID "\"},"
+              "\"AssignedDevices\":[{\"InterfaceClassGuid\":\"" CLASS_GUID "\"}]},"
+              "\"ShouldTerminateOnLastHandleClosed\":true}");
     free(text);
     test_run_result_free(&v2);
 
     json_object_set_new(spec, "windows",
                         json_pack("{s:[s,s], s:s, s:b, s:{s:[s], s:b, s:[s], s:s}}", "layerFolders",
                                   TEST_BASE, TEST_SCRATCH, "credentialSpec", "cred",
-                                  "ignoreFlushesDuringBoot", 1, "network", "endpointList", ENDPOINT_GUID_1,
+                                  "ignoreFlushesDuringBoot", 1, "network", "endpointList",
+                                  ENDPOINT_GUID_1,
                                   "allowUnqualifiedDNSQuery", 1, "DNSSearchList", "a",
                                   "networkSharedContainerName", "n"));
     test_run_result v1;
@@ -448,7 +451,8 @@ static void test_v1_network_fields(void)
 {
     json_t *spec = test_wcow_spec();
     test_set_path(spec, "windows.network",
-                  json_pack("{s:[s,s], s:b, s:[s,s], s:s}", "endpointList", ENDPOINT_GUID_1, ENDPOINT_GUID_2,
+                  json_pack("{s:[s,s], s:b, s:[s,s], s:s}", "endpointList", ENDPOINT_GUID_1,
+                            ENDPOINT_GUID_2,
                             "allowUnqualifiedDNSQuery", 1, "DNSSearchList", "corp.example",
                             "example.com", "networkSharedContainerName", "shared"));
     test_run_result result;
