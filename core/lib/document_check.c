@@ -336,28 +336,33 @@ static bool selector_fits_its_type(const schema_type *type, const json_t *select
            enum_contains(field->type, json_string_value(selector));
 }
 
-/* The selected field of an object with a selector: checked against the variant its selector
- * picks. */
-static void check_selected(check_state *state, const json_t *object, const json_t *value,
-                           const schema_type *type, const path_frame *at)
+/* An object with a selector: the selector's value must pick a variant (reported at the
+ * selector), and the selected field, when present, is checked against the variant's type. */
+static void check_selection(check_state *state, const json_t *object, const schema_type *type,
+                            const path_frame *at)
 {
     const json_t *selector = json_object_get(object, type->selector);
+    const json_t *value = json_object_get(object, type->selected);
     const schema_variant *variant = selected_variant(type, selector);
+    path_frame selector_frame = {at, type->selector, 0};
+    path_frame selected_frame = {at, type->selected, 0};
     if (variant == NULL) {
-        path_frame selector_frame = {at->parent, type->selector, 0};
-        if (selector == NULL)
-            report(state, &selector_frame, PROBLEM_NO_SELECTOR, NULL, type, NULL);
-        else if (type->unmatched != NULL && selector_fits_its_type(type, selector))
+        if (selector != NULL && type->unmatched != NULL &&
+            selector_fits_its_type(type, selector))
             report(state, &selector_frame, PROBLEM_UNMATCHED, NULL, type, selector);
+        else if (selector == NULL && value != NULL)
+            report(state, &selector_frame, PROBLEM_NO_SELECTOR, NULL, type, NULL);
         /* Otherwise the selector's own type reports it. */
         return;
     }
+    if (value == NULL)
+        return;
     if (variant->type == NULL) {
         if (!json_is_null(value))
-            report(state, at, PROBLEM_NOT_EXPECTED, NULL, type, value);
+            report(state, &selected_frame, PROBLEM_NOT_EXPECTED, NULL, type, value);
         return;
     }
-    check_value(state, value, variant->type, type, at);
+    check_value(state, value, variant->type, type, &selected_frame);
 }
 
 static void check_object(check_state *state, const json_t *object, const schema_type *type,
@@ -365,16 +370,22 @@ static void check_object(check_state *state, const json_t *object, const schema_
 {
     const char *key;
     json_t *member;
+    bool selection_checked = false;
     json_object_foreach((json_t *)object, key, member) {
         path_frame frame = {at, key, 0};
         const schema_field *field = field_named(type, key);
-        if (field == NULL)
+        if (field == NULL) {
             report(state, &frame, PROBLEM_UNKNOWN_FIELD, NULL, type, member);
-        else if (type->selected != NULL && strcmp(key, type->selected) == 0)
-            check_selected(state, object, member, type, &frame);
-        else
+        } else if (type->selected != NULL && strcmp(key, type->selected) == 0) {
+            /* In document order, where the selected field is. */
+            check_selection(state, object, type, at);
+            selection_checked = true;
+        } else {
             check_value(state, member, field->type, type, &frame);
+        }
     }
+    if (type->selector != NULL && !selection_checked)
+        check_selection(state, object, type, at);
     for (const schema_field *field = type->fields; field->name != NULL; field++) {
         if (field->required && json_object_get(object, field->name) == NULL) {
             path_frame frame = {at, field->name, 0};
