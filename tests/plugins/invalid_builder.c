@@ -81,8 +81,10 @@ static int build_hosted(hcsoci_build_context *context, hcsoci_build_output *outp
 static int invalid_builder_build(hcsoci_build_context *context, hcsoci_build_output *output,
                                  hcsoci_error **error)
 {
-    if (context == NULL || output == NULL || !json_is_object(context->spec))
-        return hcsoci_fail(error, HCSOCI_E_INVALID, "invalid_builder: no context, output or spec");
+    if (context == NULL || output == NULL || !json_is_object(context->spec) ||
+        !json_is_object(json_object_get(context->spec, "windows")))
+        return hcsoci_fail(error, HCSOCI_E_INVALID,
+                           "invalid_builder: no context, output or spec with a windows section");
     if (context->hosting_system != NULL)
         return build_hosted(context, output, error);
     output->compute_system_document =
