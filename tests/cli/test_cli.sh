@@ -75,7 +75,8 @@ done
 help_options_create="--bundle --spec --schema --owner --netns --uvm --keep-resources-on-failure --scale-cpu-limits --help"
 help_options_doc="--bundle --spec --schema --owner --netns --uvm --scale-cpu-limits --help"
 help_options_delete="--force --help"
-help_options_validate="--kind --json --help container-config compute-system modify-windows modify-linux service-settings property-query inferred"
+help_options_validate="--kind --json --help container-config compute-system modify-windows
+    modify-linux service-settings property-query inferred"
 for command in create doc delete state list validate replay plugins netns; do
     hcsoci "$command" --help
     check "$command --help exits 0" eval 'exits 0 && out_has "Usage: hcsoci $command"'
@@ -316,16 +317,20 @@ check "doc creates no compute system" \
 check "doc saves no state" eval '! has_state "$root" "preview"'
 # ---- validate: a document against the HCS schema ----
 valid_document=$scratch/valid.json
-printf '%s' '{"Owner":"o","SchemaVersion":{"Major":2,"Minor":1},"Container":{"Storage":{"Layers":[{"Id":"8d2a4c6e-1111-4a5b-9c3d-000000000001","Path":"C:\\l"}]}}}' >"$valid_document"
+printf '%s' '{"Owner":"o","SchemaVersion":{"Major":2,"Minor":1},"Container":{"Storage":' \
+    '{"Layers":[{"Id":"8d2a4c6e-1111-4a5b-9c3d-000000000001","Path":"C:\\l"}]}}}' \
+    >"$valid_document"
 hcsoci validate "$valid_document"
 check "validate accepts a conforming document: exit 0, nothing on stdout" \
     eval 'exits 0 && [ ! -s "$scratch/out" ] && err_has "conforms (compute-system)"'
-printf '%s' '{"SchemaVersion":{"Major":2,"Minor":1},"Container":{"Storage":{"Layers":[{"Id":"not-a-guid","Path":5}]},"Processor":{"Cuont":2}}}' >"$scratch/invalid.json"
+printf '%s' '{"SchemaVersion":{"Major":2,"Minor":1},"Container":{"Storage":{"Layers":' \
+    '[{"Id":"not-a-guid","Path":5}]},"Processor":{"Cuont":2}}}' >"$scratch/invalid.json"
 hcsoci validate "$scratch/invalid.json"
 check "validate prints each problem with its path and exits 1" \
     eval 'exits 1 && out_has "Container.Storage.Layers[0].Id: \"not-a-guid\" is not a GUID" &&
           out_has "Container.Storage.Layers[0].Path: expected a string, got 5" &&
-          out_has "Container.Processor.Cuont: unknown field" && [ "$(wc -l <"$scratch/out")" -eq 3 ] &&
+          out_has "Container.Processor.Cuont: unknown field" &&
+          [ "$(wc -l <"$scratch/out")" -eq 3 ] &&
           err_has "3 problems"'
 hcsoci validate --json "$scratch/invalid.json"
 check "validate --json reports the kind and the problems" \
@@ -334,7 +339,8 @@ check "validate --json reports the kind and the problems" \
 hcsoci validate --kind container-config "$valid_document"
 check "validate --kind checks against the kind given" \
     eval 'exits 1 && out_has "SystemType: missing required field"'
-printf '%s' '{"GuestRequest":{"RequestType":"Add","ResourceType":"VPMemDevice","Settings":{"MountPath":"/run/layers/p0"}}}' >"$scratch/vpmem.json"
+printf '%s' '{"GuestRequest":{"RequestType":"Add","ResourceType":"VPMemDevice",' \
+    '"Settings":{"MountPath":"/run/layers/p0"}}}' >"$scratch/vpmem.json"
 hcsoci validate "$scratch/vpmem.json"
 check "validate infers a Linux guest's modify request" eval 'exits 0 && err_has "(modify-linux)"'
 hcsoci validate --kind modify-windows "$scratch/vpmem.json"

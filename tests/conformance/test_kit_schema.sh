@@ -46,6 +46,7 @@ lines() {
     printf '%s\n' "$output" | grep -F -x -- "$1" >/dev/null
 }
 refused='the core'"'"'s HCS schema check refused a document before it was sent'
+vpci_path=VirtualMachine/Devices/VirtualPci/ffffffff-0000-4000-8000-000000000009
 
 check "the kit exits non-zero" test "$status" -ne 0
 check "case 001 names the module and the create document" \
@@ -56,12 +57,13 @@ for problem in \
     'Container.Storage.Layers[1].Path: missing required field' \
     'Container.Processor.Cuont: unknown field' \
     'Container.MappedPipes[0]: expected an object, got 7' \
-    'Container.AssignedDevices[0].Type: "Bogus" is not one of "ClassGuid", "DeviceInstance", "GpuMirror"'
+    'Container.AssignedDevices[0].Type: "Bogus" is not one of "ClassGuid", "DeviceInstance", '\
+'"GpuMirror"'
 do
     check "case 001 reports $problem" lines "    $problem"
 done
 check "case 049 names the module and the modify request's resource path" \
-    lines "FAIL 049-xenon-v2-basic: $refused: module invalid_builder: modify request VirtualMachine/Devices/VirtualPci/ffffffff-0000-4000-8000-000000000009"
+    lines "FAIL 049-xenon-v2-basic: $refused: module invalid_builder: modify request $vpci_path"
 for problem in \
     'RequestType: "Attach" is not one of "Add", "Remove", "Update"' \
     'Settings.Functions[0].DeviceInstancePath: expected a string, got 5' \
