@@ -273,6 +273,11 @@ static bool is_decimal(const char *text, size_t length)
 static bool pattern_matches(const char *pattern, const char *value)
 {
     while (*pattern != '\0') {
+        if (*pattern != '*' && *pattern != '{') {
+            if (*pattern++ != *value++)
+                return false;
+            continue;
+        }
         bool any = pattern[0] == '*';
         bool number = strncmp(pattern, "{n}", 3) == 0;
         bool guid = strncmp(pattern, "{guid}", 6) == 0;

@@ -250,7 +250,7 @@ static void test_kinds_by_name_and_shape(void)
     for (int i = 0; i < HCSOCI_DOCUMENT_KIND_COUNT; i++) {
         CU_ASSERT_TRUE(hcsoci_document_kind_from_name(
             hcsoci_document_kind_name((hcsoci_document_kind)i), &kind));
-        CU_ASSERT_EQUAL(kind, i);
+        CU_ASSERT_EQUAL((int)kind, i);
         CU_ASSERT_PTR_NOT_NULL(hcsoci_document_kind_summary((hcsoci_document_kind)i));
     }
     CU_ASSERT_FALSE(hcsoci_document_kind_from_name("modify", &kind));
@@ -272,7 +272,7 @@ static void test_kinds_by_name_and_shape(void)
     };
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         json_t *document = json_loads(shapes[i].document, JSON_DECODE_ANY, NULL);
-        CU_ASSERT_EQUAL(hcsoci_document_infer_kind(document), shapes[i].kind);
+        CU_ASSERT_EQUAL((int)hcsoci_document_infer_kind(document), (int)shapes[i].kind);
         json_decref(document);
     }
     /* A document that says no kind is one problem. */
