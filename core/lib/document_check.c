@@ -273,9 +273,12 @@ static bool is_decimal(const char *text, size_t length)
 static bool pattern_matches(const char *pattern, const char *value)
 {
     while (*pattern != '\0') {
-        if (*pattern != '*' && *pattern != '{') {
-            if (*pattern++ != *value++)
+        size_t literal = strcspn(pattern, "*{");
+        if (literal > 0) {
+            if (strncmp(pattern, value, literal) != 0)
                 return false;
+            pattern += literal;
+            value += literal;
             continue;
         }
         bool any = pattern[0] == '*';
@@ -342,12 +345,11 @@ static bool selector_fits_its_type(const schema_type *type, const json_t *select
 }
 
 /* An object with a selector: the selector's value must pick a variant (reported at the
- * selector), and the selected field, when present, is checked against the variant's type. */
-static void check_selection(check_state *state, const json_t *object, const schema_type *type,
-                            const path_frame *at)
+ * selector), and the selected field, when present (value), is checked against the variant's
+ * type. selector and value are the object's members (NULL: absent). */
+static void check_selection(check_state *state, const json_t *selector, const json_t *value,
+                            const schema_type *type, const path_frame *at)
 {
-    const json_t *selector = json_object_get(object, type->selector);
-    const json_t *value = json_object_get(object, type->selected);
     const schema_variant *variant = selected_variant(type, selector);
     path_frame selector_frame = {at, type->selector, 0};
     path_frame selected_frame = {at, type->selected, 0};
@@ -370,27 +372,45 @@ static void check_selection(check_state *state, const json_t *object, const sche
     check_value(state, value, variant->type, type, &selected_frame);
 }
 
+/* One pass over the object's members: each is checked against its field (the selected one
+ * where it stands, against the variant its selector picks), and the required fields are
+ * counted, so that only an object missing one is searched for which. */
 static void check_object(check_state *state, const json_t *object, const schema_type *type,
                          const path_frame *at)
 {
     const char *key;
     json_t *member;
-    bool selection_checked = false;
+    const json_t *selector = NULL;
+    bool selector_seen = false, selection_checked = false;
+    size_t required_present = 0;
     json_object_foreach((json_t *)object, key, member) {
         path_frame frame = {at, key, 0};
         const schema_field *field = field_named(type, key);
         if (field == NULL) {
             report(state, &frame, PROBLEM_UNKNOWN_FIELD, NULL, type, member);
-        } else if (type->selected != NULL && strcmp(key, type->selected) == 0) {
-            /* In document order, where the selected field is. */
-            check_selection(state, object, type, at);
+            continue;
+        }
+        required_present += field->required ? 1 : 0;
+        if (type->selector != NULL && strcmp(key, type->selector) == 0) {
+            selector = member;
+            selector_seen = true;
+        }
+        if (type->selected != NULL && strcmp(key, type->selected) == 0) {
+            if (!selector_seen)
+                selector = json_object_get(object, type->selector);
+            check_selection(state, selector, member, type, at);
             selection_checked = true;
         } else {
             check_value(state, member, field->type, type, &frame);
         }
     }
     if (type->selector != NULL && !selection_checked)
-        check_selection(state, object, type, at);
+        check_selection(state, selector, NULL, type, at);
+    size_t required = 0;
+    for (const schema_field *field = type->fields; field->name != NULL; field++)
+        required += field->required ? 1 : 0;
+    if (required_present == required)
+        return;
     for (const schema_field *field = type->fields; field->name != NULL; field++) {
         if (field->required && json_object_get(object, field->name) == NULL) {
             path_frame frame = {at, field->name, 0};
