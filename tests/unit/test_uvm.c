@@ -11,6 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Ids for GUID-typed fields of the requests (every request is checked against the schema). */
+#define TEST_NAMESPACE_ID "9b8a7c6d-0000-4000-8000-0000000000a1"
+#define TEST_ENDPOINT_ID "5e1f2a3b-0001-4c5d-8e9f-aaaaaaaaaaa1"
+#define TEST_SERVICE_ID "1b2c3d4e-0000-0000-0000-0000000000cc"
+
 /* ---- fixtures ---- */
 
 typedef struct fixture {
@@ -1205,10 +1210,10 @@ static void test_hvsocket_update_matches_trace_061(void)
                                                        &config, NULL, NULL),
                     0);
     assert_calls_match_trace(&f, "calls", hvsocket_calls);
-    CU_ASSERT_EQUAL(hcsoci_uvm_remove_hvsocket_service(f.uvm, "svc", NULL), 0);
+    CU_ASSERT_EQUAL(hcsoci_uvm_remove_hvsocket_service(f.uvm, TEST_SERVICE_ID, NULL), 0);
     assert_json_text(last_configuration(&f),
                      "{\"ResourcePath\":\"VirtualMachine/Devices/HvSocket/HvSocketConfig/"
-                     "ServiceTable/svc\",\"RequestType\":\"Remove\"}");
+                     "ServiceTable/" TEST_SERVICE_ID "\",\"RequestType\":\"Remove\"}");
     fixture_close(&f);
 }
 
@@ -1424,11 +1429,6 @@ static void test_modify_with_a_guest_connection(void)
     fixture_close(&f);
 }
 
-/* Ids for GUID-typed fields of the requests (every request is checked against the schema). */
-#define TEST_NAMESPACE_ID "9b8a7c6d-0000-4000-8000-0000000000a1"
-#define TEST_ENDPOINT_ID "5e1f2a3b-0001-4c5d-8e9f-aaaaaaaaaaa1"
-#define TEST_SERVICE_ID "1b2c3d4e-0000-0000-0000-0000000000cc"
-
 static void test_modify_rejects_bad_requests(void)
 {
     fixture f;
@@ -1520,8 +1520,9 @@ static void test_every_ledger_kind_reaches_its_own_release(void)
          NULL},
         {"{\"kind\":\"uvm.hvsocket\"}",
          "invalid ledger entry: missing field 'uvm.hvsocket.serviceId'",
-         "{\"kind\":\"uvm.hvsocket\",\"serviceId\":\"svc\"}", NULL,
-         "{\"ResourcePath\":\"VirtualMachine/Devices/HvSocket/HvSocketConfig/ServiceTable/svc\","
+         "{\"kind\":\"uvm.hvsocket\",\"serviceId\":\"" TEST_SERVICE_ID "\"}", NULL,
+         "{\"ResourcePath\":\"VirtualMachine/Devices/HvSocket/HvSocketConfig/ServiceTable/"
+         TEST_SERVICE_ID "\","
          "\"RequestType\":\"Remove\"}"},
         {"{\"kind\":\"uvm.networkNamespace\"}",
          "invalid ledger entry: missing field 'uvm.networkNamespace.namespaceId'",
