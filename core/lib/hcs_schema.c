@@ -411,6 +411,11 @@ static const schema_type t_lcow_network_adapter = OBJECT("LCOWNetworkAdapter",
     {"EnableLowMetric", &t_bool, OPTIONAL},
     {"EncapOverhead", &t_uint16, OPTIONAL});
 
+/* What a Windows guest's GCS connects to over Hyper-V sockets (sent when a VM starts). */
+static const schema_type t_hv_socket_address = OBJECT("HvSocketAddress",
+    {"LocalAddress", &t_guid, OPTIONAL},
+    {"ParentAddress", &t_guid, OPTIONAL});
+
 #define GUEST_REQUEST_FIELDS                                                                 \
     {"RequestType", &t_request_type, REQUIRED},                                              \
     {"ResourceType", &t_resource_type, OPTIONAL},                                            \
@@ -423,6 +428,7 @@ static const schema_type t_lcow_network_adapter = OBJECT("LCOWNetworkAdapter",
     {"CombinedLayers", &t_combined_layers},                                                  \
     {"Network", &t_network_modify_request},                                                  \
     {"NetworkNamespace", &t_network_document},                                               \
+    {"HvSocket", &t_hv_socket_address},                                                      \
     {NULL, &t_network_modify_request}
 static const schema_type t_windows_guest_request = {
     .kind = SCHEMA_OBJECT,

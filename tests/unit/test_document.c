@@ -217,6 +217,12 @@ static void test_modify_request_mistakes(void)
     ASSERT_PROBLEMS(vpmem, HCSOCI_DOCUMENT_MODIFY_WINDOWS,
                     "GuestRequest.ResourceType: \"VPMemDevice\" is not a resource type of a "
                     "Windows guest");
+    /* The Windows guest's own request, sent as a VM starts: its addresses are GUIDs. */
+    ASSERT_PROBLEMS("{\"GuestRequest\":{\"RequestType\":\"Update\",\"ResourceType\":"
+                    "\"HvSocket\",\"Settings\":{\"LocalAddress\":\"vm\",\"ParentAddress\":"
+                    "\"a42e7cda-d03f-480c-9cc2-a4de20abb878\"}}}",
+                    HCSOCI_DOCUMENT_MODIFY_WINDOWS,
+                    "GuestRequest.Settings.LocalAddress: \"vm\" is not a GUID");
     ASSERT_PROBLEMS("{\"GuestRequest\":{\"RequestType\":\"Add\",\"Settings\":{}}}",
                     HCSOCI_DOCUMENT_MODIFY_LINUX,
                     "GuestRequest.ResourceType: missing: it says what Settings holds");
