@@ -122,7 +122,11 @@ static void append_value(text_buffer *out, const json_t *value)
     }
     size_t length = strlen(dumped);
     if (length > VALUE_SHOWN_MAX) {
-        text_append(out, dumped, VALUE_SHOWN_MAX);
+        /* Cut at a character's first byte, so that the text stays UTF-8. */
+        size_t cut = VALUE_SHOWN_MAX;
+        while (cut > 0 && ((unsigned char)dumped[cut] & 0xC0) == 0x80)
+            cut--;
+        text_append(out, dumped, cut);
         text_append(out, "...", 3);
     } else {
         text_append(out, dumped, length);

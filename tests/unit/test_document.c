@@ -150,6 +150,19 @@ static void test_create_document_mistakes(void)
         "Container.AssignedDevices[0].Type: \"Bogus\" is not one of \"ClassGuid\", "
         "\"DeviceInstance\", \"GpuMirror\"\n"
         "Container.Memory.SizeInMB: expected an integer, got 1.5");
+    /* A long value is cut, between characters. */
+    ASSERT_PROBLEMS("{\"SchemaVersion\":{\"Major\":2},\"Container\":{\"GuestOs\":"
+                    "{\"HostName\":[]},\"Networking\":{\"Namespace\":\"x"
+                    "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+                    "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+                    "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\"}}}",
+                    HCSOCI_DOCUMENT_COMPUTE_SYSTEM,
+                    "Container.GuestOs.HostName: expected a string, got an array\n"
+                    "Container.Networking.Namespace: \"x\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                    "\xc3\xa9... is not a GUID");
     ASSERT_PROBLEMS("{\"Container\":{}}", HCSOCI_DOCUMENT_COMPUTE_SYSTEM,
                     "SchemaVersion: missing required field");
     ASSERT_PROBLEMS("[]", HCSOCI_DOCUMENT_COMPUTE_SYSTEM,
