@@ -26,7 +26,7 @@ static void print_validate_help(void)
            "                   Container or HostedSystem: compute-system; ResourcePath,\n"
            "                   RequestType or GuestRequest: the modify kind it fits best;\n"
            "                   PropertyType: service-settings; PropertyTypes: property-query)\n"
-           "      --json       print {\"kind\", \"valid\", \"problems\"} instead\n"
+           "  --json           print {\"kind\", \"valid\", \"problems\"} instead\n"
            "  -h, --help       print this help\n"
            "\nKinds:\n",
            CLI_PROGRAM_NAME);
