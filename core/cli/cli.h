@@ -56,6 +56,9 @@ int cli_command_delete(const cli_globals *globals, int argc, char **argv);
 int cli_command_state(const cli_globals *globals, int argc, char **argv);
 int cli_command_list(const cli_globals *globals, int argc, char **argv);
 
+/* ---- validate.c: validate ---- */
+int cli_command_validate(const cli_globals *globals, int argc, char **argv);
+
 /* ---- uvm_commands.c: uvm create, inspect, delete, list ---- */
 int cli_command_uvm(const cli_globals *globals, int argc, char **argv);
 

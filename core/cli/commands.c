@@ -64,7 +64,8 @@ static void print_create_help(void)
 {
     printf("Usage: %s create [OPTIONS] [ID]\n\n"
            "Creates a container on the host (--host) from an OCI runtime spec, saves its state\n"
-           "in ROOT/state.db and prints {\"id\", \"document\"} (the HCS document sent). With\n"
+           "in ROOT/state.db and prints {\"id\", \"document\"} (the HCS document sent; every\n"
+           "document is checked against the HCS schema before it is sent). With\n"
            "--host windows each resource is committed as it is allocated (status \"creating\"\n"
            "until the end); the simulated host, kept in the store, commits with the rest.\n"
            "Without ID a random GUID is used. An ID may hold letters, digits, '_', '-', '.' and\n"
@@ -79,6 +80,9 @@ static void print_doc_help(void)
            "Prints the HCS document a create would send, without creating the container: what\n"
            "it allocates is released again and no container state is saved (the host calls\n"
            "still appear in 'hcsoci journal'; with --uvm the VM's saved counters move on).\n"
+           "The document is checked against the HCS schema first, as a create checks it: one\n"
+           "that does not conform is not printed; the error names the module and each problem\n"
+           "with its JSON path (see 'hcsoci validate').\n"
            "\nOptions:\n%s%s",
            CLI_PROGRAM_NAME, create_spec_options_help, create_last_options_help);
 }

@@ -21,6 +21,8 @@ static const cli_command commands[] = {
     {"state", "print a container's OCI state and saved state", cli_command_state},
     {"list", "print the containers with saved state", cli_command_list},
     {"doc", "print the HCS document a create would send, creating nothing", cli_command_doc},
+    {"validate", "check an HCS document against the schema; print each problem with its path",
+     cli_command_validate},
     {"replay", "run one conformance case in a fresh simulated host and print its trace",
      cli_command_replay},
     {"plugins", "print the loaded modules and what they match", cli_command_plugins},

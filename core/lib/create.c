@@ -2,11 +2,13 @@
  * step by step"). */
 #include "runtime_internal.h"
 
+#include "acting_module.h"
 #include "hcs_errors.h"
 #include "resources_internal.h"
 
 #include <hcsoci/alloc.h>
 #include <hcsoci/annotations.h>
+#include <hcsoci/document.h>
 #include <hcsoci/layers.h>
 #include <hcsoci/spec.h>
 
@@ -24,6 +26,7 @@ typedef struct create_state {
     hcsoci_resources *resources;
     hcsoci_build_output output;
     json_t *document; /* what HcsCreateComputeSystem gets (see compose_document) */
+    const char *builder_name; /* the module that built the document */
 } create_state;
 
 static hcsoci_match_key key_for(const json_t *spec, hcsoci_schema_version schema,
@@ -114,7 +117,12 @@ static int set_up_network(hcsoci_runtime *runtime, create_state *state,
             return -1;
     } else {
         const loaded_module *network = runtime_module_of_kind(runtime, HCSOCI_PLUGIN_NETWORK, error);
-        if (network == NULL || network->ops.network.create_namespace(context, error) != 0)
+        if (network == NULL)
+            return -1;
+        const char *outer = acting_module_enter(network->descriptor->name);
+        int created = network->ops.network.create_namespace(context, error);
+        acting_module_enter(outer);
+        if (created != 0)
             return -1;
     }
     context->network_namespace = hcsoci_resources_network_namespace(state->resources);
@@ -132,6 +140,41 @@ static int create_compute_system(hcsoci_host *host, const char *id, const json_t
     if (host->ops->create_compute_system(host, id, document, &host_error) == 0)
         return 0;
     return hcs_create_failed(host_error, id, document, error);
+}
+
+/* The builder's operations in order: reading (or validating) the spec, then building, with
+ * the container root and the network set up in between. */
+static int run_builder(const hcsoci_builder_ops *ops, create_state *state,
+                       hcsoci_build_context *context, const hcsoci_create_options *options,
+                       hcsoci_error **error)
+{
+    if (ops->read_spec != NULL) {
+        if (ops->read_spec(context, &context->spec_reading, error) != 0) {
+            /* A module that made something before failing still has it freed. */
+            if (context->spec_reading != NULL)
+                ops->release_reading(context->spec_reading);
+            return -1;
+        }
+    } else if (ops->validate != NULL && ops->validate(context, error) != 0) {
+        return -1;
+    }
+    int built = -1;
+    if ((options->hosting_system == NULL ||
+         set_container_root(state, options->hosting_system,
+                            options->id != NULL ? options->id : "", error) == 0) &&
+        set_up_network(context->runtime, state, context, options, error) == 0)
+        built = ops->build(context, &state->output, error);
+    if (context->spec_reading != NULL)
+        ops->release_reading(context->spec_reading);
+    if (built != 0)
+        return -1;
+    bool has_compute_system = state->output.compute_system_document != NULL;
+    bool has_hosted_system = state->output.hosted_system_document != NULL;
+    if (has_compute_system == has_hosted_system)
+        return hcsoci_fail(error, HCSOCI_E_PLUGIN,
+                           "module %s returned %s document; it must return exactly one",
+                           state->builder_name, has_compute_system ? "more than one" : "no");
+    return 0;
 }
 
 static int build_documents(hcsoci_runtime *runtime, create_state *state,
@@ -153,6 +196,7 @@ static int build_documents(hcsoci_runtime *runtime, create_state *state,
     const loaded_module *builder = runtime_builder_for(runtime, &key, error);
     if (builder == NULL)
         return -1;
+    state->builder_name = builder->descriptor->name;
 
     hcsoci_build_context context = {
         .size = sizeof context,
@@ -168,33 +212,10 @@ static int build_documents(hcsoci_runtime *runtime, create_state *state,
         .resources = state->resources,
     };
     const hcsoci_builder_ops *ops = &builder->ops.builder;
-    if (ops->read_spec != NULL) {
-        if (ops->read_spec(&context, &context.spec_reading, error) != 0) {
-            /* A module that made something before failing still has it freed. */
-            if (context.spec_reading != NULL)
-                ops->release_reading(context.spec_reading);
-            return -1;
-        }
-    } else if (ops->validate != NULL && ops->validate(&context, error) != 0) {
-        return -1;
-    }
-    int built = -1;
-    if ((options->hosting_system == NULL ||
-         set_container_root(state, options->hosting_system,
-                            options->id != NULL ? options->id : "", error) == 0) &&
-        set_up_network(runtime, state, &context, options, error) == 0)
-        built = ops->build(&context, &state->output, error);
-    if (context.spec_reading != NULL)
-        ops->release_reading(context.spec_reading);
-    if (built != 0)
-        return -1;
-    bool has_compute_system = state->output.compute_system_document != NULL;
-    bool has_hosted_system = state->output.hosted_system_document != NULL;
-    if (has_compute_system == has_hosted_system)
-        return hcsoci_fail(error, HCSOCI_E_PLUGIN,
-                           "module %s returned %s document; it must return exactly one",
-                           builder->descriptor->name, has_compute_system ? "more than one" : "no");
-    return 0;
+    const char *outer = acting_module_enter(builder->descriptor->name);
+    int built = run_builder(ops, state, &context, options, error);
+    acting_module_enter(outer);
+    return built;
 }
 
 /* The document the compute system is created from: the built document itself for a process
@@ -211,6 +232,20 @@ static int compose_document(create_state *state, const hcsoci_uvm *uvm, hcsoci_e
                                     state->output.hosted_system_document,
                                     "ShouldTerminateOnLastHandleClosed", true);
     return state->document != NULL ? 0 : hcsoci_fail_out_of_memory(error);
+}
+
+/* The create document checked against the HCS schema before it is sent (or, with
+ * documents_only, handed back): a problem fails the create, blaming the builder. */
+static int check_document(const create_state *state, hcsoci_error **error)
+{
+    hcsoci_document_kind kind = hcsoci_schema_is_v10(state->schema)
+                                    ? HCSOCI_DOCUMENT_CONTAINER_CONFIG
+                                    : HCSOCI_DOCUMENT_COMPUTE_SYSTEM;
+    if (hcsoci_document_problems(state->document, kind, NULL, error) == 0)
+        return 0;
+    char what[160];
+    snprintf(what, sizeof what, "module %s: create document", state->builder_name);
+    return hcsoci_document_check(state->document, kind, what, error);
 }
 
 static int make_container(const create_state *state, const hcsoci_create_options *options,
@@ -299,6 +334,8 @@ int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options
     int result = build_documents(runtime, &state, options, error);
     if (result == 0)
         result = compose_document(&state, options->hosting_system, error);
+    if (result == 0)
+        result = check_document(&state, error);
     if (result == 0)
         result = make_container(&state, options, container, error);
     if (result == 0 && !options->documents_only &&

@@ -3,9 +3,12 @@
  * removing it again when the container's ledger is released. */
 #include <hcsoci/credentials.h>
 
+#include "acting_module.h"
+
 #include <stdio.h>
 #include <string.h>
 
+#include <hcsoci/document.h>
 #include <hcsoci/log.h>
 
 #define PROPERTY_TYPE "ContainerCredentialGuard"
@@ -70,11 +73,27 @@ static json_t *remove_instance_request(const char *instance_id)
     return modification_request("RemoveInstance", details);
 }
 
+/* A service document checked against the HCS schema before it is sent, blaming the module
+ * the core is working for. */
+static int check_service_document(const json_t *document, hcsoci_document_kind kind,
+                                  const char *name, hcsoci_error **error)
+{
+    if (hcsoci_document_problems(document, kind, NULL, error) == 0)
+        return 0;
+    char actor[128], what[192];
+    acting_module_describe(actor, sizeof actor);
+    snprintf(what, sizeof what, "%s: %s", actor, name);
+    return hcsoci_document_check(document, kind, what, error);
+}
+
 /* Sends a credential guard modification request; the error carries the host's text after
  * "<context>hcsshim::ModifyServiceSettings: ". */
 static int modify_service_settings(hcsoci_host *host, const json_t *request, const char *context,
                                    hcsoci_error **error)
 {
+    if (check_service_document(request, HCSOCI_DOCUMENT_SERVICE_SETTINGS, "service settings",
+                               error) != 0)
+        return -1;
     hcsoci_error *host_error = NULL;
     if (host->ops->modify_service_settings(host, request, &host_error) == 0)
         return 0;
@@ -309,6 +328,11 @@ static int read_instance(hcsoci_host *host, const char *container_id,
     json_t *query = json_pack("{s:[s]}", "PropertyTypes", PROPERTY_TYPE);
     if (query == NULL)
         return hcsoci_fail_out_of_memory(error);
+    if (check_service_document(query, HCSOCI_DOCUMENT_PROPERTY_QUERY, "property query",
+                               error) != 0) {
+        json_decref(query);
+        return -1;
+    }
     json_t *answer = NULL;
     hcsoci_error *host_error = NULL;
     int status = host->ops->get_service_properties(host, query, &answer, &host_error);

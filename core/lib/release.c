@@ -5,6 +5,8 @@
 #include "resources_internal.h"
 #include "runtime_internal.h"
 
+#include "acting_module.h"
+
 #include <hcsoci/credentials.h>
 #include <hcsoci/layers.h>
 
@@ -26,7 +28,10 @@ static int release_entry(hcsoci_runtime *runtime, hcsoci_uvm *uvm, const json_t 
         const loaded_module *network = runtime_module_of_kind(runtime, HCSOCI_PLUGIN_NETWORK, error);
         if (network == NULL)
             return -1;
-        return network->ops.network.release(runtime->host, entry, error);
+        const char *outer = acting_module_enter(network->descriptor->name);
+        int released = network->ops.network.release(runtime->host, entry, error);
+        acting_module_enter(outer);
+        return released;
     }
     if (kind_has_prefix(kind, "uvm.")) {
         if (uvm == NULL)

@@ -13,6 +13,7 @@
  * The floor of a case is the JSON work no implementation can skip: parsing the spec's text
  * and writing, compactly, every document the case sends the host (the create document and each
  * modify request of its expected trace). It is timed interleaved with hcsoci, round by round. */
+#include <hcsoci/document.h>
 #include <hcsoci/hcsoci.h>
 #include <hcsoci/replay.h>
 #include <hcsoci/sim.h>
@@ -268,6 +269,61 @@ static void bench_against_floor(long iterations)
     }
 }
 
+/* ---- the schema check ---- */
+
+/* The kind the core checks a sent configuration as, in a VM of the case's OS. */
+static hcsoci_document_kind kind_of(const json_t *document, bool linux_vm)
+{
+    if (json_object_get(document, "SystemType") != NULL)
+        return HCSOCI_DOCUMENT_CONTAINER_CONFIG;
+    if (json_object_get(document, "SchemaVersion") != NULL)
+        return HCSOCI_DOCUMENT_COMPUTE_SYSTEM;
+    return linux_vm ? HCSOCI_DOCUMENT_MODIFY_LINUX : HCSOCI_DOCUMENT_MODIFY_WINDOWS;
+}
+
+/* Seconds to check every document of one create+release of the case, as the core does. */
+static double time_check(const bench_case *bench, long iterations)
+{
+    const char *os = json_string_value(
+        json_object_get(json_object_get(bench->test_case, "hostingSystem"), "os"));
+    bool linux_vm = os != NULL && strcmp(os, "linux") == 0;
+    double start = seconds_now();
+    for (long i = 0; i < iterations; i++) {
+        size_t index;
+        json_t *document;
+        json_array_foreach(bench->documents, index, document) {
+            if (hcsoci_document_problems(document, kind_of(document, linux_vm), NULL, NULL) != 0)
+                die("a corpus document does not conform", NULL);
+        }
+    }
+    return (seconds_now() - start) / (double)iterations;
+}
+
+/* What checking the documents costs, against the create+release that sends them (journal
+ * off) and against the JSON floor (parsing the spec, writing the documents). */
+static void bench_schema_check(long iterations)
+{
+    printf("\nthe HCS schema check of every document a create+release sends (medians of %d)\n",
+           ROUNDS);
+    printf("%-36s %9s %9s %13s %13s\n", "case", "check", "documents", "of create", "of floor");
+    for (size_t c = 0; c < sizeof bench_cases / sizeof bench_cases[0]; c++) {
+        bench_case off;
+        bench_case_open(&off, bench_cases[c], HCSOCI_SIM_JOURNAL_OFF);
+        time_hcsoci(&off, iterations / 10 + 1);
+        double check[ROUNDS], create[ROUNDS], writing[ROUNDS];
+        for (int round = 0; round < ROUNDS; round++) {
+            check[round] = time_check(&off, iterations);
+            create[round] = time_hcsoci(&off, iterations);
+            writing[round] = time_floor(&off, iterations);
+        }
+        double check_median = median(check, ROUNDS);
+        printf("%-36s %7.2fus %9zu %12.1f%% %12.1f%%\n", bench_cases[c], check_median * 1e6,
+               json_array_size(off.documents), 100 * check_median / median(create, ROUNDS),
+               100 * check_median / median(writing, ROUNDS));
+        bench_case_close(&off);
+    }
+}
+
 /* ---- memory ---- */
 
 static int discard_call(void *context, const json_t *call)
@@ -517,6 +573,7 @@ int main(int argc, char **argv)
     strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
     printf("hcsoci benchmarks, %s, %ld cores\n\n", date, cores);
     bench_against_floor(iterations);
+    bench_schema_check(iterations);
     bench_memory(argv[0]);
     bench_scale();
     bench_command();

@@ -68,14 +68,16 @@ check "--version prints the version" eval 'exits 0 && out_has "hcsoci "'
 hcsoci --help
 check "--help exits 0" exits 0
 for word in --root --plugin-dir --world --host --log-level --log-format --help --version \
-    create delete state list doc replay plugins netns uvm; do
+    create delete state list doc validate replay plugins netns uvm; do
     check "--help mentions $word" out_has "$word"
 done
 
 help_options_create="--bundle --spec --schema --owner --netns --uvm --keep-resources-on-failure --scale-cpu-limits --help"
 help_options_doc="--bundle --spec --schema --owner --netns --uvm --scale-cpu-limits --help"
 help_options_delete="--force --help"
-for command in create doc delete state list replay plugins netns; do
+help_options_validate="--kind --json --help container-config compute-system modify-windows
+    modify-linux service-settings property-query inferred"
+for command in create doc delete state list validate replay plugins netns; do
     hcsoci "$command" --help
     check "$command --help exits 0" eval 'exits 0 && out_has "Usage: hcsoci $command"'
     variable=help_options_$command
@@ -313,6 +315,66 @@ check "doc prints the document" eval 'exits 0 && out_has "\"Owner\": \"alice\"" 
 check "doc creates no compute system" \
     eval '[ "$(count_calls "$root" HcsCreateComputeSystem)" -eq "$creates_before" ]'
 check "doc saves no state" eval '! has_state "$root" "preview"'
+# ---- validate: a document against the HCS schema ----
+valid_document=$scratch/valid.json
+printf '%s' '{"Owner":"o","SchemaVersion":{"Major":2,"Minor":1},"Container":{"Storage":' \
+    '{"Layers":[{"Id":"8d2a4c6e-1111-4a5b-9c3d-000000000001","Path":"C:\\l"}]}}}' \
+    >"$valid_document"
+hcsoci validate "$valid_document"
+check "validate accepts a conforming document: exit 0, nothing on stdout" \
+    eval 'exits 0 && [ ! -s "$scratch/out" ] && err_has "conforms (compute-system)"'
+printf '%s' '{"SchemaVersion":{"Major":2,"Minor":1},"Container":{"Storage":{"Layers":' \
+    '[{"Id":"not-a-guid","Path":5}]},"Processor":{"Cuont":2}}}' >"$scratch/invalid.json"
+hcsoci validate "$scratch/invalid.json"
+check "validate prints each problem with its path and exits 1" \
+    eval 'exits 1 && out_has "Container.Storage.Layers[0].Id: \"not-a-guid\" is not a GUID" &&
+          out_has "Container.Storage.Layers[0].Path: expected a string, got 5" &&
+          out_has "Container.Processor.Cuont: unknown field" &&
+          [ "$(wc -l <"$scratch/out")" -eq 3 ] &&
+          err_has "3 problems"'
+hcsoci validate --json "$scratch/invalid.json"
+check "validate --json reports the kind and the problems" \
+    eval 'exits 1 && out_has "\"kind\": \"compute-system\"" && out_has "\"valid\": false" &&
+          out_has "Container.Processor.Cuont: unknown field"'
+hcsoci validate --kind container-config "$valid_document"
+check "validate --kind checks against the kind given" \
+    eval 'exits 1 && out_has "SystemType: missing required field"'
+printf '%s' '{"GuestRequest":{"RequestType":"Add","ResourceType":"VPMemDevice",' \
+    '"Settings":{"MountPath":"/run/layers/p0"}}}' >"$scratch/vpmem.json"
+hcsoci validate "$scratch/vpmem.json"
+check "validate infers a Linux guest's modify request" eval 'exits 0 && err_has "(modify-linux)"'
+hcsoci validate --kind modify-windows "$scratch/vpmem.json"
+check "which a Windows guest does not take" \
+    eval 'exits 1 && out_has "is not a resource type of a Windows guest"'
+printf '{"SchemaVersion":' >"$scratch/malformed.json"
+hcsoci validate "$scratch/malformed.json"
+check "validate of malformed JSON exits 2 naming the place" \
+    eval 'exits 2 && err_has "invalid JSON" && err_has "line 1"'
+hcsoci validate "$scratch/absent.json"
+check "validate of a missing file exits 2" eval 'exits 2 && err_has "cannot read"'
+hcsoci validate --kind frobnicate "$valid_document"
+check "validate of an unknown kind exits 2" eval 'exits 2 && err_has "unknown document kind"'
+printf '{"Name":"x"}' >"$scratch/shapeless.json"
+hcsoci validate "$scratch/shapeless.json"
+check "validate of a document whose kind cannot be told exits 2" \
+    eval 'exits 2 && err_has "give --kind"'
+hcsoci validate
+check "validate without a file exits 2" eval 'exits 2 && one_line_hint'
+hcsoci validate "$valid_document" extra
+check "validate of two files exits 2" eval 'exits 2 && err_has "unexpected argument"'
+# doc checks what it prints: a module whose document breaks the schema is refused.
+invalid_modules=$scratch/invalid-modules
+mkdir -p "$invalid_modules" && chmod go-w "$invalid_modules"
+cp "$build_directory/tests/plugins/.libs/invalid_builder.so" "$invalid_modules/"
+chmod go-w "$invalid_modules/invalid_builder.so"
+hcsoci --plugin-dir "$invalid_modules" --root "$root" doc --bundle "$examples/argon" invalid
+check "doc refuses a module's document that breaks the schema, naming module and paths" \
+    eval 'exits 1 && [ ! -s "$scratch/out" ] &&
+          err_has "module invalid_builder: create document does not conform to the HCS schema" &&
+          err_has "Container.Storage.Layers[0].Path: expected a string, got 5"'
+check "and creates nothing" \
+    eval '[ "$(count_calls "$root" HcsCreateComputeSystem)" -eq "$creates_before" ]'
+
 hcsoci --root "$root" doc --spec "$examples/argon/config.json" --schema 1.0
 check "doc --schema 1.0 prints a schema 1.0 document" \
     eval 'exits 0 && out_has "\"SystemType\": \"Container\"" && ! out_has "\"SchemaVersion\""'

@@ -19,9 +19,10 @@ static int hosted_builder_build(hcsoci_build_context *context, hcsoci_build_outp
     if (json_object_get(annotations, FAIL_BUILD_ANNOTATION) != NULL)
         return hcsoci_fail(error, HCSOCI_E_FAIL, "hosted builder failed on purpose");
     output->hosted_system_document =
-        json_pack("{s:{s:i,s:i}, s:{s:s, s:{s:s}}}", "SchemaVersion", "Major", 2, "Minor", 1,
-                  "Container", "BuiltBy", "hosted_builder", "Networking", "Namespace",
-                  context->network_namespace);
+        json_pack("{s:{s:i,s:i}, s:{s:{s:s}, s:{s:s*}}}", "SchemaVersion", "Major", 2, "Minor",
+                  1, "Container", "GuestOs", "HostName", "hosted_builder", "Networking",
+                  "Namespace", context->network_namespace[0] != '\0'
+                                   ? context->network_namespace : NULL);
     if (output->hosted_system_document == NULL)
         return hcsoci_fail(error, HCSOCI_E_OUT_OF_MEMORY, "out of memory");
     return 0;

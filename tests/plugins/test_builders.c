@@ -12,6 +12,10 @@
 
 /* Claims process-isolated Windows containers at the given priority and builds a minimal
  * document that names the module, so tests can see which builder ran. */
+/* A schema 2.1 document that says who built it in Container.GuestOs.HostName (every document
+ * is checked against the HCS schema before it is sent, so the test modules send valid ones). */
+#define BUILT_BY_DOCUMENT "{s:{s:i,s:i},s:s,s:{s:{s:s}}}"
+
 #define MAKE_BUILDER(module, priority_value)                                                   \
     static unsigned module##_match(const hcsoci_match_key *key)                                \
     {                                                                                          \
@@ -24,7 +28,8 @@
     {                                                                                          \
         (void)error;                                                                           \
         output->compute_system_document =                                                      \
-            json_pack("{s:s,s:s}", "BuiltBy", #module, "Owner", context->owner);               \
+            json_pack(BUILT_BY_DOCUMENT, "SchemaVersion", "Major", 2, "Minor", 1, "Owner",        \
+                      context->owner, "Container", "GuestOs", "HostName", #module);            \
         return 0;                                                                              \
     }                                                                                          \
     static const hcsoci_builder_ops module##_ops = {.build = module##_build};
@@ -178,7 +183,8 @@ static int reading_builder_build(hcsoci_build_context *context, hcsoci_build_out
                                  hcsoci_error **error)
 {
     output->compute_system_document =
-        json_pack("{s:s,s:O?}", "BuiltBy", "reading_builder", "Reading",
+        json_pack("{s:{s:i,s:i},s:s,s:{s:{s:O?}}}", "SchemaVersion", "Major", 2, "Minor", 1,
+                  "Owner", "reading_builder", "Container", "GuestOs", "HostName",
                   (json_t *)context->spec_reading);
     return output->compute_system_document != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
@@ -241,7 +247,9 @@ static int abi_1_0_builder_build(hcsoci_build_context *context, hcsoci_build_out
                                  hcsoci_error **error)
 {
     (void)context;
-    output->compute_system_document = json_pack("{s:s}", "BuiltBy", "abi_1_0_builder");
+    output->compute_system_document =
+        json_pack(BUILT_BY_DOCUMENT, "SchemaVersion", "Major", 2, "Minor", 1, "Owner", "hcsoci",
+                  "Container", "GuestOs", "HostName", "abi_1_0_builder");
     return output->compute_system_document != NULL ? 0 : hcsoci_fail_out_of_memory(error);
 }
 static const hcsoci_builder_ops abi_1_0_builder_ops = {

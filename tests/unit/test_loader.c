@@ -15,6 +15,13 @@ static const char *const minimal_world =
     " \"hnsEndpoints\": [], \"hnsNamespaces\": {}, \"hnsNewNamespaceIds\": [],"
     " \"failCall\": null, \"programDir\": \"C:\\\\hcsoci\"}";
 
+/* The name the test builders write in Container.GuestOs.HostName (tests/plugins). */
+static const char *built_by(const json_t *document)
+{
+    return json_string_value(json_object_get(
+        json_object_get(json_object_get(document, "Container"), "GuestOs"), "HostName"));
+}
+
 static const char *test_module(const char *name)
 {
     return test_plugin_module(name);
@@ -368,8 +375,7 @@ static void test_create_dispatches_to_chosen_builder(void)
     hcsoci_container *container = NULL;
     hcsoci_resources *resources = NULL;
     CU_ASSERT_EQUAL_FATAL(hcsoci_create_container(runtime, &options, &container, &resources, NULL), 0);
-    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(container->document, "BuiltBy")),
-                           "good_builder");
+    CU_ASSERT_STRING_EQUAL(built_by(container->document), "good_builder");
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(container->document, "Owner")), "hcsoci");
     const json_t *journal = hcsoci_sim_host_journal(host);
     CU_ASSERT_EQUAL_FATAL(json_array_size(journal), 1);
@@ -400,7 +406,9 @@ static void test_failed_create_reads_like_the_reference(void)
     /* The refused document is shown as Go marshals it: &, < and > escaped. */
     CU_ASSERT_STRING_EQUAL(error->message,
                            "hcsshim::CreateComputeSystem c1: Access is denied.\n(extra info: "
-                           "{\"BuiltBy\":\"good_builder\",\"Owner\":\"a\\u0026b\\u003cc\\u003e\"})");
+                           "{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
+                           "\"Owner\":\"a\\u0026b\\u003cc\\u003e\","
+                           "\"Container\":{\"GuestOs\":{\"HostName\":\"good_builder\"}}})");
     hcsoci_error_free(error);
     hcsoci_resources_free(resources);
     json_decref(spec);
@@ -475,7 +483,7 @@ static void test_read_spec_reaches_build_and_is_released_once(void)
                                        "{\"hostname\": \"read-once\", \"windows\": {}}",
                                        &outcome, NULL),
                     0);
-    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(outcome.document, "Reading")),
+    CU_ASSERT_STRING_EQUAL(built_by(outcome.document),
                            "read-once");
     CU_ASSERT_EQUAL(outcome.releases, 1);
     json_decref(outcome.document);
@@ -530,7 +538,7 @@ static void test_abi_1_0_builder_is_validated(void)
                                        "{\"hostname\": \"good\", \"windows\": {}}", &outcome,
                                        NULL),
                     0);
-    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(outcome.document, "BuiltBy")),
+    CU_ASSERT_STRING_EQUAL(built_by(outcome.document),
                            "abi_1_0_builder");
     json_decref(outcome.document);
 }

@@ -11,6 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Ids for GUID-typed fields of the requests (every request is checked against the schema). */
+#define TEST_NAMESPACE_ID "9b8a7c6d-0000-4000-8000-0000000000a1"
+#define TEST_ENDPOINT_ID "5e1f2a3b-0001-4c5d-8e9f-aaaaaaaaaaa1"
+#define TEST_SERVICE_ID "1b2c3d4e-0000-0000-0000-0000000000cc"
+
 /* ---- fixtures ---- */
 
 typedef struct fixture {
@@ -1205,10 +1210,10 @@ static void test_hvsocket_update_matches_trace_061(void)
                                                        &config, NULL, NULL),
                     0);
     assert_calls_match_trace(&f, "calls", hvsocket_calls);
-    CU_ASSERT_EQUAL(hcsoci_uvm_remove_hvsocket_service(f.uvm, "svc", NULL), 0);
+    CU_ASSERT_EQUAL(hcsoci_uvm_remove_hvsocket_service(f.uvm, TEST_SERVICE_ID, NULL), 0);
     assert_json_text(last_configuration(&f),
                      "{\"ResourcePath\":\"VirtualMachine/Devices/HvSocket/HvSocketConfig/"
-                     "ServiceTable/svc\",\"RequestType\":\"Remove\"}");
+                     "ServiceTable/" TEST_SERVICE_ID "\",\"RequestType\":\"Remove\"}");
     fixture_close(&f);
 }
 
@@ -1435,10 +1440,13 @@ static void test_modify_rejects_bad_requests(void)
     CU_ASSERT_EQUAL(hcsoci_uvm_guest_request(f.uvm, NULL, &error), -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "invalid guest request");
     json_decref(array);
+    /* A request the HCS schema does not describe is refused before the host sees it. */
     json_t *guest = test_json("{\"RequestType\":\"Add\",\"ResourceType\":\"X\"}");
-    CU_ASSERT_EQUAL(hcsoci_uvm_guest_request(f.uvm, guest, NULL), 0);
-    assert_json_text(last_configuration(&f),
-                     "{\"GuestRequest\":{\"RequestType\":\"Add\",\"ResourceType\":\"X\"}}");
+    size_t calls_before = json_array_size(hcsoci_sim_host_journal(f.host));
+    CU_ASSERT_EQUAL(hcsoci_uvm_guest_request(f.uvm, guest, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "hcsoci: guest modify request X does not conform to the HCS "
+                                      "schema: GuestRequest.ResourceType: \"X\" is not one of");
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(f.host)), calls_before);
     json_decref(guest);
     fixture_close(&f);
 }
@@ -1512,8 +1520,9 @@ static void test_every_ledger_kind_reaches_its_own_release(void)
          NULL},
         {"{\"kind\":\"uvm.hvsocket\"}",
          "invalid ledger entry: missing field 'uvm.hvsocket.serviceId'",
-         "{\"kind\":\"uvm.hvsocket\",\"serviceId\":\"svc\"}", NULL,
-         "{\"ResourcePath\":\"VirtualMachine/Devices/HvSocket/HvSocketConfig/ServiceTable/svc\","
+         "{\"kind\":\"uvm.hvsocket\",\"serviceId\":\"" TEST_SERVICE_ID "\"}", NULL,
+         "{\"ResourcePath\":\"VirtualMachine/Devices/HvSocket/HvSocketConfig/ServiceTable/"
+         TEST_SERVICE_ID "\","
          "\"RequestType\":\"Remove\"}"},
         {"{\"kind\":\"uvm.networkNamespace\"}",
          "invalid ledger entry: missing field 'uvm.networkNamespace.namespaceId'",
@@ -1598,10 +1607,11 @@ static void test_more_ledger_entries(void)
     CU_ASSERT_EQUAL(hcsoci_uvm_add_lcow_layer(f.uvm, "C:\\b.vhd", &path, resources, NULL), 0);
     free(path);
     hcsoci_hvsocket_service_config config = {.disabled = true};
-    CU_ASSERT_EQUAL(hcsoci_uvm_update_hvsocket_service(f.uvm, "svc", &config, resources, NULL), 0);
+    CU_ASSERT_EQUAL(
+        hcsoci_uvm_update_hvsocket_service(f.uvm, TEST_SERVICE_ID, &config, resources, NULL), 0);
     assert_json_text(last_configuration(&f),
                      "{\"ResourcePath\":\"VirtualMachine/Devices/HvSocket/HvSocketConfig/"
-                     "ServiceTable/svc\",\"RequestType\":\"Update\",\"Settings\":{"
+                     "ServiceTable/" TEST_SERVICE_ID "\",\"RequestType\":\"Update\",\"Settings\":{"
                      "\"Disabled\":true}}");
     CU_ASSERT_EQUAL_FATAL(hcsoci_resources_count(resources), 3);
     assert_json_text(hcsoci_resources_entry(resources, 0),
@@ -1609,7 +1619,7 @@ static void test_more_ledger_entries(void)
     assert_json_text(hcsoci_resources_entry(resources, 1),
                      "{\"kind\":\"uvm.lcowLayer\",\"hostPath\":\"C:\\\\b.vhd\"}");
     assert_json_text(hcsoci_resources_entry(resources, 2),
-                     "{\"kind\":\"uvm.hvsocket\",\"serviceId\":\"svc\"}");
+                     "{\"kind\":\"uvm.hvsocket\",\"serviceId\":\"" TEST_SERVICE_ID "\"}");
     hcsoci_sim_host_journal_clear(f.host);
     for (size_t i = 3; i > 0; i--)
         CU_ASSERT_EQUAL(hcsoci_uvm_release_entry(f.uvm, hcsoci_resources_entry(resources, i - 1),
@@ -1617,7 +1627,8 @@ static void test_more_ledger_entries(void)
                         0);
     json_t *calls = recorded(&f, every_call);
     CU_ASSERT_EQUAL(json_array_size(calls), 3);
-    const char *paths[] = {"VirtualMachine/Devices/HvSocket/HvSocketConfig/ServiceTable/svc",
+    const char *paths[] = {"VirtualMachine/Devices/HvSocket/HvSocketConfig/ServiceTable/"
+                           TEST_SERVICE_ID,
                            "VirtualMachine/Devices/VirtualPMem/Devices/1",
                            "VirtualMachine/Devices/VirtualPMem/Devices/0"};
     for (size_t i = 0; i < 3 && i < json_array_size(calls); i++) {
@@ -1783,9 +1794,11 @@ static void test_json_round_trip(void)
                                         HCSOCI_VM_ACCESS_NONE, NULL, NULL, NULL),
                     0);
     CU_ASSERT_EQUAL(hcsoci_uvm_assign_device(f.uvm, "dev", NULL, NULL, NULL), 0);
-    json_t *endpoints = test_json("[{\"ID\":\"e1\",\"MacAddress\":\"m\",\"Namespace\":{\"ID\":\"n\"}}]");
-    CU_ASSERT_EQUAL(hcsoci_uvm_add_network_namespace(f.uvm, "n", NULL, NULL), 0);
-    CU_ASSERT_EQUAL(hcsoci_uvm_add_endpoints_to_namespace(f.uvm, "n", endpoints, NULL), 0);
+    json_t *endpoints = test_json("[{\"ID\":\"" TEST_ENDPOINT_ID "\",\"MacAddress\":\"m\","
+                                  "\"Namespace\":{\"ID\":\"" TEST_NAMESPACE_ID "\"}}]");
+    CU_ASSERT_EQUAL(hcsoci_uvm_add_network_namespace(f.uvm, TEST_NAMESPACE_ID, NULL, NULL), 0);
+    CU_ASSERT_EQUAL(
+        hcsoci_uvm_add_endpoints_to_namespace(f.uvm, TEST_NAMESPACE_ID, endpoints, NULL), 0);
     json_decref(endpoints);
     hcsoci_uvm_next_container_number(f.uvm);
     hcsoci_uvm_next_mount_number(f.uvm);
@@ -1827,7 +1840,7 @@ static void test_json_round_trip(void)
     free(path);
     CU_ASSERT_EQUAL(hcsoci_uvm_remove_device(loaded, "dev", NULL), 0);
     hcsoci_sim_host_journal_clear(f.host);
-    CU_ASSERT_EQUAL(hcsoci_uvm_remove_network_namespace(loaded, "n", NULL), 0);
+    CU_ASSERT_EQUAL(hcsoci_uvm_remove_network_namespace(loaded, TEST_NAMESPACE_ID, NULL), 0);
     CU_ASSERT_EQUAL(recorded_count(&f), 1);
     hcsoci_uvm_free(loaded);
 

@@ -13,6 +13,13 @@
 
 #include "test_support.h"
 
+/* Ids the documents carry in GUID-typed fields (every document is checked against the HCS
+ * schema before it is sent). */
+#define NAMESPACE_GUID "9b8a7c6d-0000-4000-8000-0000000000a1"
+#define ENDPOINT_GUID_1 "5e1f2a3b-0001-4c5d-8e9f-aaaaaaaaaaa1"
+#define ENDPOINT_GUID_2 "5e1f2a3b-0002-4c5d-8e9f-aaaaaaaaaaa2"
+#define CLASS_GUID "24e552bb-3a0e-4a1d-9a9d-f2a4b31c4a8a"
+
 /* The VSMB share prefix and the pipe of the world, as written inside JSON text. */
 #define JSON_VSMB_SHARE "\\\\\\\\?\\\\VMSMB\\\\VSMB-{dcc079ae-60ba-4d07-847c-3493609c0870}\\\\"
 #define JSON_PIPE "\\\\\\\\.\\\\pipe\\\\engine"
@@ -133,9 +140,10 @@ static void test_documents_keep_the_reference_field_order(void)
     test_set_path(spec, "windows.network",
                   json_pack("{s:b, s:[s], s:s}", "allowUnqualifiedDNSQuery", 1, "DNSSearchList",
                             "a", "networkSharedContainerName", "n"));
-    test_set_path(spec, "windows.devices", json_pack("[{s:s, s:s}]", "id", "g", "idType", "class"));
+    test_set_path(spec, "windows.devices",
+                  json_pack("[{s:s, s:s}]", "id", CLASS_GUID, "idType", "class"));
 
-    test_run_options options = {.schema = "2.1", .network_namespace = "ns"};
+    test_run_options options = {.schema = "2.1", .network_namespace = NAMESPACE_GUID};
     test_run_result v2;
     test_run_create(test_wcow_world(), json_deep_copy(spec), &options, &v2);
     TEST_ASSERT_SUCCEEDED(v2);
@@ -149,15 +157,17 @@ static void test_documents_keep_the_reference_field_order(void)
               "\"MappedPipes\":[{\"ContainerPipeName\":\"engine\",\"HostPath\":\"\\\\\\\\.\\\\"
               "pipe\\\\engine\"}],\"Memory\":{\"SizeInMB\":64},\"Processor\":{\"Count\":2},"
               "\"Networking\":{\"AllowUnqualifiedDnsQuery\":true,\"DnsSearchList\":\"a\","
-              "\"NetworkSharedContainerName\":\"n\",\"Namespace\":\"ns\"},\"AssignedDevices\":"
-              "[{\"InterfaceClassGuid\":\"g\"}]},\"ShouldTerminateOnLastHandleClosed\":true}");
+              "\"NetworkSharedContainerName\":\"n\",\"Namespace\":\"" NAMESPACE_GUID "\"},"
+              "\"AssignedDevices\":[{\"InterfaceClassGuid\":\"" CLASS_GUID "\"}]},"
+              "\"ShouldTerminateOnLastHandleClosed\":true}");
     free(text);
     test_run_result_free(&v2);
 
     json_object_set_new(spec, "windows",
                         json_pack("{s:[s,s], s:s, s:b, s:{s:[s], s:b, s:[s], s:s}}", "layerFolders",
                                   TEST_BASE, TEST_SCRATCH, "credentialSpec", "cred",
-                                  "ignoreFlushesDuringBoot", 1, "network", "endpointList", "e1",
+                                  "ignoreFlushesDuringBoot", 1, "network", "endpointList",
+                                  ENDPOINT_GUID_1,
                                   "allowUnqualifiedDNSQuery", 1, "DNSSearchList", "a",
                                   "networkSharedContainerName", "n"));
     test_run_result v1;
@@ -175,7 +185,7 @@ static void test_documents_keep_the_reference_field_order(void)
               "\"ReadOnly\":false,\"BandwidthMaximum\":0,\"IOPSMaximum\":0,"
               "\"CreateInUtilityVM\":false}],\"MappedPipes\":[{\"HostPath\":\"\\\\\\\\.\\\\pipe"
               "\\\\engine\",\"ContainerPipeName\":\"engine\"}],\"HvPartition\":false,"
-              "\"NetworkSharedContainerName\":\"n\",\"EndpointList\":[\"e1\"],"
+              "\"NetworkSharedContainerName\":\"n\",\"EndpointList\":[\"" ENDPOINT_GUID_1 "\"],"
               "\"AllowUnqualifiedDNSQuery\":true,\"DNSSearchList\":\"a\"}");
     free(text);
     test_run_result_free(&v1);
@@ -441,7 +451,8 @@ static void test_v1_network_fields(void)
 {
     json_t *spec = test_wcow_spec();
     test_set_path(spec, "windows.network",
-                  json_pack("{s:[s,s], s:b, s:[s,s], s:s}", "endpointList", "e1", "e2",
+                  json_pack("{s:[s,s], s:b, s:[s,s], s:s}", "endpointList", ENDPOINT_GUID_1,
+                            ENDPOINT_GUID_2,
                             "allowUnqualifiedDNSQuery", 1, "DNSSearchList", "corp.example",
                             "example.com", "networkSharedContainerName", "shared"));
     test_run_result result;
@@ -452,7 +463,8 @@ static void test_v1_network_fields(void)
     CU_ASSERT_STRING_EQUAL(
         json_string_value(json_object_get(result.document, "NetworkSharedContainerName")),
         "shared");
-    TEST_ASSERT_JSON(json_object_get(result.document, "EndpointList"), "['e1','e2']");
+    TEST_ASSERT_JSON(json_object_get(result.document, "EndpointList"),
+                     "['" ENDPOINT_GUID_1 "','" ENDPOINT_GUID_2 "']");
     CU_ASSERT_TRUE(json_is_true(json_object_get(result.document, "AllowUnqualifiedDNSQuery")));
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(result.document, "DNSSearchList")),
                            "corp.example,example.com");

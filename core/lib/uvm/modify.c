@@ -2,7 +2,10 @@
  * them with the host-then-guest semantics, and the errors the reference words for them. */
 #include "uvm_internal.h"
 
+#include "../acting_module.h"
 #include "../hcs_errors.h"
+
+#include <hcsoci/document.h>
 
 #include <hcsoci/layers.h>
 #include <hcsoci/log.h>
@@ -97,6 +100,8 @@ json_t *uvm_request(const char *resource_path, const char *request_type, json_t 
     return request;
 }
 
+static int send_request(hcsoci_uvm *uvm, const json_t *request, hcsoci_error **error);
+
 /* HcsModifyComputeSystem with the reference's error: the operation, the VM id, the host's
  * text and the request that was refused. */
 static int host_modify(hcsoci_uvm *uvm, const json_t *request, hcsoci_error **error)
@@ -121,10 +126,44 @@ static int guest_modify(hcsoci_uvm *uvm, const json_t *guest_request, hcsoci_err
     return result;
 }
 
+/* The request checked against the HCS schema of the VM's guest before anything of it is
+ * sent. The error names who made it (the module the core works for, directly or through the
+ * utility VM model) and the request by its resource path (or guest resource type). */
+static int check_request(const hcsoci_uvm *uvm, const json_t *request, bool built_by_module,
+                         hcsoci_error **error)
+{
+    hcsoci_document_kind kind = uvm->properties.os == HCSOCI_UVM_LINUX
+                                    ? HCSOCI_DOCUMENT_MODIFY_LINUX
+                                    : HCSOCI_DOCUMENT_MODIFY_WINDOWS;
+    if (hcsoci_document_problems(request, kind, NULL, error) == 0)
+        return 0;
+    char actor[128], what[512];
+    acting_module_describe(actor, sizeof actor);
+    const char *resource_path = json_string_value(json_object_get(request, "ResourcePath"));
+    const char *resource_type = json_string_value(
+        json_object_get(json_object_get(request, "GuestRequest"), "ResourceType"));
+    if (resource_path != NULL)
+        snprintf(what, sizeof what, "%s%s: modify request %s", actor,
+                 built_by_module ? "" : " (through the utility VM model)", resource_path);
+    else
+        snprintf(what, sizeof what, "%s%s: guest modify request%s%s", actor,
+                 built_by_module ? "" : " (through the utility VM model)",
+                 resource_type != NULL ? " " : "", resource_type != NULL ? resource_type : "");
+    return hcsoci_document_check(request, kind, what, error);
+}
+
 int uvm_modify_locked(hcsoci_uvm *uvm, const json_t *request, hcsoci_error **error)
 {
     if (request == NULL)
         return hcsoci_fail_out_of_memory(error);
+    if (check_request(uvm, request, false, error) != 0)
+        return -1;
+    return send_request(uvm, request, error);
+}
+
+/* Sends a checked request with the host-then-guest semantics. */
+static int send_request(hcsoci_uvm *uvm, const json_t *request, hcsoci_error **error)
+{
     const json_t *guest_request = json_object_get(request, "GuestRequest");
     if (guest_request == NULL || !uvm->guest_connection)
         return host_modify(uvm, request, error);
@@ -181,7 +220,9 @@ int hcsoci_uvm_modify(hcsoci_uvm *uvm, const json_t *request, hcsoci_error **err
                            "invalid modify request: must be an object, not %s",
                            hcsoci_json_kind(request));
     uvm_lock(uvm);
-    int result = uvm_modify_locked(uvm, request, error);
+    int result = check_request(uvm, request, true, error) == 0
+                     ? send_request(uvm, request, error)
+                     : -1;
     uvm_unlock(uvm);
     return result;
 }

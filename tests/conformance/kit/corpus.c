@@ -55,6 +55,38 @@ const char *kit_not_served(const json_t *trace, const json_t *expected)
 
 /* ---- corpus suite ---- */
 
+#define SCHEMA_MARKER " does not conform to the HCS schema: "
+
+/* When the create failed because the core's HCS schema check refused a document (and the
+ * reference's create did not fail that way), a new report naming the document and listing
+ * each problem with its JSON path, one a line; NULL otherwise. The caller frees it. */
+static char *schema_refusal(const json_t *trace, const json_t *expected)
+{
+    const char *error = json_string_value(json_object_get(trace, "error"));
+    const char *expected_error = json_string_value(json_object_get(expected, "error"));
+    const char *marker = error != NULL ? strstr(error, SCHEMA_MARKER) : NULL;
+    if (marker == NULL || (expected_error != NULL && strstr(expected_error, SCHEMA_MARKER)))
+        return NULL;
+    size_t length = strlen(error) + 256;
+    for (const char *c = marker; *c != '\0'; c++)
+        length += *c == ';' ? 3 : 0;
+    char *report = malloc(length);
+    if (report == NULL)
+        return NULL;
+    int written = snprintf(report, length,
+                           "the core's HCS schema check refused a document before it was "
+                           "sent: %.*s", (int)(marker - error), error);
+    size_t used = written > 0 ? (size_t)written : 0;
+    for (const char *problem = marker + strlen(SCHEMA_MARKER); *problem != '\0';) {
+        const char *end = strstr(problem, "; ");
+        size_t size = end != NULL ? (size_t)(end - problem) : strlen(problem);
+        written = snprintf(report + used, length - used, "\n    %.*s", (int)size, problem);
+        used += written > 0 ? (size_t)written : 0;
+        problem += size + (end != NULL ? 2 : 0);
+    }
+    return report;
+}
+
 static void test_corpus_case(void)
 {
     const kit_case *entry = kit_current_case();
@@ -71,8 +103,12 @@ static void test_corpus_case(void)
         return;
     }
     char *difference = NULL;
+    char *refusal = NULL;
     if (trace_compare(entry->test_case, entry->expected, run.trace, &difference) == 0) {
         CU_PASS("the trace matches");
+    } else if ((refusal = schema_refusal(run.trace, entry->expected)) != NULL) {
+        kit_fail("%s", refusal);
+        free(refusal);
     } else {
         const char *marker = kit_not_served(run.trace, entry->expected);
         if (marker != NULL)
