@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <hcsoci/json_number.h>
+
 #include "cli.h"
 #include "portable.h"
 #include "lifecycle.h"
@@ -118,8 +120,13 @@ void cli_log_install(cli_log_format format, hcsoci_log_level max_level)
 
 int cli_print_json(const json_t *value, hcsoci_error **error)
 {
-    if (json_dumpf(value, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY) != 0 ||
-        fputc('\n', stdout) == EOF || fflush(stdout) != 0)
+    /* Numbers above INT64_MAX (a document's uint64 fields) are written in full. */
+    char *text = hcsoci_json_dumps(value, JSON_INDENT(2) | JSON_ENCODE_ANY);
+    if (text == NULL)
+        return hcsoci_fail_out_of_memory(error);
+    int failed = fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) != 0;
+    free(text);
+    if (failed)
         return hcsoci_fail(error, HCSOCI_E_IO, "cannot write to standard output");
     return 0;
 }

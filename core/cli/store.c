@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include <hcsoci/json_number.h>
 #include <hcsoci/sim.h>
 
 #include "cli.h"
@@ -122,7 +123,7 @@ static char *store_text(const json_t *value, const char *what, hcsoci_error **er
 {
     if (cli_json_depth_check(value, what, error) != 0)
         return NULL;
-    char *text = json_dumps(value, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *text = hcsoci_json_dumps(value, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (text == NULL)
         hcsoci_fail_out_of_memory(error);
     return text;
@@ -344,7 +345,7 @@ static int load_row(cli_store *store, const char *sql, const char *id, bool *fou
         *found = true;
         json_error_t parse_error;
         const char *text = (const char *)sqlite3_column_text(statement, 0);
-        *value = text != NULL ? json_loads(text, 0, &parse_error) : NULL;
+        *value = text != NULL ? hcsoci_json_loads(text, 0, &parse_error) : NULL;
         if (*value == NULL)
             result = hcsoci_fail(error, HCSOCI_E_INVALID, "cannot parse the saved %s in %s: %s",
                                  id != NULL ? id : "state", store->path,

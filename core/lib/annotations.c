@@ -309,7 +309,8 @@ int hcsoci_annotations_storage_bps(const json_t *spec, const char *annotation,
 int hcsoci_annotations_memory_mb(const json_t *spec, const char *annotation,
                                  uint64_t default_value, uint64_t *value, hcsoci_error **error)
 {
-    uint64_t from_annotation = annotation_positive(spec, annotation, INT64_MAX, "int64");
+    /* A uint64 in the reference, whole range (the documents hold it: hcsoci/json_number.h). */
+    uint64_t from_annotation = annotation_positive(spec, annotation, UINT64_MAX, "uint64");
     if (from_annotation != 0) {
         *value = from_annotation;
         return 0;

@@ -10,6 +10,7 @@
 #include <hcsoci/annotations.h>
 #include <hcsoci/document.h>
 #include <hcsoci/layers.h>
+#include <hcsoci/runtime_spec.h>
 #include <hcsoci/spec.h>
 
 #include <inttypes.h>
@@ -316,12 +317,18 @@ int hcsoci_create_container(hcsoci_runtime *runtime, const hcsoci_create_options
         state.owner = runtime->program_name;
     if (options->spec == NULL)
         return hcsoci_fail(error, HCSOCI_E_INVALID, "Spec must be supplied");
-    if (hcsoci_spec_validate(options->spec, error) != 0)
+    /* The create works on its own copy of the spec with the keys spelled canonically, as the
+     * reference reads the spec through json.Unmarshal: the core and every module (vendor
+     * modules too) read "windows" however the caller spelled it. */
+    if (hcsoci_spec_canonical_keys(options->spec, &state.spec, error) != 0)
         return -1;
+    if (hcsoci_spec_validate(state.spec, error) != 0) {
+        json_decref(state.spec);
+        return -1;
+    }
 
-    state.spec = hcsoci_json_copy(options->spec);
     state.resources = hcsoci_resources_new(state.id);
-    if (state.spec == NULL || state.resources == NULL) {
+    if (state.resources == NULL) {
         json_decref(state.spec);
         hcsoci_resources_free(state.resources);
         return hcsoci_fail_out_of_memory(error);

@@ -5,6 +5,7 @@
 #include "hcs_schema.h"
 
 #include <hcsoci/alloc.h>
+#include <hcsoci/json_number.h>
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -472,13 +473,18 @@ static void check_value(check_state *state, const json_t *value, const schema_ty
         if (!json_is_boolean(value))
             report(state, at, PROBLEM_WRONG_TYPE, type, parent, value);
         return;
-    case SCHEMA_INTEGER:
+    case SCHEMA_INTEGER: {
+        uint64_t above_int64 = 0;
+        if (!json_is_integer(value) && type->whole_uint64 &&
+            hcsoci_json_uint64_value(value, &above_int64))
+            return;
         if (!json_is_integer(value))
             report(state, at, PROBLEM_WRONG_TYPE, type, parent, value);
         else if (json_integer_value(value) < type->minimum ||
                  json_integer_value(value) > type->maximum)
             report(state, at, PROBLEM_OUT_OF_RANGE, type, parent, value);
         return;
+    }
     case SCHEMA_ARRAY:
         if (json_is_null(value))
             return;

@@ -2,13 +2,14 @@
 #include "hcs_errors.h"
 
 #include <hcsoci/alloc.h>
+#include <hcsoci/json_number.h>
 
 #include <stdlib.h>
 #include <string.h>
 
 char *hcs_go_json_text(const json_t *document)
 {
-    char *text = json_dumps(document, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *text = hcsoci_json_dumps(document, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (text == NULL)
         return NULL;
     size_t extra = 0;

@@ -36,7 +36,7 @@ static const schema_type t_uint32 = {.kind = SCHEMA_INTEGER, .name = "uint32",
 static const schema_type t_int64 = {.kind = SCHEMA_INTEGER, .name = "int64",
                                     .minimum = INT64_MIN, .maximum = INT64_MAX};
 static const schema_type t_uint64 = {.kind = SCHEMA_INTEGER, .name = "uint64",
-                                     .maximum = INT64_MAX};
+                                     .maximum = INT64_MAX, .whole_uint64 = true};
 static const schema_type t_strings = ARRAY_OF(&t_string);
 static const schema_type t_guids = ARRAY_OF(&t_guid);
 

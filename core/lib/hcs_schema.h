@@ -7,6 +7,8 @@
 
 #include <hcsoci/document.h>
 
+#include <stdbool.h>
+
 /* What a value must be. */
 typedef enum schema_kind {
     SCHEMA_STRING,     /* any string */
@@ -47,7 +49,9 @@ typedef struct schema_type {
     const struct schema_type *items; /* SCHEMA_ARRAY items, SCHEMA_MAP values */
     const struct schema_type *keys; /* SCHEMA_MAP keys: a string, GUID or integer type */
     const char *const *values;      /* SCHEMA_ENUM: ends with NULL */
-    long long minimum, maximum;     /* SCHEMA_INTEGER (uint64 stops at jansson's maximum) */
+    long long minimum, maximum;     /* SCHEMA_INTEGER within jansson's integers */
+    bool whole_uint64;              /* SCHEMA_INTEGER: also every uint64 above INT64_MAX, in
+                                       hcsoci/json_number.h's marked form */
     /* SCHEMA_OBJECT whose field `selected` has the type the value of field `selector` picks
      * among the variant_count variants; SCHEMA_ONE_OF: the variants only. */
     const char *selector;

@@ -10,7 +10,7 @@
 #include <hcsoci/schema.h>
 #include <hcsoci/spec.h>
 
-#include "runtime_spec_fields.h"
+#include <hcsoci/runtime_spec.h>
 #include "spec_normalize.h"
 
 /* The Windows part the guest keeps: the network namespace and the devices of the original
@@ -48,12 +48,11 @@ static json_t *reduced_windows(const json_t *original)
 static int normalize_field(const json_t *spec, const char *name, bool reduce, json_t *gcs_spec,
                            hcsoci_error **error)
 {
-    const runtime_spec_type *spec_type = &runtime_spec_type_spec;
+    const hcsoci_runtime_spec_type *spec_type = hcsoci_runtime_spec_root_type();
     const json_t *member = json_object_get(spec, name);
     json_t *value = NULL;
-    if (member != NULL &&
-        spec_value_decode(runtime_spec_field_named(spec_type, name)->type, member, name, &value,
-                          error) != 0)
+    if (member != NULL && spec_value_decode(hcsoci_runtime_spec_field_named(spec_type, name)->type,
+                                            member, name, &value, error) != 0)
         return -1;
     if (reduce) {
         json_t *reduced = reduced_windows(value);
@@ -69,7 +68,7 @@ static int normalize_field(const json_t *spec, const char *name, bool reduce, js
 /* A copy of object (the JSON of a struct of type structure) with the given fields set to their
  * zero values, which json.Marshal leaves out when they are omitempty; the other members are
  * shared. NULL when memory runs out (jansson's own shallow copy would drop members instead). */
-static json_t *without_fields(const runtime_spec_type *structure, const json_t *object,
+static json_t *without_fields(const hcsoci_runtime_spec_type *structure, const json_t *object,
                               const char *const *names, size_t count)
 {
     json_t *copy = json_object();
@@ -92,8 +91,8 @@ static json_t *without_fields(const runtime_spec_type *structure, const json_t *
  * does not support. */
 static json_t *cleaned_linux(const json_t *linux_section)
 {
-    const runtime_spec_type *linux_type =
-        spec_value_field_type(&runtime_spec_type_spec, "linux");
+    const hcsoci_runtime_spec_type *linux_type =
+        spec_value_field_type(hcsoci_runtime_spec_root_type(), "linux");
     static const char *const linux_removed[] = {"cgroupsPath", "seccomp"};
     json_t *cleaned = without_fields(linux_type, linux_section, linux_removed, 2);
     const json_t *resources = json_object_get(cleaned, "resources");
@@ -118,9 +117,10 @@ int lcow_normalized_spec(const json_t *spec, const json_t *decoded, json_t **nor
 {
     json_t *value = json_incref((json_t *)decoded);
     *normalized = NULL;
-    if (value == NULL && spec_value_decode(&runtime_spec_type_spec, spec, "", &value, error) != 0)
+    if (value == NULL &&
+        spec_value_decode(hcsoci_runtime_spec_root_type(), spec, "", &value, error) != 0)
         return -1;
-    json_t *encoded = spec_value_encode(&runtime_spec_type_spec, value);
+    json_t *encoded = spec_value_encode(hcsoci_runtime_spec_root_type(), value);
     const json_t *devices = json_object_get(json_object_get(value, "windows"), "devices");
     json_t *encoded_windows = json_object_get(encoded, "windows");
     int failed = encoded == NULL;
@@ -158,7 +158,7 @@ int lcow_gcs_spec_of_normalized(const json_t *spec, json_t **gcs_spec, hcsoci_er
     if (cleaned == NULL)
         return hcsoci_fail_out_of_memory(error);
     /* Member by member in the types' order, which is json.Marshal's. */
-    for (const runtime_spec_field *field = runtime_spec_type_spec.fields;
+    for (const hcsoci_runtime_spec_field *field = hcsoci_runtime_spec_root_type()->fields;
          field->json_name != NULL; field++) {
         const char *name = field->json_name;
         int failed = 0;

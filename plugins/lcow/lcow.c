@@ -15,7 +15,7 @@
 
 #include "allocate.h"
 #include "gcs_document.h"
-#include "runtime_spec_fields.h"
+#include <hcsoci/runtime_spec.h>
 #include "spec_normalize.h"
 
 /* Replaces the spec with its normalised form (lcow_normalized_spec, from decoded when
@@ -67,7 +67,7 @@ static int lcow_read_spec(const hcsoci_build_context *context, void **reading,
         return hcsoci_fail(error, HCSOCI_E_INVALID, "invalid OCI spec: must be an object, not %s",
                            hcsoci_json_kind(context != NULL ? context->spec : NULL));
     json_t *value = NULL;
-    if (spec_value_decode(&runtime_spec_type_spec, context->spec, "", &value, error) != 0)
+    if (spec_value_decode(hcsoci_runtime_spec_root_type(), context->spec, "", &value, error) != 0)
         return -1;
     *reading = value;
     return 0;

@@ -46,16 +46,16 @@ static size_t render_path(const value_path *path, char *out)
 }
 
 /* What a type accepts, for messages. */
-static void describe_expected(const runtime_spec_type *type, char *out, size_t size)
+static void describe_expected(const hcsoci_runtime_spec_type *type, char *out, size_t size)
 {
     switch (type->kind) {
-    case RUNTIME_SPEC_STRING:
+    case HCSOCI_RUNTIME_SPEC_STRING:
         snprintf(out, size, "a string");
         return;
-    case RUNTIME_SPEC_BOOL:
+    case HCSOCI_RUNTIME_SPEC_BOOL:
         snprintf(out, size, "a boolean");
         return;
-    case RUNTIME_SPEC_INTEGER:
+    case HCSOCI_RUNTIME_SPEC_INTEGER:
         if (type->is_signed) {
             int64_t maximum = type->bits >= 64 ? INT64_MAX : (INT64_C(1) << (type->bits - 1)) - 1;
             snprintf(out, size, "an integer in [%" PRId64 ", %" PRId64 "]", -maximum - 1,
@@ -65,15 +65,15 @@ static void describe_expected(const runtime_spec_type *type, char *out, size_t s
             snprintf(out, size, "an integer in [0, %" PRIu64 "]", maximum);
         }
         return;
-    case RUNTIME_SPEC_SLICE:
+    case HCSOCI_RUNTIME_SPEC_SLICE:
         snprintf(out, size, "an array");
         return;
-    case RUNTIME_SPEC_STRUCT:
-    case RUNTIME_SPEC_MAP:
+    case HCSOCI_RUNTIME_SPEC_STRUCT:
+    case HCSOCI_RUNTIME_SPEC_MAP:
         snprintf(out, size, "an object");
         return;
-    case RUNTIME_SPEC_ANY:
-    case RUNTIME_SPEC_POINTER:
+    case HCSOCI_RUNTIME_SPEC_ANY:
+    case HCSOCI_RUNTIME_SPEC_POINTER:
         break;
     }
     snprintf(out, size, "a JSON value");
@@ -81,8 +81,8 @@ static void describe_expected(const runtime_spec_type *type, char *out, size_t s
 
 /* The error for a value the type does not accept: the field's path, what it must be (with the
  * Go type) and what it was, scalars quoted as JSON and cut short when long. */
-static int wrong_value(hcsoci_error **error, const runtime_spec_type *type, const json_t *input,
-                       const value_path *path)
+static int wrong_value(hcsoci_error **error, const hcsoci_runtime_spec_type *type,
+                       const json_t *input, const value_path *path)
 {
     size_t path_length = render_path(path, NULL);
     char *where = hcsoci_malloc(path_length + 1);
@@ -120,21 +120,21 @@ static int wrong_value(hcsoci_error **error, const runtime_spec_type *type, cons
 
 /* ---- Zero values ---- */
 
-json_t *spec_value_zero(const runtime_spec_type *type)
+json_t *spec_value_zero(const hcsoci_runtime_spec_type *type)
 {
     switch (type->kind) {
-    case RUNTIME_SPEC_STRING:
+    case HCSOCI_RUNTIME_SPEC_STRING:
         return json_stringn_nocheck("", 0);
-    case RUNTIME_SPEC_BOOL:
+    case HCSOCI_RUNTIME_SPEC_BOOL:
         return json_false();
-    case RUNTIME_SPEC_INTEGER:
+    case HCSOCI_RUNTIME_SPEC_INTEGER:
         return json_integer(0);
-    case RUNTIME_SPEC_STRUCT:
+    case HCSOCI_RUNTIME_SPEC_STRUCT:
         return json_object(); /* every field absent: every field zero */
-    case RUNTIME_SPEC_ANY:
-    case RUNTIME_SPEC_POINTER:
-    case RUNTIME_SPEC_SLICE:
-    case RUNTIME_SPEC_MAP:
+    case HCSOCI_RUNTIME_SPEC_ANY:
+    case HCSOCI_RUNTIME_SPEC_POINTER:
+    case HCSOCI_RUNTIME_SPEC_SLICE:
+    case HCSOCI_RUNTIME_SPEC_MAP:
         break;
     }
     return json_null();
@@ -142,54 +142,7 @@ json_t *spec_value_zero(const runtime_spec_type *type)
 
 /* ---- Decoding ---- */
 
-static char ascii_lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* Go's case-insensitive key match against an ASCII field name: ASCII letters fold, and so do
- * the two non-ASCII letters whose simple case folding is ASCII (KELVIN SIGN, LONG S). */
-static bool key_folds_to(const char *key, const char *name)
-{
-    const unsigned char *k = (const unsigned char *)key;
-    const char *n = name;
-    while (*k != '\0' && *n != '\0') {
-        char wanted = ascii_lower(*n);
-        if (k[0] < 0x80) {
-            if (ascii_lower((char)k[0]) != wanted)
-                return false;
-            k++;
-        } else if (k[0] == 0xE2 && k[1] == 0x84 && k[2] == 0xAA) { /* U+212A KELVIN SIGN */
-            if (wanted != 'k')
-                return false;
-            k += 3;
-        } else if (k[0] == 0xC5 && k[1] == 0xBF) { /* U+017F LATIN SMALL LETTER LONG S */
-            if (wanted != 's')
-                return false;
-            k += 2;
-        } else {
-            return false;
-        }
-        n++;
-    }
-    return *k == '\0' && *n == '\0';
-}
-
-/* The field a JSON key decodes into: an exact name first, then the first case-folded match. */
-static const runtime_spec_field *field_for_key(const runtime_spec_type *structure,
-                                               const char *key)
-{
-    const runtime_spec_field *field = runtime_spec_field_named(structure, key);
-    if (field != NULL)
-        return field;
-    for (field = structure->fields; field->json_name != NULL; field++) {
-        if (key_folds_to(key, field->json_name))
-            return field;
-    }
-    return NULL;
-}
-
-static int decode_into(const runtime_spec_type *type, const json_t *input, json_t **slot,
+static int decode_into(const hcsoci_runtime_spec_type *type, const json_t *input, json_t **slot,
                        const value_path *path, hcsoci_error **error);
 
 /* Replaces *slot (owned; NULL is the zero value) by replacement (a new reference, NULL meaning
@@ -214,7 +167,7 @@ static int clear_slot(json_t **slot)
 /* Decodes into a fresh element of a slice or map (held, when not NULL, by *element) and
  * returns it, the zero value filled in when the element's JSON left it unset; NULL when
  * decoding failed (error set). */
-static json_t *decode_element(const runtime_spec_type *type, const json_t *input,
+static json_t *decode_element(const hcsoci_runtime_spec_type *type, const json_t *input,
                               json_t *element, const value_path *path, hcsoci_error **error)
 {
     if (decode_into(type, input, &element, path, error) != 0) {
@@ -226,16 +179,18 @@ static json_t *decode_element(const runtime_spec_type *type, const json_t *input
     return element;
 }
 
-static int decode_struct(const runtime_spec_type *type, const json_t *input, json_t *object,
+static int decode_struct(const hcsoci_runtime_spec_type *type, const json_t *input, json_t *object,
                          const value_path *path, hcsoci_error **error)
 {
     const char *key;
     size_t key_length;
     json_t *member;
     json_object_keylen_foreach((json_t *)input, key, key_length, member) {
-        /* A key with a NUL character in it cannot name a field. */
-        const runtime_spec_field *field =
-            strlen(key) == key_length ? field_for_key(type, key) : NULL;
+        /* The core gave the spec canonical keys (hcsoci_spec_canonical_keys), and what this
+         * module writes into it is canonical: a key names its field exactly or not at all. A
+         * key with a NUL character in it cannot name a field. */
+        const hcsoci_runtime_spec_field *field =
+            strlen(key) == key_length ? hcsoci_runtime_spec_field_named(type, key) : NULL;
         if (field == NULL)
             continue; /* unknown to specs-go: dropped */
         value_path child_path = {path, field->json_name, 0};
@@ -254,7 +209,7 @@ static int decode_struct(const runtime_spec_type *type, const json_t *input, jso
 
 /* A JSON array into a slice. Like Go, element i decodes into what element i of the slice
  * already held (which only matters when a key appears twice). */
-static int decode_slice(const runtime_spec_type *type, const json_t *input, json_t **slot,
+static int decode_slice(const hcsoci_runtime_spec_type *type, const json_t *input, json_t **slot,
                         const value_path *path, hcsoci_error **error)
 {
     json_t *list = json_array();
@@ -281,7 +236,7 @@ static int decode_slice(const runtime_spec_type *type, const json_t *input, json
 
 /* A JSON object into a map: a nil map is made, an existing one gains the keys; each value
  * decodes into a fresh zero element, as in Go. */
-static int decode_map(const runtime_spec_type *type, const json_t *input, json_t **slot,
+static int decode_map(const hcsoci_runtime_spec_type *type, const json_t *input, json_t **slot,
                       const value_path *path, hcsoci_error **error)
 {
     if (!json_is_object(*slot) && replace_slot(slot, json_object(), error) != 0)
@@ -300,7 +255,7 @@ static int decode_map(const runtime_spec_type *type, const json_t *input, json_t
     return 0;
 }
 
-static int decode_integer(const runtime_spec_type *type, const json_t *input, json_t **slot,
+static int decode_integer(const hcsoci_runtime_spec_type *type, const json_t *input, json_t **slot,
                           const value_path *path, hcsoci_error **error)
 {
     if (!json_is_integer(input))
@@ -322,48 +277,48 @@ static int decode_integer(const runtime_spec_type *type, const json_t *input, js
 /* Decodes input into *slot, which holds the current Go value of type (owned; NULL is the zero
  * value; still valid and owned by the caller when this fails). *slot is NULL afterwards when
  * the value is a nil pointer, slice, map or interface. */
-static int decode_into(const runtime_spec_type *type, const json_t *input, json_t **slot,
+static int decode_into(const hcsoci_runtime_spec_type *type, const json_t *input, json_t **slot,
                        const value_path *path, hcsoci_error **error)
 {
     if (json_is_null(input)) {
         /* Go: null makes pointers, slices, maps and interfaces nil and leaves the rest. */
         switch (type->kind) {
-        case RUNTIME_SPEC_POINTER:
-        case RUNTIME_SPEC_SLICE:
-        case RUNTIME_SPEC_MAP:
-        case RUNTIME_SPEC_ANY:
+        case HCSOCI_RUNTIME_SPEC_POINTER:
+        case HCSOCI_RUNTIME_SPEC_SLICE:
+        case HCSOCI_RUNTIME_SPEC_MAP:
+        case HCSOCI_RUNTIME_SPEC_ANY:
             return clear_slot(slot);
         default:
             return 0;
         }
     }
     switch (type->kind) {
-    case RUNTIME_SPEC_STRING:
+    case HCSOCI_RUNTIME_SPEC_STRING:
         if (!json_is_string(input))
             return wrong_value(error, type, input, path);
         return replace_slot(slot, json_incref((json_t *)input), error);
-    case RUNTIME_SPEC_BOOL:
+    case HCSOCI_RUNTIME_SPEC_BOOL:
         if (!json_is_boolean(input))
             return wrong_value(error, type, input, path);
         return replace_slot(slot, json_boolean(json_is_true(input)), error);
-    case RUNTIME_SPEC_INTEGER:
+    case HCSOCI_RUNTIME_SPEC_INTEGER:
         return decode_integer(type, input, slot, path, error);
-    case RUNTIME_SPEC_ANY:
+    case HCSOCI_RUNTIME_SPEC_ANY:
         return replace_slot(slot, hcsoci_json_copy(input), error);
-    case RUNTIME_SPEC_STRUCT:
+    case HCSOCI_RUNTIME_SPEC_STRUCT:
         if (!json_is_object(input))
             return wrong_value(error, type, input, path);
         if (!json_is_object(*slot) && replace_slot(slot, json_object(), error) != 0)
             return -1;
         return decode_struct(type, input, *slot, path, error);
-    case RUNTIME_SPEC_POINTER:
+    case HCSOCI_RUNTIME_SPEC_POINTER:
         /* A nil pointer decodes into a fresh zero value, a set one into what it points to. */
         return decode_into(type->element, input, slot, path, error);
-    case RUNTIME_SPEC_SLICE:
+    case HCSOCI_RUNTIME_SPEC_SLICE:
         if (!json_is_array(input))
             return wrong_value(error, type, input, path);
         return decode_slice(type, input, slot, path, error);
-    case RUNTIME_SPEC_MAP:
+    case HCSOCI_RUNTIME_SPEC_MAP:
         if (!json_is_object(input))
             return wrong_value(error, type, input, path);
         return decode_map(type, input, slot, path, error);
@@ -371,7 +326,7 @@ static int decode_into(const runtime_spec_type *type, const json_t *input, json_
     return wrong_value(error, type, input, path);
 }
 
-int spec_value_decode(const runtime_spec_type *type, const json_t *input, const char *path,
+int spec_value_decode(const hcsoci_runtime_spec_type *type, const json_t *input, const char *path,
                       json_t **value, hcsoci_error **error)
 {
     *value = NULL;
@@ -389,24 +344,24 @@ int spec_value_decode(const runtime_spec_type *type, const json_t *input, const 
 
 /* Go's omitempty test: false, 0, "", and a nil or empty pointer, slice, map or interface.
  * A struct value is never empty. */
-static bool is_empty(const runtime_spec_type *type, const json_t *value)
+static bool is_empty(const hcsoci_runtime_spec_type *type, const json_t *value)
 {
     if (value == NULL || json_is_null(value))
-        return type->kind != RUNTIME_SPEC_STRUCT;
+        return type->kind != HCSOCI_RUNTIME_SPEC_STRUCT;
     switch (type->kind) {
-    case RUNTIME_SPEC_STRING:
+    case HCSOCI_RUNTIME_SPEC_STRING:
         return json_string_length(value) == 0;
-    case RUNTIME_SPEC_BOOL:
+    case HCSOCI_RUNTIME_SPEC_BOOL:
         return json_is_false(value);
-    case RUNTIME_SPEC_INTEGER:
+    case HCSOCI_RUNTIME_SPEC_INTEGER:
         return json_integer_value(value) == 0;
-    case RUNTIME_SPEC_SLICE:
+    case HCSOCI_RUNTIME_SPEC_SLICE:
         return json_array_size(value) == 0;
-    case RUNTIME_SPEC_MAP:
+    case HCSOCI_RUNTIME_SPEC_MAP:
         return json_object_size(value) == 0;
-    case RUNTIME_SPEC_STRUCT:
-    case RUNTIME_SPEC_POINTER:
-    case RUNTIME_SPEC_ANY:
+    case HCSOCI_RUNTIME_SPEC_STRUCT:
+    case HCSOCI_RUNTIME_SPEC_POINTER:
+    case HCSOCI_RUNTIME_SPEC_ANY:
         break;
     }
     return false;
@@ -428,10 +383,10 @@ static int compare_keys(const void *left, const void *right)
     return (a->length > b->length) - (a->length < b->length);
 }
 
-typedef json_t *(*value_encoder)(const runtime_spec_type *type, const json_t *value);
+typedef json_t *(*value_encoder)(const hcsoci_runtime_spec_type *type, const json_t *value);
 
 /* An object with the same keys in Go's map order (sorted), each value passed through encode. */
-static json_t *encode_sorted_object(const runtime_spec_type *type, const json_t *value,
+static json_t *encode_sorted_object(const hcsoci_runtime_spec_type *type, const json_t *value,
                                     value_encoder encode)
 {
     size_t count = json_object_size(value);
@@ -472,7 +427,7 @@ static json_t *float64_number(double number)
 }
 
 /* An interface{} value as Go writes it after decoding it: objects sorted, numbers float64. */
-static json_t *encode_any(const runtime_spec_type *type, const json_t *value)
+static json_t *encode_any(const hcsoci_runtime_spec_type *type, const json_t *value)
 {
     switch (json_typeof(value)) {
     case JSON_OBJECT:
@@ -498,31 +453,31 @@ static json_t *encode_any(const runtime_spec_type *type, const json_t *value)
     }
 }
 
-static json_t *encode_value(const runtime_spec_type *type, const json_t *value);
+static json_t *encode_value(const hcsoci_runtime_spec_type *type, const json_t *value);
 
-static json_t *encode_map_value(const runtime_spec_type *type, const json_t *value)
+static json_t *encode_map_value(const hcsoci_runtime_spec_type *type, const json_t *value)
 {
     return encode_value(type->element, value);
 }
 
 /* The JSON of value (NULL: the zero value of type; new reference, NULL when memory runs out). */
-static json_t *encode_value(const runtime_spec_type *type, const json_t *value)
+static json_t *encode_value(const hcsoci_runtime_spec_type *type, const json_t *value)
 {
     bool is_nil = value == NULL || json_is_null(value);
     switch (type->kind) {
-    case RUNTIME_SPEC_STRING:
+    case HCSOCI_RUNTIME_SPEC_STRING:
         return value != NULL ? json_incref((json_t *)value) : json_stringn_nocheck("", 0);
-    case RUNTIME_SPEC_BOOL:
+    case HCSOCI_RUNTIME_SPEC_BOOL:
         return json_boolean(json_is_true(value));
-    case RUNTIME_SPEC_INTEGER:
+    case HCSOCI_RUNTIME_SPEC_INTEGER:
         return value != NULL ? json_incref((json_t *)value) : json_integer(0);
-    case RUNTIME_SPEC_ANY:
+    case HCSOCI_RUNTIME_SPEC_ANY:
         return is_nil ? json_null() : encode_any(type, value);
-    case RUNTIME_SPEC_POINTER:
+    case HCSOCI_RUNTIME_SPEC_POINTER:
         return is_nil ? json_null() : encode_value(type->element, value);
-    case RUNTIME_SPEC_STRUCT: {
+    case HCSOCI_RUNTIME_SPEC_STRUCT: {
         json_t *object = json_object();
-        for (const runtime_spec_field *field = type->fields;
+        for (const hcsoci_runtime_spec_field *field = type->fields;
              object != NULL && field->json_name != NULL; field++) {
             const json_t *member = json_object_get(value, field->json_name);
             if (field->omitempty && is_empty(field->type, member))
@@ -535,7 +490,7 @@ static json_t *encode_value(const runtime_spec_type *type, const json_t *value)
         }
         return object;
     }
-    case RUNTIME_SPEC_SLICE: {
+    case HCSOCI_RUNTIME_SPEC_SLICE: {
         if (is_nil)
             return json_null();
         json_t *list = json_array();
@@ -550,7 +505,7 @@ static json_t *encode_value(const runtime_spec_type *type, const json_t *value)
         }
         return list;
     }
-    case RUNTIME_SPEC_MAP:
+    case HCSOCI_RUNTIME_SPEC_MAP:
         if (is_nil)
             return json_null();
         return encode_sorted_object(type, value, encode_map_value);
@@ -558,17 +513,17 @@ static json_t *encode_value(const runtime_spec_type *type, const json_t *value)
     return NULL;
 }
 
-json_t *spec_value_encode(const runtime_spec_type *type, const json_t *value)
+json_t *spec_value_encode(const hcsoci_runtime_spec_type *type, const json_t *value)
 {
     return value != NULL ? encode_value(type, value) : NULL;
 }
 
 /* ---- Helpers for rules that edit a spec's JSON ---- */
 
-int spec_value_encode_field(const runtime_spec_type *structure, json_t *object,
+int spec_value_encode_field(const hcsoci_runtime_spec_type *structure, json_t *object,
                             const char *json_name, const json_t *value)
 {
-    const runtime_spec_field *field = runtime_spec_field_named(structure, json_name);
+    const hcsoci_runtime_spec_field *field = hcsoci_runtime_spec_field_named(structure, json_name);
     if (field == NULL || !json_is_object(object))
         return -1;
     if (field->omitempty && is_empty(field->type, value)) {
@@ -578,22 +533,22 @@ int spec_value_encode_field(const runtime_spec_type *structure, json_t *object,
     return json_object_set_new_nocheck(object, json_name, encode_value(field->type, value));
 }
 
-const runtime_spec_type *spec_value_field_type(const runtime_spec_type *structure,
+const hcsoci_runtime_spec_type *spec_value_field_type(const hcsoci_runtime_spec_type *structure,
                                                const char *json_name)
 {
-    const runtime_spec_field *field = runtime_spec_field_named(structure, json_name);
+    const hcsoci_runtime_spec_field *field = hcsoci_runtime_spec_field_named(structure, json_name);
     if (field == NULL)
         return NULL;
-    return field->type->kind == RUNTIME_SPEC_POINTER ? field->type->element : field->type;
+    return field->type->kind == HCSOCI_RUNTIME_SPEC_POINTER ? field->type->element : field->type;
 }
 
 int spec_normalize(const json_t *spec, json_t **normalized, hcsoci_error **error)
 {
     json_t *value = NULL;
     *normalized = NULL;
-    if (spec_value_decode(&runtime_spec_type_spec, spec, "", &value, error) != 0)
+    if (spec_value_decode(hcsoci_runtime_spec_root_type(), spec, "", &value, error) != 0)
         return -1;
-    *normalized = spec_value_encode(&runtime_spec_type_spec, value);
+    *normalized = spec_value_encode(hcsoci_runtime_spec_root_type(), value);
     json_decref(value);
     if (*normalized == NULL)
         return hcsoci_fail_out_of_memory(error);

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include <hcsoci/alloc.h>
+#include <hcsoci/ip_address.h>
 #include <hcsoci/spec.h>
 
 #define ELEMENT_NOT_FOUND "Element not found."
@@ -292,6 +293,13 @@ int hns_get_endpoint(hcsoci_host *host, const char *endpoint_id, json_t **record
                                  hcsoci_json_kind(output));
         json_decref(output);
         return result;
+    }
+    /* The reference decodes the record into HNSEndpoint, whose addresses are net.IP: an
+     * address Go cannot parse fails the request, the others read back in Go's form. */
+    if (hcsoci_endpoint_canonical_addresses(output, error) != 0) {
+        hcsoci_error_prefix(error != NULL ? *error : NULL, "GET %s: ", path);
+        json_decref(output);
+        return -1;
     }
     *record = output;
     return 0;

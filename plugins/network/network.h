@@ -44,7 +44,8 @@ int hns_remove_namespace_endpoint(hcsoci_host *host, const char *namespace_id,
 int hns_namespace_endpoint_ids(hcsoci_host *host, const char *namespace_id, json_t **ids,
                                hcsoci_error **error);
 
-/* GET /endpoints/<id>: the endpoint's HNS record as HNS gave it (new object, the caller's). */
+/* GET /endpoints/<id>: the endpoint's HNS record as HNS gave it, its IPAddress and IPv6Address
+ * in Go's net.IP form (new object, the caller's); an address Go cannot parse is an error. */
 int hns_get_endpoint(hcsoci_host *host, const char *endpoint_id, json_t **record,
                      hcsoci_error **error);
 

@@ -3,6 +3,8 @@
 #include "wcow.h"
 
 #include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +12,7 @@
 #include <hcsoci/annotations.h>
 #include <hcsoci/layers.h>
 #include <hcsoci/log.h>
+#include <hcsoci/schema.h>
 #include <hcsoci/uvm.h>
 
 static char *concatenate(const char *first, const char *second)
@@ -101,6 +104,18 @@ static int compute_memory_and_storage(wcow_build *build, wcow_container_config *
         hcsoci_annotations_storage_iops(spec, HCSOCI_ANNOTATION_CONTAINER_STORAGE_QOS_IOPS_MAXIMUM,
                                         0, &iops, error) != 0)
         return -1;
+    if (memory > INT64_MAX && hcsoci_schema_is_v10(build->context->schema)) {
+        /* Schema 1.0's MemoryMaximumInMB is an int64, which the reference wraps a larger value
+         * into; like the 32-bit fields (deviation D6), such a value is not used. */
+        char text[24];
+        snprintf(text, sizeof text, "%" PRIu64, memory);
+        hcsoci_log(HCSOCI_LOG_WARN,
+                   json_pack("{s:s, s:s, s:s, s:s}", "oci-annotation",
+                             HCSOCI_ANNOTATION_CONTAINER_MEMORY_SIZE_IN_MB, "value", text,
+                             "expected-type", "int64", "error", "value out of range"),
+                   "annotation could not be parsed");
+        memory = 0;
+    }
     config->memory_in_mb = memory;
     if (bandwidth > 0 || iops > 0) {
         config->storage_qos_set = true;

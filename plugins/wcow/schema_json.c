@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include <hcsoci/json_number.h>
+
 /* Adding members: each helper records a failure in *failed (memory ran out) and leaves the
  * object as it was; the value is always consumed. */
 
@@ -255,7 +257,8 @@ json_t *wcow_v2_container_json(const wcow_container_config *config)
         put(container, "MappedPipes", v2_mapped_pipes(config, &failed), &failed);
     if (config->memory_in_mb > 0) {
         json_t *memory = json_object();
-        put(memory, "SizeInMB", json_integer((json_int_t)config->memory_in_mb), &failed);
+        /* uint64 in the schema: written in full, as Go writes it. */
+        put(memory, "SizeInMB", hcsoci_json_uint64(config->memory_in_mb), &failed);
         put(container, "Memory", memory, &failed);
     }
     if (config->processor_set) {

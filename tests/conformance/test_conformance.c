@@ -13,6 +13,7 @@
 #include <CUnit/Basic.h>
 #include <jansson.h>
 
+#include <hcsoci/json_number.h>
 #include <hcsoci/replay.h>
 
 #include "../unit/test_support.h"
@@ -425,7 +426,7 @@ static json_t *load_case_file(const char *directory, const char *case_name, char
     if (asprintf(&relative, "%s/%s.json", directory, case_name) < 0)
         return NULL;
     json_error_t parse_error;
-    json_t *value = json_load_file(test_source_path(relative), 0, &parse_error);
+    json_t *value = hcsoci_json_load_file(test_source_path(relative), 0, &parse_error);
     if (value == NULL) {
         int written = parse_error.line > 0
                           ? asprintf(problem, "cannot read %s: %s (line %d)", relative,

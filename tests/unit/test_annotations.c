@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <hcsoci/annotations.h>
+#include <hcsoci/json_number.h>
 #include <hcsoci/hcsoci.h>
 
 #include "test_support.h"
@@ -79,14 +80,53 @@ static void test_d6_annotation_beyond_int32_is_ignored_with_warning(void)
                            "99999999999999999999");
     test_run_result_free(&result);
 
-    /* Memory is 64-bit, but JSON here stops at INT64_MAX. */
+    /* Memory is a uint64 in schema 2.1: the whole range reaches the document. */
+    static const struct {
+        const char *text;
+        uint64_t value;
+    } memory_values[] = {
+        {"9223372036854775807", INT64_MAX},
+        {"9223372036854775808", (uint64_t)INT64_MAX + 1},
+        {"18446744073709551615", UINT64_MAX},
+    };
+    for (size_t i = 0; i < sizeof memory_values / sizeof memory_values[0]; i++) {
+        spec = test_wcow_spec();
+        test_set_annotation(spec, HCSOCI_ANNOTATION_CONTAINER_MEMORY_SIZE_IN_MB,
+                            memory_values[i].text);
+        test_run_create(test_wcow_world(), spec, NULL, &result);
+        TEST_ASSERT_SUCCEEDED(result);
+        uint64_t size = 0;
+        CU_ASSERT(hcsoci_json_uint64_value(
+            json_object_get(json_object_get(test_container_of(&result), "Memory"), "SizeInMB"),
+            &size));
+        CU_ASSERT_EQUAL(size, memory_values[i].value);
+        CU_ASSERT_PTR_NULL(test_find_annotation_warning(
+            result.logs, HCSOCI_ANNOTATION_CONTAINER_MEMORY_SIZE_IN_MB));
+        test_run_result_free(&result);
+    }
+    /* Schema 1.0's MemoryMaximumInMB is an int64: a larger value is not used (D6). */
     spec = test_wcow_spec();
-    test_set_annotation(spec, HCSOCI_ANNOTATION_CONTAINER_MEMORY_SIZE_IN_MB, "9223372036854775808");
-    test_run_create(test_wcow_world(), spec, NULL, &result);
+    test_set_annotation(spec, HCSOCI_ANNOTATION_CONTAINER_MEMORY_SIZE_IN_MB,
+                        "9223372036854775808");
+    test_run_options v1 = {.schema = "1.0"};
+    test_run_create(test_wcow_world(), spec, &v1, &result);
     TEST_ASSERT_SUCCEEDED(result);
-    CU_ASSERT_PTR_NULL(json_object_get(test_container_of(&result), "Memory"));
-    CU_ASSERT_PTR_NOT_NULL(
-        test_find_annotation_warning(result.logs, HCSOCI_ANNOTATION_CONTAINER_MEMORY_SIZE_IN_MB));
+    CU_ASSERT_PTR_NULL(json_object_get(result.document, "MemoryMaximumInMB"));
+    const json_t *warning =
+        test_find_annotation_warning(result.logs, HCSOCI_ANNOTATION_CONTAINER_MEMORY_SIZE_IN_MB);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(warning);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(warning, "value")),
+                           "9223372036854775808");
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(warning, "expected-type")), "int64");
+    test_run_result_free(&result);
+    /* and the largest int64 is. */
+    spec = test_wcow_spec();
+    test_set_annotation(spec, HCSOCI_ANNOTATION_CONTAINER_MEMORY_SIZE_IN_MB,
+                        "9223372036854775807");
+    test_run_create(test_wcow_world(), spec, &v1, &result);
+    TEST_ASSERT_SUCCEEDED(result);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(result.document, "MemoryMaximumInMB")),
+                    INT64_MAX);
     test_run_result_free(&result);
 }
 

@@ -9,6 +9,7 @@
 
 #include <hcsoci/alloc_testing.h>
 #include <hcsoci/document.h>
+#include <hcsoci/json_number.h>
 #include <hcsoci/replay.h>
 
 /* ---- helpers ---- */
@@ -183,6 +184,28 @@ static void test_create_document_mistakes(void)
                     "Container.HvSocket.Config.ServiceTable[\"a b\"]: key \"a b\" is not a GUID\n"
                     "Container.HvSocket.Config.ServiceTable[\"a b\"].Disabled: expected a "
                     "boolean, got 1");
+}
+
+/* A uint64 field takes the whole uint64 range, including hcsoci's marked form of the values
+ * above INT64_MAX (hcsoci/json_number.h); no other integer field takes that form. */
+static void test_uint64_fields_take_the_whole_range(void)
+{
+    json_t *document = test_json("{\"SchemaVersion\":{\"Major\":2,\"Minor\":1},"
+                                 "\"Container\":{\"Memory\":{},\"Processor\":{}}}");
+    json_t *memory = json_object_get(json_object_get(document, "Container"), "Memory");
+    json_t *processor = json_object_get(json_object_get(document, "Container"), "Processor");
+    json_object_set_new(memory, "SizeInMB", hcsoci_json_uint64(UINT64_MAX));
+    hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL(hcsoci_document_check(document, HCSOCI_DOCUMENT_COMPUTE_SYSTEM,
+                                          "create document", &error), 0);
+    CU_ASSERT_PTR_NULL(error);
+    hcsoci_error_free(error);
+    error = NULL;
+    json_object_set_new(processor, "Count", hcsoci_json_uint64(UINT64_MAX));
+    CU_ASSERT_EQUAL(hcsoci_document_check(document, HCSOCI_DOCUMENT_COMPUTE_SYSTEM,
+                                          "create document", &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "Container.Processor.Count: expected an integer");
+    json_decref(document);
 }
 
 static void test_schema_1_0_mistakes(void)
@@ -474,6 +497,7 @@ int main(void)
     static const test_entry tests[] = {
         {"every corpus document conforms", test_every_corpus_document_conforms},
         {"create document mistakes are named with their paths", test_create_document_mistakes},
+        {"uint64 fields take the whole range", test_uint64_fields_take_the_whole_range},
         {"schema 1.0 mistakes", test_schema_1_0_mistakes},
         {"modify request mistakes", test_modify_request_mistakes},
         {"service document mistakes", test_service_document_mistakes},

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "gcs_document.h"
-#include "runtime_spec_fields.h"
+#include <hcsoci/runtime_spec.h>
 #include "spec_normalize.h"
 #include "test_support.h"
 
@@ -35,12 +35,15 @@ static void assert_same_text(const json_t *actual, const json_t *expected)
     free(expected_text);
 }
 
-/* Normalises input text and checks the result against expected text (both single-quoted). */
+/* Normalises input text (given canonical keys first, as the core gives them to the module)
+ * and checks the result against expected text (both single-quoted). */
 static void assert_normalizes_to(const char *input_text, const char *expected_text)
 {
-    json_t *input = test_quoted_json(input_text), *expected = test_quoted_json(expected_text);
-    json_t *normalized = NULL;
+    json_t *given = test_quoted_json(input_text), *expected = test_quoted_json(expected_text);
+    json_t *input = NULL, *normalized = NULL;
     hcsoci_error *error = NULL;
+    CU_ASSERT_EQUAL_FATAL(hcsoci_spec_canonical_keys(given, &input, &error), 0);
+    json_decref(given);
     CU_ASSERT_EQUAL(spec_normalize(input, &normalized, &error), 0);
     if (error != NULL) {
         fprintf(stderr, "\n  unexpected error: %s\n", error->message);
@@ -174,11 +177,11 @@ static const char full_spec_text[] =
 
 /* Fields seen in a value, as a growing list of table entries. */
 typedef struct field_set {
-    const runtime_spec_field **fields;
+    const hcsoci_runtime_spec_field **fields;
     size_t count, capacity;
 } field_set;
 
-static bool field_set_has(const field_set *set, const runtime_spec_field *field)
+static bool field_set_has(const field_set *set, const hcsoci_runtime_spec_field *field)
 {
     for (size_t i = 0; i < set->count; i++) {
         if (set->fields[i] == field)
@@ -187,7 +190,7 @@ static bool field_set_has(const field_set *set, const runtime_spec_field *field)
     return false;
 }
 
-static void field_set_add(field_set *set, const runtime_spec_field *field)
+static void field_set_add(field_set *set, const hcsoci_runtime_spec_field *field)
 {
     if (field_set_has(set, field))
         return;
@@ -200,7 +203,8 @@ static void field_set_add(field_set *set, const runtime_spec_field *field)
 }
 
 /* Records every table field that value (plain JSON of type) sets. */
-static void collect_fields(const runtime_spec_type *type, const json_t *value, field_set *set)
+static void collect_fields(const hcsoci_runtime_spec_type *type, const json_t *value,
+                           field_set *set)
 {
     if (value == NULL || json_is_null(value))
         return;
@@ -208,8 +212,9 @@ static void collect_fields(const runtime_spec_type *type, const json_t *value, f
     const char *key;
     json_t *item;
     switch (type->kind) {
-    case RUNTIME_SPEC_STRUCT:
-        for (const runtime_spec_field *field = type->fields; field->json_name != NULL; field++) {
+    case HCSOCI_RUNTIME_SPEC_STRUCT:
+        for (const hcsoci_runtime_spec_field *field = type->fields; field->json_name != NULL;
+             field++) {
             json_t *member = json_object_get(value, field->json_name);
             if (member != NULL) {
                 field_set_add(set, field);
@@ -217,13 +222,13 @@ static void collect_fields(const runtime_spec_type *type, const json_t *value, f
             }
         }
         break;
-    case RUNTIME_SPEC_POINTER:
+    case HCSOCI_RUNTIME_SPEC_POINTER:
         collect_fields(type->element, value, set);
         break;
-    case RUNTIME_SPEC_SLICE:
+    case HCSOCI_RUNTIME_SPEC_SLICE:
         json_array_foreach(value, index, item) collect_fields(type->element, item, set);
         break;
-    case RUNTIME_SPEC_MAP:
+    case HCSOCI_RUNTIME_SPEC_MAP:
         json_object_foreach((json_t *)value, key, item) collect_fields(type->element, item, set);
         break;
     default:
@@ -232,12 +237,13 @@ static void collect_fields(const runtime_spec_type *type, const json_t *value, f
 }
 
 /* Counts the struct fields reachable from type that set lacks, naming each on stderr. */
-static size_t count_unseen_fields(const runtime_spec_type *type, const field_set *set)
+static size_t count_unseen_fields(const hcsoci_runtime_spec_type *type, const field_set *set)
 {
     size_t unseen = 0;
     switch (type->kind) {
-    case RUNTIME_SPEC_STRUCT:
-        for (const runtime_spec_field *field = type->fields; field->json_name != NULL; field++) {
+    case HCSOCI_RUNTIME_SPEC_STRUCT:
+        for (const hcsoci_runtime_spec_field *field = type->fields; field->json_name != NULL;
+             field++) {
             if (!field_set_has(set, field)) {
                 fprintf(stderr, "\n  not used by the full spec: %s.%s", type->go_name,
                         field->json_name);
@@ -246,9 +252,9 @@ static size_t count_unseen_fields(const runtime_spec_type *type, const field_set
             unseen += count_unseen_fields(field->type, set);
         }
         break;
-    case RUNTIME_SPEC_POINTER:
-    case RUNTIME_SPEC_SLICE:
-    case RUNTIME_SPEC_MAP:
+    case HCSOCI_RUNTIME_SPEC_POINTER:
+    case HCSOCI_RUNTIME_SPEC_SLICE:
+    case HCSOCI_RUNTIME_SPEC_MAP:
         unseen += count_unseen_fields(type->element, set);
         break;
     default:
@@ -259,27 +265,29 @@ static size_t count_unseen_fields(const runtime_spec_type *type, const field_set
 
 /* Checks the table's own consistency: names, unique field names, integer widths. Returns the
  * number of struct fields below type (reached through every path). */
-static size_t check_table(const runtime_spec_type *type)
+static size_t check_table(const hcsoci_runtime_spec_type *type)
 {
     CU_ASSERT_PTR_NOT_NULL_FATAL(type->go_name);
     size_t fields = 0;
     switch (type->kind) {
-    case RUNTIME_SPEC_INTEGER:
+    case HCSOCI_RUNTIME_SPEC_INTEGER:
         CU_ASSERT(type->bits == 8 || type->bits == 16 || type->bits == 32 || type->bits == 64);
         break;
-    case RUNTIME_SPEC_STRUCT:
+    case HCSOCI_RUNTIME_SPEC_STRUCT:
         CU_ASSERT_PTR_NOT_NULL_FATAL(type->fields);
-        for (const runtime_spec_field *field = type->fields; field->json_name != NULL; field++) {
+        for (const hcsoci_runtime_spec_field *field = type->fields; field->json_name != NULL;
+             field++) {
             CU_ASSERT_PTR_NOT_NULL_FATAL(field->type);
-            CU_ASSERT_PTR_EQUAL(runtime_spec_field_named(type, field->json_name), field);
+            CU_ASSERT_PTR_EQUAL(hcsoci_runtime_spec_field_named(type, field->json_name), field);
             fields += 1 + check_table(field->type);
         }
         break;
-    case RUNTIME_SPEC_POINTER:
-    case RUNTIME_SPEC_SLICE:
-    case RUNTIME_SPEC_MAP:
+    case HCSOCI_RUNTIME_SPEC_POINTER:
+    case HCSOCI_RUNTIME_SPEC_SLICE:
+    case HCSOCI_RUNTIME_SPEC_MAP:
         CU_ASSERT_PTR_NOT_NULL_FATAL(type->element);
-        CU_ASSERT(type->kind != RUNTIME_SPEC_POINTER || type->element->kind != RUNTIME_SPEC_POINTER);
+        CU_ASSERT(type->kind != HCSOCI_RUNTIME_SPEC_POINTER ||
+                  type->element->kind != HCSOCI_RUNTIME_SPEC_POINTER);
         fields += check_table(type->element);
         break;
     default:
@@ -290,18 +298,21 @@ static size_t check_table(const runtime_spec_type *type)
 
 static void test_table_is_consistent(void)
 {
-    CU_ASSERT(check_table(&runtime_spec_type_spec) > 150);
+    CU_ASSERT(check_table(hcsoci_runtime_spec_root_type()) > 150);
     /* A few entries whose Go types matter for what counts as empty. */
-    const runtime_spec_field *user = runtime_spec_field_named(
-        runtime_spec_field_named(&runtime_spec_type_spec, "process")->type->element, "user");
-    CU_ASSERT_EQUAL(user->type->kind, RUNTIME_SPEC_STRUCT);
+    const hcsoci_runtime_spec_field *user = hcsoci_runtime_spec_field_named(
+        hcsoci_runtime_spec_field_named(hcsoci_runtime_spec_root_type(), "process")->type->element,
+        "user");
+    CU_ASSERT_EQUAL(user->type->kind, HCSOCI_RUNTIME_SPEC_STRUCT);
     CU_ASSERT_FALSE(user->omitempty);
-    const runtime_spec_field *layer_folders =
-        runtime_spec_field_named(&runtime_spec_type_windows, "layerFolders");
-    CU_ASSERT_EQUAL(layer_folders->type->kind, RUNTIME_SPEC_SLICE);
+    const hcsoci_runtime_spec_field *layer_folders =
+        hcsoci_runtime_spec_field_named(hcsoci_runtime_spec_windows_type(), "layerFolders");
+    CU_ASSERT_EQUAL(layer_folders->type->kind, HCSOCI_RUNTIME_SPEC_SLICE);
     CU_ASSERT_FALSE(layer_folders->omitempty);
-    CU_ASSERT_PTR_NULL(runtime_spec_field_named(&runtime_spec_type_spec, "Hostname"));
-    CU_ASSERT_PTR_NULL(runtime_spec_field_named(&runtime_spec_type_windows_network, "nope"));
+    CU_ASSERT_PTR_NULL(
+        hcsoci_runtime_spec_field_named(hcsoci_runtime_spec_root_type(), "Hostname"));
+    CU_ASSERT_PTR_NULL(
+        hcsoci_runtime_spec_field_named(hcsoci_runtime_spec_windows_network_type(), "nope"));
 }
 
 /* ---- The normaliser ---- */
@@ -310,8 +321,8 @@ static void test_full_spec_uses_every_field_and_survives_unchanged(void)
 {
     json_t *spec = test_quoted_json(full_spec_text);
     field_set seen = {NULL, 0, 0};
-    collect_fields(&runtime_spec_type_spec, spec, &seen);
-    CU_ASSERT_EQUAL(count_unseen_fields(&runtime_spec_type_spec, &seen), 0);
+    collect_fields(hcsoci_runtime_spec_root_type(), spec, &seen);
+    CU_ASSERT_EQUAL(count_unseen_fields(hcsoci_runtime_spec_root_type(), &seen), 0);
     free(seen.fields);
 
     json_t *normalized = NULL;
@@ -467,6 +478,8 @@ static void test_null_follows_go(void)
     json_decref(normalized);
 }
 
+/* The core's canonical keys and the module's exact decoding give together what Go's decoding
+ * gives. */
 static void test_keys_match_case_insensitively(void)
 {
     /* An exact name wins; otherwise Go folds case (and KELVIN SIGN, LONG S). */
@@ -576,7 +589,7 @@ static void test_decode_of_a_non_spec_type_and_root_path(void)
     json_t *input = test_quoted_json("{'networkNamespace': 5}");
     json_t *value = NULL;
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL(spec_value_decode(&runtime_spec_type_windows_network, input,
+    CU_ASSERT_EQUAL(spec_value_decode(hcsoci_runtime_spec_windows_network_type(), input,
                                       "windows.network", &value, &error),
                     -1);
     CU_ASSERT_PTR_NULL(value);
@@ -584,22 +597,24 @@ static void test_decode_of_a_non_spec_type_and_root_path(void)
     json_decref(input);
 
     error = NULL;
-    CU_ASSERT_EQUAL(spec_value_decode(&runtime_spec_type_spec, NULL, "", &value, &error), -1);
+    CU_ASSERT_EQUAL(spec_value_decode(hcsoci_runtime_spec_root_type(), NULL, "", &value, &error),
+                    -1);
     TEST_ASSERT_ERROR_CONTAINS(error, "not null");
-    CU_ASSERT_PTR_NULL(spec_value_encode(&runtime_spec_type_spec, NULL));
-    CU_ASSERT_EQUAL(spec_value_encode_field(&runtime_spec_type_spec, NULL, "hooks", NULL), -1);
-    json_t *zero = spec_value_zero(&runtime_spec_type_spec);
+    CU_ASSERT_PTR_NULL(spec_value_encode(hcsoci_runtime_spec_root_type(), NULL));
+    CU_ASSERT_EQUAL(spec_value_encode_field(hcsoci_runtime_spec_root_type(), NULL, "hooks", NULL),
+                    -1);
+    json_t *zero = spec_value_zero(hcsoci_runtime_spec_root_type());
     CU_ASSERT_EQUAL(
-        spec_value_encode_field(&runtime_spec_type_spec, zero, "no-such-field", NULL), -1);
+        spec_value_encode_field(hcsoci_runtime_spec_root_type(), zero, "no-such-field", NULL), -1);
     /* The zero value of a struct encodes its fields that are not omitempty. */
-    json_t *encoded = spec_value_encode(&runtime_spec_type_spec, zero);
+    json_t *encoded = spec_value_encode(hcsoci_runtime_spec_root_type(), zero);
     json_t *expected = test_quoted_json("{'ociVersion': ''}");
     assert_same_text(encoded, expected);
     json_decref(expected);
     json_decref(encoded);
-    CU_ASSERT_PTR_NULL(spec_value_field_type(&runtime_spec_type_spec, "no-such-field"));
-    CU_ASSERT_PTR_EQUAL(spec_value_field_type(&runtime_spec_type_spec, "windows"),
-                        &runtime_spec_type_windows);
+    CU_ASSERT_PTR_NULL(spec_value_field_type(hcsoci_runtime_spec_root_type(), "no-such-field"));
+    CU_ASSERT_PTR_EQUAL(spec_value_field_type(hcsoci_runtime_spec_root_type(), "windows"),
+                        hcsoci_runtime_spec_windows_type());
     json_decref(zero);
 }
 
@@ -642,13 +657,16 @@ static void test_full_spec_cleanup(void)
 static void test_gcs_spec_of_the_normalized_spec_matches_a_fresh_one(void)
 {
     json_t *original = test_quoted_json(full_spec_text);
-    /* A key in another case, as Go matches it, and a rewrite of each field allocation
-     * rewrites (the root, a mount, a device), each in a spelling normalising changes. */
+    /* A key in another case, as Go matches it (the core makes it canonical), and a rewrite
+     * of each field allocation rewrites (the root, a mount, a device), each in a form
+     * normalising changes. */
     json_object_set_new(original, "HOSTNAME", json_string("matched-case-insensitively"));
-    json_t *rewritten = NULL;
+    json_t *canonical = NULL, *rewritten = NULL;
     hcsoci_error *error = NULL;
-    CU_ASSERT_EQUAL_FATAL(spec_normalize(original, &rewritten, &error), 0);
-    json_object_set_new(json_object_get(rewritten, "root"), "PATH",
+    CU_ASSERT_EQUAL_FATAL(hcsoci_spec_canonical_keys(original, &canonical, &error), 0);
+    CU_ASSERT_EQUAL_FATAL(spec_normalize(canonical, &rewritten, &error), 0);
+    json_decref(canonical);
+    json_object_set_new(json_object_get(rewritten, "root"), "path",
                         json_string("/run/gcs/c/c1/rootfs"));
     json_t *mount = json_array_get(json_object_get(rewritten, "mounts"), 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(mount);

@@ -564,15 +564,29 @@ static void test_hns_existing_namespace_and_endpoints(void)
     ASSERT_JSON(reply, "{'Success': false, 'Error': 'Element not found.'}");
     json_decref(reply);
 
-    /* Unknown namespace, unknown endpoint, malformed request. */
+    /* Unknown namespace: not found. */
     reply = hns(host, "POST", "/namespaces/00000000-0000-0000-0000-000000000000/addresource",
                 "{'Type': 'Endpoint', 'Data': {'Id': '5e1f2a3b-0002-4c5d-8e9f-aaaaaaaaaaa2'}}");
     ASSERT_JSON(reply, "{'Success': false, 'Error': 'Element not found.'}");
     json_decref(reply);
+    /* An endpoint HNS does not know is listed all the same (as by the corpus's recording host);
+     * only reading it fails. Removing it takes it off the list again. */
     reply = hns(host, "POST", "/namespaces/9b8a7c6d-0000-4000-8000-0000000000a1/addresource",
                 "{'Type': 'Endpoint', 'Data': {'Id': '00000000-0000-0000-0000-00000000000e'}}");
+    ASSERT_JSON(reply, "{'Success': true, 'Output': {'ID': '9b8a7c6d-0000-4000-8000-0000000000a1',"
+                       " 'ResourceList': [{'Type': 'Endpoint', 'Data': {'Id': "
+                       "'5e1f2a3b-0001-4c5d-8e9f-aaaaaaaaaaa1'}},"
+                       "                  {'Type': 'Endpoint', 'Data': {'Id': "
+                       "'00000000-0000-0000-0000-00000000000e'}}]}}");
+    json_decref(reply);
+    reply = hns(host, "GET", "/endpoints/00000000-0000-0000-0000-00000000000e", NULL);
     ASSERT_JSON(reply, "{'Success': false, 'Error': 'Element not found.'}");
     json_decref(reply);
+    reply = hns(host, "POST", "/namespaces/9b8a7c6d-0000-4000-8000-0000000000a1/removeresource",
+                "{'Type': 'Endpoint', 'Data': {'Id': '00000000-0000-0000-0000-00000000000e'}}");
+    CU_ASSERT(json_is_true(json_object_get(reply, "Success")));
+    json_decref(reply);
+    /* Malformed request, path not simulated. */
     reply = hns(host, "POST", "/namespaces/9b8a7c6d-0000-4000-8000-0000000000a1/addresource",
                 "{'ResourceType': 'Endpoint', 'Settings': {'Id': 'x'}}");
     CU_ASSERT(json_is_false(json_object_get(reply, "Success")));

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
+#include <hcsoci/json_number.h>
 #include <ltdl.h>
 
 int test_run_suite(const char *suite_name, const test_entry *tests)
@@ -107,7 +108,7 @@ const hcsoci_plugin_descriptor *test_builtin_module(const char *name)
 json_t *test_load_json(const char *relative)
 {
     json_error_t parse_error;
-    json_t *value = json_load_file(test_source_path(relative), 0, &parse_error);
+    json_t *value = hcsoci_json_load_file(test_source_path(relative), 0, &parse_error);
     if (value == NULL) {
         fprintf(stderr, "\n  cannot parse %s: %s\n", relative, parse_error.text);
         CU_FAIL("test data does not parse");

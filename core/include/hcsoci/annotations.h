@@ -90,8 +90,8 @@ int hcsoci_annotations_storage_iops(const json_t *spec, const char *annotation,
 int hcsoci_annotations_storage_bps(const json_t *spec, const char *annotation,
                                    int32_t default_value, int32_t *value, hcsoci_error **error);
 
-/* Memory in MB: annotation (MB, at most INT64_MAX), else windows.resources.memory.limit (bytes)
- * divided by 1 MiB. */
+/* Memory in MB: annotation (MB, any uint64 as strconv.ParseUint reads it), else
+ * windows.resources.memory.limit (bytes, at most INT64_MAX: jansson's integers) / 1 MiB. */
 int hcsoci_annotations_memory_mb(const json_t *spec, const char *annotation,
                                  uint64_t default_value, uint64_t *value, hcsoci_error **error);
 

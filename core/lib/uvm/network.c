@@ -3,6 +3,7 @@
 #include "uvm_internal.h"
 
 #include <hcsoci/alloc.h>
+#include <hcsoci/ip_address.h>
 #include <hcsoci/spec.h>
 
 #include <stdio.h>
@@ -98,7 +99,9 @@ static json_t *normalized_endpoint(const json_t *record)
         if (json_object_set_new(endpoint, "Namespace", namespace_json) != 0)
             goto failed;
     }
-    if (copy_fields(endpoint, record, tail) != 0)
+    /* The reference holds the addresses as net.IP: they are written back in Go's form. */
+    if (copy_fields(endpoint, record, tail) != 0 ||
+        hcsoci_endpoint_canonical_addresses(endpoint, NULL) != 0)
         goto failed;
     return endpoint;
 failed:
@@ -164,11 +167,16 @@ static json_t *lcow_adapter(const uvm_nic *nic, bool adding)
         failed = failed || (nic->endpoint_id[0] != '\0' &&
                             json_object_set_new(settings, "ID", json_string(nic->endpoint_id)));
     } else {
-        static const char *const before[] = {"MacAddress", "IPAddress", "PrefixLength",
-                                             "GatewayAddress", "DNSSuffix", "DNSServerList",
-                                             "EnableLowMetric", "EncapOverhead", NULL};
+        static const char *const before[] = {"MacAddress", "PrefixLength", "GatewayAddress",
+                                             "DNSSuffix", "DNSServerList", "EnableLowMetric",
+                                             "EncapOverhead", NULL};
+        /* The reference writes the net.IP's String(): Go's "<nil>" for an endpoint without
+         * an IPv4 address (the model's endpoint holds it in Go's form already). */
+        const char *address = member_string(nic->endpoint, "IPAddress");
         failed = failed || json_object_set_new(settings, "ID", json_string(nic->nic_id)) ||
-                 copy_fields(settings, nic->endpoint, before);
+                 copy_fields(settings, nic->endpoint, before) ||
+                 json_object_set_new(settings, "IPAddress",
+                                     json_string(address[0] != '\0' ? address : "<nil>"));
     }
     if (failed) {
         json_decref(settings);
@@ -334,6 +342,17 @@ static int check_endpoints(const json_t *endpoints, hcsoci_error **error)
         if (!json_is_object(endpoint) || !json_is_string(json_object_get(endpoint, "ID")))
             return hcsoci_fail(error, HCSOCI_E_INVALID,
                                "invalid endpoint %zu: must be an object with a string 'ID'", index);
+        /* Its addresses must read as Go's net.IP reads them (checked on a copy). */
+        json_t *copy = json_copy(endpoint);
+        if (copy == NULL)
+            return hcsoci_fail_out_of_memory(error);
+        int checked = hcsoci_endpoint_canonical_addresses(copy, error);
+        json_decref(copy);
+        if (checked != 0) {
+            hcsoci_error_prefix(error != NULL ? *error : NULL, "invalid endpoint %s: ",
+                                json_string_value(json_object_get(endpoint, "ID")));
+            return -1;
+        }
     }
     return 0;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <CUnit/CUnit.h>
+#include <hcsoci/json_number.h>
 
 #include "trace_compare.h"
 
@@ -153,7 +154,7 @@ static json_t *load_part(const char *part, const char *name, char **problem)
     if (asprintf(&path, "%s/%s/%s.json", kit->cases_directory, part, name) < 0)
         return NULL;
     json_error_t parse_error;
-    json_t *value = json_load_file(path, 0, &parse_error);
+    json_t *value = hcsoci_json_load_file(path, 0, &parse_error);
     if (value == NULL && *problem == NULL &&
         asprintf(problem, "cannot read %s: %s", path, parse_error.text) < 0)
         *problem = NULL;

@@ -162,11 +162,14 @@ static json_t *change_namespace_resource(sim_host *sim, const char *key, json_t 
                              add ? "addresource" : "removeresource");
     long index = endpoint_index(endpoints, endpoint_id);
     if (add) {
+        /* Like the recording host, HNS takes any endpoint id here: an id that names no
+         * endpoint is listed all the same, and only GET /endpoints/<id> tells it is unknown.
+         * A known endpoint is listed with the spelling of its record. */
         const json_t *endpoint = find_endpoint(&sim->world, endpoint_id);
-        if (endpoint == NULL)
-            return failure_reply(ELEMENT_NOT_FOUND);
         if (index < 0) {
-            if (json_array_append(endpoints, json_object_get(endpoint, "ID")) != 0)
+            json_t *listed = endpoint != NULL ? json_incref(json_object_get(endpoint, "ID"))
+                                              : json_string(endpoint_id);
+            if (json_array_append_new(endpoints, listed) != 0)
                 return NULL;
             sim->held.namespace_endpoints++;
         }

@@ -1,8 +1,8 @@
-/* The runtime-spec v1.0.2 type table (see runtime_spec_fields.h). Each struct below lists its
+/* The runtime-spec v1.0.2 type table (see hcsoci/runtime_spec.h). Each struct below lists its
  * fields in the order specs-go declares them, which is the order Go marshals them in. Types
  * are defined before their users; Go's named string types (LinuxNamespaceType, Arch,
  * LinuxSeccompAction, ...) are plain strings to encoding/json and appear here as such. */
-#include "runtime_spec_fields.h"
+#include <hcsoci/runtime_spec.h>
 
 #include <stddef.h>
 #include <string.h>
@@ -11,23 +11,25 @@
 #define ALWAYS false    /* `json:"name"`: written even when empty */
 #define END {NULL, NULL, false}
 
-#define SCALAR(name, go, k) static const runtime_spec_type name = {.kind = k, .go_name = go}
-#define INTEGER(name, go, width, signedness)                                                   \
-    static const runtime_spec_type name = {.kind = RUNTIME_SPEC_INTEGER, .go_name = go,        \
-                                           .bits = width, .is_signed = signedness}
-#define STRUCT(name, go, field_list)                                                           \
-    static const runtime_spec_type name = {.kind = RUNTIME_SPEC_STRUCT, .go_name = go,         \
-                                           .fields = field_list}
+#define SCALAR(name, go, k) static const hcsoci_runtime_spec_type name = {.kind = k, .go_name = go}
+#define INTEGER(name, go, width, signedness)                                                       \
+    static const hcsoci_runtime_spec_type name = {.kind = HCSOCI_RUNTIME_SPEC_INTEGER,             \
+                                                  .go_name = go,                                   \
+                                                  .bits = width,                                   \
+                                                  .is_signed = signedness}
+#define STRUCT(name, go, field_list)                                                               \
+    static const hcsoci_runtime_spec_type name = {                                                 \
+        .kind = HCSOCI_RUNTIME_SPEC_STRUCT, .go_name = go, .fields = field_list}
 #define WRAPPER(name, k, go, target)                                                           \
-    static const runtime_spec_type name = {.kind = k, .go_name = go, .element = &target}
-#define POINTER(name, go, target) WRAPPER(name, RUNTIME_SPEC_POINTER, go, target)
-#define SLICE(name, go, target) WRAPPER(name, RUNTIME_SPEC_SLICE, go, target)
-#define MAP(name, go, target) WRAPPER(name, RUNTIME_SPEC_MAP, go, target)
+    static const hcsoci_runtime_spec_type name = {.kind = k, .go_name = go, .element = &target}
+#define POINTER(name, go, target) WRAPPER(name, HCSOCI_RUNTIME_SPEC_POINTER, go, target)
+#define SLICE(name, go, target) WRAPPER(name, HCSOCI_RUNTIME_SPEC_SLICE, go, target)
+#define MAP(name, go, target) WRAPPER(name, HCSOCI_RUNTIME_SPEC_MAP, go, target)
 
 /* ---- Scalars (Go int and uint are 64 bits wide on the platforms hcsshim runs on) ---- */
-SCALAR(go_string, "string", RUNTIME_SPEC_STRING);
-SCALAR(go_bool, "bool", RUNTIME_SPEC_BOOL);
-SCALAR(go_interface, "interface {}", RUNTIME_SPEC_ANY);
+SCALAR(go_string, "string", HCSOCI_RUNTIME_SPEC_STRING);
+SCALAR(go_bool, "bool", HCSOCI_RUNTIME_SPEC_BOOL);
+SCALAR(go_interface, "interface {}", HCSOCI_RUNTIME_SPEC_ANY);
 INTEGER(go_int, "int", 64, true);
 INTEGER(go_int64, "int64", 64, true);
 INTEGER(go_uint, "uint", 64, false);
@@ -49,7 +51,7 @@ SLICE(slice_uint32, "[]uint32", go_uint32);
 MAP(map_string, "map[string]string", go_string);
 
 /* ---- Process ---- */
-static const runtime_spec_field box_fields[] = {
+static const hcsoci_runtime_spec_field box_fields[] = {
     {"height", &go_uint, ALWAYS},
     {"width", &go_uint, ALWAYS},
     END,
@@ -57,7 +59,7 @@ static const runtime_spec_field box_fields[] = {
 STRUCT(box, "specs.Box", box_fields);
 POINTER(pointer_box, "*specs.Box", box);
 
-static const runtime_spec_field user_fields[] = {
+static const hcsoci_runtime_spec_field user_fields[] = {
     {"uid", &go_uint32, ALWAYS},
     {"gid", &go_uint32, ALWAYS},
     {"umask", &go_uint32, OMITEMPTY},
@@ -67,7 +69,7 @@ static const runtime_spec_field user_fields[] = {
 };
 STRUCT(user, "specs.User", user_fields);
 
-static const runtime_spec_field capabilities_fields[] = {
+static const hcsoci_runtime_spec_field capabilities_fields[] = {
     {"bounding", &slice_string, OMITEMPTY},
     {"effective", &slice_string, OMITEMPTY},
     {"inheritable", &slice_string, OMITEMPTY},
@@ -78,7 +80,7 @@ static const runtime_spec_field capabilities_fields[] = {
 STRUCT(capabilities, "specs.LinuxCapabilities", capabilities_fields);
 POINTER(pointer_capabilities, "*specs.LinuxCapabilities", capabilities);
 
-static const runtime_spec_field rlimit_fields[] = {
+static const hcsoci_runtime_spec_field rlimit_fields[] = {
     {"type", &go_string, ALWAYS},
     {"hard", &go_uint64, ALWAYS},
     {"soft", &go_uint64, ALWAYS},
@@ -87,7 +89,7 @@ static const runtime_spec_field rlimit_fields[] = {
 STRUCT(rlimit, "specs.POSIXRlimit", rlimit_fields);
 SLICE(slice_rlimit, "[]specs.POSIXRlimit", rlimit);
 
-static const runtime_spec_field process_fields[] = {
+static const hcsoci_runtime_spec_field process_fields[] = {
     {"terminal", &go_bool, OMITEMPTY},
     {"consoleSize", &pointer_box, OMITEMPTY},
     {"user", &user, ALWAYS}, /* a struct value: never omitted */
@@ -107,7 +109,7 @@ STRUCT(process, "specs.Process", process_fields);
 POINTER(pointer_process, "*specs.Process", process);
 
 /* ---- Root, mounts, hooks ---- */
-static const runtime_spec_field root_fields[] = {
+static const hcsoci_runtime_spec_field root_fields[] = {
     {"path", &go_string, ALWAYS},
     {"readonly", &go_bool, OMITEMPTY},
     END,
@@ -115,7 +117,7 @@ static const runtime_spec_field root_fields[] = {
 STRUCT(root, "specs.Root", root_fields);
 POINTER(pointer_root, "*specs.Root", root);
 
-static const runtime_spec_field mount_fields[] = {
+static const hcsoci_runtime_spec_field mount_fields[] = {
     {"destination", &go_string, ALWAYS},
     {"type", &go_string, OMITEMPTY},
     {"source", &go_string, OMITEMPTY},
@@ -125,7 +127,7 @@ static const runtime_spec_field mount_fields[] = {
 STRUCT(mount, "specs.Mount", mount_fields);
 SLICE(slice_mount, "[]specs.Mount", mount);
 
-static const runtime_spec_field hook_fields[] = {
+static const hcsoci_runtime_spec_field hook_fields[] = {
     {"path", &go_string, ALWAYS},
     {"args", &slice_string, OMITEMPTY},
     {"env", &slice_string, OMITEMPTY},
@@ -135,7 +137,7 @@ static const runtime_spec_field hook_fields[] = {
 STRUCT(hook, "specs.Hook", hook_fields);
 SLICE(slice_hook, "[]specs.Hook", hook);
 
-static const runtime_spec_field hooks_fields[] = {
+static const hcsoci_runtime_spec_field hooks_fields[] = {
     {"prestart", &slice_hook, OMITEMPTY},
     {"createRuntime", &slice_hook, OMITEMPTY},
     {"createContainer", &slice_hook, OMITEMPTY},
@@ -148,7 +150,7 @@ STRUCT(hooks, "specs.Hooks", hooks_fields);
 POINTER(pointer_hooks, "*specs.Hooks", hooks);
 
 /* ---- Linux ---- */
-static const runtime_spec_field id_mapping_fields[] = {
+static const hcsoci_runtime_spec_field id_mapping_fields[] = {
     {"containerID", &go_uint32, ALWAYS},
     {"hostID", &go_uint32, ALWAYS},
     {"size", &go_uint32, ALWAYS},
@@ -157,7 +159,7 @@ static const runtime_spec_field id_mapping_fields[] = {
 STRUCT(id_mapping, "specs.LinuxIDMapping", id_mapping_fields);
 SLICE(slice_id_mapping, "[]specs.LinuxIDMapping", id_mapping);
 
-static const runtime_spec_field device_cgroup_fields[] = {
+static const hcsoci_runtime_spec_field device_cgroup_fields[] = {
     {"allow", &go_bool, ALWAYS},
     {"type", &go_string, OMITEMPTY},
     {"major", &pointer_int64, OMITEMPTY},
@@ -168,7 +170,7 @@ static const runtime_spec_field device_cgroup_fields[] = {
 STRUCT(device_cgroup, "specs.LinuxDeviceCgroup", device_cgroup_fields);
 SLICE(slice_device_cgroup, "[]specs.LinuxDeviceCgroup", device_cgroup);
 
-static const runtime_spec_field memory_fields[] = {
+static const hcsoci_runtime_spec_field memory_fields[] = {
     {"limit", &pointer_int64, OMITEMPTY},
     {"reservation", &pointer_int64, OMITEMPTY},
     {"swap", &pointer_int64, OMITEMPTY},
@@ -182,7 +184,7 @@ static const runtime_spec_field memory_fields[] = {
 STRUCT(memory, "specs.LinuxMemory", memory_fields);
 POINTER(pointer_memory, "*specs.LinuxMemory", memory);
 
-static const runtime_spec_field cpu_fields[] = {
+static const hcsoci_runtime_spec_field cpu_fields[] = {
     {"shares", &pointer_uint64, OMITEMPTY},
     {"quota", &pointer_int64, OMITEMPTY},
     {"period", &pointer_uint64, OMITEMPTY},
@@ -195,7 +197,7 @@ static const runtime_spec_field cpu_fields[] = {
 STRUCT(cpu, "specs.LinuxCPU", cpu_fields);
 POINTER(pointer_cpu, "*specs.LinuxCPU", cpu);
 
-static const runtime_spec_field pids_fields[] = {
+static const hcsoci_runtime_spec_field pids_fields[] = {
     {"limit", &go_int64, ALWAYS},
     END,
 };
@@ -204,7 +206,7 @@ POINTER(pointer_pids, "*specs.LinuxPids", pids);
 
 /* LinuxWeightDevice and LinuxThrottleDevice embed linuxBlockIODevice; Go promotes its fields
  * (major, minor) to the front of the embedding struct. */
-static const runtime_spec_field weight_device_fields[] = {
+static const hcsoci_runtime_spec_field weight_device_fields[] = {
     {"major", &go_int64, ALWAYS},
     {"minor", &go_int64, ALWAYS},
     {"weight", &pointer_uint16, OMITEMPTY},
@@ -214,7 +216,7 @@ static const runtime_spec_field weight_device_fields[] = {
 STRUCT(weight_device, "specs.LinuxWeightDevice", weight_device_fields);
 SLICE(slice_weight_device, "[]specs.LinuxWeightDevice", weight_device);
 
-static const runtime_spec_field throttle_device_fields[] = {
+static const hcsoci_runtime_spec_field throttle_device_fields[] = {
     {"major", &go_int64, ALWAYS},
     {"minor", &go_int64, ALWAYS},
     {"rate", &go_uint64, ALWAYS},
@@ -223,7 +225,7 @@ static const runtime_spec_field throttle_device_fields[] = {
 STRUCT(throttle_device, "specs.LinuxThrottleDevice", throttle_device_fields);
 SLICE(slice_throttle_device, "[]specs.LinuxThrottleDevice", throttle_device);
 
-static const runtime_spec_field block_io_fields[] = {
+static const hcsoci_runtime_spec_field block_io_fields[] = {
     {"weight", &pointer_uint16, OMITEMPTY},
     {"leafWeight", &pointer_uint16, OMITEMPTY},
     {"weightDevice", &slice_weight_device, OMITEMPTY},
@@ -236,7 +238,7 @@ static const runtime_spec_field block_io_fields[] = {
 STRUCT(block_io, "specs.LinuxBlockIO", block_io_fields);
 POINTER(pointer_block_io, "*specs.LinuxBlockIO", block_io);
 
-static const runtime_spec_field hugepage_limit_fields[] = {
+static const hcsoci_runtime_spec_field hugepage_limit_fields[] = {
     {"pageSize", &go_string, ALWAYS},
     {"limit", &go_uint64, ALWAYS},
     END,
@@ -244,7 +246,7 @@ static const runtime_spec_field hugepage_limit_fields[] = {
 STRUCT(hugepage_limit, "specs.LinuxHugepageLimit", hugepage_limit_fields);
 SLICE(slice_hugepage_limit, "[]specs.LinuxHugepageLimit", hugepage_limit);
 
-static const runtime_spec_field interface_priority_fields[] = {
+static const hcsoci_runtime_spec_field interface_priority_fields[] = {
     {"name", &go_string, ALWAYS},
     {"priority", &go_uint32, ALWAYS},
     END,
@@ -252,7 +254,7 @@ static const runtime_spec_field interface_priority_fields[] = {
 STRUCT(interface_priority, "specs.LinuxInterfacePriority", interface_priority_fields);
 SLICE(slice_interface_priority, "[]specs.LinuxInterfacePriority", interface_priority);
 
-static const runtime_spec_field linux_network_fields[] = {
+static const hcsoci_runtime_spec_field linux_network_fields[] = {
     {"classID", &pointer_uint32, OMITEMPTY},
     {"priorities", &slice_interface_priority, OMITEMPTY},
     END,
@@ -260,7 +262,7 @@ static const runtime_spec_field linux_network_fields[] = {
 STRUCT(linux_network, "specs.LinuxNetwork", linux_network_fields);
 POINTER(pointer_linux_network, "*specs.LinuxNetwork", linux_network);
 
-static const runtime_spec_field rdma_fields[] = {
+static const hcsoci_runtime_spec_field rdma_fields[] = {
     {"hcaHandles", &pointer_uint32, OMITEMPTY},
     {"hcaObjects", &pointer_uint32, OMITEMPTY},
     END,
@@ -268,7 +270,7 @@ static const runtime_spec_field rdma_fields[] = {
 STRUCT(rdma, "specs.LinuxRdma", rdma_fields);
 MAP(map_rdma, "map[string]specs.LinuxRdma", rdma);
 
-static const runtime_spec_field resources_fields[] = {
+static const hcsoci_runtime_spec_field resources_fields[] = {
     {"devices", &slice_device_cgroup, OMITEMPTY},
     {"memory", &pointer_memory, OMITEMPTY},
     {"cpu", &pointer_cpu, OMITEMPTY},
@@ -282,7 +284,7 @@ static const runtime_spec_field resources_fields[] = {
 STRUCT(resources, "specs.LinuxResources", resources_fields);
 POINTER(pointer_resources, "*specs.LinuxResources", resources);
 
-static const runtime_spec_field namespace_fields[] = {
+static const hcsoci_runtime_spec_field namespace_fields[] = {
     {"type", &go_string, ALWAYS},
     {"path", &go_string, OMITEMPTY},
     END,
@@ -290,7 +292,7 @@ static const runtime_spec_field namespace_fields[] = {
 STRUCT(linux_namespace, "specs.LinuxNamespace", namespace_fields);
 SLICE(slice_namespace, "[]specs.LinuxNamespace", linux_namespace);
 
-static const runtime_spec_field device_fields[] = {
+static const hcsoci_runtime_spec_field device_fields[] = {
     {"path", &go_string, ALWAYS},
     {"type", &go_string, ALWAYS},
     {"major", &go_int64, ALWAYS},
@@ -303,7 +305,7 @@ static const runtime_spec_field device_fields[] = {
 STRUCT(linux_device, "specs.LinuxDevice", device_fields);
 SLICE(slice_linux_device, "[]specs.LinuxDevice", linux_device);
 
-static const runtime_spec_field seccomp_arg_fields[] = {
+static const hcsoci_runtime_spec_field seccomp_arg_fields[] = {
     {"index", &go_uint, ALWAYS},
     {"value", &go_uint64, ALWAYS},
     {"valueTwo", &go_uint64, OMITEMPTY},
@@ -313,7 +315,7 @@ static const runtime_spec_field seccomp_arg_fields[] = {
 STRUCT(seccomp_arg, "specs.LinuxSeccompArg", seccomp_arg_fields);
 SLICE(slice_seccomp_arg, "[]specs.LinuxSeccompArg", seccomp_arg);
 
-static const runtime_spec_field syscall_fields[] = {
+static const hcsoci_runtime_spec_field syscall_fields[] = {
     {"names", &slice_string, ALWAYS},
     {"action", &go_string, ALWAYS},
     {"args", &slice_seccomp_arg, OMITEMPTY},
@@ -322,7 +324,7 @@ static const runtime_spec_field syscall_fields[] = {
 STRUCT(syscall, "specs.LinuxSyscall", syscall_fields);
 SLICE(slice_syscall, "[]specs.LinuxSyscall", syscall);
 
-static const runtime_spec_field seccomp_fields[] = {
+static const hcsoci_runtime_spec_field seccomp_fields[] = {
     {"defaultAction", &go_string, ALWAYS},
     {"architectures", &slice_string, OMITEMPTY},
     {"flags", &slice_string, OMITEMPTY},
@@ -332,7 +334,7 @@ static const runtime_spec_field seccomp_fields[] = {
 STRUCT(seccomp, "specs.LinuxSeccomp", seccomp_fields);
 POINTER(pointer_seccomp, "*specs.LinuxSeccomp", seccomp);
 
-static const runtime_spec_field intel_rdt_fields[] = {
+static const hcsoci_runtime_spec_field intel_rdt_fields[] = {
     {"closID", &go_string, OMITEMPTY},
     {"l3CacheSchema", &go_string, OMITEMPTY},
     {"memBwSchema", &go_string, OMITEMPTY},
@@ -341,7 +343,7 @@ static const runtime_spec_field intel_rdt_fields[] = {
 STRUCT(intel_rdt, "specs.LinuxIntelRdt", intel_rdt_fields);
 POINTER(pointer_intel_rdt, "*specs.LinuxIntelRdt", intel_rdt);
 
-static const runtime_spec_field personality_fields[] = {
+static const hcsoci_runtime_spec_field personality_fields[] = {
     {"domain", &go_string, ALWAYS},
     {"flags", &slice_string, OMITEMPTY},
     END,
@@ -349,7 +351,7 @@ static const runtime_spec_field personality_fields[] = {
 STRUCT(personality, "specs.LinuxPersonality", personality_fields);
 POINTER(pointer_personality, "*specs.LinuxPersonality", personality);
 
-static const runtime_spec_field linux_fields[] = {
+static const hcsoci_runtime_spec_field linux_fields[] = {
     {"uidMappings", &slice_id_mapping, OMITEMPTY},
     {"gidMappings", &slice_id_mapping, OMITEMPTY},
     {"sysctl", &map_string, OMITEMPTY},
@@ -370,7 +372,7 @@ STRUCT(linux_section, "specs.Linux", linux_fields);
 POINTER(pointer_linux, "*specs.Linux", linux_section);
 
 /* ---- Solaris ---- */
-static const runtime_spec_field anet_fields[] = {
+static const hcsoci_runtime_spec_field anet_fields[] = {
     {"linkname", &go_string, OMITEMPTY},
     {"lowerLink", &go_string, OMITEMPTY},
     {"allowedAddress", &go_string, OMITEMPTY},
@@ -383,14 +385,14 @@ static const runtime_spec_field anet_fields[] = {
 STRUCT(anet, "specs.SolarisAnet", anet_fields);
 SLICE(slice_anet, "[]specs.SolarisAnet", anet);
 
-static const runtime_spec_field capped_cpu_fields[] = {
+static const hcsoci_runtime_spec_field capped_cpu_fields[] = {
     {"ncpus", &go_string, OMITEMPTY},
     END,
 };
 STRUCT(capped_cpu, "specs.SolarisCappedCPU", capped_cpu_fields);
 POINTER(pointer_capped_cpu, "*specs.SolarisCappedCPU", capped_cpu);
 
-static const runtime_spec_field capped_memory_fields[] = {
+static const hcsoci_runtime_spec_field capped_memory_fields[] = {
     {"physical", &go_string, OMITEMPTY},
     {"swap", &go_string, OMITEMPTY},
     END,
@@ -398,7 +400,7 @@ static const runtime_spec_field capped_memory_fields[] = {
 STRUCT(capped_memory, "specs.SolarisCappedMemory", capped_memory_fields);
 POINTER(pointer_capped_memory, "*specs.SolarisCappedMemory", capped_memory);
 
-static const runtime_spec_field solaris_fields[] = {
+static const hcsoci_runtime_spec_field solaris_fields[] = {
     {"milestone", &go_string, OMITEMPTY},
     {"limitpriv", &go_string, OMITEMPTY},
     {"maxShmMemory", &go_string, OMITEMPTY},
@@ -411,7 +413,7 @@ STRUCT(solaris, "specs.Solaris", solaris_fields);
 POINTER(pointer_solaris, "*specs.Solaris", solaris);
 
 /* ---- Windows ---- */
-static const runtime_spec_field windows_device_fields[] = {
+static const hcsoci_runtime_spec_field windows_device_fields[] = {
     {"id", &go_string, ALWAYS},
     {"idType", &go_string, ALWAYS},
     END,
@@ -419,14 +421,14 @@ static const runtime_spec_field windows_device_fields[] = {
 STRUCT(windows_device, "specs.WindowsDevice", windows_device_fields);
 SLICE(slice_windows_device, "[]specs.WindowsDevice", windows_device);
 
-static const runtime_spec_field windows_memory_fields[] = {
+static const hcsoci_runtime_spec_field windows_memory_fields[] = {
     {"limit", &pointer_uint64, OMITEMPTY},
     END,
 };
 STRUCT(windows_memory, "specs.WindowsMemoryResources", windows_memory_fields);
 POINTER(pointer_windows_memory, "*specs.WindowsMemoryResources", windows_memory);
 
-static const runtime_spec_field windows_cpu_fields[] = {
+static const hcsoci_runtime_spec_field windows_cpu_fields[] = {
     {"count", &pointer_uint64, OMITEMPTY},
     {"shares", &pointer_uint16, OMITEMPTY},
     {"maximum", &pointer_uint16, OMITEMPTY},
@@ -435,7 +437,7 @@ static const runtime_spec_field windows_cpu_fields[] = {
 STRUCT(windows_cpu, "specs.WindowsCPUResources", windows_cpu_fields);
 POINTER(pointer_windows_cpu, "*specs.WindowsCPUResources", windows_cpu);
 
-static const runtime_spec_field windows_storage_fields[] = {
+static const hcsoci_runtime_spec_field windows_storage_fields[] = {
     {"iops", &pointer_uint64, OMITEMPTY},
     {"bps", &pointer_uint64, OMITEMPTY},
     {"sandboxSize", &pointer_uint64, OMITEMPTY},
@@ -444,7 +446,7 @@ static const runtime_spec_field windows_storage_fields[] = {
 STRUCT(windows_storage, "specs.WindowsStorageResources", windows_storage_fields);
 POINTER(pointer_windows_storage, "*specs.WindowsStorageResources", windows_storage);
 
-static const runtime_spec_field windows_resources_fields[] = {
+static const hcsoci_runtime_spec_field windows_resources_fields[] = {
     {"memory", &pointer_windows_memory, OMITEMPTY},
     {"cpu", &pointer_windows_cpu, OMITEMPTY},
     {"storage", &pointer_windows_storage, OMITEMPTY},
@@ -453,14 +455,14 @@ static const runtime_spec_field windows_resources_fields[] = {
 STRUCT(windows_resources, "specs.WindowsResources", windows_resources_fields);
 POINTER(pointer_windows_resources, "*specs.WindowsResources", windows_resources);
 
-static const runtime_spec_field hyperv_fields[] = {
+static const hcsoci_runtime_spec_field hyperv_fields[] = {
     {"utilityVMPath", &go_string, OMITEMPTY},
     END,
 };
 STRUCT(hyperv, "specs.WindowsHyperV", hyperv_fields);
 POINTER(pointer_hyperv, "*specs.WindowsHyperV", hyperv);
 
-static const runtime_spec_field windows_network_fields[] = {
+static const hcsoci_runtime_spec_field windows_network_fields[] = {
     {"endpointList", &slice_string, OMITEMPTY},
     {"allowUnqualifiedDNSQuery", &go_bool, OMITEMPTY},
     {"DNSSearchList", &slice_string, OMITEMPTY},
@@ -468,12 +470,12 @@ static const runtime_spec_field windows_network_fields[] = {
     {"networkNamespace", &go_string, OMITEMPTY},
     END,
 };
-const runtime_spec_type runtime_spec_type_windows_network = {
-    .kind = RUNTIME_SPEC_STRUCT, .go_name = "specs.WindowsNetwork",
+static const hcsoci_runtime_spec_type windows_network_type = {
+    .kind = HCSOCI_RUNTIME_SPEC_STRUCT, .go_name = "specs.WindowsNetwork",
     .fields = windows_network_fields};
-POINTER(pointer_windows_network, "*specs.WindowsNetwork", runtime_spec_type_windows_network);
+POINTER(pointer_windows_network, "*specs.WindowsNetwork", windows_network_type);
 
-static const runtime_spec_field windows_fields[] = {
+static const hcsoci_runtime_spec_field windows_fields[] = {
     {"layerFolders", &slice_string, ALWAYS}, /* written as null when nil */
     {"devices", &slice_windows_device, OMITEMPTY},
     {"resources", &pointer_windows_resources, OMITEMPTY},
@@ -484,19 +486,19 @@ static const runtime_spec_field windows_fields[] = {
     {"network", &pointer_windows_network, OMITEMPTY},
     END,
 };
-const runtime_spec_type runtime_spec_type_windows = {
-    .kind = RUNTIME_SPEC_STRUCT, .go_name = "specs.Windows", .fields = windows_fields};
-POINTER(pointer_windows, "*specs.Windows", runtime_spec_type_windows);
+static const hcsoci_runtime_spec_type windows_type = {
+    .kind = HCSOCI_RUNTIME_SPEC_STRUCT, .go_name = "specs.Windows", .fields = windows_fields};
+POINTER(pointer_windows, "*specs.Windows", windows_type);
 
 /* ---- VM (its three parts are struct values: omitempty never omits them) ---- */
-static const runtime_spec_field vm_hypervisor_fields[] = {
+static const hcsoci_runtime_spec_field vm_hypervisor_fields[] = {
     {"path", &go_string, ALWAYS},
     {"parameters", &slice_string, OMITEMPTY},
     END,
 };
 STRUCT(vm_hypervisor, "specs.VMHypervisor", vm_hypervisor_fields);
 
-static const runtime_spec_field vm_kernel_fields[] = {
+static const hcsoci_runtime_spec_field vm_kernel_fields[] = {
     {"path", &go_string, ALWAYS},
     {"parameters", &slice_string, OMITEMPTY},
     {"initrd", &go_string, OMITEMPTY},
@@ -504,14 +506,14 @@ static const runtime_spec_field vm_kernel_fields[] = {
 };
 STRUCT(vm_kernel, "specs.VMKernel", vm_kernel_fields);
 
-static const runtime_spec_field vm_image_fields[] = {
+static const hcsoci_runtime_spec_field vm_image_fields[] = {
     {"path", &go_string, ALWAYS},
     {"format", &go_string, ALWAYS},
     END,
 };
 STRUCT(vm_image, "specs.VMImage", vm_image_fields);
 
-static const runtime_spec_field vm_fields[] = {
+static const hcsoci_runtime_spec_field vm_fields[] = {
     {"hypervisor", &vm_hypervisor, OMITEMPTY},
     {"kernel", &vm_kernel, ALWAYS},
     {"image", &vm_image, OMITEMPTY},
@@ -521,7 +523,7 @@ STRUCT(vm, "specs.VM", vm_fields);
 POINTER(pointer_vm, "*specs.VM", vm);
 
 /* ---- Spec ---- */
-static const runtime_spec_field spec_fields[] = {
+static const hcsoci_runtime_spec_field spec_fields[] = {
     {"ociVersion", &go_string, ALWAYS},
     {"process", &pointer_process, OMITEMPTY},
     {"root", &pointer_root, OMITEMPTY},
@@ -535,15 +537,31 @@ static const runtime_spec_field spec_fields[] = {
     {"vm", &pointer_vm, OMITEMPTY},
     END,
 };
-const runtime_spec_type runtime_spec_type_spec = {
-    .kind = RUNTIME_SPEC_STRUCT, .go_name = "specs.Spec", .fields = spec_fields};
+static const hcsoci_runtime_spec_type spec_type = {
+    .kind = HCSOCI_RUNTIME_SPEC_STRUCT, .go_name = "specs.Spec", .fields = spec_fields};
 
-const runtime_spec_field *runtime_spec_field_named(const runtime_spec_type *structure,
-                                                   const char *json_name)
+const hcsoci_runtime_spec_type *hcsoci_runtime_spec_root_type(void)
 {
-    if (structure == NULL || structure->kind != RUNTIME_SPEC_STRUCT)
+    return &spec_type;
+}
+
+const hcsoci_runtime_spec_type *hcsoci_runtime_spec_windows_type(void)
+{
+    return &windows_type;
+}
+
+const hcsoci_runtime_spec_type *hcsoci_runtime_spec_windows_network_type(void)
+{
+    return &windows_network_type;
+}
+
+const hcsoci_runtime_spec_field *
+hcsoci_runtime_spec_field_named(const hcsoci_runtime_spec_type *structure, const char *json_name)
+{
+    if (structure == NULL || structure->kind != HCSOCI_RUNTIME_SPEC_STRUCT)
         return NULL;
-    for (const runtime_spec_field *field = structure->fields; field->json_name != NULL; field++) {
+    for (const hcsoci_runtime_spec_field *field = structure->fields; field->json_name != NULL;
+         field++) {
         if (strcmp(field->json_name, json_name) == 0)
             return field;
     }
