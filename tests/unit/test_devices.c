@@ -1136,10 +1136,14 @@ static void test_hosted_create_with_a_device(void)
 
 static void test_module_describes_itself(void)
 {
+    hcsoci_host *host = test_sim_host("{}");
+    hcsoci_runtime *runtime = test_runtime(host);
     const hcsoci_plugin_descriptor *devices = test_builtin_module("devices");
     CU_ASSERT_STRING_EQUAL(devices->name, "devices");
     CU_ASSERT_PTR_NULL(devices->match);
     CU_ASSERT_PTR_NULL(strstr(devices->description, "not supported"));
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
 }
 
 int main(void)

@@ -875,10 +875,14 @@ static void test_odd_create_replies(void)
 
 static void test_module_describes_itself(void)
 {
+    hcsoci_host *host = test_sim_host("{}");
+    hcsoci_runtime *runtime = test_runtime(host);
     const hcsoci_plugin_descriptor *network = test_builtin_module("network");
     CU_ASSERT_STRING_EQUAL(network->name, "network");
     CU_ASSERT_PTR_NULL(strstr(network->description, "not supported"));
     CU_ASSERT_PTR_NULL(network->match);
+    hcsoci_runtime_free(runtime);
+    hcsoci_host_destroy(host);
 }
 
 int main(void)

@@ -88,21 +88,21 @@ const char *const *test_builtin_plugin_directories(void)
 
 const hcsoci_plugin_descriptor *test_builtin_module(const char *name)
 {
-    static bool initialized;
-    if (!initialized) {
-        CU_ASSERT_EQUAL_FATAL(lt_dlinit(), 0);
-        initialized = true;
+    /* The runtime's libltdl handles, found rather than opened again: on Windows libltdl
+     * refuses to open a module that is loaded already. */
+    static lt_dlinterface_id interface_id;
+    if (interface_id == NULL)
+        interface_id = lt_dlinterface_register("hcsoci unit tests", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(interface_id);
+    for (lt_dlhandle handle = lt_dlhandle_iterate(interface_id, NULL); handle != NULL;
+         handle = lt_dlhandle_iterate(interface_id, handle)) {
+        const hcsoci_plugin_descriptor *descriptor = lt_dlsym(handle, "hcsoci_plugin_descriptor");
+        if (descriptor != NULL && descriptor->name != NULL && strcmp(descriptor->name, name) == 0)
+            return descriptor;
     }
-    char relative[64];
-    snprintf(relative, sizeof relative, "plugins/%s/.libs/%s", name, name);
-    /* Never closed: the handle stays for the program's life, as the descriptor it gives. */
-    lt_dlhandle handle = lt_dlopenext(test_build_path(relative));
-    if (handle == NULL)
-        fprintf(stderr, "\n  cannot load module %s: %s\n", relative, lt_dlerror());
-    CU_ASSERT_PTR_NOT_NULL_FATAL(handle);
-    const hcsoci_plugin_descriptor *descriptor = lt_dlsym(handle, "hcsoci_plugin_descriptor");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(descriptor);
-    return descriptor;
+    fprintf(stderr, "\n  module %s is not loaded by a runtime\n", name);
+    CU_FAIL_FATAL("module not loaded");
+    return NULL;
 }
 
 json_t *test_load_json(const char *relative)

@@ -45,10 +45,10 @@ bool test_message_names_path(const char *message, const char *path);
 /* NULL-terminated directories of the four built-in modules in the build tree (static). */
 const char *const *test_builtin_plugin_directories(void);
 
-/* The descriptor of the built-in module name ("wcow", "lcow", "network", "devices") of the
- * build tree, loaded with libltdl and kept loaded for the program's life (a runtime loading
- * the same file shares it); fails the current test fatally when it cannot be loaded. The
- * library gives programs no module's raw ops, so the unit tests of a module reach it here. */
+/* The descriptor of the built-in module name ("wcow", "lcow", "network", "devices") that a
+ * runtime of this process has loaded (borrowed: valid while that runtime lives); fails the
+ * current test fatally when none has. The library gives programs no module's raw ops, so the
+ * unit tests of a module reach it here. */
 const hcsoci_plugin_descriptor *test_builtin_module(const char *name);
 
 /* Parses a JSON file under the source tree; fails the current test and returns NULL on error. */
