@@ -8,6 +8,9 @@
 
 #include <hcsoci/alloc.h>
 
+#include "json_reader.h"
+#include "json_writer.h"
+
 /* The marked form: a NUL, "uint64:", then the digits. */
 static const char marker[] = "\0uint64:";
 #define MARKER_LENGTH (sizeof marker - 1)
@@ -86,6 +89,8 @@ static size_t dumped_number_digits(const char *start, const char *text)
 
 char *hcsoci_json_dumps(const json_t *json, size_t flags)
 {
+    if ((flags & JSON_WRITER_UNSUPPORTED_FLAGS) == 0)
+        return json_writer_dumps(json, flags);
     char *text = json_dumps(json, flags);
     if (text == NULL || strstr(text, dumped_marker) == NULL)
         return text;
@@ -140,10 +145,29 @@ static bool next_big_integer(const char *text, size_t *cursor, size_t *offset, s
     return false;
 }
 
+/* What json_loads leaves in *error when it reads the text. */
+static void clear_error(json_error_t *error)
+{
+    if (error == NULL)
+        return;
+    error->text[0] = '\0';
+    error->line = -1;
+    error->column = -1;
+    error->position = 0;
+    snprintf(error->source, sizeof error->source, "<string>");
+}
+
 json_t *hcsoci_json_loads(const char *text, size_t flags, json_error_t *error)
 {
     if (text == NULL)
         return json_loads(text, flags, error);
+    /* The fast reader takes what jansson takes and gives up at anything else, which then goes
+     * the slow way below, for jansson's value or error. */
+    json_t *fast = json_reader_loads(text, strlen(text), flags, true);
+    if (fast != NULL) {
+        clear_error(error);
+        return fast;
+    }
     size_t cursor = 0, offset = 0, length = 0, count = 0;
     while (next_big_integer(text, &cursor, &offset, &length))
         count++;

@@ -9,11 +9,16 @@
  *     when it is UTF-8 (a spec's strings are); a value of decimal digits that fits must parse
  *     to its value;
  *   - when it is JSON text, the spec's windows.resources section the parsers fall back to (and
- *     the whole spec for hcsoci_annotations_check_windows_resources).
+ *     the whole spec for hcsoci_annotations_check_windows_resources);
+ *   - as JSON text, up to its first NUL byte, for hcsoci's reader and writer
+ *     (hcsoci/json_number.h): hcsoci_json_loads reads what json_loads reads, to the same value
+ *     with its keys in the same order, or fails with jansson's error (beyond jansson it only
+ *     reads integers above INT64_MAX), and hcsoci_json_dumps writes what json_dumps writes.
  * Findings: crashes, leaks, undefined behaviour and a broken property (abort()). */
 #include "fuzz_support.h"
 
 #include <hcsoci/annotations.h>
+#include <hcsoci/json_number.h>
 #include <hcsoci/windows_path.h>
 
 #include <stdio.h>
@@ -135,6 +140,36 @@ static void log_nothing(void *context, hcsoci_log_level level, const char *messa
     free(json_dumps(fields, JSON_COMPACT)); /* the fields a warning carries must be whole */
 }
 
+static void check_json_text(const char *text)
+{
+    static const size_t dump_flags[] = {JSON_COMPACT, 0, JSON_INDENT(2) | JSON_ENCODE_ANY};
+    json_error_t ours_error, theirs_error;
+    json_t *ours = hcsoci_json_loads(text, 0, &ours_error);
+    json_t *theirs = json_loads(text, 0, &theirs_error);
+    if (theirs == NULL && ours != NULL && strstr(theirs_error.text, "too big integer") == NULL)
+        fuzz_finding("hcsoci_json_loads reads text json_loads refuses", text);
+    if (theirs != NULL && ours == NULL)
+        fuzz_finding("hcsoci_json_loads refuses text json_loads reads", text);
+    if (theirs == NULL && ours == NULL &&
+        (strcmp(ours_error.text, theirs_error.text) != 0 ||
+         ours_error.position != theirs_error.position))
+        fuzz_finding("hcsoci_json_loads fails with another error than json_loads", text);
+    for (size_t index = 0; theirs != NULL && ours != NULL && index < 3; index++) {
+        char *ours_text = hcsoci_json_dumps(ours, dump_flags[index]);
+        char *theirs_text = json_dumps(theirs, dump_flags[index]);
+        char *theirs_by_us = hcsoci_json_dumps(theirs, dump_flags[index]);
+        if (ours_text == NULL || theirs_text == NULL || strcmp(ours_text, theirs_text) != 0)
+            fuzz_finding("hcsoci_json_loads reads another value than json_loads", text);
+        if (theirs_by_us == NULL || strcmp(theirs_by_us, theirs_text) != 0)
+            fuzz_finding("hcsoci_json_dumps writes other text than json_dumps", text);
+        free(ours_text);
+        free(theirs_text);
+        free(theirs_by_us);
+    }
+    json_decref(ours);
+    json_decref(theirs);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     hcsoci_log_set_sink(log_nothing, NULL, HCSOCI_LOG_DEBUG);
@@ -144,6 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(path, data, size);
     path[size] = '\0';
     check_windows_path(path);
+    check_json_text(path);
 
     /* The annotation: the whole input as a string, when it is UTF-8. */
     json_t *value = json_stringn((const char *)data, size);
