@@ -26,11 +26,21 @@
  * holding more pages than this. */
 #define STORE_CHECKPOINT_PAGES 64
 
+/* The most statements a connection keeps prepared: more than the store's SQL has. */
+#define STORE_KEPT_STATEMENTS 16
+
 struct cli_store {
     sqlite3 *database;
     char *path;          /* for messages */
     bool in_transaction;
     int log_pages;       /* pages in the write-ahead log after this connection's last commit */
+    /* Statements prepared once and run again (a create journals a row a host call):
+     * preparing one costs as much as running it. */
+    struct {
+        char *sql;
+        sqlite3_stmt *statement;
+    } kept[STORE_KEPT_STATEMENTS];
+    size_t kept_count;
 };
 
 static const char schema_sql[] =
@@ -40,6 +50,44 @@ static const char schema_sql[] =
     " state TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS journal (sequence INTEGER PRIMARY KEY, call TEXT NOT NULL);"
     "PRAGMA user_version = 1;";
+
+/* The prepared statement of sql (one statement), kept for the connection's life; NULL when it
+ * cannot be prepared. Hand it back with statement_done before preparing the same SQL again. */
+static sqlite3_stmt *kept_statement(cli_store *store, const char *sql)
+{
+    for (size_t index = 0; index < store->kept_count; index++)
+        if (strcmp(store->kept[index].sql, sql) == 0)
+            return store->kept[index].statement;
+    sqlite3_stmt *statement = NULL;
+    if (sqlite3_prepare_v3(store->database, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement,
+                           NULL) != SQLITE_OK)
+        return NULL;
+    char *copy = store->kept_count < STORE_KEPT_STATEMENTS ? strdup(sql) : NULL;
+    if (copy == NULL) {
+        /* Not kept: finalized when it is done. */
+        return statement;
+    }
+    store->kept[store->kept_count].sql = copy;
+    store->kept[store->kept_count].statement = statement;
+    store->kept_count++;
+    return statement;
+}
+
+/* Resets a statement from kept_statement, so that it holds no lock and no parameter, or
+ * finalizes it when it was not kept. */
+static void statement_done(cli_store *store, sqlite3_stmt *statement)
+{
+    if (statement == NULL)
+        return;
+    for (size_t index = 0; index < store->kept_count; index++) {
+        if (store->kept[index].statement == statement) {
+            sqlite3_reset(statement);
+            sqlite3_clear_bindings(statement);
+            return;
+        }
+    }
+    sqlite3_finalize(statement);
+}
 
 /* SQLite's message, or "database or disk is full" for an I/O error that was a full disk. */
 static const char *store_message(cli_store *store, char *buffer, size_t size)
@@ -255,6 +303,10 @@ void cli_store_close(cli_store *store)
     if (store->in_transaction)
         cli_store_rollback(store);
     /* A failed checkpoint loses nothing: the log keeps what the database does not yet hold. */
+    for (size_t index = 0; index < store->kept_count; index++) {
+        sqlite3_finalize(store->kept[index].statement);
+        free(store->kept[index].sql);
+    }
     if (store->log_pages > STORE_CHECKPOINT_PAGES)
         sqlite3_wal_checkpoint_v2(store->database, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     sqlite3_close(store->database);
@@ -303,16 +355,17 @@ const char *cli_store_path(const cli_store *store)
 static int run_statement(cli_store *store, const char *sql, const char *first,
                          const char *second, hcsoci_error **error)
 {
-    sqlite3_stmt *statement = NULL;
-    if (sqlite3_prepare_v2(store->database, sql, -1, &statement, NULL) != SQLITE_OK)
+    sqlite3_stmt *statement = kept_statement(store, sql);
+    if (statement == NULL)
         return write_failed(store, error);
     if (first != NULL)
         sqlite3_bind_text(statement, 1, first, -1, SQLITE_STATIC);
     if (second != NULL)
         sqlite3_bind_text(statement, 2, second, -1, SQLITE_STATIC);
     int code = sqlite3_step(statement);
-    sqlite3_finalize(statement);
-    return code == SQLITE_DONE ? 0 : write_failed(store, error);
+    int result = code == SQLITE_DONE ? 0 : write_failed(store, error);
+    statement_done(store, statement);
+    return result;
 }
 
 static int save_row(cli_store *store, const char *table, const char *id, const json_t *value,
@@ -334,8 +387,8 @@ static int load_row(cli_store *store, const char *sql, const char *id, bool *fou
 {
     *found = false;
     *value = NULL;
-    sqlite3_stmt *statement = NULL;
-    if (sqlite3_prepare_v2(store->database, sql, -1, &statement, NULL) != SQLITE_OK)
+    sqlite3_stmt *statement = kept_statement(store, sql);
+    if (statement == NULL)
         return read_failed(store, error);
     if (id != NULL)
         sqlite3_bind_text(statement, 1, id, -1, SQLITE_STATIC);
@@ -353,19 +406,19 @@ static int load_row(cli_store *store, const char *sql, const char *id, bool *fou
     } else if (code != SQLITE_DONE) {
         result = read_failed(store, error);
     }
-    sqlite3_finalize(statement);
+    statement_done(store, statement);
     return result;
 }
 
 static bool row_exists(cli_store *store, const char *sql, const char *id)
 {
-    sqlite3_stmt *statement = NULL;
+    sqlite3_stmt *statement = kept_statement(store, sql);
     bool exists = false;
-    if (sqlite3_prepare_v2(store->database, sql, -1, &statement, NULL) == SQLITE_OK) {
+    if (statement != NULL) {
         sqlite3_bind_text(statement, 1, id, -1, SQLITE_STATIC);
         exists = sqlite3_step(statement) == SQLITE_ROW;
     }
-    sqlite3_finalize(statement);
+    statement_done(store, statement);
     return exists;
 }
 
@@ -531,12 +584,9 @@ int cli_uvm_list_ids(cli_store *store, json_t **ids, hcsoci_error **error)
 
 bool cli_sim_host_saved(cli_store *store)
 {
-    sqlite3_stmt *statement = NULL;
-    bool saved = false;
-    if (sqlite3_prepare_v2(store->database, "SELECT 1 FROM sim_host", -1, &statement, NULL) ==
-        SQLITE_OK)
-        saved = sqlite3_step(statement) == SQLITE_ROW;
-    sqlite3_finalize(statement);
+    sqlite3_stmt *statement = kept_statement(store, "SELECT 1 FROM sim_host");
+    bool saved = statement != NULL && sqlite3_step(statement) == SQLITE_ROW;
+    statement_done(store, statement);
     return saved;
 }
 
