@@ -3,6 +3,7 @@
  * gives up, leaving the text to jansson, at anything jansson might read differently or refuse,
  * so that its result is always jansson's and every error message jansson's. */
 #include "json_reader.h"
+#include "json_writer.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -52,38 +53,6 @@ static bool grow_buffer(reader *in, size_t needed)
     in->buffer = larger;
     in->buffer_capacity = capacity;
     return true;
-}
-
-/* The length of the valid UTF-8 sequence at text (lead byte >= 0x80), or 0 when it is not one
- * (overlong forms, surrogates and code points above U+10FFFF included). */
-static size_t utf8_sequence_length(const unsigned char *text, size_t available)
-{
-    unsigned char lead = text[0];
-    size_t length;
-    unsigned long code_point;
-    if (lead >= 0xc2 && lead <= 0xdf) {
-        length = 2;
-        code_point = lead & 0x1fu;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        length = 3;
-        code_point = lead & 0x0fu;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        length = 4;
-        code_point = lead & 0x07u;
-    } else {
-        return 0;
-    }
-    if (available < length)
-        return 0;
-    for (size_t index = 1; index < length; index++) {
-        if ((text[index] & 0xc0) != 0x80)
-            return 0;
-        code_point = (code_point << 6) | (text[index] & 0x3fu);
-    }
-    if ((length == 3 && code_point < 0x800) || (length == 4 && code_point < 0x10000) ||
-        (code_point >= 0xd800 && code_point <= 0xdfff) || code_point > 0x10ffff)
-        return 0;
-    return length;
 }
 
 static int hex_value(unsigned char digit)
@@ -149,7 +118,7 @@ static bool read_string(reader *in, const char **text, size_t *length)
         if (*scan < 0x20)
             return false;
         if (*scan >= 0x80) {
-            size_t sequence = utf8_sequence_length(scan, (size_t)(in->end - scan));
+            size_t sequence = json_utf8_sequence_length(scan, (size_t)(in->end - scan));
             if (sequence == 0)
                 return false;
             scan += sequence;
@@ -181,7 +150,7 @@ static bool read_string(reader *in, const char **text, size_t *length)
         if (byte < 0x20)
             return false;
         if (byte >= 0x80) {
-            size_t sequence = utf8_sequence_length(scan, (size_t)(in->end - scan));
+            size_t sequence = json_utf8_sequence_length(scan, (size_t)(in->end - scan));
             if (sequence == 0)
                 return false;
             memcpy(in->buffer + used, scan, sequence);
@@ -325,6 +294,30 @@ static bool read_literal(reader *in, const char *word, size_t length)
     return true;
 }
 
+/* Takes byte (and the space after it) when the cursor is at it. */
+static bool take(reader *in, unsigned char byte)
+{
+    if (in->cursor >= in->end || *in->cursor != byte)
+        return false;
+    in->cursor++;
+    skip_space(in);
+    return true;
+}
+
+/* After a member of a container that closer ends: 1 when a comma brings another, 0 when the
+ * closer ends it, -1 for anything else. */
+static int after_member(reader *in, unsigned char closer)
+{
+    skip_space(in);
+    if (take(in, ','))
+        return 1;
+    if (in->cursor < in->end && *in->cursor == closer) {
+        in->cursor++;
+        return 0;
+    }
+    return -1;
+}
+
 static json_t *read_value(reader *in, int depth);
 
 static json_t *read_object(reader *in, int depth)
@@ -357,27 +350,16 @@ static json_t *read_object(reader *in, int depth)
         key[key_length] = '\0';
         skip_space(in);
         json_t *value = NULL;
-        if (in->cursor < in->end && *in->cursor == ':') {
-            in->cursor++;
-            skip_space(in);
+        if (take(in, ':'))
             value = read_value(in, depth + 1);
-        }
         int set = value != NULL ? json_object_set_new_nocheck(object, key, value) : -1;
         if (key != key_small)
             free(key);
-        if (set != 0)
-            break;
-        skip_space(in);
-        if (in->cursor < in->end && *in->cursor == ',') {
-            in->cursor++;
-            skip_space(in);
-            continue;
-        }
-        if (in->cursor < in->end && *in->cursor == '}') {
-            in->cursor++;
+        int next = set == 0 ? after_member(in, '}') : -1;
+        if (next == 0)
             return object;
-        }
-        break;
+        if (next < 0)
+            break;
     }
     json_decref(object);
     return NULL;
@@ -396,19 +378,12 @@ static json_t *read_array(reader *in, int depth)
     }
     for (;;) {
         json_t *value = read_value(in, depth + 1);
-        if (value == NULL || json_array_append_new(array, value) != 0)
-            break;
-        skip_space(in);
-        if (in->cursor < in->end && *in->cursor == ',') {
-            in->cursor++;
-            skip_space(in);
-            continue;
-        }
-        if (in->cursor < in->end && *in->cursor == ']') {
-            in->cursor++;
+        int next = value != NULL && json_array_append_new(array, value) == 0
+                       ? after_member(in, ']') : -1;
+        if (next == 0)
             return array;
-        }
-        break;
+        if (next < 0)
+            break;
     }
     json_decref(array);
     return NULL;

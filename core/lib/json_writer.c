@@ -81,9 +81,7 @@ static void put_separator_space(writer *out, int depth, bool between)
     }
 }
 
-/* The length of the valid UTF-8 sequence at text (lead byte >= 0x80), or 0 when it is not one:
- * overlong forms, surrogates and code points above U+10FFFF are refused, as jansson does. */
-static size_t utf8_sequence_length(const unsigned char *text, size_t available)
+size_t json_utf8_sequence_length(const unsigned char *text, size_t available)
 {
     unsigned char lead = text[0];
     size_t length;
@@ -127,7 +125,7 @@ static bool put_string(writer *out, const char *text, size_t length)
             continue;
         }
         if (byte >= 0x80) {
-            size_t sequence = utf8_sequence_length(bytes + index, length - index);
+            size_t sequence = json_utf8_sequence_length(bytes + index, length - index);
             if (sequence == 0)
                 return false;
             index += sequence;

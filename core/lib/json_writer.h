@@ -3,6 +3,8 @@
 #ifndef HCSOCI_JSON_WRITER_H
 #define HCSOCI_JSON_WRITER_H
 
+#include <stddef.h>
+
 #include <jansson.h>
 
 /* The json_dumps flags this writer does not implement (sorted keys, escaped slashes, ASCII
@@ -15,5 +17,10 @@
  * a scalar without JSON_ENCODE_ANY), when it is nested more than 4096 levels deep, or for an
  * unsupported flag. The caller frees the text. */
 char *json_writer_dumps(const json_t *json, size_t flags);
+
+/* The length of the valid UTF-8 sequence at text (its lead byte >= 0x80, available bytes from
+ * there), or 0 when it is none: jansson's rules, which refuse overlong forms, surrogates and
+ * code points above U+10FFFF. */
+size_t json_utf8_sequence_length(const unsigned char *text, size_t available);
 
 #endif

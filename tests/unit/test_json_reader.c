@@ -4,7 +4,6 @@
  * corpus files with bytes changed. */
 #include "test_support.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,38 +62,17 @@ static char *read_whole_file(const char *path)
     return text;
 }
 
-/* Calls check on the text of every JSON file of a corpus folder; returns how many. */
-static size_t each_corpus_text(const char *relative, void (*check)(const char *text))
+static void check_unchanged(const char *path)
 {
-    const char *folder = test_source_path(relative);
-    DIR *directory = opendir(folder);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(directory);
-    size_t count = 0;
-    struct dirent *entry;
-    while ((entry = readdir(directory)) != NULL) {
-        size_t length = strlen(entry->d_name);
-        if (length < 6 || strcmp(entry->d_name + length - 5, ".json") != 0)
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", folder, entry->d_name);
-        char *text = read_whole_file(path);
-        check(text);
-        free(text);
-        count++;
-    }
-    closedir(directory);
-    return count;
-}
-
-static void check_unchanged(const char *text)
-{
+    char *text = read_whole_file(path);
     CU_ASSERT(reads_as_jansson(text, 0));
+    free(text);
 }
 
 static void test_every_corpus_file_reads_as_jansson_reads_it(void)
 {
-    CU_ASSERT(each_corpus_text("tests/conformance/cases", check_unchanged) >= 70);
-    CU_ASSERT(each_corpus_text("tests/conformance/expected", check_unchanged) >= 70);
+    CU_ASSERT(test_each_json_file("tests/conformance/cases", check_unchanged) >= 70);
+    CU_ASSERT(test_each_json_file("tests/conformance/expected", check_unchanged) >= 70);
 }
 
 static void test_edge_cases_read_as_jansson_reads_them(void)
@@ -153,11 +131,11 @@ static unsigned long long next_random(void)
 /* Bytes that matter to a JSON reader, and some that never should appear. */
 static const char mutation_bytes[] = "{}[]\":,\\/ \t\n0123456789-+.eEutnfalsr\x01\x7f\xc3\xa9\xed\xff";
 
-static void check_mutated(const char *text)
+static void check_mutated(const char *path)
 {
+    char *text = read_whole_file(path);
     size_t length = strlen(text);
-    if (length == 0)
-        return;
+    CU_ASSERT_FATAL(length > 0);
     char *copy = malloc(length + 1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
     for (int round = 0; round < 60; round++) {
@@ -170,11 +148,12 @@ static void check_mutated(const char *text)
         CU_ASSERT(reads_as_jansson(copy, 0));
     }
     free(copy);
+    free(text);
 }
 
 static void test_changed_corpus_files_read_as_jansson_reads_them(void)
 {
-    CU_ASSERT(each_corpus_text("tests/conformance/cases", check_mutated) >= 70);
+    CU_ASSERT(test_each_json_file("tests/conformance/cases", check_mutated) >= 70);
 }
 
 static void test_out_of_memory_gives_nothing_or_the_value(void)

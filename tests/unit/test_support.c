@@ -1,6 +1,7 @@
 #include "test_support.h"
 #include "../../core/lib/portable.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -622,4 +623,25 @@ void test_run_result_free(test_run_result *result)
 const json_t *test_container_of(const test_run_result *result)
 {
     return json_object_get(result->document, "Container");
+}
+
+size_t test_each_json_file(const char *relative_folder, void (*visit)(const char *path))
+{
+    char folder[4096];
+    snprintf(folder, sizeof folder, "%s", test_source_path(relative_folder));
+    DIR *directory = opendir(folder);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(directory);
+    size_t count = 0;
+    struct dirent *entry;
+    while ((entry = readdir(directory)) != NULL) {
+        size_t length = strlen(entry->d_name);
+        if (length < 6 || strcmp(entry->d_name + length - 5, ".json") != 0)
+            continue;
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", folder, entry->d_name);
+        visit(path);
+        count++;
+    }
+    closedir(directory);
+    return count;
 }

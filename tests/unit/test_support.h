@@ -51,6 +51,10 @@ const char *const *test_builtin_plugin_directories(void);
  * unit tests of a module reach it here. */
 const hcsoci_plugin_descriptor *test_builtin_module(const char *name);
 
+/* Calls visit with the path of every *.json file of a folder under the source tree, in the
+ * folder's order; returns how many (the current test fails fatally when it cannot be read). */
+size_t test_each_json_file(const char *relative_folder, void (*visit)(const char *path));
+
 /* Parses a JSON file under the source tree; fails the current test and returns NULL on error. */
 json_t *test_load_json(const char *relative);
 
