@@ -302,11 +302,11 @@ void cli_store_close(cli_store *store)
         return;
     if (store->in_transaction)
         cli_store_rollback(store);
-    /* A failed checkpoint loses nothing: the log keeps what the database does not yet hold. */
     for (size_t index = 0; index < store->kept_count; index++) {
         sqlite3_finalize(store->kept[index].statement);
         free(store->kept[index].sql);
     }
+    /* A failed checkpoint loses nothing: the log keeps what the database does not yet hold. */
     if (store->log_pages > STORE_CHECKPOINT_PAGES)
         sqlite3_wal_checkpoint_v2(store->database, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     sqlite3_close(store->database);

@@ -24,12 +24,14 @@ json_t *hcsoci_json_uint64(uint64_t value);
 /* Reads a JSON integer >= 0 in either form into *value; false for anything else. */
 bool hcsoci_json_uint64_value(const json_t *json, uint64_t *value);
 
-/* json_dumps with the marked numbers written as numbers (the caller frees the text; NULL when
- * memory runs out or jansson refuses the value). */
+/* json_dumps with the marked numbers written as numbers: the same text, byte for byte, written
+ * by hcsoci's own faster writer (the caller frees the text; NULL when memory runs out, when
+ * jansson refuses the value, or when it is nested more than 4096 levels deep). */
 char *hcsoci_json_dumps(const json_t *json, size_t flags);
 
 /* json_loads that also takes integers from 2^63 to 2^64-1, as the marked form (new reference,
- * the caller's; NULL with *error filled as jansson fills it). */
+ * the caller's; NULL with *error filled as jansson fills it). Text jansson reads is read by
+ * hcsoci's own faster reader, to the same value with its keys in the same order. */
 json_t *hcsoci_json_loads(const char *text, size_t flags, json_error_t *error);
 
 /* hcsoci_json_loads of a whole file (new reference, the caller's; NULL with *error filled
