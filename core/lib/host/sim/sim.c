@@ -12,6 +12,7 @@
  * that hash, as 16 bytes (big endian), marked version 8 (custom, RFC 9562), variant 10. */
 #include "sim_internal.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,29 @@ static void unlock_host(sim_host *sim)
  * only when the journal records anything. */
 #define JOURNAL_ARGS(sim, arguments)                                                           \
     ((sim)->journal_mode == HCSOCI_SIM_JOURNAL_OFF ? NULL : (arguments))
+
+/* A call's arguments for its record: count pairs of a constant key and a value (stolen; NULL
+ * when it could not be made, e.g. a string that is not UTF-8), as an object in that order.
+ * NULL when a value is NULL or memory runs out. */
+static json_t *call_args(int count, ...)
+{
+    va_list pairs;
+    va_start(pairs, count);
+    json_t *args = json_object();
+    for (int index = 0; index < count; index++) {
+        const char *key = va_arg(pairs, const char *);
+        json_t *value = va_arg(pairs, json_t *);
+        /* A failed set has taken the value: what follows is only released. */
+        if (args != NULL && (value == NULL || json_object_set_new_nocheck(args, key, value) != 0)) {
+            json_decref(args);
+            args = NULL;
+        } else if (args == NULL) {
+            json_decref(value);
+        }
+    }
+    va_end(pairs);
+    return args;
+}
 
 /* A document for a call's record (JSON null for NULL): the caller's own, shared (a new
  * reference), not copied: a document once sent is not changed (sim.h). */
@@ -151,7 +175,7 @@ static int sim_create_compute_system(hcsoci_host *host, const char *id,
     if (id == NULL)
         return missing_argument(error, "HcsCreateComputeSystem", "id");
     sim_host *sim = lock_host(host);
-    json_t *args = JOURNAL_ARGS(sim, json_pack("{s:s, s:o}", "id", id, "configuration",
+    json_t *args = JOURNAL_ARGS(sim, call_args(2, "id", json_string(id), "configuration",
                                                record_document(configuration)));
     int result = begin_call(sim, "HcsCreateComputeSystem", args, error);
     if (result == 0) {
@@ -172,9 +196,9 @@ static int sim_create_compute_system(hcsoci_host *host, const char *id,
 static int begin_system_call(sim_host *sim, const char *name, const char *id, bool has_options,
                              const char **system_state, hcsoci_error **error)
 {
-    json_t *args = JOURNAL_ARGS(sim, has_options ? json_pack("{s:s, s:s}", "computeSystem", id,
-                                                              "options", "")
-                                                  : json_pack("{s:s}", "computeSystem", id));
+    json_t *args = JOURNAL_ARGS(sim, has_options ? call_args(2, "computeSystem", json_string(id),
+                                                              "options", json_string(""))
+                                                  : call_args(1, "computeSystem", json_string(id)));
     if (begin_call(sim, name, args, error) != 0)
         return -1;
     *system_state = json_string_value(json_object_get(sim->compute_systems, id));
@@ -270,7 +294,7 @@ static int sim_modify_compute_system(hcsoci_host *host, const char *id,
     if (id == NULL)
         return missing_argument(error, "HcsModifyComputeSystem", "id");
     sim_host *sim = lock_host(host);
-    json_t *args = JOURNAL_ARGS(sim, json_pack("{s:s, s:o}", "computeSystem", id, "configuration",
+    json_t *args = JOURNAL_ARGS(sim, call_args(2, "computeSystem", json_string(id), "configuration",
                                                record_document(configuration)));
     int result = begin_call(sim, "HcsModifyComputeSystem", args, error);
     if (result == 0)
@@ -353,7 +377,7 @@ static int sim_modify_service_settings(hcsoci_host *host, const json_t *settings
 {
     sim_host *sim = lock_host(host);
     json_t *args =
-        JOURNAL_ARGS(sim, json_pack("{s:o}", "settings", record_document(settings)));
+        JOURNAL_ARGS(sim, call_args(1, "settings", record_document(settings)));
     int result = begin_call(sim, "HcsModifyServiceSettings", args, error);
     if (result == 0)
         result = apply_service_settings(sim, settings, error);
@@ -430,7 +454,7 @@ static int sim_get_service_properties(hcsoci_host *host, const json_t *property_
     *properties = NULL;
     sim_host *sim = lock_host(host);
     json_t *args = JOURNAL_ARGS(
-        sim, json_pack("{s:o}", "propertyQuery", record_document(property_query)));
+        sim, call_args(1, "propertyQuery", record_document(property_query)));
     int result = begin_call(sim, "HcsGetServiceProperties", args, error);
     if (result == 0)
         result = answer_service_properties(sim, property_query, properties, error);
@@ -444,7 +468,8 @@ static int sim_grant_vm_access(hcsoci_host *host, const char *vm_id, const char 
     if (vm_id == NULL || file_path == NULL)
         return missing_argument(error, "GrantVmAccess", vm_id == NULL ? "vmid" : "filepath");
     sim_host *sim = lock_host(host);
-    json_t *args = JOURNAL_ARGS(sim, json_pack("{s:s, s:s}", "vmid", vm_id, "filepath", file_path));
+    json_t *args = JOURNAL_ARGS(sim, call_args(2, "vmid", json_string(vm_id), "filepath",
+                                               json_string(file_path)));
     int result = begin_call(sim, "GrantVmAccess", args, error);
     unlock_host(sim);
     return result;
@@ -480,7 +505,8 @@ static int sim_run_guest_process(hcsoci_host *host, const char *vm_id, const cha
     *output = NULL;
     sim_host *sim = lock_host(host);
     json_t *args =
-        JOURNAL_ARGS(sim, json_pack("{s:s, s:s}", "vmid", vm_id, "commandLine", command_line));
+        JOURNAL_ARGS(sim, call_args(2, "vmid", json_string(vm_id), "commandLine",
+                                            json_string(command_line)));
     int result = begin_call(sim, "RunGuestProcess", args, error);
     if (result == 0)
         result = answer_guest_process(sim, vm_id, command_line, output, error);
@@ -499,7 +525,7 @@ static int sim_hns_call(hcsoci_host *host, const char *method, const char *path,
     *response = NULL;
     sim_host *sim = lock_host(host);
     json_t *args = JOURNAL_ARGS(
-        sim, json_pack("{s:s, s:s, s:o}", "method", method, "path", path, "object",
+        sim, call_args(3, "method", json_string(method), "path", json_string(path), "object",
                        request != NULL ? record_document(request) : json_string("")));
     int result = begin_call(sim, "HNSCall", args, error);
     if (result == 0)
@@ -580,7 +606,7 @@ static int sim_name_to_guid(hcsoci_host *host, const char *name, char **guid,
         return missing_argument(error, "NameToGuid", name == NULL ? "name" : "guid");
     *guid = NULL;
     sim_host *sim = lock_host(host);
-    json_t *args = JOURNAL_ARGS(sim, json_pack("{s:s}", "name", name));
+    json_t *args = JOURNAL_ARGS(sim, call_args(1, "name", json_string(name)));
     int result = begin_call(sim, "NameToGuid", args, error);
     if (result == 0)
         result = answer_name_to_guid(sim, name, guid, error);
@@ -595,7 +621,7 @@ static int layer_call(hcsoci_host *host, const char *call, const char *path, siz
     if (path == NULL)
         return missing_argument(error, call, "id");
     sim_host *sim = lock_host(host);
-    json_t *args = JOURNAL_ARGS(sim, json_pack("{s:s}", "id", path));
+    json_t *args = JOURNAL_ARGS(sim, call_args(1, "id", json_string(path)));
     int result = begin_call(sim, call, args, error);
     if (result == 0 && delta != 0)
         *(int64_t *)((char *)&sim->held + counter) += delta;
@@ -628,7 +654,7 @@ static int sim_prepare_layer(hcsoci_host *host, const char *path, const json_t *
         return missing_argument(error, "PrepareLayer", "id");
     sim_host *sim = lock_host(host);
     json_t *args = JOURNAL_ARGS(
-        sim, json_pack("{s:s, s:o}", "id", path, "descriptors", record_document(descriptors)));
+        sim, call_args(2, "id", json_string(path), "descriptors", record_document(descriptors)));
     int result = begin_call(sim, "PrepareLayer", args, error);
     if (result == 0)
         sim->held.prepared_layers++;
@@ -643,7 +669,7 @@ static int sim_get_layer_mount_path(hcsoci_host *host, const char *path, char **
         return missing_argument(error, "GetLayerMountPath", path == NULL ? "id" : "mount_path");
     *mount_path = NULL;
     sim_host *sim = lock_host(host);
-    json_t *args = JOURNAL_ARGS(sim, json_pack("{s:s}", "id", path));
+    json_t *args = JOURNAL_ARGS(sim, call_args(1, "id", json_string(path)));
     int result = begin_call(sim, "GetLayerMountPath", args, error);
     if (result == 0) {
         *mount_path = strdup(sim->world.layer_mount_path);
@@ -672,7 +698,7 @@ static int sim_create_sandbox_layer(hcsoci_host *host, const char *path,
         return missing_argument(error, "CreateSandboxLayer", "id");
     sim_host *sim = lock_host(host);
     json_t *args = JOURNAL_ARGS(
-        sim, json_pack("{s:s, s:o}", "id", path, "descriptors", record_document(descriptors)));
+        sim, call_args(2, "id", json_string(path), "descriptors", record_document(descriptors)));
     int result = begin_call(sim, "CreateSandboxLayer", args, error);
     if (result == 0) {
         size_t length = strlen(path);
