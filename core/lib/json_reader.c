@@ -6,8 +6,6 @@
 #include "json_writer.h"
 
 #include <errno.h>
-#include <locale.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,39 +246,29 @@ static json_t *read_number(reader *in)
             scan++;
     }
     size_t length = (size_t)(scan - start);
-    if (length > READER_MAX_NUMBER_LENGTH)
+    /* A real is jansson's to read: its value comes from the C library's strtod, which differs
+     * between platforms (msvcrt's from glibc's) and reads the locale's decimal point. Reals
+     * are rare in specs and saved state. */
+    if (is_real || length > READER_MAX_NUMBER_LENGTH)
         return NULL;
     char token[READER_MAX_NUMBER_LENGTH + 1];
     memcpy(token, start, length);
     token[length] = '\0';
     char *token_end = NULL;
     errno = 0;
+    long long value = strtoll(token, &token_end, 10);
     json_t *number;
-    if (!is_real) {
-        long long value = strtoll(token, &token_end, 10);
-        if (errno == ERANGE && in->marks_big_integers && token[0] != '-') {
-            /* Above INT64_MAX: the marked form up to UINT64_MAX (json_number.h). */
-            errno = 0;
-            unsigned long long big = strtoull(token, &token_end, 10);
-            if (errno != 0 || token_end != token + length)
-                return NULL;
-            number = hcsoci_json_uint64((uint64_t)big);
-        } else {
-            if (errno != 0 || token_end != token + length)
-                return NULL;
-            number = json_integer((json_int_t)value);
-        }
+    if (errno == ERANGE && in->marks_big_integers && token[0] != '-') {
+        /* Above INT64_MAX: the marked form up to UINT64_MAX (json_number.h). */
+        errno = 0;
+        unsigned long long big = strtoull(token, &token_end, 10);
+        if (errno != 0 || token_end != token + length)
+            return NULL;
+        number = hcsoci_json_uint64((uint64_t)big);
     } else {
-        /* strtod reads the locale's decimal point: a locale without '.' is jansson's. */
-        const char *point = localeconv()->decimal_point;
-        if (point == NULL || strcmp(point, ".") != 0)
+        if (errno != 0 || token_end != token + length)
             return NULL;
-        double value = strtod(token, &token_end);
-        /* An overflow is jansson's error; an underflow reads as it does there. */
-        if ((errno != 0 && errno != ERANGE) || token_end != token + length ||
-            value == HUGE_VAL || value == -HUGE_VAL)
-            return NULL;
-        number = json_real(value);
+        number = json_integer((json_int_t)value);
     }
     in->cursor = scan;
     return number;

@@ -10,8 +10,8 @@
 
 /* The value json_loads would read from the length bytes of text (flags: 0 or JSON_ALLOW_NUL),
  * or NULL whenever this reader does not read it exactly as jansson would: malformed text,
- * anything jansson refuses, JSON nested 2000 levels or more, other flags, or memory running
- * out. The caller then hands the text to jansson, for its value or its error. With
+ * anything jansson refuses, a real number (the C library's strtod differs between platforms),
+ * JSON nested 2000 levels or more, other flags, or memory running out. The caller then hands the text to jansson, for its value or its error. With
  * marks_big_integers an integer from 2^63 to 2^64-1 is read in the marked form of
  * json_number.h. New reference, the caller's. */
 json_t *json_reader_loads(const char *text, size_t length, size_t flags,

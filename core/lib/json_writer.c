@@ -4,7 +4,6 @@
 #include "json_writer.h"
 
 #include <inttypes.h>
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,6 @@ typedef struct {
     bool failed;
     size_t flags;
     int indent;          /* spaces a level; 0: one line */
-    int real_precision;  /* significant digits of a real */
 } writer;
 
 /* Makes room for size more bytes; false (and the writer failed) when memory runs out. */
@@ -156,43 +154,18 @@ static bool put_string(writer *out, const char *text, size_t length)
     return true;
 }
 
-/* A real as jansson writes it: %.Ng, a '.' for the locale's decimal point, ".0" when it would
- * read as an integer, and no '+' or leading zeros in the exponent. */
-static void put_real(writer *out, double value)
+/* A real, written by jansson itself: its digits come from the C library's printf, whose
+ * rounding of ties differs between platforms (msvcrt's from glibc's), and from the locale. Reals
+ * are rare in hcsoci's documents, so the cost does not matter. */
+static void put_real(writer *out, const json_t *real)
 {
-    char text[64];
-    int written = snprintf(text, sizeof text - 3, "%.*g", out->real_precision, value);
-    if (written < 0 || (size_t)written >= sizeof text - 3) {
+    char *text = json_dumps(real, JSON_ENCODE_ANY | (out->flags & JSON_REAL_PRECISION(0x1f)));
+    if (text == NULL) {
         out->failed = true;
         return;
     }
-    size_t length = (size_t)written;
-    const char *point = localeconv()->decimal_point;
-    if (point != NULL && point[0] != '.' && point[0] != '\0') {
-        char *found = strchr(text, point[0]);
-        if (found != NULL)
-            *found = '.';
-    }
-    if (strspn(text, "0123456789-") == length) {
-        memcpy(text + length, ".0", 3);
-        length += 2;
-    }
-    char *exponent = strchr(text, 'e');
-    if (exponent != NULL) {
-        char *digits = exponent + 1;
-        if (*digits == '-')
-            digits++;
-        char *first = digits;
-        if (*first == '+')
-            first++;
-        while (*first == '0' && first[1] != '\0')
-            first++;
-        if (first != digits) {
-            memmove(digits, first, strlen(first) + 1);
-            length = strlen(text);
-        }
-    }
-    put(out, text, length);
+    put(out, text, strlen(text));
+    free(text);
 }
 
 static bool put_value(writer *out, const json_t *value, int depth);
@@ -274,7 +247,7 @@ static bool put_value(writer *out, const json_t *value, int depth)
                                           (int64_t)json_integer_value(value)));
         return true;
     case JSON_REAL:
-        put_real(out, json_real_value(value));
+        put_real(out, value);
         return true;
     case JSON_TRUE:
         put(out, "true", 4);
@@ -295,13 +268,11 @@ char *json_writer_dumps(const json_t *json, size_t flags)
         return NULL;
     if ((flags & JSON_ENCODE_ANY) == 0 && !json_is_object(json) && !json_is_array(json))
         return NULL;
-    int precision = (int)((flags >> 11) & 0x1f);
     writer out = {
         .data = hcsoci_malloc(256),
         .capacity = 256,
         .flags = flags,
         .indent = (int)(flags & JSON_MAX_INDENT),
-        .real_precision = precision > 0 ? precision : 17,
     };
     if (out.data == NULL)
         return NULL;
