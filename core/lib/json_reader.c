@@ -214,7 +214,6 @@ static json_t *read_number(reader *in)
 {
     const unsigned char *start = in->cursor;
     const unsigned char *scan = start;
-    bool is_real = false;
     if (scan < in->end && *scan == '-')
         scan++;
     if (scan >= in->end)
@@ -227,29 +226,12 @@ static json_t *read_number(reader *in)
     } else {
         return NULL;
     }
-    if (scan < in->end && *scan == '.') {
-        is_real = true;
-        scan++;
-        if (scan >= in->end || *scan < '0' || *scan > '9')
-            return NULL;
-        while (scan < in->end && *scan >= '0' && *scan <= '9')
-            scan++;
-    }
-    if (scan < in->end && (*scan == 'e' || *scan == 'E')) {
-        is_real = true;
-        scan++;
-        if (scan < in->end && (*scan == '+' || *scan == '-'))
-            scan++;
-        if (scan >= in->end || *scan < '0' || *scan > '9')
-            return NULL;
-        while (scan < in->end && *scan >= '0' && *scan <= '9')
-            scan++;
-    }
     size_t length = (size_t)(scan - start);
     /* A real is jansson's to read: its value comes from the C library's strtod, which differs
      * between platforms (msvcrt's from glibc's) and reads the locale's decimal point. Reals
      * are rare in specs and saved state. */
-    if (is_real || length > READER_MAX_NUMBER_LENGTH)
+    if ((scan < in->end && (*scan == '.' || *scan == 'e' || *scan == 'E')) ||
+        length > READER_MAX_NUMBER_LENGTH)
         return NULL;
     char token[READER_MAX_NUMBER_LENGTH + 1];
     memcpy(token, start, length);

@@ -287,6 +287,25 @@ static void test_set_journal_refuses_bad_requests(void)
     hcsoci_host_destroy(host);
 }
 
+/* An argument that is not UTF-8 cannot be recorded: the call fails before it does anything,
+ * the journal stays as it was, and nothing the call would have held is held. */
+static void test_an_argument_that_is_not_utf8_fails_the_call(void)
+{
+    hcsoci_host *host = sim_from_loose("{}");
+    hcsoci_error *error = NULL;
+    json_t *configuration = test_quoted_json("{'Owner': 'me'}");
+    CU_ASSERT_EQUAL(host->ops->activate_layer(host, "C:\\a\xff", &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "cannot record ActivateLayer");
+    CU_ASSERT_EQUAL(host->ops->create_compute_system(host, "c\xc3", configuration, &error), -1);
+    TEST_ASSERT_ERROR_CONTAINS(error, "not valid UTF-8");
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 0);
+    /* A valid call after them is recorded as usual. */
+    CU_ASSERT_EQUAL(host->ops->activate_layer(host, "C:\\a", NULL), 0);
+    CU_ASSERT_EQUAL(json_array_size(hcsoci_sim_host_journal(host)), 1);
+    json_decref(configuration);
+    hcsoci_host_destroy(host);
+}
+
 /* ---- failCall ---- */
 
 static void test_fail_call_fails_only_the_nth_call_of_that_name(void)
@@ -1408,6 +1427,8 @@ int main(void)
         {"journal off records nothing but fault counting goes on",
          test_journal_off_records_nothing_but_fault_counting_goes_on},
         {"set journal refuses bad requests", test_set_journal_refuses_bad_requests},
+        {"an argument that is not UTF-8 fails the call",
+         test_an_argument_that_is_not_utf8_fails_the_call},
         {"failCall fails only the nth call of that name",
          test_fail_call_fails_only_the_nth_call_of_that_name},
         {"failCall with a given HRESULT returns nothing",
