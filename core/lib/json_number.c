@@ -133,7 +133,9 @@ static bool next_big_integer(const char *text, size_t *cursor, size_t *offset, s
         /* A number token: digits, sign, fraction and exponent characters. */
         size_t end = index + strspn(text + index, "0123456789+-.eE");
         uint64_t value = 0;
-        if (c != '-' && digits_value(text + index, end - index, &value) && value > INT64_MAX) {
+        /* JSON has no leading zeros: such a token is left for jansson to refuse. */
+        if (c != '-' && c != '0' && digits_value(text + index, end - index, &value) &&
+            value > INT64_MAX) {
             *offset = index;
             *length = end - index;
             *cursor = end;

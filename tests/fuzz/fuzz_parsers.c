@@ -150,7 +150,8 @@ static void check_json_text(const char *text)
         fuzz_finding("hcsoci_json_loads reads text json_loads refuses", text);
     if (theirs != NULL && ours == NULL)
         fuzz_finding("hcsoci_json_loads refuses text json_loads reads", text);
-    if (theirs == NULL && ours == NULL &&
+    /* Where jansson stops at an integer above INT64_MAX, hcsoci reads on and may stop later. */
+    if (theirs == NULL && ours == NULL && strstr(theirs_error.text, "too big integer") == NULL &&
         (strcmp(ours_error.text, theirs_error.text) != 0 ||
          ours_error.position != theirs_error.position))
         fuzz_finding("hcsoci_json_loads fails with another error than json_loads", text);
