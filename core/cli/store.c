@@ -51,6 +51,20 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS journal (sequence INTEGER PRIMARY KEY, call TEXT NOT NULL);"
     "PRAGMA user_version = 1;";
 
+/* Before SQLite's first use in this process: no lookaside buffer and no page cache allocated
+ * ahead. Both are written through as soon as a connection opens (about 130 KB), and a command
+ * opens one connection and touches a few pages: memory is taken as it is used. */
+static void configure_sqlite(void)
+{
+    static bool configured;
+    if (configured)
+        return;
+    configured = true;
+    /* Refused (SQLITE_MISUSE) if SQLite is initialised already: its defaults then stay. */
+    sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 0, 0);
+    sqlite3_config(SQLITE_CONFIG_PAGECACHE, (void *)NULL, 0, 0);
+}
+
 /* The prepared statement of sql (one statement), kept for the connection's life; NULL when it
  * cannot be prepared. Hand it back with statement_done before preparing the same SQL again. */
 static sqlite3_stmt *kept_statement(cli_store *store, const char *sql)
@@ -241,6 +255,7 @@ int cli_store_open(const char *root, bool for_changes, cli_store **opened,
             return -1;
         }
     }
+    configure_sqlite();
     bool in_memory = !for_changes && (!exists || !portable_path_exists(store->path));
     /* A reader of a directory without a store reads an empty one, creating nothing. */
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW |
@@ -263,14 +278,18 @@ int cli_store_open(const char *root, bool for_changes, cli_store **opened,
     sqlite3_db_config(store->database, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
     int version = 0;
     sqlite3_stmt *statement = NULL;
-    int result = execute(store,
+    /* A changing command takes the exclusive lock before the log is opened, so that SQLite
+     * keeps the log's index in this process's memory instead of in the -shm file (which each
+     * first opener truncates and rebuilds anyway): no other connection can read while it is
+     * held, as it is from the command's first transaction to its end. Readers use the file. */
+    int result = for_changes ? execute(store, "PRAGMA locking_mode = EXCLUSIVE;", error) : 0;
+    if (result == 0)
+        result = execute(store,
                          "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
                          " PRAGMA wal_autocheckpoint = 0;",
                          error);
     /* After the pragma, which sets a hook of its own. */
     sqlite3_wal_hook(store->database, note_log_pages, store);
-    if (result == 0 && for_changes)
-        result = execute(store, "PRAGMA locking_mode = EXCLUSIVE;", error);
     if (result == 0 &&
         sqlite3_prepare_v2(store->database, "PRAGMA user_version", -1, &statement, NULL) ==
             SQLITE_OK &&

@@ -288,6 +288,13 @@ check "plugins describes the network module as working" \
     eval 'out_has "\"description\": \"HNS network namespaces and endpoints\"" && ! out_has "not supported by this build"'
 
 # ---- create, state, list, doc, delete on the example ----
+# In a new store, before any reading command or sqlite3 (which make the index file).
+hcsoci --world "$examples/world.json" --root "$scratch/fresh-store" create --bundle "$examples/argon" demo
+check "a changing command keeps the write-ahead log's index in memory" \
+    eval 'exits 0 && [ -e "$scratch/fresh-store/state.db-wal" ] && [ ! -e "$scratch/fresh-store/state.db-shm" ]'
+check "the write-ahead log is private" \
+    eval '[ "$(stat -c %a "$scratch/fresh-store/state.db-wal")" = 600 ]'
+
 hcsoci --world "$examples/world.json" --root "$root" create --bundle "$examples/argon" demo
 check "create exits 0" exits 0
 check "create prints the id" out_has '"id": "demo"'
