@@ -233,3 +233,9 @@ void plugin_unload(loaded_module *module)
     free(module->path);
     memset(module, 0, sizeof *module);
 }
+
+void plugin_leave_loaded(loaded_module *module)
+{
+    free(module->path);
+    memset(module, 0, sizeof *module);
+}

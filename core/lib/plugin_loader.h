@@ -35,8 +35,16 @@ int plugin_check_descriptor(const hcsoci_plugin_descriptor *descriptor, const ch
  * nothing stays loaded. */
 int plugin_load(const char *path, loaded_module *module, hcsoci_error **error);
 
-/* Unloads a module loaded by plugin_load and frees its path. */
+/* Unloads a module loaded by plugin_load and frees its path: for a module that was refused or
+ * shadowed, whose code nothing has used. */
 void plugin_unload(loaded_module *module);
+
+/* Frees the path of a module a runtime used and forgets it, leaving its code loaded for the
+ * rest of the process (libltdl keeps the handle, and hands it out again if the file is loaded
+ * once more). Code a runtime used may still be reached after the runtime is gone, from a
+ * thread or a callback the module started, and unmapping it would cost a short-lived command
+ * more than loading it did. */
+void plugin_leave_loaded(loaded_module *module);
 
 /* "builder", "network", "devices" or "unknown". */
 const char *plugin_kind_name(uint32_t kind);

@@ -165,6 +165,23 @@ static int add_module_path_list(hcsoci_runtime *runtime, const char *list, hcsoc
 /* Checks that no two builders claim one key with the same (highest) priority. */
 static int check_builder_conflicts(const hcsoci_runtime *runtime, hcsoci_error **error);
 
+/* Frees a runtime. Its modules are unloaded when nothing has used them yet (the runtime was
+ * never handed out), else left loaded (plugin_leave_loaded). */
+static void free_runtime(hcsoci_runtime *runtime, bool modules_used)
+{
+    if (runtime == NULL)
+        return;
+    for (size_t i = 0; i < runtime->module_count; i++) {
+        if (modules_used)
+            plugin_leave_loaded(&runtime->modules[i]);
+        else
+            plugin_unload(&runtime->modules[i]);
+    }
+    free(runtime->modules);
+    free(runtime->program_name);
+    free(runtime);
+}
+
 int hcsoci_runtime_new(const hcsoci_runtime_options *options, hcsoci_runtime **runtime,
                        hcsoci_error **error)
 {
@@ -197,7 +214,7 @@ int hcsoci_runtime_new(const hcsoci_runtime_options *options, hcsoci_runtime **r
     if (result == 0)
         result = check_builder_conflicts(made, error);
     if (result != 0) {
-        hcsoci_runtime_free(made);
+        free_runtime(made, false);
         return -1;
     }
     *runtime = made;
@@ -206,13 +223,7 @@ int hcsoci_runtime_new(const hcsoci_runtime_options *options, hcsoci_runtime **r
 
 void hcsoci_runtime_free(hcsoci_runtime *runtime)
 {
-    if (runtime == NULL)
-        return;
-    for (size_t i = 0; i < runtime->module_count; i++)
-        plugin_unload(&runtime->modules[i]);
-    free(runtime->modules);
-    free(runtime->program_name);
-    free(runtime);
+    free_runtime(runtime, true);
 }
 
 static const char *spec_kind_name(hcsoci_spec_kind kind)

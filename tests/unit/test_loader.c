@@ -52,6 +52,7 @@ static void expect_refused(const char *module, const char *reason)
     CU_ASSERT_PTR_NOT_NULL_FATAL(error);
     CU_ASSERT(test_message_names_path(error->message, files[0]));
     TEST_ASSERT_ERROR_CONTAINS(error, reason);
+    CU_ASSERT_FALSE(test_module_is_loaded(files[0]));
     hcsoci_host_destroy(host);
 }
 
@@ -250,6 +251,29 @@ static void test_equal_priorities_conflict(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(error->message, "good_builder"));
     CU_ASSERT_PTR_NOT_NULL(strstr(error->message, "rival_builder"));
     TEST_ASSERT_ERROR_CONTAINS(error, "both claim");
+    /* No runtime was made: nothing it loaded stays (no other test loads rival_builder). */
+    CU_ASSERT_FALSE(test_module_is_loaded(files[1]));
+    hcsoci_host_destroy(host);
+}
+
+/* A runtime's modules stay loaded once it is freed; a later runtime loads the same file again
+ * and gets a working module. */
+static void test_modules_stay_loaded_after_the_runtime(void)
+{
+    hcsoci_host *host = test_sim_host(minimal_world);
+    const char *files[] = {test_module("override_builder"), NULL};
+    for (int round = 0; round < 2; round++) {
+        hcsoci_runtime *runtime = NULL;
+        CU_ASSERT_EQUAL_FATAL(runtime_from_files(host, files, &runtime, NULL), 0);
+        json_t *plugins = hcsoci_runtime_plugins(runtime);
+        CU_ASSERT_EQUAL(json_array_size(plugins), 1);
+        CU_ASSERT_STRING_EQUAL(
+            json_string_value(json_object_get(json_array_get(plugins, 0), "name")),
+            "override_builder");
+        json_decref(plugins);
+        hcsoci_runtime_free(runtime);
+        CU_ASSERT(test_module_is_loaded(files[0]));
+    }
     hcsoci_host_destroy(host);
 }
 
@@ -557,6 +581,7 @@ int main(void)
         {"refuses a file that is not a module", test_refuses_a_file_that_is_not_a_module},
         {"a named directory that is missing is an error", test_missing_named_directory_is_an_error},
         {"equal priorities for one key conflict", test_equal_priorities_conflict},
+        {"modules stay loaded after the runtime", test_modules_stay_loaded_after_the_runtime},
         {"no match names the key", test_no_match_names_the_key},
         {"a higher priority overrides a built-in", test_higher_priority_overrides_builtin},
         {"built-in modules are listed", test_builtins_are_listed},

@@ -23,4 +23,8 @@ bool test_running_as_root(void);
 /* chown(path, owner, owner); -1 where files cannot be given away. */
 int test_change_owner(const char *path, unsigned owner);
 
+/* True when the module file at path is loaded in this process (POSIX: that file; Windows: a
+ * DLL of its file name). */
+bool test_module_is_loaded(const char *path);
+
 #endif

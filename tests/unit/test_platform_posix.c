@@ -1,6 +1,7 @@
 /* test_platform.h on POSIX systems. */
 #include "test_platform.h"
 
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,4 +37,13 @@ bool test_running_as_root(void)
 int test_change_owner(const char *path, unsigned owner)
 {
     return chown(path, (uid_t)owner, (gid_t)owner);
+}
+
+bool test_module_is_loaded(const char *path)
+{
+    void *handle = dlopen(path, RTLD_LAZY | RTLD_NOLOAD);
+    if (handle == NULL)
+        return false;
+    dlclose(handle);
+    return true;
 }

@@ -5,6 +5,7 @@
 #include <io.h>
 #include <stdlib.h>
 #include <string.h>
+#include <windows.h>
 
 char *test_make_temporary_directory(char *template_path)
 {
@@ -37,4 +38,13 @@ int test_change_owner(const char *path, unsigned owner)
 {
     (void)path, (void)owner;
     return -1;
+}
+
+bool test_module_is_loaded(const char *path)
+{
+    const char *name = path;
+    for (const char *at = path; *at != '\0'; at++)
+        if (*at == '/' || *at == '\\')
+            name = at + 1;
+    return GetModuleHandleA(name) != NULL;
 }

@@ -44,7 +44,8 @@ typedef struct hcsoci_runtime_options {
 int hcsoci_runtime_new(const hcsoci_runtime_options *options, hcsoci_runtime **runtime,
                        hcsoci_error **error);
 
-/* Unloads the modules and frees the runtime; NULL is allowed. */
+/* Frees the runtime; NULL is allowed. Its modules stay loaded until the process ends (a later
+ * runtime that loads the same files reuses them). */
 void hcsoci_runtime_free(hcsoci_runtime *runtime);
 
 /* The host the runtime was made with (borrowed). */
