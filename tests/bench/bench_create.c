@@ -9,6 +9,7 @@
  *                                   without .json) with the journal MODE (keep or off), or N
  *                                   rounds of its floor (MODE floor), to run under a profiler
  *                                   such as callgrind
+ *   bench_create --command          only the command against `hcsoci --version`
  *
  * The floor of a case is the JSON work no implementation can skip: parsing the spec's text
  * and writing, compactly, every document the case sends the host (the create document and each
@@ -32,7 +33,7 @@
 
 extern char **environ;
 
-enum { ROUNDS = 5, SCALE_CONTAINERS = 256, SCALE_GROUP = 16, COMMAND_ROUNDS = 15 };
+enum { ROUNDS = 5, SCALE_CONTAINERS = 256, SCALE_GROUP = 16, COMMAND_ROUNDS = 31 };
 
 static const char *const bench_cases[] = {
     "001-argon-v2-basic",        "023-argon-v2-mounts-dirs-and-pipe",
@@ -562,6 +563,10 @@ int main(int argc, char **argv)
         return peak_rss_run(strtol(argv[2], NULL, 10), argv[3]);
     if (argc == 5 && strcmp(argv[1], "--profile") == 0)
         return profile_run(argv[2], strtol(argv[3], NULL, 10), argv[4]);
+    if (argc == 2 && strcmp(argv[1], "--command") == 0) {
+        bench_command();
+        return 0;
+    }
     long iterations = argc > 1 ? strtol(argv[1], NULL, 10) : 400;
     if (iterations < 1) {
         fprintf(stderr, "usage: bench_create [ITERATIONS >= 1]\n");
