@@ -244,6 +244,11 @@ static const resource_field *find_resource_field(const char *section, const char
 
 int hcsoci_annotations_check_windows_resources(const json_t *spec, hcsoci_error **error)
 {
+    /* Most specs set no windows.resources: two lookups tell, without a pass for each field. */
+    const json_t *windows = json_object_get(spec, "windows");
+    if (windows == NULL ||
+        (json_is_object(windows) && json_object_get(windows, "resources") == NULL))
+        return 0;
     for (size_t i = 0; i < sizeof resource_fields / sizeof resource_fields[0]; i++) {
         const resource_field *field = &resource_fields[i];
         uint64_t value = 0;
