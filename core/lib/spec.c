@@ -4,6 +4,7 @@
 #include <hcsoci/annotations.h>
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <string.h>
 
 bool hcsoci_text_is_utf8(const char *text)
@@ -28,6 +29,26 @@ bool hcsoci_text_is_utf8(const char *text)
         byte += length;
     }
     return true;
+}
+
+json_t *hcsoci_json_new_string(const char *text)
+{
+    if (text == NULL)
+        return NULL;
+    size_t length = strlen(text);
+    const unsigned char *bytes = (const unsigned char *)text;
+    uint64_t all_bytes = 0;
+    size_t index = 0;
+    for (; index + sizeof all_bytes <= length; index += sizeof all_bytes) {
+        uint64_t word;
+        memcpy(&word, bytes + index, sizeof word);
+        all_bytes |= word;
+    }
+    for (; index < length; index++)
+        all_bytes |= bytes[index];
+    if ((all_bytes & UINT64_C(0x8080808080808080)) != 0 && !hcsoci_text_is_utf8(text))
+        return NULL;
+    return json_stringn_nocheck(text, length);
 }
 
 json_t *hcsoci_json_copy(const json_t *value)

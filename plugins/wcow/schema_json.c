@@ -6,13 +6,15 @@
 #include <stdbool.h>
 
 #include <hcsoci/json_number.h>
+#include <hcsoci/spec.h>
 
-/* Adding members: each helper records a failure in *failed (memory ran out) and leaves the
- * object as it was; the value is always consumed. */
+/* Adding members: each helper records a failure in *failed (memory ran out, or a string that
+ * is not UTF-8) and leaves the object as it was; the value is always consumed. Every key is
+ * one of this file's constants, so none is checked for UTF-8. */
 
 static void put(json_t *object, const char *key, json_t *value, bool *failed)
 {
-    if (value == NULL || object == NULL || json_object_set_new(object, key, value) != 0) {
+    if (value == NULL || object == NULL || json_object_set_new_nocheck(object, key, value) != 0) {
         if (value != NULL && object == NULL)
             json_decref(value);
         *failed = true;
@@ -21,14 +23,14 @@ static void put(json_t *object, const char *key, json_t *value, bool *failed)
 
 static void put_string(json_t *object, const char *key, const char *value, bool *failed)
 {
-    put(object, key, json_string(value != NULL ? value : ""), failed);
+    put(object, key, hcsoci_json_new_string(value != NULL ? value : ""), failed);
 }
 
 static void put_string_omit_empty(json_t *object, const char *key, const char *value,
                                   bool *failed)
 {
     if (value != NULL && value[0] != '\0')
-        put(object, key, json_string(value), failed);
+        put(object, key, hcsoci_json_new_string(value), failed);
 }
 
 static void put_integer_omit_zero(json_t *object, const char *key, json_int_t value,

@@ -235,10 +235,10 @@ int wcow_spec_set_root_path(json_t *spec, const char *path, hcsoci_error **error
     json_t *root = json_object_get(spec, "root");
     if (!json_is_object(root)) {
         root = json_object();
-        if (root == NULL || json_object_set_new(spec, "root", root) != 0)
+        if (root == NULL || json_object_set_new_nocheck(spec, "root", root) != 0)
             return hcsoci_fail_out_of_memory(error);
     }
-    if (json_object_set_new(root, "path", json_string(path)) != 0)
+    if (json_object_set_new_nocheck(root, "path", hcsoci_json_new_string(path)) != 0)
         return hcsoci_fail_out_of_memory(error);
     return 0;
 }

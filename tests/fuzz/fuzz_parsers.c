@@ -13,7 +13,9 @@
  *   - as JSON text, up to its first NUL byte, for hcsoci's reader and writer
  *     (hcsoci/json_number.h): hcsoci_json_loads reads what json_loads reads, to the same value
  *     with its keys in the same order, or fails with jansson's error (beyond jansson it only
- *     reads integers above INT64_MAX), and hcsoci_json_dumps writes what json_dumps writes.
+ *     reads integers above INT64_MAX), and hcsoci_json_dumps writes what json_dumps writes;
+ *   - up to its first NUL byte, for hcsoci_json_new_string (hcsoci/spec.h), which must give
+ *     what json_string gives.
  * Findings: crashes, leaks, undefined behaviour and a broken property (abort()). */
 #include "fuzz_support.h"
 
@@ -171,6 +173,18 @@ static void check_json_text(const char *text)
     json_decref(theirs);
 }
 
+/* hcsoci_json_new_string: json_string's answer (the same text, or NULL when it is not UTF-8). */
+static void check_new_string(const char *text)
+{
+    json_t *ours = hcsoci_json_new_string(text);
+    json_t *theirs = json_string(text);
+    if ((ours == NULL) != (theirs == NULL) ||
+        (ours != NULL && strcmp(json_string_value(ours), json_string_value(theirs)) != 0))
+        fuzz_finding("hcsoci_json_new_string differs from json_string", text);
+    json_decref(ours);
+    json_decref(theirs);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     hcsoci_log_set_sink(log_nothing, NULL, HCSOCI_LOG_DEBUG);
@@ -181,6 +195,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     path[size] = '\0';
     check_windows_path(path);
     check_json_text(path);
+    check_new_string(path);
 
     /* The annotation: the whole input as a string, when it is UTF-8. */
     json_t *value = json_stringn((const char *)data, size);

@@ -203,6 +203,36 @@ static void test_json_copy_is_deep_ordered_and_fails_cleanly(void)
     json_decref(original);
 }
 
+/* hcsoci_json_new_string gives what json_string gives: the same string, or NULL for text that
+ * is not UTF-8, wherever its first byte above 0x7F falls (in a word of eight or in the tail). */
+static void test_json_new_string_is_json_string(void)
+{
+    static const char *const samples[] = {
+        "", "a", "C:\\ProgramData\\docker\\windowsfilter\\layer", "0123456",
+        "01234567", "012345678", "caf\xc3\xa9", "\xe2\x82\xac 100, \xf0\x9f\x90\xb3 inside",
+        "\xc3", "0123456\xc3", "01234567\xc3", "\x80 lone continuation",
+        "overlong \xc0\xaf", "surrogate \xed\xa0\x80", "past U+10FFFF \xf4\x90\x80\x80",
+        "\xff", "twelve bytes\xfe", "0123\xff" "56789", "0123\xc3\xa9" "67abc",
+        "0123456\xff" "89abcdef", "abcdefgh1234\xed\xa0\x80" "Z",
+    };
+    for (size_t index = 0; index < sizeof samples / sizeof samples[0]; index++) {
+        json_t *expected = json_string(samples[index]);
+        json_t *made = hcsoci_json_new_string(samples[index]);
+        CU_ASSERT_EQUAL(made == NULL, expected == NULL);
+        if (made != NULL && expected != NULL)
+            CU_ASSERT_STRING_EQUAL(json_string_value(made), json_string_value(expected));
+        CU_ASSERT_EQUAL(hcsoci_text_is_utf8(samples[index]), expected != NULL);
+        json_decref(made);
+        json_decref(expected);
+    }
+    CU_ASSERT_PTR_NULL(hcsoci_json_new_string(NULL));
+    /* Out of memory: NULL, nothing left behind (valgrind). */
+    hcsoci_alloc_count_start(1);
+    json_t *failed = hcsoci_json_new_string("text");
+    hcsoci_alloc_count_stop(NULL);
+    CU_ASSERT_PTR_NULL(failed);
+}
+
 static void test_json_getters_name_the_field(void)
 {
     json_t *object = test_json("{\"s\": 5, \"n\": 3000000000, \"a\": [\"x\", 1], \"b\": \"yes\","
@@ -894,6 +924,7 @@ int main(void)
          test_log_macro_builds_fields_only_when_logged},
         {"JSON copy is deep, ordered and fails cleanly",
          test_json_copy_is_deep_ordered_and_fails_cleanly},
+        {"hcsoci_json_new_string is json_string", test_json_new_string_is_json_string},
         {"JSON getters name the field", test_json_getters_name_the_field},
         {"spec validation rejects bad shapes", test_spec_validate_rejects_bad_shapes},
         {"schema by build and request", test_schema_by_build_and_request},

@@ -27,6 +27,11 @@ const char *hcsoci_json_kind(const json_t *value);
  * which is what a JSON string may hold. */
 bool hcsoci_text_is_utf8(const char *text);
 
+/* A new JSON string holding a copy of text: json_string's result (NULL when text is NULL, is
+ * not UTF-8 or memory runs out), reached faster: text with no byte above 0x7F, the usual case,
+ * is checked eight bytes at a time. The caller owns the reference. */
+json_t *hcsoci_json_new_string(const char *text);
+
 /* String member key of object (absent or null: *value = NULL, returns 0). path names the field
  * in errors. The string is borrowed from object. */
 int hcsoci_json_string(const json_t *object, const char *key, const char *path,
