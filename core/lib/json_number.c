@@ -159,6 +159,34 @@ static void clear_error(json_error_t *error)
     snprintf(error->source, sizeof error->source, "<string>");
 }
 
+/* Makes the error jansson gave for the rewritten form of text the error for text itself:
+ * jansson's own, unless jansson stops at an integer above INT64_MAX, where the rewritten
+ * form's error stands, moved back by what each integer rewritten before it added (bytes, and
+ * columns on its line). */
+static void error_on_original_text(const char *text, size_t flags, json_error_t *error)
+{
+    json_error_t original;
+    json_t *value = json_loads(text, flags, &original);
+    json_decref(value); /* NULL: what fails rewritten fails as it is */
+    if (strstr(original.text, "too big integer") == NULL) {
+        *error = original;
+        return;
+    }
+    const size_t added = DUMPED_MARKER_LENGTH + 1;
+    size_t cursor = 0, offset = 0, length = 0, moved = 0, scanned = 0;
+    int line = 1, moved_columns = 0;
+    while (next_big_integer(text, &cursor, &offset, &length) &&
+           offset + moved < (size_t)error->position) {
+        for (; scanned < offset; scanned++)
+            line += text[scanned] == '\n';
+        moved += added;
+        if (line == error->line)
+            moved_columns += (int)added;
+    }
+    error->position -= (int)moved;
+    error->column -= moved_columns;
+}
+
 json_t *hcsoci_json_loads(const char *text, size_t flags, json_error_t *error)
 {
     if (text == NULL)
@@ -200,6 +228,8 @@ json_t *hcsoci_json_loads(const char *text, size_t flags, json_error_t *error)
     /* The marked form holds a NUL, which jansson takes only when told to. */
     json_t *value = json_loads(rewritten, flags | JSON_ALLOW_NUL, error);
     free(rewritten);
+    if (value == NULL && error != NULL)
+        error_on_original_text(text, flags, error);
     return value;
 }
 

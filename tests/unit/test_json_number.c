@@ -88,6 +88,36 @@ static void test_text_with_big_integers_reads_back(void)
     CU_ASSERT_PTR_NULL(hcsoci_json_loads("[1", 0, &error));
 }
 
+/* Text with an integer above INT64_MAX that fails: jansson's error where jansson fails before
+ * that integer (fuzz_parsers found a decoding error after one reported with the rewritten
+ * form's place and text), and the error further on, at its place in the text, where jansson
+ * stops at the integer. */
+static void test_errors_after_a_big_integer_name_their_place(void)
+{
+    const char *undecodable = "{\"a\": {\"b\":11111111111111111111\xc5\xc5!1";
+    json_error_t ours, theirs;
+    CU_ASSERT_PTR_NULL(hcsoci_json_loads(undecodable, 0, &ours));
+    CU_ASSERT_PTR_NULL(json_loads(undecodable, 0, &theirs));
+    CU_ASSERT_STRING_EQUAL(ours.text, theirs.text);
+    CU_ASSERT_EQUAL(ours.position, theirs.position);
+    CU_ASSERT_EQUAL(ours.column, theirs.column);
+
+    /* After two rewritten integers, on the next line and on the same one. */
+    CU_ASSERT_PTR_NULL(
+        hcsoci_json_loads("[18446744073709551615,\n 18446744073709551614, x]", 0, &ours));
+    CU_ASSERT_STRING_EQUAL(ours.text, "invalid token near 'x'");
+    CU_ASSERT_EQUAL(ours.line, 2);
+    CU_ASSERT_EQUAL(ours.column, 24);
+    CU_ASSERT_EQUAL(ours.position, 47);
+    CU_ASSERT_PTR_NULL(
+        hcsoci_json_loads("[18446744073709551615, 18446744073709551614, x]", 0, &ours));
+    CU_ASSERT_EQUAL(ours.column, 46);
+    CU_ASSERT_EQUAL(ours.position, 46);
+    /* The same place as in text without such integers. */
+    CU_ASSERT_PTR_NULL(json_loads("[18446744073709551, 18446744073709551, x]", 0, &theirs));
+    CU_ASSERT_EQUAL(theirs.position + 6, 46);
+}
+
 static void test_only_marked_numbers_are_numbers(void)
 {
     /* A string that only looks like the marked form, or an object key, is left alone. */
@@ -145,6 +175,8 @@ int main(void)
     static const test_entry tests[] = {
         {"every uint64 is written in full", test_every_uint64_is_written_in_full},
         {"text with big integers reads back", test_text_with_big_integers_reads_back},
+        {"errors after a big integer name their place",
+         test_errors_after_a_big_integer_name_their_place},
         {"only marked numbers are numbers", test_only_marked_numbers_are_numbers},
         {"a file reads as its text", test_a_file_reads_as_its_text},
         {"out of memory gives nothing", test_out_of_memory_gives_nothing},
