@@ -5,6 +5,8 @@
  * in its last 32 bits; no zone. */
 #include <hcsoci/ip_address.h>
 
+#include "hex_digit.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,23 +32,12 @@ static bool decimal_part(const char *text, unsigned *value, size_t *length)
     return count > 0;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* A run of hex digits at text, as decimal_part. */
 static bool hex_part(const char *text, unsigned *value, size_t *length)
 {
     unsigned number = 0;
     size_t count = 0;
-    for (int digit; (digit = hex_digit(text[count])) >= 0; count++) {
+    for (int digit; (digit = hex_digit_value(text[count])) >= 0; count++) {
         number = number * 16 + (unsigned)digit;
         if (number >= PART_LIMIT)
             return false;

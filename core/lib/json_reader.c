@@ -4,6 +4,7 @@
  * so that its result is always jansson's and every error message jansson's. */
 #include "json_reader.h"
 #include "json_writer.h"
+#include "hex_digit.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -53,17 +54,6 @@ static bool grow_buffer(reader *in, size_t needed)
     return true;
 }
 
-static int hex_value(unsigned char digit)
-{
-    if (digit >= '0' && digit <= '9')
-        return digit - '0';
-    if (digit >= 'a' && digit <= 'f')
-        return digit - 'a' + 10;
-    if (digit >= 'A' && digit <= 'F')
-        return digit - 'A' + 10;
-    return -1;
-}
-
 /* Four hex digits at text (available bytes), or -1. */
 static long read_hex4(const unsigned char *text, size_t available)
 {
@@ -71,7 +61,7 @@ static long read_hex4(const unsigned char *text, size_t available)
         return -1;
     long value = 0;
     for (int index = 0; index < 4; index++) {
-        int digit = hex_value(text[index]);
+        int digit = hex_digit_value(text[index]);
         if (digit < 0)
             return -1;
         value = value * 16 + digit;

@@ -2,6 +2,7 @@
  * the simulated host that answers for it, counts calls for failCall, writes the log named by
  * HCSOCI_RECORDING_LOG and keeps the table of handles handed out. */
 #include "recording_vmcompute.h"
+#include "../../core/lib/hex_digit.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -395,17 +396,6 @@ void recorder_guid_text(const GUID *guid, char text[37])
              guid->Data4[7]);
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 bool recorder_parse_guid(const char *text, GUID *guid)
 {
     uint8_t bytes[16];
@@ -416,8 +406,8 @@ bool recorder_parse_guid(const char *text, GUID *guid)
                 return false;
             continue;
         }
-        int high = hex_digit(text[i]);
-        int low = text[i + 1] != '\0' ? hex_digit(text[i + 1]) : -1;
+        int high = hex_digit_value(text[i]);
+        int low = text[i + 1] != '\0' ? hex_digit_value(text[i + 1]) : -1;
         if (high < 0 || low < 0 || count == 16)
             return false;
         bytes[count++] = (uint8_t)(high << 4 | low);

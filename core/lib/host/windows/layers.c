@@ -1,6 +1,7 @@
 /* Layer storage on vmcompute.dll: the wclayer calls, always with the filter driver's info
  * {Flavour 1, HomeDir ""}, and GrantVmAccess. */
 #include "windows_host_internal.h"
+#include "../../hex_digit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,17 +21,6 @@ void windows_format_guid(const GUID *guid, char text[37])
              guid->Data4[7]);
 }
 
-static int hex_value(char digit)
-{
-    if (digit >= '0' && digit <= '9')
-        return digit - '0';
-    if (digit >= 'a' && digit <= 'f')
-        return digit - 'a' + 10;
-    if (digit >= 'A' && digit <= 'F')
-        return digit - 'A' + 10;
-    return -1;
-}
-
 bool windows_parse_guid(const char *text, GUID *guid)
 {
     if (text == NULL || strlen(text) != 36)
@@ -44,8 +34,8 @@ bool windows_parse_guid(const char *text, GUID *guid)
             i++;
             continue;
         }
-        int high = hex_value(text[i]);
-        int low = hex_value(text[i + 1]);
+        int high = hex_digit_value(text[i]);
+        int low = hex_digit_value(text[i + 1]);
         if (high < 0 || low < 0)
             return false;
         bytes[count++] = (uint8_t)(high << 4 | low);
