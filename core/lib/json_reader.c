@@ -280,17 +280,24 @@ static int after_member(reader *in, unsigned char closer)
 
 static json_t *read_value(reader *in, int depth);
 
+/* Steps over a container's opening bracket and the space after it; true when its closing
+ * bracket follows at once (an empty container, stepped over too). */
+static bool opens_empty(reader *in, char closing)
+{
+    in->cursor++;
+    skip_space(in);
+    if (in->cursor < in->end && *in->cursor == closing) {
+        in->cursor++;
+        return true;
+    }
+    return false;
+}
+
 static json_t *read_object(reader *in, int depth)
 {
     json_t *object = json_object();
-    if (object == NULL)
-        return NULL;
-    in->cursor++;
-    skip_space(in);
-    if (in->cursor < in->end && *in->cursor == '}') {
-        in->cursor++;
+    if (object == NULL || opens_empty(in, '}'))
         return object;
-    }
     for (;;) {
         if (in->cursor >= in->end || *in->cursor != '"')
             break;
@@ -328,14 +335,8 @@ static json_t *read_object(reader *in, int depth)
 static json_t *read_array(reader *in, int depth)
 {
     json_t *array = json_array();
-    if (array == NULL)
-        return NULL;
-    in->cursor++;
-    skip_space(in);
-    if (in->cursor < in->end && *in->cursor == ']') {
-        in->cursor++;
+    if (array == NULL || opens_empty(in, ']'))
         return array;
-    }
     for (;;) {
         json_t *value = read_value(in, depth + 1);
         int next = value != NULL && json_array_append_new(array, value) == 0

@@ -79,6 +79,18 @@ static void put_separator_space(writer *out, int depth, bool between)
     }
 }
 
+/* After a member of a container at depth: a comma and the space before the next member, or
+ * the space before the closing bracket when it was the last. */
+static void put_after_member(writer *out, int depth, bool more)
+{
+    if (more) {
+        put_byte(out, ',');
+        put_separator_space(out, depth + 1, true);
+    } else {
+        put_separator_space(out, depth, false);
+    }
+}
+
 size_t json_utf8_sequence_length(const unsigned char *text, size_t available)
 {
     unsigned char lead = text[0];
@@ -189,12 +201,7 @@ static bool put_object(writer *out, const json_t *object, int depth)
         if (!put_value(out, json_object_iter_value(iterator), depth + 1))
             return false;
         iterator = json_object_iter_next((json_t *)object, iterator);
-        if (iterator != NULL) {
-            put_byte(out, ',');
-            put_separator_space(out, depth + 1, true);
-        } else {
-            put_separator_space(out, depth, false);
-        }
+        put_after_member(out, depth, iterator != NULL);
     }
     put_byte(out, '}');
     return true;
@@ -212,12 +219,7 @@ static bool put_array(writer *out, const json_t *array, int depth)
     for (size_t index = 0; index < size; index++) {
         if (!put_value(out, json_array_get(array, index), depth + 1))
             return false;
-        if (index + 1 < size) {
-            put_byte(out, ',');
-            put_separator_space(out, depth + 1, true);
-        } else {
-            put_separator_space(out, depth, false);
-        }
+        put_after_member(out, depth, index + 1 < size);
     }
     put_byte(out, ']');
     return true;

@@ -3,6 +3,8 @@
 
 #include <hcsoci/annotations.h>
 
+#include "json_writer.h"
+
 #include <inttypes.h>
 #include <stdint.h>
 #include <string.h>
@@ -10,23 +12,13 @@
 bool hcsoci_text_is_utf8(const char *text)
 {
     const unsigned char *byte = (const unsigned char *)text;
-    while (*byte != 0) {
-        unsigned length = *byte < 0x80 ? 1 : *byte >= 0xC2 && *byte <= 0xDF ? 2
-                                           : (*byte & 0xF0) == 0xE0              ? 3
-                                           : *byte >= 0xF0 && *byte <= 0xF4      ? 4
-                                                                                 : 0;
+    size_t remaining = strlen(text);
+    while (remaining > 0) {
+        size_t length = *byte < 0x80 ? 1 : json_utf8_sequence_length(byte, remaining);
         if (length == 0)
             return false;
-        uint32_t value = length == 1 ? *byte : *byte & (0x7F >> length);
-        for (unsigned index = 1; index < length; index++) {
-            if ((byte[index] & 0xC0) != 0x80)
-                return false;
-            value = value << 6 | (byte[index] & 0x3F);
-        }
-        if ((length == 3 && (value < 0x800 || (value >= 0xD800 && value <= 0xDFFF))) ||
-            (length == 4 && (value < 0x10000 || value > 0x10FFFF)))
-            return false;
         byte += length;
+        remaining -= length;
     }
     return true;
 }

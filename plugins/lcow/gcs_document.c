@@ -196,7 +196,7 @@ int lcow_hosted_system_document(const json_t *spec, bool spec_is_normalized,
                             : lcow_gcs_spec(spec, &gcs_spec, error)) != 0)
         return -1;
     const char *root = container_root != NULL ? container_root : "";
-    json_t *bundle_path = hcsoci_text_is_utf8(root) ? json_string(root) : NULL;
+    json_t *bundle_path = hcsoci_json_new_string(root);
     if (bundle_path == NULL) {
         json_decref(gcs_spec);
         return hcsoci_text_is_utf8(root)

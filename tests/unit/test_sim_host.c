@@ -2,7 +2,8 @@
  * names, files, GUIDs, held counts, world validation and its state handed over as JSON. */
 #include "test_support.h"
 
-#include <dirent.h>
+#include <hcsoci/json_number.h>
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1149,47 +1150,48 @@ static void test_malformed_worlds_name_the_field(void)
     hcsoci_host_destroy(sim_from_loose("{'comment': 'anything', 'build': 17134}"));
 }
 
+static int corpus_worlds_loaded;
+
+/* One corpus case's world loads and describes itself as the case gives it. */
+static void check_corpus_world(const char *path)
+{
+    json_error_t parse_error;
+    json_t *test_case = hcsoci_json_load_file(path, 0, &parse_error);
+    if (test_case == NULL) {
+        fprintf(stderr, "\n  cannot parse %s: %s\n", path, parse_error.text);
+        CU_FAIL("test data does not parse");
+        return;
+    }
+    const json_t *world = json_object_get(test_case, "host");
+    hcsoci_host *host = NULL;
+    hcsoci_error *error = NULL;
+    if (hcsoci_sim_host_new(world, &host, &error) != 0) {
+        fprintf(stderr, "\n  %s: %s\n", path, error->message);
+        hcsoci_error_free(error);
+        CU_FAIL("a corpus world does not load");
+    } else {
+        /* Describing a fresh world gives back the case's members. */
+        json_t *described = hcsoci_sim_host_world(host);
+        const char *key;
+        json_t *value;
+        json_object_foreach((json_t *)world, key, value) {
+            if (!json_equal(value, json_object_get(described, key))) {
+                fprintf(stderr, "\n  %s: member %s differs\n", path, key);
+                CU_FAIL("described world differs");
+            }
+        }
+        json_decref(described);
+        hcsoci_host_destroy(host);
+        corpus_worlds_loaded++;
+    }
+    json_decref(test_case);
+}
+
 static void test_corpus_worlds_load_and_describe_themselves(void)
 {
-    DIR *listing = opendir(test_source_path("tests/conformance/cases"));
-    CU_ASSERT_PTR_NOT_NULL_FATAL(listing);
-    int loaded = 0;
-    struct dirent *entry;
-    while ((entry = readdir(listing)) != NULL) {
-        size_t length = strlen(entry->d_name);
-        if (length < 6 || strcmp(entry->d_name + length - 5, ".json") != 0)
-            continue;
-        char relative[512];
-        snprintf(relative, sizeof relative, "tests/conformance/cases/%s", entry->d_name);
-        json_t *test_case = test_load_json(relative);
-        if (test_case == NULL)
-            continue;
-        const json_t *world = json_object_get(test_case, "host");
-        hcsoci_host *host = NULL;
-        hcsoci_error *error = NULL;
-        if (hcsoci_sim_host_new(world, &host, &error) != 0) {
-            fprintf(stderr, "\n  %s: %s\n", entry->d_name, error->message);
-            hcsoci_error_free(error);
-            CU_FAIL("a corpus world does not load");
-        } else {
-            /* Describing a fresh world gives back the case's members. */
-            json_t *described = hcsoci_sim_host_world(host);
-            const char *key;
-            json_t *value;
-            json_object_foreach((json_t *)world, key, value) {
-                if (!json_equal(value, json_object_get(described, key))) {
-                    fprintf(stderr, "\n  %s: member %s differs\n", entry->d_name, key);
-                    CU_FAIL("described world differs");
-                }
-            }
-            json_decref(described);
-            hcsoci_host_destroy(host);
-            loaded++;
-        }
-        json_decref(test_case);
-    }
-    closedir(listing);
-    CU_ASSERT(loaded >= 30);
+    corpus_worlds_loaded = 0;
+    test_each_json_file("tests/conformance/cases", check_corpus_world);
+    CU_ASSERT(corpus_worlds_loaded >= 30);
 }
 
 /* ---- the compute system life cycle ---- */
